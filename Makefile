@@ -1,0 +1,37 @@
+# tourapp — `make run` serves the seeded walk, `make test` runs every test.
+# Both set up a virtual environment in .venv on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: run test translate system-deps clean
+.DEFAULT_GOAL := run
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Compiled catalogs are built, not committed.
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations/%.mo: translations/%.po $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@ >/dev/null
+
+run: $(STAMP) $(MO)  ## serve the seeded walk on http://127.0.0.1:5000
+	$(VENV)/bin/flask --app tourapp run
+
+test: $(STAMP) $(MO) system-deps  ## run the whole test suite
+	$(VENV)/bin/pytest
+
+system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk)
+	bash .ci/install-system-deps
+
+translate: $(STAMP)  ## extract new strings, merge them into the catalogs, compile
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext --no-location --project tourapp -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
+	$(VENV)/bin/pybabel compile -d translations --statistics
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,100 @@
+"""Browser fixtures: the app on a loopback port, Debian's Chromium driven by Playwright.
+
+Playwright's own browser download cannot work here: the tests use /usr/bin/chromium
+(`make test` installs the Debian package when it is missing). Map tiles are answered
+locally with a blank PNG, so no test touches the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tourapp import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+TILE_PATTERN = "https://tile.openstreetmap.org/**"
+
+
+class LiveServer:
+    """A real HTTP server for one app, in a thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(tour_file):
+    """The app serving a copy of the seeded walk (the test may edit ``tour_file``)."""
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file})
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def new_context(browser, **options):
+    """A phone-sized context whose tile requests are answered locally."""
+    settings = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+    settings.update(options)
+    context = browser.new_context(**settings)
+    context.route(
+        TILE_PATTERN, lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+    )
+    return context
+
+
+@pytest.fixture
+def context(browser):
+    context = new_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A phone page that records console errors and requests in ``page.errors``/``page.urls``."""
+    page = context.new_page()
+    page.errors = []
+    page.urls = []
+    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("request", lambda request: page.urls.append(request.url))
+    return page

@@ -1,0 +1,52 @@
+"""What a participant sees on a phone: the map with every stop, the itinerary, no sideways scroll."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import new_context
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_map_shows_every_stop_and_the_line(page, live_server, lang):
+    page.goto(f"{live_server.url}/{lang}/")
+    page.wait_for_selector(".stop-marker")
+    markers = page.locator(".leaflet-marker-icon.stop-marker")
+    assert markers.count() == 4
+    assert page.locator("path.leaflet-interactive").count() == 3  # one line per leg
+    assert page.locator(".stops > li.stop").count() == 4
+    assert page.errors == []
+    origins = {urlsplit(u).netloc for u in page.urls if not u.startswith("data:")}
+    assert origins <= {urlsplit(live_server.url).netloc, "tile.openstreetmap.org"}
+
+
+def test_popup_shows_the_stop_texts(page, live_server):
+    page.goto(f"{live_server.url}/en/")
+    page.locator('[data-stop="musee-fabre"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "4. Musée Fabre" in popup.inner_text()
+    assert "Fabre and the City" in popup.inner_text()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 640}, {"width": 390, "height": 844}])
+def test_no_horizontal_scroll_on_phones(browser, live_server, viewport):
+    context = new_context(browser, viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector(".stop-marker")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"]
+    # Map first, itinerary reachable by scrolling down with a thumb.
+    assert page.locator("#map_tour").bounding_box()["height"] >= 200
+    page.locator("#itinerary-heading").scroll_into_view_if_needed()
+    assert page.locator("#itinerary-heading").is_visible()
+    context.close()
+
+
+def test_pinch_zoom_is_allowed(page, live_server):
+    page.goto(f"{live_server.url}/fr/")
+    viewport = page.locator('meta[name="viewport"]').get_attribute("content")
+    assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport

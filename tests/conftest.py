@@ -1,0 +1,90 @@
+"""Shared fixtures: a tour file in a temporary folder, the app, its client and CLI runner."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tourapp import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDED = ROOT / "data" / "stops.geojson"
+SHARED = ROOT.parent / "shared"
+
+
+def _stop(order, ident, lon, lat, duration, **extra):
+    props = {
+        "id": ident,
+        "order": order,
+        "name_fr": f"Étape {ident}",
+        "name_en": f"Stop {ident}",
+        "description_fr": f"Description de {ident}",
+        "description_en": f"Description of {ident}",
+        "address_fr": f"{order}, rue {ident}",
+        "address_en": f"{order} Rue {ident}",
+        "duration_min": duration,
+        **extra,
+    }
+    return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+
+
+TOUR_PROPS = {
+    "tour_title_fr": "Balade d'essai",
+    "tour_title_en": "Test walk",
+    "tour_date": "2018-11-20",
+    "tour_timezone": "Europe/Paris",
+    "tour_start": "13:30",
+    "tour_end": "16:00",
+    "tour_speed_kmh": 4.5,
+}
+
+
+def small_doc() -> dict:
+    """Three stops 1 km apart along a meridian in Montpellier: easy arithmetic."""
+    # 0.008993° of latitude ≈ 1,000 m on the great circle.
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            _stop(1, "a", 3.88, 43.60, 0, **TOUR_PROPS),
+            _stop(2, "b", 3.88, 43.60 + 0.008993, 30),
+            _stop(3, "c", 3.88, 43.60 + 2 * 0.008993, 20),
+        ],
+    }
+
+
+@pytest.fixture
+def doc() -> dict:
+    """A fresh copy of the small valid tour, to break in a test."""
+    return copy.deepcopy(small_doc())
+
+
+def write_doc(path: Path, document: dict) -> Path:
+    """Write a GeoJSON document for a test."""
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tour_file(tmp_path) -> Path:
+    """A copy of the seeded walk that a test may change."""
+    target = tmp_path / "stops.geojson"
+    target.write_bytes(SEEDED.read_bytes())
+    return target
+
+
+@pytest.fixture
+def app(tour_file):
+    return create_app({"TESTING": True, "TOUR_DATA": tour_file})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

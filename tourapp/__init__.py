@@ -1,0 +1,45 @@
+"""tourapp: a mobile-first guide for a group on a walking tour."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository: templates, static files, translations and the seeded walk live here."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then environment or test config, then extensions and views."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        TOUR_DATA=os.environ.get("TOUR_DATA", str(ROOT / "data" / "stops.geojson")),
+        TOUR_MAX_BYTES=8 * 1024 * 1024,
+        TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        TILE_ATTRIBUTION=(
+            '&copy; <a href="https://www.openstreetmap.org/copyright">'
+            "OpenStreetMap</a> contributors"
+        ),
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+    )
+    if test_config is None:
+        app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_TILE_URL, …
+    else:
+        app.config.from_mapping(test_config)
+    app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
+
+    from . import cli, i18n, store, views
+
+    i18n.init_app(app)
+    store.init_app(app)
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,592 @@
+"""Read, validate and write the stops file (RFC 7946 GeoJSON with flat properties).
+
+The file is a FeatureCollection. Point features are stops, LineString features
+are legs between consecutive stops. Tour-wide facts are ``tour_*`` properties
+of one stop (by convention the first). ``data/README.md`` documents every
+property. Every problem is collected, so an organiser sees them all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import re
+import statistics
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from geopy.distance import great_circle
+
+from . import schedule
+from .tour import Leg, LatLon, Localized, Step, Stop, Tour, path_length_m, walk_minutes
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Largest stops file accepted (a 1,000-stop tour with routed legs is ~3 MB)."""
+
+MAX_SPREAD_KM = 20.0
+"""A stop farther than this from the other stops is a mistake (often swapped lon/lat)."""
+
+MAX_LEG_GAP_M = 100.0
+"""A leg whose ends are farther than this from its stops is stale and ignored."""
+
+DEFAULT_SPEED_KMH = 4.5
+DEFAULT_TIMEZONE = "Europe/Paris"
+MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200}
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+NUMBER_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+STEP_KEYS = ("maneuver", "direction", "street", "distance_m")
+
+
+class TourError(Exception):
+    """A stops file that cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str], warnings: list[str] | None = None):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+        self.warnings = list(warnings or [])
+
+
+def _show(value: Any) -> str:
+    """A property value as the organiser typed it, shortened for a message."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+class _Feature:
+    """Reads one feature's properties and words problems about it."""
+
+    def __init__(self, source: str, index: int, props: dict, problems: list[str]):
+        self.props = props
+        self.problems = problems
+        ident = props.get("id")
+        label = ident if isinstance(ident, str) and ident else props.get("name_fr")
+        self.label = f"{source}: feature {index}"
+        if isinstance(label, str) and label:
+            self.label += f" ({_show(label)})"
+
+    def problem(self, text: str) -> None:
+        self.problems.append(f"{self.label}: {text}")
+
+    def get(self, key: str) -> Any:
+        # GIS tools write null for a column a feature does not use.
+        return self.props.get(key)
+
+    def text(self, key: str, *, required: bool = True, limit: int = 200) -> str | None:
+        value = self.get(key)
+        if value is None or value == "":
+            if required:
+                self.problem(f'"{key}" is missing')
+            return None
+        if not isinstance(value, str):
+            self.problem(f'"{key}" must be text, got {_show(value)}')
+            return None
+        if len(value) > limit:
+            self.problem(f'"{key}" must be at most {limit} characters, got {len(value)}')
+            return None
+        return value
+
+    def localized(self, base: str, *, required: bool, limit: int) -> Localized | None:
+        """``base_fr`` and ``base_en``: both, or (when optional) neither."""
+        keys = [f"{base}_fr", f"{base}_en"]
+        present = [k for k in keys if self.get(k) not in (None, "")]
+        if not present and not required:
+            return Localized("", "")
+        if present and len(present) < len(keys):
+            missing = next(k for k in keys if k not in present)
+            self.problem(
+                f'"{missing}" is missing: "{base}" needs French and English ({", ".join(keys)})'
+            )
+            return None
+        fr = self.text(keys[0], limit=limit)
+        en = self.text(keys[1], limit=limit)
+        return Localized(fr, en) if fr is not None and en is not None else None
+
+    def number(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        minimum: float = 0.0,
+        maximum: float = math.inf,
+        strict_min: bool = False,
+        integer: bool = False,
+        default: float | None = None,
+    ) -> float | None:
+        value = self.get(key)
+        if value is None or value == "":
+            if required:
+                self.problem(f'"{key}" is missing')
+            return default
+        # uMap and some table editors store numbers as text: accept plain decimals.
+        if isinstance(value, str) and NUMBER_RE.match(value):
+            value = float(value)
+        kind = "a whole number" if integer else "a number"
+        if strict_min and minimum == 0:
+            kind = "a positive whole number" if integer else "a positive number"
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value)
+        ok = ok and (value > minimum if strict_min else value >= minimum) and value <= maximum
+        ok = ok and (not integer or float(value).is_integer())
+        if not ok:
+            bounds = "" if strict_min and minimum == 0 else f" from {minimum:g}"
+            if math.isfinite(maximum):
+                bounds += f" to {maximum:g}"
+            self.problem(f'"{key}" must be {kind}{bounds}, got {_show(self.get(key))}')
+            return None
+        return float(value)
+
+    def clock(self, key: str, *, required: bool = True) -> dt.time | None:
+        value = self.get(key)
+        if value is None or value == "":
+            if required:
+                self.problem(f'"{key}" is missing')
+            return None
+        match = TIME_RE.match(value) if isinstance(value, str) else None
+        if not match:
+            self.problem(f'"{key}" must be a time written HH:MM, got {_show(value)}')
+            return None
+        return dt.time(int(match[1]), int(match[2]))
+
+
+def _position(raw: Any) -> LatLon | None:
+    """GeoJSON ``[lon, lat(, alt)]`` → ``(lat, lon)``, or None when invalid.
+
+    This is the one place where the coordinate order is swapped.
+    """
+    if not isinstance(raw, list) or len(raw) not in (2, 3):
+        return None
+    if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in raw):
+        return None
+    lon, lat = raw[0], raw[1]
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return None
+    return (float(lat), float(lon))
+
+
+def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
+    if len(data) > max_bytes:
+        raise TourError(
+            [f"{source}: file is {len(data):,} bytes, more than the limit of {max_bytes:,}"]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TourError([f"{source}: not UTF-8 text (byte {exc.start})"]) from None
+    if not text.strip():
+        raise TourError([f"{source}: file is empty"])
+
+    def no_constants(name: str) -> None:
+        raise ValueError(f"{name} is not allowed in JSON")
+
+    try:
+        return json.loads(text, parse_constant=no_constants)
+    except json.JSONDecodeError as exc:
+        raise TourError(
+            [f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise TourError([f"{source}: invalid JSON: {exc}"]) from None
+
+
+def _features(document: Any, source: str) -> list:
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        found = document.get("type") if isinstance(document, dict) else type(document).__name__
+        raise TourError(
+            [f'{source}: must be a GeoJSON FeatureCollection, got {_show(found)}']
+        )
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise TourError([f'{source}: "features" must be a list'])
+    return features
+
+
+def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> dict:
+    """Collect the ``tour_*`` properties, which may sit on any one stop."""
+    seen: dict[str, tuple[Any, _Feature]] = {}
+    for reader in readers:
+        for key, value in reader.props.items():
+            if not key.startswith("tour_") or value in (None, ""):
+                continue
+            if key in seen and seen[key][0] != value:
+                reader.problem(
+                    f'"{key}" is {_show(value)} here but {_show(seen[key][0])} in '
+                    f"{seen[key][1].label.removeprefix(source + ': ')}: keep it on one stop"
+                )
+            seen.setdefault(key, (value, reader))
+    if not seen:
+        problems.append(
+            f'{source}: no tour properties: put "tour_title_fr", "tour_title_en", '
+            f'"tour_date" and "tour_start" on the first stop'
+        )
+        return {}
+    # Read every tour fact through the feature that holds the first of them.
+    holder = next(iter(seen.values()))[1]
+    merged = _Feature.__new__(_Feature)
+    merged.props = {key: value for key, (value, _) in seen.items()}
+    merged.problems = problems
+    merged.label = holder.label
+    facts: dict[str, Any] = {
+        "title": merged.localized("tour_title", required=True, limit=MAX_TEXT["title"]),
+        "description": merged.localized(
+            "tour_description", required=False, limit=MAX_TEXT["description"]
+        ),
+        "start": merged.clock("tour_start"),
+        "end": merged.clock("tour_end", required=False),
+        "speed_kmh": merged.number(
+            "tour_speed_kmh", required=False, minimum=1, maximum=10, default=DEFAULT_SPEED_KMH
+        ),
+        "attribution": merged.text("tour_attribution", required=False, limit=300) or "",
+        "organiser": merged.text("tour_organiser", required=False, limit=200) or "",
+    }
+    raw_date = merged.get("tour_date")
+    try:
+        # GDAL may write a date field as "2018/11/20".
+        facts["date"] = dt.date.fromisoformat(str(raw_date).replace("/", "-"))
+    except ValueError:
+        merged.problem(f'"tour_date" must be a date written YYYY-MM-DD, got {_show(raw_date)}')
+    timezone = merged.get("tour_timezone") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(str(timezone))
+        facts["timezone"] = str(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        merged.problem(
+            f'"tour_timezone" must be a time zone name such as "Europe/Paris", '
+            f"got {_show(timezone)}"
+        )
+    return facts
+
+
+def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
+    ident = reader.get("id")
+    if ident is None or ident == "":
+        reader.problem('"id" is missing')
+    elif not isinstance(ident, str) or not ID_RE.match(ident):
+        reader.problem(
+            f'"id" must be a short identifier (letters, digits, "-" or "_"), got {_show(ident)}'
+        )
+    order = reader.number("order", minimum=1, maximum=10_000, integer=True)
+    name = reader.localized("name", required=True, limit=MAX_TEXT["name"])
+    description = reader.localized("description", required=False, limit=MAX_TEXT["description"])
+    address = reader.localized("address", required=False, limit=MAX_TEXT["address"])
+    duration = reader.number("duration_min", maximum=24 * 60)
+    arrive_at = reader.clock("arrive_at", required=False)
+    if None in (order, name, description, address, duration) or not isinstance(ident, str):
+        return None
+    if reader.get("arrive_at") not in (None, "") and arrive_at is None:
+        return None
+    if not ID_RE.match(ident):
+        return None
+    return Stop(
+        id=ident,
+        order=int(order),
+        location=location,
+        name=name,
+        description=description,
+        address=address,
+        duration_min=math.ceil(duration),
+        arrive_at=arrive_at,
+        feature_index=index,
+    )
+
+
+def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
+    """Steps are a JSON-encoded list in one text property (flat, survives GDAL)."""
+    if raw in (None, ""):
+        return ()
+    try:
+        items = json.loads(raw) if isinstance(raw, str) else None
+    except json.JSONDecodeError as exc:
+        reader.problem(f'"steps" must be a JSON list of steps: {exc.msg} at column {exc.colno}')
+        return None
+    if not isinstance(items, list):
+        reader.problem('"steps" must be text holding a JSON list of steps')
+        return None
+    steps = []
+    for number, item in enumerate(items):
+        ok = isinstance(item, dict) and all(k in item for k in STEP_KEYS)
+        ok = ok and all(isinstance(item[k], str) for k in STEP_KEYS[:3])
+        distance = item.get("distance_m") if isinstance(item, dict) else None
+        ok = ok and isinstance(distance, int | float) and not isinstance(distance, bool)
+        ok = ok and math.isfinite(distance) and distance >= 0
+        location = _position(item.get("location")) if ok and "location" in item else None
+        if not ok or ("location" in item and location is None):
+            reader.problem(
+                f'"steps" item {number} must have "maneuver", "direction", "street" '
+                f'(text), "distance_m" (number ≥ 0) and optionally "location" [lon, lat]'
+            )
+            return None
+        steps.append(
+            Step(item["maneuver"], item["direction"], item["street"], float(distance), location)
+        )
+    return tuple(steps)
+
+
+def _leg(reader: _Feature, path: tuple[LatLon, ...], speed_kmh: float) -> Leg | None:
+    leg_from = reader.text("leg_from")
+    leg_to = reader.text("leg_to")
+    distance = reader.number("distance_m", required=False, strict_min=True, maximum=100_000)
+    walk = reader.number("walk_min", required=False, maximum=24 * 60, integer=True)
+    steps = _steps(reader, reader.get("steps"))
+    if None in (leg_from, leg_to, steps):
+        return None
+    if reader.get("distance_m") not in (None, "") and distance is None:
+        return None
+    if reader.get("walk_min") not in (None, "") and walk is None:
+        return None
+    distance = distance if distance is not None else path_length_m(path)
+    return Leg(
+        from_id=leg_from,
+        to_id=leg_to,
+        path=path,
+        distance_m=distance,
+        walk_min=int(walk) if walk is not None else walk_minutes(distance, speed_kmh),
+        steps=steps,
+        routed=True,
+    )
+
+
+def _check_spread(stops: list[Stop], source: str, problems: list[str]) -> None:
+    """Flag stops far from the others; suggest the lon/lat swap when it fits."""
+    if len(stops) < 2:
+        return
+    # The median of all stops is a real stop's position while fewer than half are wrong.
+    centre = (
+        statistics.median(s.location[0] for s in stops),
+        statistics.median(s.location[1] for s in stops),
+    )
+    for stop in stops:
+        km = great_circle(stop.location, centre).km
+        if km <= MAX_SPREAD_KM:
+            continue
+        lat, lon = stop.location
+        label = f'{source}: feature {stop.feature_index} ("{stop.id}")'
+        if abs(lon) <= 90 and great_circle((lon, lat), centre).km <= MAX_SPREAD_KM:
+            problems.append(
+                f"{label}: coordinates [{lon:g}, {lat:g}] look swapped: GeoJSON wants "
+                f"[longitude, latitude], so write [{lat:g}, {lon:g}]"
+            )
+        else:
+            problems.append(
+                f"{label}: coordinates [{lon:g}, {lat:g}] are {km:,.0f} km from the other "
+                f"stops (limit {MAX_SPREAD_KM:g} km)"
+            )
+
+
+def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
+    """Validate a stops file's bytes and return the tour, or raise ``TourError``."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    features = _features(_read_document(data, source, max_bytes), source)
+
+    point_readers: list[tuple[int, _Feature, LatLon | None]] = []
+    line_readers: list[tuple[_Feature, tuple[LatLon, ...] | None]] = []
+    for index, feature in enumerate(features):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(f"{source}: feature {index}: must be a GeoJSON Feature")
+            continue
+        props = feature.get("properties")
+        if props is None:
+            props = {}
+        if not isinstance(props, dict):
+            problems.append(f'{source}: feature {index}: "properties" must be an object')
+            continue
+        reader = _Feature(source, index, props, problems)
+        geometry = feature.get("geometry")
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if kind == "Point":
+            location = _position(coords)
+            if location is None:
+                reader.problem(
+                    f"coordinates must be [longitude, latitude] with longitude -180 to 180 "
+                    f"and latitude -90 to 90, got {_show(coords)}"
+                )
+            point_readers.append((index, reader, location))
+        elif kind == "LineString":
+            path = [_position(c) for c in coords] if isinstance(coords, list) else [None]
+            if len(path) < 2 or None in path:
+                reader.problem(
+                    "a leg's coordinates must be at least two [longitude, latitude] positions"
+                )
+                line_readers.append((reader, None))
+            else:
+                line_readers.append((reader, tuple(path)))
+        else:
+            reader.problem(
+                f"geometry must be a Point (a stop) or a LineString (a leg), got {_show(kind)}"
+            )
+
+    if not point_readers:
+        problems.append(f"{source}: the tour has no stops: add at least one Point feature")
+        raise TourError(problems, warnings)
+
+    facts = _tour_facts([r for _, r, _ in point_readers], source, problems)
+    stops: list[Stop] = []
+    for index, reader, location in point_readers:
+        stop = _stop(reader, index, location or (0.0, 0.0))
+        if stop is not None and location is not None:
+            stops.append(stop)
+    _check_unique(stops, "id", lambda s: s.id, source, problems)
+    _check_unique(stops, "order", lambda s: s.order, source, problems)
+    _check_spread(stops, source, problems)
+    stops.sort(key=lambda s: s.order)
+
+    speed = facts.get("speed_kmh") or DEFAULT_SPEED_KMH
+    file_legs = {}
+    for reader, path in line_readers:
+        leg = _leg(reader, path, speed) if path is not None else None
+        if leg is None:
+            continue
+        if (leg.from_id, leg.to_id) in file_legs:
+            reader.problem(f'a second leg from "{leg.from_id}" to "{leg.to_id}"')
+        file_legs[(leg.from_id, leg.to_id)] = leg
+
+    if problems:
+        raise TourError(problems, warnings)
+
+    legs = _legs(stops, file_legs, speed, warnings)
+    visits, schedule_warnings = schedule.compute(
+        tuple(stops), legs, facts["date"], facts["timezone"], facts["start"]
+    )
+    warnings.extend(f"{source}: {w}" for w in schedule_warnings)
+    if facts["end"] is not None:
+        over = schedule.overrun_min(visits, facts["end"])
+        if over:
+            warnings.append(
+                f"{source}: the walk ends at {visits[-1].departure:%H:%M}, "
+                f"{over} min after tour_end {facts['end']:%H:%M}"
+            )
+    return Tour(
+        title=facts["title"],
+        description=facts["description"],
+        date=facts["date"],
+        timezone=facts["timezone"],
+        start=facts["start"],
+        end=facts["end"] or visits[-1].departure.time(),
+        speed_kmh=speed,
+        attribution=facts["attribution"],
+        organiser=facts["organiser"],
+        stops=tuple(stops),
+        legs=legs,
+        visits=visits,
+        warnings=tuple(warnings),
+        version=hashlib.sha256(data).hexdigest()[:16],
+        source=source,
+    )
+
+
+def _check_unique(stops: list[Stop], key: str, get: Callable, source: str, problems: list[str]):
+    first: dict[Any, Stop] = {}
+    for stop in stops:
+        value = get(stop)
+        if value in first:
+            problems.append(
+                f'{source}: feature {stop.feature_index} ("{stop.id}"): "{key}" {_show(value)} '
+                f'is already used by feature {first[value].feature_index} ("{first[value].id}")'
+            )
+        first.setdefault(value, stop)
+
+
+def _legs(stops: list[Stop], file_legs: dict, speed: float, warnings: list[str]) -> tuple:
+    """One leg per pair of consecutive stops: from the file when it fits, else a straight line."""
+    legs = []
+    used = set()
+    for a, b in zip(stops, stops[1:], strict=False):
+        leg = file_legs.get((a.id, b.id))
+        if leg is not None:
+            gap_start = great_circle(leg.path[0], a.location).meters
+            gap_end = great_circle(leg.path[-1], b.location).meters
+            if max(gap_start, gap_end) > MAX_LEG_GAP_M:
+                warnings.append(
+                    f'leg "{a.id}" → "{b.id}" ends {max(gap_start, gap_end):.0f} m from its '
+                    f"stops: ignored, a straight line is used (run: flask tour route)"
+                )
+                leg = None
+            else:
+                used.add((a.id, b.id))
+        if leg is None:
+            path = (a.location, b.location)
+            distance = path_length_m(path)
+            leg = Leg(a.id, b.id, path, distance, walk_minutes(distance, speed))
+        legs.append(leg)
+    for key in file_legs.keys() - used:
+        if key not in {(a.id, b.id) for a, b in zip(stops, stops[1:], strict=False)}:
+            warnings.append(
+                f'leg "{key[0]}" → "{key[1]}" does not join two consecutive stops: ignored'
+            )
+    return tuple(legs)
+
+
+def load(path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
+    """Read and validate a stops file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TourError([f"{path}: file is {size:,} bytes, more than the limit of {max_bytes:,}"])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TourError([f"{path}: cannot read the file: {exc.strerror}"]) from None
+    return parse(data, str(path), max_bytes=max_bytes)
+
+
+def dumps(document: dict) -> str:
+    """Serialise a GeoJSON document the way the project stores it (UTF-8, stable, diffable)."""
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_atomic(path: str | os.PathLike, text: str, *, backup: bool = True) -> Path | None:
+    """Replace ``path`` with ``text`` so a reader sees the old or the new file, never a mix.
+
+    The new content goes to a temporary file in the same folder, is flushed to
+    disk, then renamed over the old file; the old file is first kept as
+    ``<name>.bak``. Returns the backup's path, if one was made.
+    """
+    path = Path(path)
+    folder = path.parent
+    backup_path = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            mode = path.stat().st_mode & 0o777
+            os.chmod(tmp, mode)
+            if backup:
+                backup_path = path.with_name(path.name + ".bak")
+                _copy_durably(path, backup_path)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+    return backup_path
+
+
+def _copy_durably(source: Path, target: Path) -> None:
+    data = source.read_bytes()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

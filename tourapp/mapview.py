@@ -1,0 +1,128 @@
+"""The tour as a folium map, rendered to one JavaScript file per tour version and language.
+
+Stop texts never pass through folium's ``Popup`` or ``Tooltip``: those insert
+raw HTML into JavaScript template literals. Each marker gets its texts as a
+JSON literal instead, and ``static/js/tour-map.js`` builds the popup and the
+tooltip with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import folium
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from .tour import Tour
+
+
+class TourMap(folium.Map):
+    """A folium map that loads nothing from a CDN: the page serves Leaflet itself."""
+
+    default_js: list = []
+    default_css: list = []
+
+
+class StopTexts(JSCSSMixin, folium.MacroElement):
+    """Binds a popup and a tooltip built from plain text to its parent marker."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            tourapp.bindStop({{ this._parent.get_name() }}, {{ this.texts|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, texts: dict):
+        super().__init__()
+        self._name = "StopTexts"
+        self.texts = texts
+
+
+class FitTour(folium.MacroElement):
+    """Fits the map to the tour and registers it for the page's own scripts."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            tourapp.register({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds):
+        super().__init__()
+        self._name = "FitTour"
+        self.bounds = bounds
+
+
+def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
+    """Numbered stop markers, the walking line, safe popups; ids are stable across workers."""
+    (south, west), (north, east) = tour.bounds()
+    m = TourMap(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=15,
+        tiles=None,
+        control_scale=True,
+    )
+    m._id = "tour"
+    folium.TileLayer(tiles=tiles, attr=attribution, max_zoom=19).add_to(m)
+    for index, leg in enumerate(tour.legs):
+        folium.PolyLine(
+            [list(p) for p in leg.path],
+            color="#0b5cad",
+            weight=5,
+            opacity=0.85,
+            dash_array=None if leg.routed else "8 8",
+        ).add_to(m)._id = f"leg{index}"
+    for visit in tour.visits:
+        stop = visit.stop
+        marker = folium.Marker(
+            list(stop.location),
+            icon=folium.DivIcon(
+                html=f'<span class="stop-marker__n">{stop.order}</span>',
+                class_name="stop-marker",
+                icon_size=(32, 32),
+                icon_anchor=(16, 16),
+            ),
+        )
+        marker._id = f"stop{stop.order}"
+        marker.add_to(m)
+        marker.add_child(
+            StopTexts(
+                {
+                    "id": stop.id,
+                    "order": stop.order,
+                    "name": stop.name[lang],
+                    "time": labels["times"][stop.id],
+                    "description": stop.description[lang],
+                    "address": stop.address[lang],
+                    "label": labels["marker"][stop.id],
+                }
+            )
+        )
+    FitTour([[south, west], [north, east]]).add_to(m)
+    _stable_ids(m)
+    return m
+
+
+def _stable_ids(m: folium.Map) -> None:
+    """Replace folium's random element ids, so every worker renders the same bytes."""
+    counter = 0
+
+    def walk(element):
+        nonlocal counter
+        for child in element._children.values():
+            if len(child._id) == 32:  # a uuid4 hex left by folium
+                counter += 1
+                child._id = f"e{counter}"
+            walk(child)
+
+    walk(m)
+
+
+def script(m: folium.Map) -> str:
+    """The map's JavaScript, ready to serve as a file."""
+    figure = m.get_root()
+    figure.render()
+    return figure.script.render() + "\n"

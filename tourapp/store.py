@@ -1,0 +1,134 @@
+"""The tour the app serves: loaded once, reloaded when the file changes, never half-loaded."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from . import geojson
+from .tour import Tour
+
+log = logging.getLogger(__name__)
+
+RETRY_S = 1.0
+"""A file refused at one stat is read again after this long, in case it was mid-write."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the app serves and why."""
+
+    tour: Tour | None
+    data: bytes  # the served tour's file, byte for byte
+    problems: tuple[str, ...]  # why the file on disk is not the one served
+    loaded_at: float
+
+    @property
+    def state(self) -> str:
+        """``ok``, ``degraded`` (an older good tour is served) or ``error`` (none)."""
+        if self.tour is None:
+            return "error"
+        return "degraded" if self.problems else "ok"
+
+
+class TourStore:
+    """Holds the last good tour of one file and memoises what is derived from it."""
+
+    def __init__(self, path: str, max_bytes: int = geojson.MAX_FILE_BYTES):
+        self.path = path
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._failed_at = 0.0
+        self._status = Status(None, b"", ("not loaded yet",), 0.0)
+        self._memo: dict[Any, Any] = {}
+
+    def _stat(self) -> tuple | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def status(self) -> Status:
+        """The current status, after picking up any change of the file."""
+        signature = self._stat()
+        if signature != self._signature or (
+            self._status.problems and time.monotonic() - self._failed_at > RETRY_S
+        ):
+            with self._lock:
+                self._reload(signature)
+        return self._status
+
+    def tour(self) -> Tour | None:
+        """The tour to serve (the last good one), or None if none ever loaded."""
+        return self.status().tour
+
+    def _reload(self, signature: tuple | None) -> None:
+        # Another thread may have reloaded while this one waited for the lock.
+        if signature == self._signature and not (
+            self._status.problems and time.monotonic() - self._failed_at > RETRY_S
+        ):
+            return
+        self._signature = signature
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read(self.max_bytes + 1)
+        except OSError as exc:
+            self._refuse([f"{self.path}: cannot read the file: {exc.strerror}"])
+            return
+        current = self._status
+        if current.tour is not None and data == current.data:
+            if current.problems:
+                self._status = Status(current.tour, current.data, (), time.time())
+            return
+        try:
+            tour = geojson.parse(data, self.path, max_bytes=self.max_bytes)
+        except geojson.TourError as exc:
+            self._refuse(exc.problems)
+            return
+        for warning in tour.warnings:
+            log.warning("%s", warning)
+        self._memo = {}
+        self._status = Status(tour, data, (), time.time())
+        log.info("loaded %s (version %s, %d stops)", self.path, tour.version, len(tour.stops))
+
+    def _refuse(self, problems: list[str]) -> None:
+        problems_t = tuple(problems)
+        if problems_t != self._status.problems:
+            # Log each distinct problem once, not on every request.
+            log.error("refused %s, serving the last good tour:\n%s", self.path, "\n".join(problems))
+        self._failed_at = time.monotonic()
+        self._status = Status(self._status.tour, self._status.data, problems_t, time.time())
+
+    def memo(self, key: Any, build: Callable[[Tour], Any]) -> Any:
+        """``build(tour)`` once per tour version and key (pages, map scripts, GPX)."""
+        tour = self.tour()
+        if tour is None:
+            raise LookupError("no tour loaded")
+        memo_key = (tour.version, key)
+        try:
+            return self._memo[memo_key]
+        except KeyError:
+            value = build(tour)
+            if len(self._memo) > 256:  # bounded: keys are per language and per leg
+                self._memo.clear()
+            self._memo[memo_key] = value
+            return value
+
+
+def init_app(app: Flask) -> None:
+    """Attach a store for the configured data file."""
+    app.extensions["tour_store"] = TourStore(app.config["TOUR_DATA"], app.config["TOUR_MAX_BYTES"])
+
+
+def get_store() -> TourStore:
+    """The current app's store."""
+    return current_app.extensions["tour_store"]

@@ -1,0 +1,152 @@
+"""The walk as plain, immutable data: no Flask, no folium.
+
+Coordinates are ``(lat, lon)`` everywhere in this module and after it; the
+GeoJSON loader is the only place that sees ``[lon, lat]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from geopy.distance import great_circle
+
+LANGUAGES = ("fr", "en")
+"""Languages of the tour, default first."""
+
+LatLon = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text in every language of the tour."""
+
+    fr: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        """Return the text in ``lang`` (``KeyError`` for an unknown language)."""
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        return getattr(self, lang)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A place where the group stops, in walking order."""
+
+    id: str
+    order: int
+    location: LatLon
+    name: Localized
+    description: Localized
+    address: Localized
+    duration_min: int
+    arrive_at: dt.time | None = None  # fixed by the organisers, or None
+    feature_index: int = 0  # index in the file, for messages
+
+
+@dataclass(frozen=True)
+class Step:
+    """One turn-by-turn instruction of a leg."""
+
+    maneuver: str  # depart | turn | continue | arrive | ...
+    direction: str  # left | slight left | straight | ... ("" when none)
+    street: str
+    distance_m: float  # from this step to the next one
+    location: LatLon | None = None
+
+
+@dataclass(frozen=True)
+class Leg:
+    """The walk from one stop to the next."""
+
+    from_id: str
+    to_id: str
+    path: tuple[LatLon, ...]
+    distance_m: float
+    walk_min: int
+    steps: tuple[Step, ...] = ()
+    routed: bool = False  # True when the path follows the streets
+
+
+@dataclass(frozen=True)
+class Visit:
+    """When the group is at a stop."""
+
+    stop: Stop
+    arrival: dt.datetime
+    departure: dt.datetime
+    late_min: int = 0  # minutes past the organisers' fixed arrival time
+
+
+@dataclass(frozen=True)
+class Tour:
+    """A whole walk: tour facts, stops, legs and their schedule."""
+
+    title: Localized
+    description: Localized
+    date: dt.date
+    timezone: str
+    start: dt.time
+    end: dt.time
+    speed_kmh: float
+    attribution: str
+    organiser: str
+    stops: tuple[Stop, ...]
+    legs: tuple[Leg, ...]
+    visits: tuple[Visit, ...] = ()
+    warnings: tuple[str, ...] = ()
+    version: str = ""  # hash of the file's bytes
+    source: str = ""  # file name, for messages
+
+    @property
+    def distance_m(self) -> float:
+        """Total walking distance."""
+        return sum(leg.distance_m for leg in self.legs)
+
+    @property
+    def walk_min(self) -> int:
+        """Total walking time."""
+        return sum(leg.walk_min for leg in self.legs)
+
+    def stop(self, stop_id: str) -> Stop | None:
+        """Return the stop with this id, or None."""
+        return next((s for s in self.stops if s.id == stop_id), None)
+
+    def bounds(self) -> tuple[LatLon, LatLon]:
+        """South-west and north-east corners of the stops and legs."""
+        points = [s.location for s in self.stops]
+        points += [p for leg in self.legs for p in leg.path]
+        lats = [p[0] for p in points]
+        lons = [p[1] for p in points]
+        return (min(lats), min(lons)), (max(lats), max(lons))
+
+
+def path_length_m(path: tuple[LatLon, ...] | list[LatLon]) -> float:
+    """Length of a polyline in metres.
+
+    Great-circle distance per segment: within 0.5 % of the ellipsoid at
+    city scale, and several times faster than geodesic on long legs.
+    """
+    return sum(great_circle(a, b).meters for a, b in zip(path, path[1:], strict=False))
+
+
+def walk_minutes(distance_m: float, speed_kmh: float) -> int:
+    """Whole minutes to walk ``distance_m``, rounded up (people arrive late, not early)."""
+    exact = distance_m / (speed_kmh * 1000 / 60)
+    whole = int(exact)
+    return whole if exact - whole < 1e-9 else whole + 1
+
+
+__all__ = [
+    "LANGUAGES",
+    "Leg",
+    "Localized",
+    "Step",
+    "Stop",
+    "Tour",
+    "Visit",
+    "path_length_m",
+    "walk_minutes",
+]

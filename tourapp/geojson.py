@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from geopy.distance import great_circle
 
 from . import schedule
-from .tour import Leg, LatLon, Localized, Step, Stop, Tour, path_length_m, walk_minutes
+from .tour import LatLon, Leg, Localized, Step, Stop, Tour, path_length_m, walk_minutes
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Largest stops file accepted (a 1,000-stop tour with routed legs is ~3 MB)."""
@@ -532,7 +532,9 @@ def load(path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise TourError([f"{path}: file is {size:,} bytes, more than the limit of {max_bytes:,}"])
+            raise TourError(
+                [f"{path}: file is {size:,} bytes, more than the limit of {max_bytes:,}"]
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise TourError([f"{path}: cannot read the file: {exc.strerror}"]) from None

@@ -57,7 +57,9 @@ def _takes_lang(endpoint: str) -> bool:
 def _tour_or_503() -> Tour:
     tour = get_store().tour()
     if tour is None:
-        abort(503, description=_("The walk is not available at the moment. Please try again later."))
+        abort(
+            503, description=_("The walk is not available at the moment. Please try again later.")
+        )
     return tour
 
 

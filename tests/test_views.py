@@ -1,0 +1,110 @@
+"""The participant page and the data over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from markupsafe import escape
+
+from tourapp import geojson
+
+from .conftest import small_doc, write_doc
+
+ALLOWED_ORIGINS = {"https://tile.openstreetmap.org"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "times", "heading"),
+    [
+        ("fr", ["13 h 30", "13 h 38", "14 h 08", "14 h 25", "15 h 05", "15 h 17", "15 h 47"], "Itinéraire"),
+        ("en", ["1:30 PM", "1:38 PM", "2:08 PM", "2:25 PM", "3:05 PM", "3:17 PM", "3:47 PM"], "Itinerary"),
+    ],
+)
+def test_page_lists_every_stop_with_its_times(client, tour_file, lang, times, heading):
+    tour = geojson.load(tour_file)
+    response = client.get(f"/{lang}/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert f">{heading}</h2>" in html
+    # Every stop's name, and its times as the loader computes them, formatted for the language.
+    names = [str(escape(stop.name[lang])) for stop in tour.stops]
+    assert all(name in html for name in names)
+    computed = sorted({f"{t:%H:%M}" for v in tour.visits for t in (v.arrival, v.departure)})
+    assert len(computed) == len(times)
+    item_times = re.findall(r"<time datetime=\"(\d\d:\d\d)\">([^<]+)</time>", html)
+    assert sorted({d for d, _ in item_times}) == sorted(computed[1:])  # start: "Departure at"
+    assert all(text in html for text in times)
+
+
+def test_page_refers_to_no_outside_origin(client):
+    for lang in ("fr", "en"):
+        html = client.get(f"/{lang}/").get_data(as_text=True)
+        urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert urls, "the page links its assets"
+        outside = {u for u in urls if re.match(r"^(https?:)?//", u)}
+        assert {re.match(r"^(https?:)?//[^/]+", u).group(0) for u in outside} <= {
+            "https://www.openstreetmap.org"  # the attribution's link, not a resource
+        }
+        script = client.get(f"/{lang}/map.js").get_data(as_text=True)
+        origins = set(re.findall(r"https?://[a-z0-9.-]+", script))
+        assert origins <= ALLOWED_ORIGINS | {"https://www.openstreetmap.org"}
+        assert "cdn" not in html + script
+
+
+def test_map_script_is_cached_per_version(client):
+    first = client.get("/fr/map.js")
+    assert first.status_code == 200 and first.mimetype == "text/javascript"
+    again = client.get("/fr/map.js", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/en/map.js").headers["ETag"] != first.headers["ETag"]
+
+
+def test_page_etag_changes_with_the_data(client, tour_file):
+    first = client.get("/fr/")
+    assert client.get("/fr/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    write_doc(tour_file, small_doc())
+    second = client.get("/fr/", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert "Étape b" in second.get_data(as_text=True)
+
+
+def test_geojson_is_the_served_file(client, tour_file):
+    response = client.get("/tour.geojson")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    assert response.data == tour_file.read_bytes()
+
+
+def test_healthz(client, tour_file):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["stops"] == 4
+    tour_file.write_text("{ not json")
+    response = client.get("/healthz")
+    body = response.get_json()
+    assert response.status_code == 200  # the last good tour is still served
+    assert body["status"] == "degraded" and body["stops"] == 4
+    assert body["problems"] == [f"{tour_file}: invalid JSON at line 1, column 3: Expecting property name enclosed in double quotes"]
+    assert client.get("/fr/").status_code == 200
+
+
+def test_no_tour_at_all_gives_503_not_500(app, tour_file):
+    tour_file.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    client = app.test_client()
+    for url in ("/fr/", "/en/map.js", "/tour.geojson"):
+        assert client.get(url).status_code == 503
+    response = client.get("/en/")
+    assert "The walk is not available at the moment" in response.get_data(as_text=True)
+    assert client.get("/healthz").get_json()["status"] == "error"
+
+
+@pytest.mark.parametrize("url", ["/de/", "/fr/nope", "/static/vendor/leaflet/leaflet-src.js", "/static/vendor/leaflet/../../x"])
+def test_unknown_urls_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_leaflet_is_served_locally(client):
+    with client.get("/static/vendor/leaflet/leaflet.js") as response:
+        assert response.status_code == 200 and b"Leaflet" in response.data[:500]

@@ -116,7 +116,10 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
         fail("the routed file would not load:\n" + "\n".join(exc.problems))
     if sum(leg.routed for leg in new.legs) != len(legs):
         fail("the routed file would not use every leg:\n" + "\n".join(new.warnings))
-    backup = geojson.write_atomic(path, text)
+    try:
+        backup = geojson.write_atomic(path, text)
+    except OSError as exc:
+        fail(f"{path}: cannot write the file: {exc.strerror or exc}")
     for leg in dropped:
         click.echo(f"removed the stale leg {leg}", err=True)
     for warning in new.warnings:

@@ -27,7 +27,11 @@ def geojson_network(lines: list[tuple[str, list[tuple[float, float]]]], name_key
         props = {name_key: name, **extra.get(name, {})}
         coords = [[at(x, y)[1], at(x, y)[0]] for x, y in points]
         features.append(
-            {"type": "Feature", "properties": props, "geometry": {"type": "LineString", "coordinates": coords}}
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "LineString", "coordinates": coords},
+            }
         )
     return {"type": "FeatureCollection", "features": features}
 
@@ -42,7 +46,9 @@ def osm_xml(lines: list[tuple[str, list[tuple[float, float]]]], highway="residen
             if point not in ids:
                 ids[point] = len(ids) + 1
                 lat, lon = at(*point)
-                nodes.append(f' <node id="{ids[point]}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
+                nodes.append(
+                    f' <node id="{ids[point]}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>'
+                )
             refs.append(f'  <nd ref="{ids[point]}"/>')
         ways.append(
             f' <way id="{way_id}" version="1">\n' + "\n".join(refs) + "\n"

@@ -27,7 +27,9 @@ def stops(*points):
     features = []
     for order, (x, y) in enumerate(points, 1):
         lat, lon = at(x, y)
-        features.append(_stop(order, f"s{order}", lon, lat, 10, **(TOUR_PROPS if order == 1 else {})))
+        features.append(
+            _stop(order, f"s{order}", lon, lat, 10, **(TOUR_PROPS if order == 1 else {}))
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -53,8 +55,16 @@ def test_route_writes_legs_and_keeps_everything_else(runner, tmp_path, network):
     old_leg = {"leg_from": "s1", "leg_to": "s2", "distance_m": 5000, "guide_note": "keep left"}
     stale = {"leg_from": "s1", "leg_to": "s3"}
     for props in (old_leg, stale):
-        doc["features"].append({"type": "Feature", "properties": props, "geometry": {
-            "type": "LineString", "coordinates": [[at(100, 0)[1], at(100, 0)[0]], [at(900, 0)[1], at(900, 0)[0]]]}})
+        doc["features"].append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[at(100, 0)[1], at(100, 0)[0]], [at(900, 0)[1], at(900, 0)[0]]],
+                },
+            }
+        )
     file = write_doc(tmp_path / "stops.geojson", doc)
     before = file.read_bytes()
 
@@ -72,12 +82,17 @@ def test_route_writes_legs_and_keeps_everything_else(runner, tmp_path, network):
     assert legs[0]["properties"]["guide_note"] == "keep left"
     assert legs[0]["properties"]["distance_m"] == 800
     assert legs[1]["properties"] == {
-        "leg_from": "s2", "leg_to": "s3", "distance_m": 190, "walk_min": 3,
+        "leg_from": "s2",
+        "leg_to": "s3",
+        "distance_m": 190,
+        "walk_min": 3,
         "steps": legs[1]["properties"]["steps"],
     }
     steps = json.loads(legs[1]["properties"]["steps"])
     assert [(s["maneuver"], s["direction"], s["street"]) for s in steps] == [
-        ("depart", "east", "Rue Longue"), ("turn", "left", "Rue d'en Face"), ("arrive", "", "Rue d'en Face"),
+        ("depart", "east", "Rue Longue"),
+        ("turn", "left", "Rue d'en Face"),
+        ("arrive", "", "Rue d'en Face"),
     ]
     assert steps[1]["location"] == [at(1000, 0)[1], at(1000, 0)[0]]  # [lon, lat] in the file
     tour = geojson.load(file)
@@ -115,19 +130,40 @@ def timeout_server():
             ["--network", "{cut}", "--name-property", "name"],
             'error: leg 2 ("s2" → "s3"): no path joins the two stops',
         ),
-        ([(100, 5), (900, 5)], ["--network", "{bad_json}"], "error: bad network: {bad_json}: the network is not valid JSON"),
-        ([(100, 5), (900, 5)], ["--network", "{missing}"], "cannot read the network: No such file or directory"),
+        (
+            [(100, 5), (900, 5)],
+            ["--network", "{bad_json}"],
+            "error: bad network: {bad_json}: the network is not valid JSON",
+        ),
+        (
+            [(100, 5), (900, 5)],
+            ["--network", "{missing}"],
+            "cannot read the network: No such file or directory",
+        ),
         ([(100, 5), (900, 5)], ["--network", "{network}"], 'no line has a "LIB_OFF" property'),
-        ([(100, 5), (900, 5)], ["--osrm", "http://127.0.0.1:{closed}"], 'error: leg 1 ("s1" → "s2"): cannot reach OSRM'),
+        (
+            [(100, 5), (900, 5)],
+            ["--osrm", "http://127.0.0.1:{closed}"],
+            'error: leg 1 ("s1" → "s2"): cannot reach OSRM',
+        ),
         (
             [(100, 5), (900, 5)],
             ["--osrm", "http://127.0.0.1:{silent}", "--timeout", "0.3"],
-            'error: leg 1 ("s1" → "s2"): OSRM at http://127.0.0.1:{silent} did not answer within 0.3 s',
+            (
+                'error: leg 1 ("s1" → "s2"): OSRM at http://127.0.0.1:{silent} '
+                "did not answer within 0.3 s"
+            ),
         ),
-        ([(100, 5), (900, 5)], ["--osrm", "ftp://example.org"], "must start with http:// or https://"),
+        (
+            [(100, 5), (900, 5)],
+            ["--osrm", "ftp://example.org"],
+            "must start with http:// or https://",
+        ),
     ],
 )
-def test_route_failures_leave_the_file_untouched(runner, tmp_path, network, points, options, message):
+def test_route_failures_leave_the_file_untouched(
+    runner, tmp_path, network, points, options, message
+):
     cut = tmp_path / "cut.geojson"
     cut.write_text(json.dumps(geojson_network(CUT)), encoding="utf-8")
     bad_json = tmp_path / "bad.geojson"
@@ -135,8 +171,14 @@ def test_route_failures_leave_the_file_untouched(runner, tmp_path, network, poin
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
     silent = timeout_server()
-    names = {"network": network, "cut": cut, "bad_json": bad_json, "missing": tmp_path / "no.geojson",
-             "closed": closed.getsockname()[1], "silent": silent.getsockname()[1]}
+    names = {
+        "network": network,
+        "cut": cut,
+        "bad_json": bad_json,
+        "missing": tmp_path / "no.geojson",
+        "closed": closed.getsockname()[1],
+        "silent": silent.getsockname()[1],
+    }
     try:
         folder = tmp_path / "data"
         folder.mkdir()

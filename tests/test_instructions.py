@@ -31,28 +31,58 @@ def say(app):
 @pytest.mark.parametrize(
     ("step", "fr", "en"),
     [
-        (Step("turn", "left", "Rue de la Loge", 150),
-         "Tournez à gauche dans la rue de la Loge", "Turn left onto Rue de la Loge"),
-        (Step("turn", "slight right", "Boulevard Louis Blanc", 40),
-         "Tournez légèrement à droite sur le boulevard Louis Blanc",
-         "Turn slightly right onto Boulevard Louis Blanc"),
-        (Step("turn", "sharp left", "Avenue Bouisson-Bertrand", 40),
-         "Tournez franchement à gauche dans l'avenue Bouisson-Bertrand",
-         "Turn sharp left onto Avenue Bouisson-Bertrand"),
-        (Step("turn", "right", "Place de la Comédie", 40),
-         "Tournez à droite sur la place de la Comédie", "Turn right onto Place de la Comédie"),
+        (
+            Step("turn", "left", "Rue de la Loge", 150),
+            "Tournez à gauche dans la rue de la Loge",
+            "Turn left onto Rue de la Loge",
+        ),
+        (
+            Step("turn", "slight right", "Boulevard Louis Blanc", 40),
+            "Tournez légèrement à droite sur le boulevard Louis Blanc",
+            "Turn slightly right onto Boulevard Louis Blanc",
+        ),
+        (
+            Step("turn", "sharp left", "Avenue Bouisson-Bertrand", 40),
+            "Tournez franchement à gauche dans l'avenue Bouisson-Bertrand",
+            "Turn sharp left onto Avenue Bouisson-Bertrand",
+        ),
+        (
+            Step("turn", "right", "Place de la Comédie", 40),
+            "Tournez à droite sur la place de la Comédie",
+            "Turn right onto Place de la Comédie",
+        ),
         (Step("turn", "right", "", 40), "Tournez à droite", "Turn right"),
-        (Step("turn", "uturn", "Rue Foch", 40), "Faites demi-tour dans la rue Foch", "Make a U-turn onto Rue Foch"),
-        (Step("continue", "straight", "Allée Jules Milhau", 40),
-         "Continuez tout droit dans l'allée Jules Milhau", "Continue straight onto Allée Jules Milhau"),
-        (Step("continue", "straight", "Antigone", 40), "Continuez tout droit sur Antigone",
-         "Continue straight onto Antigone"),
-        (Step("depart", "east", "Rue Léon Blum", 130),
-         "Partez vers l'est dans la rue Léon Blum", "Head east on Rue Léon Blum"),
-        (Step("depart", "northwest", "Quai du Verdanson", 130),
-         "Partez vers le nord-ouest sur le quai du Verdanson", "Head northwest on Quai du Verdanson"),
+        (
+            Step("turn", "uturn", "Rue Foch", 40),
+            "Faites demi-tour dans la rue Foch",
+            "Make a U-turn onto Rue Foch",
+        ),
+        (
+            Step("continue", "straight", "Allée Jules Milhau", 40),
+            "Continuez tout droit dans l'allée Jules Milhau",
+            "Continue straight onto Allée Jules Milhau",
+        ),
+        (
+            Step("continue", "straight", "Antigone", 40),
+            "Continuez tout droit sur Antigone",
+            "Continue straight onto Antigone",
+        ),
+        (
+            Step("depart", "east", "Rue Léon Blum", 130),
+            "Partez vers l'est dans la rue Léon Blum",
+            "Head east on Rue Léon Blum",
+        ),
+        (
+            Step("depart", "northwest", "Quai du Verdanson", 130),
+            "Partez vers le nord-ouest sur le quai du Verdanson",
+            "Head northwest on Quai du Verdanson",
+        ),
         (Step("depart", "south", "", 130), "Partez vers le sud", "Head south"),
-        (Step("arrive", "", "Rue Montpelliéret", 0), "Arrivée : Musée Fabre", "Arrive at Musée Fabre"),
+        (
+            Step("arrive", "", "Rue Montpelliéret", 0),
+            "Arrivée : Musée Fabre",
+            "Arrive at Musée Fabre",
+        ),
     ],
 )
 def test_sentences_in_both_languages(say, step, fr, en):
@@ -93,7 +123,10 @@ def test_maps_app_links_give_walking_directions_to_the_next_stop(app):
     assert parse_qs(osm.query) == {"engine": ["fossgis_osrm_foot"], "route": [f"{a};{b}"]}
     google = urlsplit(urls["Google Maps"])
     assert parse_qs(google.query) == {
-        "api": ["1"], "origin": [a], "destination": [b], "travelmode": ["walking"]
+        "api": ["1"],
+        "origin": [a],
+        "destination": [b],
+        "travelmode": ["walking"],
     }
     apple = urlsplit(urls["Apple Maps"])
     assert apple.netloc == "maps.apple.com"
@@ -108,11 +141,23 @@ def legs_html(client, lang):
 @pytest.mark.parametrize(
     ("lang", "summary", "first", "arrive"),
     [
-        ("fr", "Itinéraire : 7 étapes", "Partez vers le nord dans la rue Léon Blum", "Arrivée : Espace French Tech"),
-        ("en", "Directions: 7 steps", "Head north on Rue Léon Blum", "Arrive at Espace French Tech"),
+        (
+            "fr",
+            "Itinéraire : 7 étapes",
+            "Partez vers le nord dans la rue Léon Blum",
+            "Arrivée : Espace French Tech",
+        ),
+        (
+            "en",
+            "Directions: 7 steps",
+            "Head north on Rue Léon Blum",
+            "Arrive at Espace French Tech",
+        ),
     ],
 )
-def test_page_shows_each_leg_with_collapsed_steps_and_app_links(client, lang, summary, first, arrive):
+def test_page_shows_each_leg_with_collapsed_steps_and_app_links(
+    client, lang, summary, first, arrive
+):
     legs, html = legs_html(client, lang)
     assert len(legs) == 3
     for leg in legs:
@@ -125,7 +170,7 @@ def test_page_shows_each_leg_with_collapsed_steps_and_app_links(client, lang, su
     assert f"<li>{arrive}</li>" in legs[0]
     walk = {"fr": "Marche : 670\u00a0m, environ 9 min", "en": "Walk 670\u00a0m, about 9 min"}[lang]
     assert walk in legs[0]
-    footer = html[html.index('<p class="attribution">'):]
+    footer = html[html.index('<p class="attribution">') :]
     assert re.search(r"OpenStreetMap.*\s+Données : Ville de Montpellier — Licence Ouverte", footer)
 
 

@@ -92,7 +92,10 @@ def test_consecutive_segments_of_a_street_merge_into_one_step():
     lines = [("Rue Longue", [(x, 0), (x + 100, 0)]) for x in range(0, 400, 100)]
     lines += [(f"Traverse {n}", [(x, -50), (x, 50)]) for n, x in enumerate((100, 200, 300))]
     route = router(lines).route(at(10, 0), at(390, 0))
-    assert summary(route) == [("depart", "east", "Rue Longue", 380), ("arrive", "", "Rue Longue", 0)]
+    assert summary(route) == [
+        ("depart", "east", "Rue Longue", 380),
+        ("arrive", "", "Rue Longue", 0),
+    ]
 
 
 def test_a_short_link_between_two_names_is_not_a_step():
@@ -111,7 +114,10 @@ def test_a_short_link_between_two_names_is_not_a_step():
 
 
 def test_one_way_streets_are_walked_both_ways():
-    lines = [("Rue à Sens Unique", [(0, 0), (300, 0)]), ("Détour", [(0, 0), (0, 400), (300, 400), (300, 0)])]
+    lines = [
+        ("Rue à Sens Unique", [(0, 0), (300, 0)]),
+        ("Détour", [(0, 0), (0, 400), (300, 400), (300, 0)]),
+    ]
     net = router(lines, extra={"Rue à Sens Unique": {"oneway": "yes", "SENS_CIRCU": "SENS UNIQUE"}})
     against = net.route(at(280, 0), at(20, 0))
     assert against.distance_m == pytest.approx(260, abs=0.5)
@@ -139,7 +145,9 @@ def test_disconnected_part_is_an_error():
     assert caught.value.end is None
 
 
-@pytest.mark.parametrize(("start", "end", "which"), [((100, 300), (50, 0), "start"), ((50, 0), (150, -130), "end")])
+@pytest.mark.parametrize(
+    ("start", "end", "which"), [((100, 300), (50, 0), "start"), ((50, 0), (150, -130), "end")]
+)
 def test_stop_far_from_any_street_is_an_error(start, end, which):
     net = router([("Rue Seule", [(0, 0), (200, 0)])])
     with pytest.raises(RoutingError) as caught:
@@ -166,11 +174,24 @@ def test_snap_limit_is_a_setting():
         (b'{"type": "FeatureCollection", "features": []}', "no walkable LineString in the network"),
         (
             json.dumps(geojson_network([("Rue", [(0, 0), (1, 1)])], name_key="nom")).encode(),
-            'no line has a "name" property: which property holds the street names? (--name-property)',
+            'no line has a "name" property: which property holds the street names?',
         ),
         (
-            b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "x"},'
-            b' "geometry": {"type": "LineString", "coordinates": [[3.8, 43.6], [200, 43.6]]}}]}',
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"name": "x"},
+                            "geometry": {
+                                "type": "LineString",
+                                "coordinates": [[3.8, 43.6], [200, 43.6]],
+                            },
+                        }
+                    ],
+                }
+            ).encode(),
             "feature 0: bad position [200, 43.6]",
         ),
     ],
@@ -200,7 +221,7 @@ def test_committed_legs_follow_the_streets_between_their_stops():
         assert distance_m(leg.path[0], a.location) <= 40
         assert distance_m(leg.path[-1], b.location) <= 40
         assert 1.0 <= leg.distance_m / distance_m(a.location, b.location) <= 1.6
-        assert [s.maneuver for s in leg.steps][0::len(leg.steps) - 1] == ["depart", "arrive"]
+        assert [s.maneuver for s in leg.steps][0 :: len(leg.steps) - 1] == ["depart", "arrive"]
     assert [round(leg.distance_m, -1) for leg in tour.legs] == [670, 1720, 1100]
     last = tour.visits[-1].departure
     assert last.time() <= dt.time(16, 0), last

@@ -66,7 +66,10 @@ def osrm_home() -> os.PathLike:
     env = {**os.environ, "PYTHON": sys.executable}
     subprocess.run(
         ["bash", str(ROOT / ".ci" / "fetch-osrm"), str(OSRM_HOME.parent)],
-        check=True, env=env, cwd=ROOT, timeout=600,
+        check=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
     )
     return OSRM_HOME
 
@@ -83,14 +86,29 @@ def osrm_url(osrm_home, tmp_path_factory):
         ["osrm-partition", "town.osrm"],
         ["osrm-customize", "town.osrm"],
     ):
-        done = subprocess.run([str(binary / command[0]), *command[1:]], cwd=folder,
-                              stdout=log, stderr=subprocess.STDOUT, timeout=120)
+        done = subprocess.run(
+            [str(binary / command[0]), *command[1:]],
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=120,
+        )
         assert done.returncode == 0, (folder / "osrm.log").read_text()
     port = free_port()
     server = subprocess.Popen(
-        [str(binary / "osrm-routed"), "--algorithm", "mld", "--ip", "127.0.0.1",
-         "--port", str(port), "town.osrm"],
-        cwd=folder, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(binary / "osrm-routed"),
+            "--algorithm",
+            "mld",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "town.osrm",
+        ],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     lat, lon = at(0, 0)
@@ -114,7 +132,7 @@ def _gap_to_polyline(point, line) -> float:
     """Metres from ``point`` to the polyline ``line`` (flat projection, short distances)."""
     k = math.cos(math.radians(point[0])) * 111_195
     best = math.inf
-    for (lat1, lon1), (lat2, lon2) in zip(line, line[1:]):
+    for (lat1, lon1), (lat2, lon2) in zip(line, line[1:], strict=False):
         ax, ay = (lon1 - point[1]) * k, (lat1 - point[0]) * 111_195
         bx, by = (lon2 - point[1]) * k, (lat2 - point[0]) * 111_195
         dx, dy = bx - ax, by - ay
@@ -132,13 +150,23 @@ def test_both_backends_walk_the_same_way(osrm_url, tmp_path, runner):
     result = runner.invoke(args=["tour", "route", "--osrm", osrm_url, str(by_osrm)])
     assert result.exit_code == 0, result.output
     result = runner.invoke(
-        args=["tour", "route", "--network", str(network), "--name-property", "name", str(by_network)]
+        args=[
+            "tour",
+            "route",
+            "--network",
+            str(network),
+            "--name-property",
+            "name",
+            str(by_network),
+        ]
     )
     assert result.exit_code == 0, result.output
 
     osrm_tour, network_tour = geojson.load(by_osrm), geojson.load(by_network)
     expected = [190 + 200 * math.sqrt(2) + 100, 100 + 300]
-    for osrm_leg, network_leg, length in zip(osrm_tour.legs, network_tour.legs, expected, strict=True):
+    for osrm_leg, network_leg, length in zip(
+        osrm_tour.legs, network_tour.legs, expected, strict=True
+    ):
         assert osrm_leg.routed and network_leg.routed
         assert network_leg.distance_m == pytest.approx(length, abs=1)
         assert osrm_leg.distance_m == pytest.approx(network_leg.distance_m, rel=0.02)
@@ -163,7 +191,9 @@ def test_osrm_maneuvers_map_onto_the_step_model(osrm_url):
 
 
 def test_osrm_stop_far_from_any_street(osrm_url):
-    with pytest.raises(RoutingError, match=r"the end is 3\d\d m from the nearest street OSRM knows"):
+    with pytest.raises(
+        RoutingError, match=r"the end is 3\d\d m from the nearest street OSRM knows"
+    ):
         OsrmRouter(osrm_url).route(at(100, 0), at(200, 700))
 
 
@@ -202,13 +232,24 @@ def stub():
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        ((400, b'{"code": "NoRoute", "message": "Impossible route"}'), "finds no path between the two stops"),
-        ((400, b'{"code": "NoSegment", "message": "Could not find"}'), "finds no street near a stop"),
-        ((400, b'{"code": "InvalidQuery", "message": "Query string malformed"}'),
-         "answered 'InvalidQuery': Query string malformed"),
+        (
+            (400, b'{"code": "NoRoute", "message": "Impossible route"}'),
+            "finds no path between the two stops",
+        ),
+        (
+            (400, b'{"code": "NoSegment", "message": "Could not find"}'),
+            "finds no street near a stop",
+        ),
+        (
+            (400, b'{"code": "InvalidQuery", "message": "Query string malformed"}'),
+            "answered 'InvalidQuery': Query string malformed",
+        ),
         ((500, b"<html>oops</html>"), "answered HTTP 500"),
         ((200, b"not json"), "did not answer with JSON"),
-        ((200, b'{"code": "Ok", "routes": [{"distance": 10}]}'), "sent a route this tool cannot read"),
+        (
+            (200, b'{"code": "Ok", "routes": [{"distance": 10}]}'),
+            "sent a route this tool cannot read",
+        ),
     ],
 )
 def test_osrm_answers_that_are_errors(stub, reply, message):

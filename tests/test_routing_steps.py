@@ -13,11 +13,18 @@ from .networks import at
 @pytest.mark.parametrize(
     ("turn", "expected"),
     [
-        (0, "straight"), (24.9, "straight"), (-24.9, "straight"),
-        (25, "slight right"), (-59.9, "slight left"),
-        (60, "right"), (-90, "left"), (119.9, "right"),
-        (120, "sharp right"), (-169.9, "sharp left"),
-        (170, "uturn"), (-180, "uturn"),
+        (0, "straight"),
+        (24.9, "straight"),
+        (-24.9, "straight"),
+        (25, "slight right"),
+        (-59.9, "slight left"),
+        (60, "right"),
+        (-90, "left"),
+        (119.9, "right"),
+        (120, "sharp right"),
+        (-169.9, "sharp left"),
+        (170, "uturn"),
+        (-180, "uturn"),
     ],
 )
 def test_direction_bands(turn, expected):
@@ -26,8 +33,16 @@ def test_direction_bands(turn, expected):
 
 @pytest.mark.parametrize(
     ("bearing", "expected"),
-    [(0, "north"), (22.4, "north"), (22.5, "northeast"), (90, "east"), (200, "south"),
-     (225, "southwest"), (292.5, "northwest"), (359, "north")],
+    [
+        (0, "north"),
+        (22.4, "north"),
+        (22.5, "northeast"),
+        (90, "east"),
+        (200, "south"),
+        (225, "southwest"),
+        (292.5, "northwest"),
+        (359, "north"),
+    ],
 )
 def test_cardinal_points(bearing, expected):
     assert steps.cardinal(bearing) == expected
@@ -72,8 +87,14 @@ def test_name_change_going_straight_is_continue():
 
 @pytest.mark.parametrize(
     ("end", "expected"),
-    [((140, 40), "slight left"), ((100, 100), "left"), ((40, 80), "sharp left"),
-     ((140, -40), "slight right"), ((100, -100), "right"), ((40, -80), "sharp right")],
+    [
+        ((140, 40), "slight left"),
+        ((100, 100), "left"),
+        ((40, 80), "sharp left"),
+        ((140, -40), "slight right"),
+        ((100, -100), "right"),
+        ((40, -80), "sharp right"),
+    ],
 )
 def test_turn_directions_at_a_corner(end, expected):
     result = path_steps([(0, 0), (100, 0), end], ["Rue A", "Rue B"])

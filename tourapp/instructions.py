@@ -18,6 +18,7 @@ from flask_babel import get_locale, gettext, pgettext
 from .i18n import distance
 from .tour import Leg, Step, Stop, Tour
 
+
 def _direction_word(direction: str) -> str | None:
     """A turn's direction in words (None for straight on)."""
     words = {

@@ -123,7 +123,11 @@ def with_legs(document: dict, legs: list[RoutedLeg], speed_kmh: float) -> tuple[
     for key, leg in wanted.items():
         if key not in done:
             features.append(
-                {"type": "Feature", "properties": leg_properties(leg, speed_kmh), "geometry": line(leg)}
+                {
+                    "type": "Feature",
+                    "properties": leg_properties(leg, speed_kmh),
+                    "geometry": line(leg),
+                }
             )
     result["features"] = features
     return result, dropped

@@ -233,7 +233,10 @@ class NetworkRouter:
                 length = steps.distance_m(self._position(a), self._position(b))
                 self.graph.add_edge(a, b, length=length, name=data["name"])
         # Two stops snapped to the same spot: one node.
-        if ends[0] != ends[1] and distance_to(self._position(ends[0]), self._position(ends[1])) < 0.5:
+        if (
+            ends[0] != ends[1]
+            and distance_to(self._position(ends[0]), self._position(ends[1])) < 0.5
+        ):
             ends[1] = ends[0]
         return removed, added, ends
 

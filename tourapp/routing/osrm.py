@@ -59,7 +59,9 @@ class OsrmRouter:
             raise RoutingError(f"OSRM at {self.base_url} finds no path between the two stops")
         if code != "Ok" or not answer.get("routes"):
             raise RoutingError(
-                f"OSRM at {self.base_url} answered {code!r}: {answer.get('message', '')}".rstrip(": ")
+                f"OSRM at {self.base_url} answered {code!r}: {answer.get('message', '')}".rstrip(
+                    ": "
+                )
             )
         for which, waypoint in zip(("start", "end"), answer.get("waypoints") or [], strict=False):
             gap = float(waypoint.get("distance") or 0)
@@ -72,7 +74,9 @@ class OsrmRouter:
         try:
             return _route(answer["routes"][0])
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise RoutingError(f"OSRM at {self.base_url} sent a route this tool cannot read: {exc}")
+            raise RoutingError(
+                f"OSRM at {self.base_url} sent a route this tool cannot read: {exc!r}"
+            ) from None
 
     def _get(self, url: str) -> dict:
         request = urllib.request.Request(url, headers={"User-Agent": "tourapp (tour route)"})
@@ -88,7 +92,7 @@ class OsrmRouter:
                 raise RoutingError(
                     f"OSRM at {self.base_url} answered HTTP {exc.code} {exc.reason}"
                 ) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise RoutingError(
                 f"OSRM at {self.base_url} did not answer within {self.timeout_s:g} s"
             ) from None
@@ -102,7 +106,9 @@ class OsrmRouter:
         except OSError as exc:
             raise RoutingError(f"cannot reach OSRM at {self.base_url}: {exc}") from None
         if len(body) > MAX_RESPONSE_BYTES:
-            raise RoutingError(f"OSRM at {self.base_url} sent more than {MAX_RESPONSE_BYTES:,} bytes")
+            raise RoutingError(
+                f"OSRM at {self.base_url} sent more than {MAX_RESPONSE_BYTES:,} bytes"
+            )
         try:
             answer = json.loads(body)
         except ValueError:
@@ -117,9 +123,13 @@ def _route(route: dict) -> Route:
     path = tuple((float(lat), float(lon)) for lon, lat in route["geometry"]["coordinates"])
     found = [_step(step) for leg in route["legs"] for step in leg["steps"]]
     # A multi-leg answer repeats arrive/depart between legs: keep the first and last only.
-    found = [s for i, s in enumerate(found) if not (
-        (s.maneuver == "arrive" and i < len(found) - 1) or (s.maneuver == "depart" and i > 0)
-    )]
+    found = [
+        s
+        for i, s in enumerate(found)
+        if not (
+            (s.maneuver == "arrive" and i < len(found) - 1) or (s.maneuver == "depart" and i > 0)
+        )
+    ]
     return Route(path, float(route["distance"]), steps.merge(found))
 
 
@@ -131,12 +141,18 @@ def _step(step: dict) -> Step:
     street = step.get("name") or ""
     distance = round(float(step.get("distance") or 0), 1)
     if kind == "depart":
-        return Step("depart", steps.cardinal(float(maneuver.get("bearing_after", 0))), street,
-                    distance, (lat, lon))
+        return Step(
+            "depart",
+            steps.cardinal(float(maneuver.get("bearing_after", 0))),
+            street,
+            distance,
+            (lat, lon),
+        )
     if kind == "arrive":
         return Step("arrive", "", street, 0.0, (lat, lon))
     modifier = maneuver.get("modifier") or "straight"
     if modifier not in steps.DIRECTIONS:
         modifier = "straight"
-    return Step("continue" if modifier == "straight" else "turn", modifier, street, distance,
-                (lat, lon))
+    return Step(
+        "continue" if modifier == "straight" else "turn", modifier, street, distance, (lat, lon)
+    )

@@ -34,7 +34,14 @@ SHARP_DEG = 120.0
 UTURN_DEG = 170.0
 CARDINALS = ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")
 DIRECTIONS = (
-    "straight", "slight left", "left", "sharp left", "slight right", "right", "sharp right", "uturn"
+    "straight",
+    "slight left",
+    "left",
+    "sharp left",
+    "slight right",
+    "right",
+    "sharp right",
+    "uturn",
 )
 
 
@@ -197,7 +204,9 @@ def merge(steps: Sequence[Step]) -> tuple[Step, ...]:
             and step.direction in ("straight", "")
             and step.street == previous.street
         ):
-            merged[-1] = replace(previous, distance_m=round(previous.distance_m + step.distance_m, 1))
+            merged[-1] = replace(
+                previous, distance_m=round(previous.distance_m + step.distance_m, 1)
+            )
         else:
             merged.append(step)
     return tuple(merged)

@@ -9,7 +9,7 @@ import pytest
 
 from tourapp import geojson
 
-from .conftest import SEEDED, SHARED, write_doc
+from .conftest import SEEDED, SHARED, TOUR_PROPS, _stop, write_doc
 from .networks import at, geojson_network
 
 VOIES = SHARED / "data" / "montpellier" / "voies.geojson"
@@ -22,8 +22,6 @@ CUT = [("Rue Ici", [(0, 0), (900, 0)]), ("Rue Là-bas", [(1100, 0), (2000, 0)])]
 
 def stops(*points):
     """A tour whose stops sit at these (x, y) metres."""
-    from .conftest import TOUR_PROPS, _stop
-
     features = []
     for order, (x, y) in enumerate(points, 1):
         lat, lon = at(x, y)

@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from ..tour import Stop, Tour, walk_minutes
 from . import Route, Router, RoutingError
 
-COMPUTED = ("leg_from", "leg_to", "distance_m", "walk_min", "steps")
-"""The leg properties ``tour route`` writes; any other property of a leg is the organiser's."""
-
 
 class LegError(Exception):
     """A leg that cannot be routed, named for the organiser."""

@@ -210,9 +210,9 @@ class NetworkRouter:
         ends = []
         for index, (edge, t, at) in enumerate(snaps):
             u, v = edge
-            if distance_to(at, u) < 0.5:
+            if steps.distance_m(at, u) < 0.5:
                 ends.append(u)  # on a vertex already: no split needed
-            elif distance_to(at, v) < 0.5:
+            elif steps.distance_m(at, v) < 0.5:
                 ends.append(v)
             else:
                 node = f"snap{index}"
@@ -235,15 +235,10 @@ class NetworkRouter:
         # Two stops snapped to the same spot: one node.
         if (
             ends[0] != ends[1]
-            and distance_to(self._position(ends[0]), self._position(ends[1])) < 0.5
+            and steps.distance_m(self._position(ends[0]), self._position(ends[1])) < 0.5
         ):
             ends[1] = ends[0]
         return removed, added, ends
-
-
-def distance_to(a: LatLon, b: LatLon) -> float:
-    """Metres between two points (short distances)."""
-    return steps.distance_m(a, b)
 
 
 def _cell(point: LatLon) -> tuple[int, int]:

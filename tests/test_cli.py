@@ -233,3 +233,27 @@ def test_route_the_seeded_walk_on_the_city_network(runner, tour_file):
     assert result.exit_code == 0, result.output
     assert "3 legs, 3.49 km, 13:30–15:57" in result.output
     assert tour_file.read_bytes() == SEEDED.read_bytes()
+
+
+def test_route_replaces_legs_with_mistakes(runner, tmp_path, network):
+    doc = stops((100, 5), (900, 5))
+    start, end = at(100, 0), at(900, 0)
+    doc["features"].append(
+        {
+            "type": "Feature",
+            "properties": {"leg_from": "s1", "leg_to": "s2", "steps": "[{oops", "note": "kept"},
+            "geometry": {"type": "LineString", "coordinates": [start[::-1], end[::-1]]},
+        }
+    )
+    file = write_doc(tmp_path / "stops.geojson", doc)
+    assert runner.invoke(args=["tour", "check", str(file)]).exit_code == 1
+    result = route(runner, file, "--network", str(network), "--name-property", "name")
+    assert result.exit_code == 0, result.output
+    assert (
+        "replacing a bad leg: " in result.output and '"steps" must be a JSON list' in result.output
+    )
+    tour = geojson.load(file)
+    assert tour.legs[0].routed and tour.legs[0].steps[0].street == "Rue Longue"
+    assert (
+        json.loads(file.read_text(encoding="utf-8"))["features"][2]["properties"]["note"] == "kept"
+    )

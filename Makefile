@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test translate system-deps clean
+.PHONY: run test translate system-deps osrm clean
 .DEFAULT_GOAL := run
 
 $(STAMP): pyproject.toml
@@ -22,8 +22,11 @@ translations/%.mo: translations/%.po $(STAMP)
 run: $(STAMP) $(MO)  ## serve the seeded walk on http://127.0.0.1:5000
 	$(VENV)/bin/flask --app tourapp run
 
-test: $(STAMP) $(MO) system-deps  ## run the whole test suite
+test: $(STAMP) $(MO) system-deps osrm  ## run the whole test suite
 	$(VENV)/bin/pytest
+
+osrm: $(STAMP)  ## fetch the OSRM programs the routing tests run (cached in .cache/osrm)
+	PYTHON=$(PY) bash .ci/fetch-osrm
 
 system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk)
 	bash .ci/install-system-deps
@@ -34,4 +37,4 @@ translate: $(STAMP)  ## extract new strings, merge them into the catalogs, compi
 	$(VENV)/bin/pybabel compile -d translations --statistics
 
 clean:
-	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) .cache translations/*/LC_MESSAGES/*.mo

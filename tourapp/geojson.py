@@ -299,11 +299,14 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
 
 
 def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
-    """Steps are a JSON-encoded list in one text property (flat, survives GDAL)."""
-    if raw in (None, ""):
+    """Steps are a JSON-encoded list in one text property.
+
+    GDAL (so QGIS too) writes such a text back as the JSON list itself: accept both.
+    """
+    if raw in (None, "", []):
         return ()
     try:
-        items = json.loads(raw) if isinstance(raw, str) else None
+        items = json.loads(raw) if isinstance(raw, str) else raw if isinstance(raw, list) else None
     except json.JSONDecodeError as exc:
         reader.problem(f'"steps" must be a JSON list of steps: {exc.msg} at column {exc.colno}')
         return None

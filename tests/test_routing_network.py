@@ -1,0 +1,240 @@
+"""The embedded router on networks the tests draw, then on the city's real network."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pytest
+
+from tourapp import geojson
+from tourapp.routing import RoutingError
+from tourapp.routing.network import NetworkRouter
+from tourapp.routing.steps import distance_m
+
+from .conftest import SEEDED, SHARED
+from .networks import at, geojson_network
+
+VOIES = SHARED / "data" / "montpellier" / "voies.geojson"
+
+
+def router(lines, **options):
+    extra = options.pop("extra", {})
+    return NetworkRouter(geojson_network(lines, **extra)["features"], "name", **options)
+
+
+def summary(route):
+    """(maneuver, direction, street, distance rounded to the metre) of each step."""
+    return [(s.maneuver, s.direction, s.street, round(s.distance_m)) for s in route.steps]
+
+
+def test_straight_street_snaps_both_stops_and_splits_the_line():
+    net = router([("Rue Droite", [(0, 0), (100, 0), (250, 0), (500, 0)])])
+    edges = net.graph.number_of_edges()
+    route = net.route(at(50, 10), at(450, -10))
+    assert route.distance_m == pytest.approx(400, abs=0.5)
+    assert distance_m(route.path[0], at(50, 0)) < 0.5
+    assert distance_m(route.path[-1], at(450, 0)) < 0.5
+    assert summary(route) == [
+        ("depart", "east", "Rue Droite", 400),
+        ("arrive", "", "Rue Droite", 0),
+    ]
+    assert net.graph.number_of_edges() == edges  # the split is undone after each search
+
+
+def test_t_junction_turns_right_then_left_on_the_way_back():
+    net = router(
+        [
+            ("Rue de la Loge", [(-300, 0), (0, 0), (300, 0)]),
+            ("Rue Basse", [(0, 0), (0, -150), (0, -300)]),
+        ]
+    )
+    there = net.route(at(-200, 5), at(3, -200))
+    assert summary(there) == [
+        ("depart", "east", "Rue de la Loge", 200),
+        ("turn", "right", "Rue Basse", 200),
+        ("arrive", "", "Rue Basse", 0),
+    ]
+    assert there.steps[1].location == pytest.approx(at(0, 0), abs=1e-7)
+    back = net.route(at(3, -200), at(-200, 5))
+    assert [s[:3] for s in summary(back)][1] == ("turn", "left", "Rue de la Loge")
+    assert back.distance_m == pytest.approx(there.distance_m, abs=0.01)
+
+
+SQUARE = [("Place Carrée", [(0, 0), (200, 0), (200, 200), (0, 200), (0, 0)])]
+
+
+def test_bends_of_one_street_are_not_steps():
+    net = router(SQUARE)
+    route = net.route(at(20, -5), at(30, 205))  # the short way: west side
+    assert route.distance_m == pytest.approx(250, abs=0.5)
+    assert summary(route) == [
+        ("depart", "west", "Place Carrée", 250),
+        ("arrive", "", "Place Carrée", 0),
+    ]
+
+
+def test_turning_at_a_junction_on_the_same_street_is_a_step():
+    spurs = [("Rue du Coin", [(0, 0), (-100, -100)]), ("Rue de l'Angle", [(0, 200), (-100, 300)])]
+    net = router(SQUARE + spurs)
+    route = net.route(at(20, -5), at(30, 205))
+    assert summary(route) == [
+        ("depart", "west", "Place Carrée", 20),
+        ("turn", "right", "Place Carrée", 200),
+        ("turn", "right", "Place Carrée", 30),
+        ("arrive", "", "Place Carrée", 0),
+    ]
+
+
+def test_consecutive_segments_of_a_street_merge_into_one_step():
+    # Four lines for one street (as in a centre-line file, cut at every crossing).
+    lines = [("Rue Longue", [(x, 0), (x + 100, 0)]) for x in range(0, 400, 100)]
+    lines += [(f"Traverse {n}", [(x, -50), (x, 50)]) for n, x in enumerate((100, 200, 300))]
+    route = router(lines).route(at(10, 0), at(390, 0))
+    assert summary(route) == [
+        ("depart", "east", "Rue Longue", 380),
+        ("arrive", "", "Rue Longue", 0),
+    ]
+
+
+def test_a_short_link_between_two_names_is_not_a_step():
+    lines = [
+        ("Rue A", [(0, 0), (200, 0)]),
+        ("", [(200, 0), (208, 0)]),  # an unnamed 8 m link, as drawn across a crossing
+        ("Rue A", [(208, 0), (400, 0)]),
+        ("Rue B", [(400, 0), (400, 200)]),
+    ]
+    route = router(lines).route(at(0, 0), at(400, 150))
+    assert summary(route) == [
+        ("depart", "east", "Rue A", 400),
+        ("turn", "left", "Rue B", 150),
+        ("arrive", "", "Rue B", 0),
+    ]
+
+
+def test_one_way_streets_are_walked_both_ways():
+    lines = [
+        ("Rue à Sens Unique", [(0, 0), (300, 0)]),
+        ("Détour", [(0, 0), (0, 400), (300, 400), (300, 0)]),
+    ]
+    net = router(lines, extra={"Rue à Sens Unique": {"oneway": "yes", "SENS_CIRCU": "SENS UNIQUE"}})
+    against = net.route(at(280, 0), at(20, 0))
+    assert against.distance_m == pytest.approx(260, abs=0.5)
+    assert against.steps[0].direction == "west"
+
+
+def test_lines_nobody_walks_are_left_out():
+    lines = [("Canal", [(0, 0), (300, 0)]), ("Rue du Quai", [(0, 0), (0, 50), (300, 50), (300, 0)])]
+    net = router(lines, extra={"Canal": {"OCCUPATION": "Fluvial"}})
+    route = net.route(at(0, 0), at(300, 0))
+    assert route.distance_m == pytest.approx(400, abs=0.5)
+
+
+def test_two_stops_on_one_segment_in_either_order():
+    net = router([("Rue Unique", [(0, 0), (1000, 0)])])
+    assert net.route(at(100, 0), at(700, 0)).distance_m == pytest.approx(600, abs=0.5)
+    assert net.route(at(700, 0), at(100, 0)).distance_m == pytest.approx(600, abs=0.5)
+    assert net.graph.number_of_nodes() == 2
+
+
+def test_disconnected_part_is_an_error():
+    net = router([("Rue Ici", [(0, 0), (200, 0)]), ("Rue Là-bas", [(0, 60), (200, 60)])])
+    with pytest.raises(RoutingError, match="no path joins the two stops") as caught:
+        net.route(at(10, -5), at(190, 65))
+    assert caught.value.end is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "which"), [((100, 300), (50, 0), "start"), ((50, 0), (150, -130), "end")]
+)
+def test_stop_far_from_any_street_is_an_error(start, end, which):
+    net = router([("Rue Seule", [(0, 0), (200, 0)])])
+    with pytest.raises(RoutingError) as caught:
+        net.route(at(*start), at(*end))
+    assert caught.value.end == which
+    far = 300 if which == "start" else 130
+    assert str(caught.value) == (
+        f"the {which} is {far} m from the nearest street of the network (limit 100 m)"
+    )
+
+
+def test_snap_limit_is_a_setting():
+    net = router([("Rue Seule", [(0, 0), (200, 0)])], max_snap_m=20)
+    with pytest.raises(RoutingError, match=r"is 30 m from .* \(limit 20 m\)"):
+        net.route(at(50, 30), at(150, 0))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{", "the network is not valid JSON (line 1, column 2"),
+        (b"\xff", "the network is not UTF-8 text"),
+        (b"[]", "the network must be a GeoJSON FeatureCollection"),
+        (b'{"type": "FeatureCollection", "features": []}', "no walkable LineString in the network"),
+        (
+            json.dumps(geojson_network([("Rue", [(0, 0), (1, 1)])], name_key="nom")).encode(),
+            'no line has a "name" property: which property holds the street names?',
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"name": "x"},
+                            "geometry": {
+                                "type": "LineString",
+                                "coordinates": [[3.8, 43.6], [200, 43.6]],
+                            },
+                        }
+                    ],
+                }
+            ).encode(),
+            "feature 0: bad position [200, 43.6]",
+        ),
+    ],
+)
+def test_bad_network_files(tmp_path, content, message):
+    path = tmp_path / "voies.geojson"
+    path.write_bytes(content)
+    with pytest.raises(RoutingError) as caught:
+        NetworkRouter.from_file(path, "name")
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_missing_network_file(tmp_path):
+    with pytest.raises(RoutingError, match="cannot read the network: No such file or directory"):
+        NetworkRouter.from_file(tmp_path / "nowhere.geojson")
+
+
+# The real walk, on the Ville de Montpellier's network.
+
+
+def test_committed_legs_follow_the_streets_between_their_stops():
+    tour = geojson.load(SEEDED)
+    assert [leg.routed for leg in tour.legs] == [True, True, True]
+    assert tour.warnings == ()
+    for leg, (a, b) in zip(tour.legs, zip(tour.stops, tour.stops[1:], strict=False), strict=True):
+        assert distance_m(leg.path[0], a.location) <= 40
+        assert distance_m(leg.path[-1], b.location) <= 40
+        assert 1.0 <= leg.distance_m / distance_m(a.location, b.location) <= 1.6
+        assert [s.maneuver for s in leg.steps][0 :: len(leg.steps) - 1] == ["depart", "arrive"]
+    assert [round(leg.distance_m, -1) for leg in tour.legs] == [670, 1720, 1100]
+    last = tour.visits[-1].departure
+    assert last.time() <= dt.time(16, 0), last
+
+
+def test_city_network_gives_the_committed_legs():
+    assert VOIES.exists(), f"the city network is expected at {VOIES} (../shared beside the repo)"
+    tour = geojson.load(SEEDED)
+    started = time.perf_counter()
+    net = NetworkRouter.from_file(VOIES)
+    assert time.perf_counter() - started < 20
+    for leg, (a, b) in zip(tour.legs, zip(tour.stops, tour.stops[1:], strict=False), strict=True):
+        route = net.route(a.location, b.location)
+        assert round(route.distance_m) == leg.distance_m
+        assert len(route.path) == len(leg.path)
+        assert [s.street for s in route.steps] == [s.street for s in leg.steps]

@@ -1,0 +1,205 @@
+"""Turn-by-turn steps as sentences people can follow, in the page's language.
+
+Every sentence comes from the translation catalogs. French needs one thing the
+catalogs cannot do: the article and preposition that go with a street's type
+(« dans la rue de la Loge », « sur le boulevard Louis Blanc », « sur la place
+de la Comédie »); ``street_phrase`` supplies it, and the French catalog
+leaves the preposition to it (msgstr « Tournez %(direction)s %(street)s »).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from flask import Flask
+from flask_babel import get_locale, gettext, pgettext
+
+from .i18n import distance
+from .tour import Leg, Step, Stop, Tour
+
+
+def _direction_word(direction: str) -> str | None:
+    """A turn's direction in words (None for straight on)."""
+    words = {
+        "left": pgettext("turn", "left"),
+        "right": pgettext("turn", "right"),
+        "slight left": pgettext("turn", "slightly left"),
+        "slight right": pgettext("turn", "slightly right"),
+        "sharp left": pgettext("turn", "sharp left"),
+        "sharp right": pgettext("turn", "sharp right"),
+    }
+    return words.get(direction)
+
+
+def _heading(direction: str) -> str | None:
+    """A compass point in words, with its article in French (« vers l'est »)."""
+    words = {
+        "north": pgettext("heading", "north"),
+        "northeast": pgettext("heading", "northeast"),
+        "east": pgettext("heading", "east"),
+        "southeast": pgettext("heading", "southeast"),
+        "south": pgettext("heading", "south"),
+        "southwest": pgettext("heading", "southwest"),
+        "west": pgettext("heading", "west"),
+        "northwest": pgettext("heading", "northwest"),
+    }
+    return words.get(direction)
+
+
+# French street types: how a sentence walks into them. Feminine « la », masculine
+# « le », « l' » before a vowel; « dans » for streets one walks down, « sur » for
+# open spaces and wide roads (the usage of French road signs and guidebooks).
+FRENCH_STREET_TYPES = {
+    "rue": "dans la",
+    "ruelle": "dans la",
+    "avenue": "dans l'",
+    "allée": "dans l'",
+    "allées": "dans les",
+    "impasse": "dans l'",
+    "passage": "dans le",
+    "cour": "dans la",
+    "traverse": "dans la",
+    "montée": "dans la",
+    "descente": "dans la",
+    "galerie": "dans la",
+    "square": "dans le",
+    "jardin": "dans le",
+    "parc": "dans le",
+    "espace": "dans l'",
+    "boulevard": "sur le",
+    "place": "sur la",
+    "placette": "sur la",
+    "quai": "sur le",
+    "cours": "sur le",
+    "pont": "sur le",
+    "esplanade": "sur l'",
+    "parvis": "sur le",
+    "promenade": "sur la",
+    "plan": "sur le",
+    "chemin": "sur le",
+    "route": "sur la",
+    "voie": "sur la",
+    "rond-point": "sur le",
+    "carrefour": "sur le",
+}
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "fr"
+
+
+def street_phrase(name: str, lang: str) -> str:
+    """How a sentence names a street: as written in English, with its preposition in French."""
+    if lang != "fr":
+        return name
+    first, _, rest = name.partition(" ")
+    prefix = FRENCH_STREET_TYPES.get(first.lower())
+    if prefix is None:
+        return f"sur {name}"
+    kind = first.lower()
+    joined = f"{prefix}{kind}" if prefix.endswith("'") else f"{prefix} {kind}"
+    return f"{joined} {rest}".rstrip()
+
+
+def sentence(step: Step, destination: str = "") -> str:
+    """One step as an instruction, e.g. "Turn left onto Rue de la Loge"."""
+    street = street_phrase(step.street, _lang()) if step.street else ""
+    if step.maneuver == "depart":
+        heading = _heading(step.direction)
+        if heading is None:
+            return gettext("Start on %(street)s", street=street) if street else gettext("Start")
+        if street:
+            return gettext("Head %(heading)s on %(street)s", heading=heading, street=street)
+        return gettext("Head %(heading)s", heading=heading)
+    if step.maneuver == "arrive":
+        if destination:
+            return gettext("Arrive at %(stop)s", stop=destination)
+        return gettext("Arrive at the next stop")
+    if step.direction == "uturn":
+        if street:
+            return gettext("Make a U-turn onto %(street)s", street=street)
+        return gettext("Make a U-turn")
+    word = _direction_word(step.direction)
+    if word is None:  # straight on, or a direction this version does not know
+        if street:
+            return gettext("Continue straight onto %(street)s", street=street)
+        return gettext("Continue straight")
+    if street:
+        return gettext("Turn %(direction)s onto %(street)s", direction=word, street=street)
+    return gettext("Turn %(direction)s", direction=word)
+
+
+def then(step: Step) -> str:
+    """How far the step goes, e.g. « Continuez sur 150 m » ("" for the arrival)."""
+    if step.maneuver == "arrive" or step.distance_m <= 0:
+        return ""
+    # Steps are at least 15 m (routing.steps.MIN_STEP_M): never show "0 m".
+    return gettext("Continue for %(distance)s", distance=distance(max(step.distance_m, 10)))
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """A step in words: what to do, and for how far."""
+
+    text: str
+    then: str
+
+
+@dataclass(frozen=True)
+class AppLink:
+    """A link that opens walking directions in a maps app."""
+
+    label: str
+    url: str
+
+
+def instructions(leg: Leg, destination: str = "") -> list[Instruction]:
+    """The steps of a leg as sentences in the current language."""
+    return [Instruction(sentence(step, destination), then(step)) for step in leg.steps]
+
+
+def app_links(start: Stop, end: Stop, lang: str) -> list[AppLink]:
+    """Walking directions from ``start`` to ``end`` in the usual maps apps."""
+    a = f"{start.location[0]:.6f},{start.location[1]:.6f}"
+    b = f"{end.location[0]:.6f},{end.location[1]:.6f}"
+    name = end.name[lang]
+    return [
+        # RFC 5870 geo: URI, with the label Android maps apps read from q=…(label).
+        AppLink(gettext("My maps app"), f"geo:{b}?q={b}({quote(name, safe='')})"),
+        AppLink(
+            "OpenStreetMap",
+            "https://www.openstreetmap.org/directions?"
+            + urlencode({"engine": "fossgis_osrm_foot", "route": f"{a};{b}"}),
+        ),
+        AppLink(
+            "Google Maps",
+            "https://www.google.com/maps/dir/?"
+            + urlencode({"api": 1, "origin": a, "destination": b, "travelmode": "walking"}),
+        ),
+        AppLink(
+            "Apple Maps",
+            "https://maps.apple.com/?" + urlencode({"saddr": a, "daddr": b, "dirflg": "w"}),
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class LegDirections:
+    """What the page shows for a leg: its steps in words and the maps-app links."""
+
+    steps: list[Instruction]
+    links: list[AppLink]
+
+
+def leg_directions(tour: Tour, index: int, lang: str) -> LegDirections:
+    """Directions for leg ``index`` of ``tour`` (for templates)."""
+    leg = tour.legs[index]
+    start, end = tour.stop(leg.from_id), tour.stop(leg.to_id)
+    return LegDirections(instructions(leg, end.name[lang]), app_links(start, end, lang))
+
+
+def init_app(app: Flask) -> None:
+    """Make ``leg_directions`` available to templates."""
+    app.jinja_env.globals["leg_directions"] = leg_directions

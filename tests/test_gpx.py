@@ -49,7 +49,14 @@ def hostile_tour():
     doc = copy.deepcopy(small_doc())
     for feature in doc["features"]:
         props = feature["properties"]
-        for key in ("name_fr", "name_en", "description_fr", "description_en", "address_fr", "address_en"):
+        for key in (
+            "name_fr",
+            "name_en",
+            "description_fr",
+            "description_en",
+            "address_fr",
+            "address_en",
+        ):
             props[key] = f"{props[key]} {HOSTILE}"
     first = doc["features"][0]["properties"]
     first["tour_title_fr"] = first["tour_title_en"] = f"Titre {HOSTILE}"
@@ -107,7 +114,12 @@ def test_round_trip_through_gpxpy(seeded):
     assert doc.waypoints[1].link == "https://walk.example.org/en/#stop-espace-french-tech"
     assert seeded.stops[1].address.en in doc.waypoints[1].description
     assert seeded.stops[1].description.en in doc.waypoints[1].description
-    assert [w.symbol for w in doc.waypoints] == ["Flag, Green", "Flag, Blue", "Flag, Blue", "Flag, Red"]
+    assert [w.symbol for w in doc.waypoints] == [
+        "Flag, Green",
+        "Flag, Blue",
+        "Flag, Blue",
+        "Flag, Red",
+    ]
     assert {w.type for w in doc.waypoints} == {"Stop"}
     for wpt, stop in zip(doc.waypoints, seeded.stops, strict=True):
         assert (wpt.latitude, wpt.longitude) == pytest.approx(stop.location, abs=1e-7)
@@ -122,15 +134,22 @@ def test_round_trip_through_gpxpy(seeded):
         assert all(p.time is None for p in segment.points)  # a plan, not a recording
     assert "<time>" not in text.split("</metadata>", 1)[1]
     south_west, north_east = seeded.bounds()
-    assert (doc.bounds.min_latitude, doc.bounds.min_longitude) == pytest.approx(south_west, abs=1e-7)
-    assert (doc.bounds.max_latitude, doc.bounds.max_longitude) == pytest.approx(north_east, abs=1e-7)
+    assert (doc.bounds.min_latitude, doc.bounds.min_longitude) == pytest.approx(
+        south_west, abs=1e-7
+    )
+    assert (doc.bounds.max_latitude, doc.bounds.max_longitude) == pytest.approx(
+        north_east, abs=1e-7
+    )
 
 
 def test_waypoints_are_where_the_file_says_lon_lat_not_swapped(seeded):
     # Read the GeoJSON without the app's loader: [lon, lat] per RFC 7946.
     features = json.loads(SEEDED.read_text(encoding="utf-8"))["features"]
-    points = {f["properties"]["id"]: f["geometry"]["coordinates"] for f in features
-              if f["geometry"]["type"] == "Point"}
+    points = {
+        f["properties"]["id"]: f["geometry"]["coordinates"]
+        for f in features
+        if f["geometry"]["type"] == "Point"
+    }
     doc = gpxpy.parse(gpx.tour_gpx(seeded, "fr", PAGE, CREATED))
     for wpt, stop in zip(doc.waypoints, seeded.stops, strict=True):
         lon, lat = points[stop.id]
@@ -139,7 +158,10 @@ def test_waypoints_are_where_the_file_says_lon_lat_not_swapped(seeded):
 
 def test_leg_file_has_its_two_stops_route_and_track(seeded):
     doc = gpxpy.parse(gpx.leg_gpx(seeded, 2, "fr", PAGE, CREATED))
-    assert [w.name for w in doc.waypoints] == ["2 Espace French Tech", gpx.short_name(seeded.stops[2], "fr")]
+    assert [w.name for w in doc.waypoints] == [
+        "2 Espace French Tech",
+        gpx.short_name(seeded.stops[2], "fr"),
+    ]
     assert len(doc.routes[0].points) == 2
     assert len(doc.tracks[0].segments) == 1
     assert len(doc.tracks[0].segments[0].points) == len(seeded.legs[1].path)
@@ -200,7 +222,9 @@ def test_same_data_gives_the_same_bytes(seeded):
 
 # --- independent readers: the tools guides' apps are built on -------------------------------
 
-needs_gpsbabel = pytest.mark.skipif(not shutil.which("gpsbabel"), reason="make test installs gpsbabel")
+needs_gpsbabel = pytest.mark.skipif(
+    not shutil.which("gpsbabel"), reason="make test installs gpsbabel"
+)
 needs_gdal = pytest.mark.skipif(not shutil.which("ogrinfo"), reason="make test installs gdal-bin")
 
 
@@ -227,7 +251,9 @@ def test_gpsbabel_reads_waypoints_route_and_track(tmp_path, seeded, which):
     assert [w["Name"] for w in waypoints] == [gpx.short_name(s, "fr") for s in tour.stops]
     assert [w["URL"] for w in waypoints] == [gpx.stop_url(PAGE, s) for s in tour.stops]
     for row, stop in zip(waypoints, tour.stops, strict=True):
-        assert (float(row["Latitude"]), float(row["Longitude"])) == pytest.approx(stop.location, abs=1e-6)
+        assert (float(row["Latitude"]), float(row["Longitude"])) == pytest.approx(
+            stop.location, abs=1e-6
+        )
     assert len(gpsbabel_rows("-r", path)) == len(tour.stops)
     assert len(gpsbabel_rows("-t", path)) == sum(len(leg.path) for leg in tour.legs)
     if which == "hostile":

@@ -37,12 +37,20 @@ def test_tour_gpx_download(client, lang):
     assert response.status_code == 200
     assert response.mimetype == "application/gpx+xml"
     disposition = response.headers["Content-Disposition"]
-    ascii_name = "deambulation-urbaine-autour-de-la-cite-intelligente" if lang == "fr" \
+    ascii_name = (
+        "deambulation-urbaine-autour-de-la-cite-intelligente"
+        if lang == "fr"
         else "urban-walk-around-the-smart-city"
-    assert disposition.startswith(f'attachment; filename="{ascii_name}-{lang}.gpx"; filename*=UTF-8\'\'')
+    )
+    assert disposition.startswith(
+        f"attachment; filename=\"{ascii_name}-{lang}.gpx\"; filename*=UTF-8''"
+    )
     readable = unquote(disposition.split("filename*=UTF-8''", 1)[1])
-    assert readable == ("Déambulation urbaine autour de la Cité intelligente.gpx" if lang == "fr"
-                        else "Urban walk around the smart city.gpx")
+    assert readable == (
+        "Déambulation urbaine autour de la Cité intelligente.gpx"
+        if lang == "fr"
+        else "Urban walk around the smart city.gpx"
+    )
     assert response.headers["ETag"] and response.headers["Last-Modified"]
     doc = gpxpy.parse(response.get_data(as_text=True))
     assert len(doc.waypoints) == 4 and len(doc.routes[0].points) == 4
@@ -60,12 +68,17 @@ def test_revalidation_answers_304(client):
     first = client.get("/fr/tour.gpx")
     again = client.get("/fr/tour.gpx", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
-    since = client.get("/fr/tour.gpx", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    since = client.get(
+        "/fr/tour.gpx", headers={"If-Modified-Since": first.headers["Last-Modified"]}
+    )
     assert since.status_code == 304
     other_lang = client.get("/en/tour.gpx", headers={"If-None-Match": first.headers["ETag"]})
     assert other_lang.status_code == 200
     leg = client.get("/fr/legs/1.gpx")
-    assert client.get("/fr/legs/1.gpx", headers={"If-None-Match": leg.headers["ETag"]}).status_code == 304
+    assert (
+        client.get("/fr/legs/1.gpx", headers={"If-None-Match": leg.headers["ETag"]}).status_code
+        == 304
+    )
 
 
 def test_a_changed_file_gives_a_new_gpx(client, tour_file):
@@ -91,8 +104,18 @@ def test_leg_gpx(client, number):
     assert doc.tracks[0].name.startswith(f"Walk {number}: ")
 
 
-@pytest.mark.parametrize("url", ["/fr/legs/0.gpx", "/fr/legs/4.gpx", "/en/legs/99999999999999999999.gpx",
-                                 "/fr/legs/-1.gpx", "/fr/legs/x.gpx", "/de/tour.gpx", "/fr/legs/1.5.gpx"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fr/legs/0.gpx",
+        "/fr/legs/4.gpx",
+        "/en/legs/99999999999999999999.gpx",
+        "/fr/legs/-1.gpx",
+        "/fr/legs/x.gpx",
+        "/de/tour.gpx",
+        "/fr/legs/1.5.gpx",
+    ],
+)
 def test_unknown_leg_is_a_404_page(client, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -112,8 +135,10 @@ def test_hostile_texts_in_headers_gpx_and_page(tmp_path):
     response = client.get("/fr/tour.gpx")
     assert response.status_code == 200
     disposition = response.headers["Content-Disposition"]
-    assert re.fullmatch(r'attachment; filename="[a-z0-9-]+\.gpx"; filename\*=UTF-8\'\'[A-Za-z0-9%._~-]+',
-                        disposition), disposition
+    assert re.fullmatch(
+        r'attachment; filename="[a-z0-9-]+\.gpx"; filename\*=UTF-8\'\'[A-Za-z0-9%._~-]+',
+        disposition,
+    ), disposition
     assert "\r" not in disposition and "\n" not in disposition
     readable = unquote(disposition.split("''", 1)[1])
     assert "/" not in readable and '"' not in readable and "🚶" in readable
@@ -131,8 +156,13 @@ def test_guides_page_links_every_download(client, lang):
     response = client.get(f"/{lang}/guides")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for href in (f"/{lang}/tour.gpx", f"/{lang}/legs/1.gpx", f"/{lang}/legs/2.gpx",
-                 f"/{lang}/legs/3.gpx", "/tour.geojson"):
+    for href in (
+        f"/{lang}/tour.gpx",
+        f"/{lang}/legs/1.gpx",
+        f"/{lang}/legs/2.gpx",
+        f"/{lang}/legs/3.gpx",
+        "/tour.geojson",
+    ):
         assert f'href="{href}"' in html
         assert client.get(href).status_code == 200
     assert f'href="/{lang}/legs/4.gpx"' not in html
@@ -140,7 +170,9 @@ def test_guides_page_links_every_download(client, lang):
     # The run sheet: every stop with its address and times, every leg, the total.
     for name in ("Hôtel de Métropole", "Espace French Tech", "Musée Fabre"):
         assert name in html
-    assert ("39, boulevard Bonne Nouvelle" if lang == "fr" else "39 Boulevard Bonne Nouvelle") in html
+    assert (
+        "39, boulevard Bonne Nouvelle" if lang == "fr" else "39 Boulevard Bonne Nouvelle"
+    ) in html
     assert html.count('class="runsheet-stop"') == 4 and html.count('class="runsheet-leg"') == 3
     assert ("2,6\u00a0km" if lang == "fr" else "2.6\u00a0km") in html
     assert "<script" not in html and " style=" not in html and " on" + "error" not in html
@@ -148,7 +180,10 @@ def test_guides_page_links_every_download(client, lang):
 
 def test_guides_page_revalidates(client):
     first = client.get("/fr/guides")
-    assert client.get("/fr/guides", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert (
+        client.get("/fr/guides", headers={"If-None-Match": first.headers["ETag"]}).status_code
+        == 304
+    )
 
 
 def test_participant_page_links_to_the_guides_page(client):
@@ -173,15 +208,24 @@ def test_qr_code_encodes_the_absolute_participant_page_url(client):
 
 
 def test_public_url_replaces_the_request_root(tour_file):
-    app = create_app({"TESTING": True, "TOUR_DATA": tour_file,
-                      "PUBLIC_URL": "https://walk.example.org/montpellier/"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "TOUR_DATA": tour_file,
+            "PUBLIC_URL": "https://walk.example.org/montpellier/",
+        }
+    )
     client = app.test_client()
     html = client.get("/fr/guides", base_url="http://10.0.0.5:8000").get_data(as_text=True)
     assert qr_path("https://walk.example.org/montpellier/fr/") in html
     assert "10.0.0.5" not in html
-    doc = gpxpy.parse(client.get("/fr/tour.gpx", base_url="http://10.0.0.5:8000").get_data(as_text=True))
+    doc = gpxpy.parse(
+        client.get("/fr/tour.gpx", base_url="http://10.0.0.5:8000").get_data(as_text=True)
+    )
     assert doc.link == "https://walk.example.org/montpellier/fr/"
-    assert doc.waypoints[0].link == "https://walk.example.org/montpellier/fr/#stop-hotel-de-metropole"
+    assert (
+        doc.waypoints[0].link == "https://walk.example.org/montpellier/fr/#stop-hotel-de-metropole"
+    )
 
 
 def test_a_hostile_host_header_cannot_break_the_gpx(client):

@@ -32,6 +32,9 @@ DECIMALS = 7
 # (JSON allows "\u0001"), and one would make the whole file unreadable.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _URL = re.compile(r"https?://[^\s\"'<>]+")
+# gpxpy writes a point without children as `<trkpt …>` + newline + `</trkpt>`: the same XML
+# as a self-closing tag, which makes a routed walk's file about a fifth smaller.
+_EMPTY_TRKPT = re.compile(r"(<trkpt [^<>]*)>\s*</trkpt>")
 
 # Garmin's symbol names (also understood by gpsbabel and BaseCamp).
 SYM_START, SYM_STOP, SYM_END = "Flag, Green", "Flag, Blue", "Flag, Red"
@@ -48,7 +51,9 @@ class Wording:
     clock: Callable[[dt.datetime], str] = _clock_24h
     stop_type: str = "Stop"
     leg_name: Callable[[int, Stop, Stop], str] = lambda n, a, b: f"{n}. {a.order} → {b.order}"
-    leg_description: Callable[[Leg], str] = lambda leg: f"{leg.distance_m:.0f} m, {leg.walk_min} min"
+    leg_description: Callable[[Leg], str] = lambda leg: (
+        f"{leg.distance_m:.0f} m, {leg.walk_min} min"
+    )
 
 
 class _Coordinate(float):
@@ -122,10 +127,13 @@ def _finish(doc: gpxpy.gpx.GPX, points: list[LatLon], created: dt.datetime) -> s
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     doc.bounds = gpxpy.gpx.GPXBounds(
-        _Coordinate(min(lats)), _Coordinate(max(lats)), _Coordinate(min(lons)), _Coordinate(max(lons))
+        _Coordinate(min(lats)),
+        _Coordinate(max(lats)),
+        _Coordinate(min(lons)),
+        _Coordinate(max(lons)),
     )
     doc.time = created.astimezone(dt.UTC).replace(microsecond=0)
-    return doc.to_xml(version="1.1")
+    return _EMPTY_TRKPT.sub(r"\1/>", doc.to_xml(version="1.1"))
 
 
 def _waypoint(tour: Tour, index: int, lang: str, page_url: str, wording: Wording):

@@ -300,3 +300,48 @@ def test_gdal_lists_waypoints_routes_and_tracks(tmp_path, seeded, which):
     out = run("ogr2ogr", "-f", "GeoJSON", "/vsistdout/", str(path), "waypoints")
     names = [f["properties"]["name"] for f in json.loads(out)["features"]]
     assert names == [gpx.short_name(s, "en") for s in tour.stops]
+
+
+def routed_tour():
+    """The small tour with street-following legs from the file (several points each)."""
+    doc = copy.deepcopy(small_doc())
+    stops = [f["geometry"]["coordinates"] for f in doc["features"]]
+    for (a, b), start, end in zip((("a", "b"), ("b", "c")), stops[:-1], stops[1:], strict=True):
+        # A dog-leg east then north: the track must follow it, not the straight line.
+        path = [start, [start[0] + 0.0005, start[1]], [start[0] + 0.0005, end[1]], end]
+        doc["features"].append(
+            {
+                "type": "Feature",
+                "properties": {"leg_from": a, "leg_to": b},
+                "geometry": {"type": "LineString", "coordinates": path},
+            }
+        )
+    return geojson.parse(json.dumps(doc).encode(), "routed.geojson")
+
+
+def test_routed_legs_give_a_street_following_track(tmp_path, schema):
+    tour = routed_tour()
+    assert all(leg.routed and len(leg.path) == 4 for leg in tour.legs)
+    for _label, text in all_files(tour):
+        assert_valid(schema, text)
+    doc = gpxpy.parse(gpx.tour_gpx(tour, "fr", PAGE, CREATED))
+    assert [len(s.points) for s in doc.tracks[0].segments] == [4, 4]
+    assert doc.tracks[0].segments[0].points[1].longitude == pytest.approx(3.8805, abs=1e-9)
+    assert len(doc.routes[0].points) == 3  # the route still has one point per stop
+    assert doc.bounds.max_longitude == pytest.approx(3.8805, abs=1e-9)
+    if shutil.which("gpsbabel"):
+        path = tmp_path / "routed.gpx"
+        path.write_text(gpx.tour_gpx(tour, "fr", PAGE, CREATED), encoding="utf-8")
+        assert len(gpsbabel_rows("-t", path)) == 8
+
+
+def test_a_one_stop_tour_has_no_track_and_stays_valid(schema):
+    doc = copy.deepcopy(small_doc())
+    del doc["features"][1:]
+    tour = geojson.parse(json.dumps(doc).encode())
+    text = gpx.tour_gpx(tour, "en", PAGE, CREATED)
+    assert_valid(schema, text)
+    parsed = gpxpy.parse(text)
+    assert len(parsed.waypoints) == 1 and parsed.tracks == [] and len(parsed.routes[0].points) == 1
+    with pytest.raises(IndexError):
+        gpx.leg_gpx(tour, 1, "en", PAGE, CREATED)

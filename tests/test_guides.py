@@ -243,3 +243,14 @@ def test_same_stop_ids_link_the_page_and_the_gpx(client):
         anchor = wpt.link.split("#", 1)[1]
         assert f'id="{anchor}"' in html
     assert gpx.CREATOR == doc.creator
+
+
+def test_a_one_stop_tour_serves_its_gpx_and_guides_page(tmp_path):
+    doc = small_doc()
+    del doc["features"][1:]
+    app = create_app({"TESTING": True, "TOUR_DATA": write_doc(tmp_path / "one.geojson", doc)})
+    client = app.test_client()
+    assert len(gpxpy.parse(client.get("/fr/tour.gpx").get_data(as_text=True)).waypoints) == 1
+    assert client.get("/fr/legs/1.gpx").status_code == 404
+    html = client.get("/fr/guides").get_data(as_text=True)
+    assert "/legs/" not in html and html.count('class="runsheet-stop"') == 1

@@ -72,7 +72,7 @@ class _Coordinate(float):
     __repr__ = __str__
 
 
-def text(value: str) -> str:
+def xml_text(value: str) -> str:
     """A file's text made safe for XML 1.0 (gpxpy escapes ``<&>`` in element text itself)."""
     return _NOT_XML.sub("\ufffd", value)
 
@@ -80,12 +80,12 @@ def text(value: str) -> str:
 def _attr(value: str) -> str:
     # gpxpy 1.6 writes attribute values verbatim (gpxfield.GPXField.to_xml), so an
     # organiser's `"` or `&` would break the file: escape them here.
-    return escape(text(value), {'"': "&quot;"})
+    return escape(xml_text(value), {'"': "&quot;"})
 
 
 def short_name(stop: Stop, lang: str) -> str:
     """``"1 Espace French Tech"``, cut at a word to fit a GPS unit's screen."""
-    name = " ".join(text(stop.name[lang]).split())
+    name = " ".join(xml_text(stop.name[lang]).split())
     full = f"{stop.order} {name}"
     if len(full) <= NAME_MAX:
         return full
@@ -108,18 +108,18 @@ def _point(cls, location: LatLon):
 def _document(tour: Tour, lang: str, page_url: str, name: str, description: str) -> gpxpy.gpx.GPX:
     doc = gpxpy.gpx.GPX()
     doc.creator = CREATOR
-    doc.name = text(name)
-    doc.description = text(description) or None
+    doc.name = xml_text(name)
+    doc.description = xml_text(description) or None
     doc.link = _attr(page_url)
-    doc.link_text = text(tour.title[lang])
+    doc.link_text = xml_text(tour.title[lang])
     doc.link_type = "text/html"
     if tour.organiser:
-        doc.author_name = text(tour.organiser)
+        doc.author_name = xml_text(tour.organiser)
     if tour.attribution:
         doc.copyright_author = _attr(tour.attribution)
         licence = _URL.search(tour.attribution)
         if licence:
-            doc.copyright_license = text(licence.group(0))
+            doc.copyright_license = xml_text(licence.group(0))
     return doc
 
 
@@ -142,20 +142,20 @@ def _waypoint(tour: Tour, index: int, lang: str, page_url: str, wording: Wording
     wpt = _point(gpxpy.gpx.GPXWaypoint, stop.location)
     wpt.name = short_name(stop, lang)
     arrival, departure = wording.clock(visit.arrival), wording.clock(visit.departure)
-    wpt.comment = arrival if arrival == departure else f"{arrival} – {departure}"
+    wpt.comment = xml_text(arrival if arrival == departure else f"{arrival} – {departure}")
     parts = [stop.name[lang], stop.description[lang], stop.address[lang]]
-    wpt.description = text("\n".join(p for p in parts if p))
+    wpt.description = xml_text("\n".join(p for p in parts if p))
     wpt.link = _attr(stop_url(page_url, stop))
-    wpt.link_text = text(stop.name[lang])
+    wpt.link_text = xml_text(stop.name[lang])
     wpt.link_type = "text/html"
-    wpt.type = text(wording.stop_type)
+    wpt.type = xml_text(wording.stop_type)
     last = len(tour.stops) - 1
     wpt.symbol = SYM_START if index == 0 else SYM_END if index == last else SYM_STOP
     return wpt
 
 
 def _route(tour: Tour, indexes: range, lang: str, name: str) -> gpxpy.gpx.GPXRoute:
-    route = gpxpy.gpx.GPXRoute(name=text(name))
+    route = gpxpy.gpx.GPXRoute(name=xml_text(name))
     route.type = "walking"
     for index in indexes:
         stop = tour.stops[index]
@@ -186,7 +186,7 @@ def tour_gpx(
     doc = _document(tour, lang, page_url, title, tour.description[lang])
     doc.waypoints = [_waypoint(tour, i, lang, page_url, wording) for i in range(len(tour.stops))]
     doc.routes = [_route(tour, range(len(tour.stops)), lang, title)]
-    track = gpxpy.gpx.GPXTrack(name=text(title))
+    track = gpxpy.gpx.GPXTrack(name=xml_text(title))
     track.type = "walking"
     track.link = doc.link
     track.link_text = doc.link_text
@@ -215,10 +215,12 @@ def leg_gpx(
     start, end = tour.stops[number - 1], tour.stops[number]
     name = wording.leg_name(number, start, end)
     doc = _document(tour, lang, stop_url(page_url, end), name, wording.leg_description(leg))
-    doc.link_text = text(end.name[lang])
+    doc.link_text = xml_text(end.name[lang])
     doc.waypoints = [_waypoint(tour, i, lang, page_url, wording) for i in (number - 1, number)]
     doc.routes = [_route(tour, range(number - 1, number + 1), lang, name)]
-    track = gpxpy.gpx.GPXTrack(name=text(name), description=text(wording.leg_description(leg)))
+    track = gpxpy.gpx.GPXTrack(
+        name=xml_text(name), description=xml_text(wording.leg_description(leg))
+    )
     track.type = "walking"
     track.number = number
     track.segments = [_segment(leg)]
@@ -233,4 +235,13 @@ def slug(value: str) -> str:
     return "-".join(words)[:60].strip("-") or "tour"
 
 
-__all__ = ["CREATOR", "Wording", "leg_gpx", "short_name", "slug", "stop_url", "text", "tour_gpx"]
+__all__ = [
+    "CREATOR",
+    "Wording",
+    "leg_gpx",
+    "short_name",
+    "slug",
+    "stop_url",
+    "tour_gpx",
+    "xml_text",
+]

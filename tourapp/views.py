@@ -179,7 +179,7 @@ def public_url(endpoint: str, **values) -> str:
 
 def content_disposition(ascii_name: str, name: str) -> str:
     """``attachment`` with an ASCII ``filename`` and the readable one as RFC 5987 ``filename*``."""
-    readable = " ".join(UNSAFE_IN_NAME.sub(" ", gpx.text(name)).split()) or ascii_name
+    readable = " ".join(UNSAFE_IN_NAME.sub(" ", gpx.xml_text(name)).split()) or ascii_name
     return (
         f'attachment; filename="{ascii_name}"; '
         f"filename*=UTF-8''{quote(readable.encode('utf-8', 'replace'), safe='')}"

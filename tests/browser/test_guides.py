@@ -78,3 +78,18 @@ def test_a_longer_walk_still_prints_on_one_page(browser, tmp_path):
         assert len(reader.pages) == 1, f"{len(reader.pages)} pages"
         assert "Étape numéro 10" in text
     context.close()
+
+
+def test_download_link_saves_a_gpx_under_its_readable_name(browser, live_server, tmp_path):
+    context = new_context(browser, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/guides")
+    with page.expect_download() as info:
+        page.locator('a[href="/fr/tour.gpx"]').click()
+    download = info.value
+    # Chromium takes the UTF-8 name from filename*, not the ASCII fallback.
+    assert download.suggested_filename == "Déambulation urbaine autour de la Cité intelligente.gpx"
+    saved = tmp_path / "walk.gpx"
+    download.save_as(saved)
+    assert "<wpt " in saved.read_text(encoding="utf-8")
+    context.close()

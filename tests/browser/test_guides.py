@@ -26,6 +26,10 @@ def test_run_sheet_prints_on_one_a4_page(page, live_server, lang):
     assert page.locator(".runsheet-qr svg").bounding_box()["width"] > 100
     # On a phone the page fits the screen's width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The print button calls the browser's print (stubbed: headless Chromium has no dialog).
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.locator("[data-print]").click()
+    assert page.evaluate("window.printed") is True
     reader = pypdf.PdfReader(io.BytesIO(print_pdf(page)))
     assert len(reader.pages) == 1
     sheet = reader.pages[0]
@@ -34,7 +38,7 @@ def test_run_sheet_prints_on_one_a4_page(page, live_server, lang):
     for name in ("Hôtel de Métropole", "Espace French Tech", "Musée Fabre"):
         assert name in text
     assert ("Total : 2,6 km" if lang == "fr" else "Total: 2.6 km") in text
-    assert "(GPX)" not in text  # the downloads are for the screen only
+    assert "(GPX)" not in text and "A4" not in text  # downloads and button: screen only
     assert page.errors == []
 
 

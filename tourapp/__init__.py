@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             '&copy; <a href="https://www.openstreetmap.org/copyright">'
             "OpenStreetMap</a> contributors"
         ),
+        PUBLIC_URL="",  # the app's address behind a proxy, for the QR code and GPX links
         BABEL_DEFAULT_LOCALE="fr",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
     )

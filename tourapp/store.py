@@ -29,6 +29,7 @@ class Status:
     data: bytes  # the served tour's file, byte for byte
     problems: tuple[str, ...]  # why the file on disk is not the one served
     loaded_at: float
+    modified: float = 0.0  # the served file's modification time (Last-Modified, GPX <time>)
 
     @property
     def state(self) -> str:
@@ -87,7 +88,7 @@ class TourStore:
         current = self._status
         if current.tour is not None and data == current.data:
             if current.problems:
-                self._status = Status(current.tour, current.data, (), time.time())
+                self._status = Status(current.tour, current.data, (), time.time(), current.modified)
             return
         try:
             tour = geojson.parse(data, self.path, max_bytes=self.max_bytes)
@@ -97,7 +98,8 @@ class TourStore:
         for warning in tour.warnings:
             log.warning("%s", warning)
         self._memo = {}
-        self._status = Status(tour, data, (), time.time())
+        modified = signature[0] / 1e9 if signature else time.time()
+        self._status = Status(tour, data, (), time.time(), modified)
         log.info("loaded %s (version %s, %d stops)", self.path, tour.version, len(tour.stops))
 
     def _refuse(self, problems: list[str]) -> None:
@@ -106,7 +108,9 @@ class TourStore:
             # Log each distinct problem once, not on every request.
             log.error("refused %s, serving the last good tour:\n%s", self.path, "\n".join(problems))
         self._failed_at = time.monotonic()
-        self._status = Status(self._status.tour, self._status.data, problems_t, time.time())
+        self._status = Status(
+            self._status.tour, self._status.data, problems_t, time.time(), self._status.modified
+        )
 
     def memo(self, key: Any, build: Callable[[Tour], Any]) -> Any:
         """``build(tour)`` once per tour version and key (pages, map scripts, GPX)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 import xstatic.pkg.leaflet
 from flask import (
@@ -20,10 +23,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from . import mapview
-from .i18n import best_language, clock
+from . import gpx, mapview, qr
+from .i18n import best_language, clock, distance, minutes
 from .store import get_store
 from .tour import LANGUAGES, Tour
 
@@ -63,10 +66,18 @@ def _tour_or_503() -> Tour:
     return tour
 
 
-def _cached(body: bytes | str, mimetype: str, etag_seed: str, max_age: int = 0) -> Response:
+def _cached(
+    body: bytes | str,
+    mimetype: str,
+    etag_seed: str,
+    max_age: int = 0,
+    last_modified: float | None = None,
+) -> Response:
     """A response with a strong ETag, answered with 304 when the client has it."""
     response = Response(body, mimetype=mimetype)
     response.set_etag(hashlib.sha256(etag_seed.encode()).hexdigest()[:20])
+    if last_modified:
+        response.last_modified = dt.datetime.fromtimestamp(int(last_modified), dt.UTC)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     if max_age == 0:
@@ -150,6 +161,111 @@ def leaflet(filename: str):
     if filename not in LEAFLET_FILES:
         abort(404)
     return send_from_directory(LEAFLET_DIR, filename, max_age=86400)
+
+
+GPX_TYPE = "application/gpx+xml"
+# Characters a file name cannot hold on some system (path separators, Windows' reserved ones).
+UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL to share (QR code, GPX links): under ``PUBLIC_URL`` when it is set.
+
+    Behind a proxy the request's own root may be an internal address; ``PUBLIC_URL``
+    (e.g. ``https://walk.example.org/``) is the address people reach the app at.
+    """
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    path = url_for(endpoint, **values)[len(request.script_root) :]
+    return base.rstrip("/") + path
+
+
+def content_disposition(ascii_name: str, name: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and the readable one as RFC 5987 ``filename*``."""
+    readable = " ".join(UNSAFE_IN_NAME.sub(" ", gpx.xml_text(name)).split()) or ascii_name
+    return (
+        f'attachment; filename="{ascii_name}"; '
+        f"filename*=UTF-8''{quote(readable.encode('utf-8', 'replace'), safe='')}"
+    )
+
+
+def gpx_wording() -> gpx.Wording:
+    """The GPX texts in the current language."""
+    return gpx.Wording(
+        clock=clock,
+        stop_type=_("Stop"),
+        leg_name=lambda number, start, end: _(
+            "Walk %(number)d: %(start)s → %(end)s",
+            number=number, start=start.name[g.lang], end=end.name[g.lang],
+        ),
+        leg_description=lambda leg: _(
+            "Walk %(distance)s, about %(time)s",
+            distance=distance(leg.distance_m), time=minutes(leg.walk_min),
+        ),
+    )
+
+
+def _gpx_download(body: str, etag_seed: str, ascii_name: str, name: str, modified: float):
+    response = _cached(body, GPX_TYPE, etag_seed, last_modified=modified)
+    response.headers["Content-Disposition"] = content_disposition(ascii_name, name)
+    return response
+
+
+@bp.route(f"/{LANG}/tour.gpx")
+def tour_gpx():
+    """The whole walk as GPX 1.1 (waypoints, route, track), for guides' apps and GPS units."""
+    status = get_store().status()
+    tour = status.tour or _tour_or_503()
+    page_url = public_url("tour.page")
+    created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
+    body = get_store().memo(
+        ("tour.gpx", g.lang, page_url),
+        lambda t: gpx.tour_gpx(t, g.lang, page_url, created, gpx_wording()),
+    )
+    title = tour.title[g.lang]
+    return _gpx_download(
+        body,
+        f"gpx {g.lang} {tour.version} {page_url}",
+        f"{gpx.slug(title)}-{g.lang}.gpx",
+        f"{title}.gpx",
+        status.modified,
+    )
+
+
+@bp.route(f"/{LANG}/legs/<int:number>.gpx")
+def leg_gpx(number: int):
+    """One leg as GPX 1.1, for a guide who needs just the walk to the next stop."""
+    status = get_store().status()
+    tour = status.tour or _tour_or_503()
+    if not 1 <= number <= len(tour.legs):
+        abort(404)
+    page_url = public_url("tour.page")
+    created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
+    body = get_store().memo(
+        ("leg.gpx", g.lang, number, page_url),
+        lambda t: gpx.leg_gpx(t, number, g.lang, page_url, created, gpx_wording()),
+    )
+    title = tour.title[g.lang]
+    return _gpx_download(
+        body,
+        f"leg {number} {g.lang} {tour.version} {page_url}",
+        f"{gpx.slug(title)}-{g.lang}-leg-{number}.gpx",
+        f"{title} – {_('walk %(number)d', number=number)}.gpx",
+        status.modified,
+    )
+
+
+@bp.route(f"/{LANG}/guides")
+def guides():
+    """The guides' page: GPX and GeoJSON downloads and a one-page printable run sheet."""
+    tour = _tour_or_503()
+    page_url = public_url("tour.page")
+    html = get_store().memo(
+        ("guides", g.lang, page_url),
+        lambda t: render_template(
+            "guides.html", tour=t, page_url=page_url, qr_svg=Markup(qr.svg(page_url))
+        ),
+    )
+    return _cached(html, "text/html", f"guides {g.lang} {tour.version} {page_url}")
 
 
 @bp.app_errorhandler(404)

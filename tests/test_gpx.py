@@ -110,7 +110,7 @@ def test_round_trip_through_gpxpy(seeded):
     assert doc.time == CREATED
     assert [w.name for w in doc.waypoints] == [gpx.short_name(s, "en") for s in seeded.stops]
     assert doc.waypoints[1].name == "2 Espace French Tech"
-    assert doc.waypoints[1].comment == "13:38 – 14:08"
+    assert doc.waypoints[1].comment == "13:39 – 14:09"
     assert doc.waypoints[1].link == "https://walk.example.org/en/#stop-espace-french-tech"
     assert seeded.stops[1].address.en in doc.waypoints[1].description
     assert seeded.stops[1].description.en in doc.waypoints[1].description

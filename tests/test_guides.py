@@ -64,7 +64,7 @@ def test_tour_gpx_download(client, lang):
     assert doc.waypoints[3].link == f"http://localhost/{lang}/#stop-musee-fabre"
     # Times as the page writes them (babel puts no-break spaces in both languages).
     times = " ".join(doc.waypoints[1].comment.split())
-    assert times == ("13 h 38 – 14 h 08" if lang == "fr" else "1:38 PM – 2:08 PM")
+    assert times == ("13 h 39 – 14 h 09" if lang == "fr" else "1:39 PM – 2:09 PM")
     assert doc.waypoints[0].type == ("Étape" if lang == "fr" else "Stop")
 
 
@@ -178,7 +178,7 @@ def test_guides_page_links_every_download(client, lang):
         "39, boulevard Bonne Nouvelle" if lang == "fr" else "39 Boulevard Bonne Nouvelle"
     ) in html
     assert html.count('class="runsheet-stop"') == 4 and html.count('class="runsheet-leg"') == 3
-    assert ("2,6\u00a0km" if lang == "fr" else "2.6\u00a0km") in html
+    assert ("3,5\u00a0km" if lang == "fr" else "3.5\u00a0km") in html
     # CSP-ready: scripts are files, no inline script, handler or style attribute.
     assert re.findall(r"<script(?![^>]*\ssrc=)", html) == []
     assert " style=" not in html and " on" + "error" not in html and " onclick" not in html

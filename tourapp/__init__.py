@@ -36,8 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
 
-    from . import cli, i18n, store, views
+    from . import cli, i18n, security, store, views
 
+    security.init_app(app)
     i18n.init_app(app)
     store.init_app(app)
     app.register_blueprint(views.bp)

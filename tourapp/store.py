@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, has_request_context
 
 from . import geojson
 from .tour import Tour
@@ -58,7 +58,19 @@ class TourStore:
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def status(self) -> Status:
-        """The current status, after picking up any change of the file."""
+        """The current status, after picking up any change of the file.
+
+        Within a request, every call returns the status the request first saw,
+        so a page, its ETag and its X-Tour-Version header are of one version.
+        """
+        if has_request_context() and "tour_status" in g:
+            return g.tour_status
+        status = self._current()
+        if has_request_context():
+            g.tour_status = status
+        return status
+
+    def _current(self) -> Status:
         signature = self._stat()
         if signature != self._signature or (
             self._status.problems and time.monotonic() - self._failed_at > RETRY_S
@@ -82,7 +94,7 @@ class TourStore:
             with open(self.path, "rb") as handle:
                 data = handle.read(self.max_bytes + 1)
         except OSError as exc:
-            self._refuse([f"{self.path}: cannot read the file: {exc.strerror}"])
+            self._refuse([f"{os.path.basename(self.path)}: cannot read the file: {exc.strerror}"])
             return
         current = self._status
         if current.tour is not None and data == current.data:
@@ -90,7 +102,8 @@ class TourStore:
                 self._status = Status(current.tour, current.data, (), time.time())
             return
         try:
-            tour = geojson.parse(data, self.path, max_bytes=self.max_bytes)
+            # Messages name the file, not the server's folders: they are shown on /healthz.
+            tour = geojson.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
         except geojson.TourError as exc:
             self._refuse(exc.problems)
             return
@@ -104,7 +117,8 @@ class TourStore:
         problems_t = tuple(problems)
         if problems_t != self._status.problems:
             # Log each distinct problem once, not on every request.
-            log.error("refused %s, serving the last good tour:\n%s", self.path, "\n".join(problems))
+            serving = "the last good tour" if self._status.tour else "nothing (no good tour yet)"
+            log.error("refused %s, serving %s:\n%s", self.path, serving, "\n".join(problems))
         self._failed_at = time.monotonic()
         self._status = Status(self._status.tour, self._status.data, problems_t, time.time())
 
@@ -125,8 +139,16 @@ class TourStore:
 
 
 def init_app(app: Flask) -> None:
-    """Attach a store for the configured data file."""
+    """Attach a store for the configured data file; responses name the version they serve."""
     app.extensions["tour_store"] = TourStore(app.config["TOUR_DATA"], app.config["TOUR_MAX_BYTES"])
+
+    @app.after_request
+    def add_version_header(response: Response) -> Response:
+        status = g.get("tour_status")
+        if status is not None and status.tour is not None:
+            # Which version a worker served: for caches, the access log and the tests.
+            response.headers["X-Tour-Version"] = status.tour.version
+        return response
 
 
 def get_store() -> TourStore:

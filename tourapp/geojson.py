@@ -407,29 +407,32 @@ def _leg(reader: _Feature, path: tuple[LatLon, ...], speed_kmh: float) -> Leg | 
     )
 
 
-def _check_spread(stops: list[Stop], source: str, problems: list[str]) -> None:
-    """Flag stops far from the others; suggest the lon/lat swap when it fits."""
-    if len(stops) < 2:
+def _check_spread(located: list[tuple[_Feature, LatLon]]) -> None:
+    """Flag stops far from the others; suggest the lon/lat swap when it fits.
+
+    Every stop with valid coordinates counts, even one with other mistakes, so
+    a misplaced stop is reported together with everything else.
+    """
+    if len(located) < 2:
         return
     # The median of all stops is a real stop's position while fewer than half are wrong.
     centre = (
-        statistics.median(s.location[0] for s in stops),
-        statistics.median(s.location[1] for s in stops),
+        statistics.median(location[0] for _, location in located),
+        statistics.median(location[1] for _, location in located),
     )
-    for stop in stops:
-        km = great_circle(stop.location, centre).km
+    for reader, location in located:
+        km = great_circle(location, centre).km
         if km <= MAX_SPREAD_KM:
             continue
-        lat, lon = stop.location
-        label = f'{source}: feature {stop.feature_index} ("{stop.id}")'
+        lat, lon = location
         if abs(lon) <= 90 and great_circle((lon, lat), centre).km <= MAX_SPREAD_KM:
-            problems.append(
-                f"{label}: coordinates [{lon:g}, {lat:g}] look swapped: GeoJSON wants "
+            reader.problem(
+                f"coordinates [{lon:g}, {lat:g}] look swapped: GeoJSON wants "
                 f"[longitude, latitude], so write [{lat:g}, {lon:g}]"
             )
         else:
-            problems.append(
-                f"{label}: coordinates [{lon:g}, {lat:g}] are {km:,.0f} km from the other "
+            reader.problem(
+                f"coordinates [{lon:g}, {lat:g}] are {km:,.0f} km from the other "
                 f"stops (limit {MAX_SPREAD_KM:g} km)"
             )
 
@@ -490,7 +493,7 @@ def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FI
             stops.append(stop)
     _check_unique(stops, "id", lambda s: s.id, source, problems)
     _check_unique(stops, "order", lambda s: s.order, source, problems)
-    _check_spread(stops, source, problems)
+    _check_spread([(reader, loc) for _, reader, loc in point_readers if loc is not None])
     stops.sort(key=lambda s: s.order)
 
     speed = facts.get("speed_kmh") or DEFAULT_SPEED_KMH

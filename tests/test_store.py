@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -225,7 +226,9 @@ class Gunicorn:
         }
         env.pop("FLASK_DEBUG", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+            # The production command of the README, plus an access log of pid and version.
+            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2",
+             "--bind", f"127.0.0.1:{self.port}",
              "--access-logfile", str(log),
              "--access-logformat", "%(p)s %(s)s %(U)s %({x-tour-version}o)s",
              "tourapp:create_app()"],
@@ -305,7 +308,21 @@ def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
                   for _ in range(10)]
         assert {h["status"] for h in health} == {"degraded"}
         assert {v for *_, v in server.served()[mark:]} == {new}
+
+        # A worker dies while the file is bad: its replacement, forked from the preloaded
+        # master, serves the tour the server started with, never a 503.
+        os.kill(int(sorted(pids)[0].strip("<>")), signal.SIGKILL)  # gunicorn logs "<pid>"
+        mark = len(server.served())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert set(burst(server.url + "/en/", 40)) == {200}
+            if {pid for pid, *_ in server.served()[mark:]} - pids:
+                break
+        replacement = {pid for pid, *_ in server.served()[mark:]} - pids
+        assert len(replacement) == 1
+        assert {v for pid, *_, v in server.served()[mark:] if pid in replacement} == {old}
     finally:
         errors = server.stop()
-    assert 1 <= errors.count("refused ") <= 2, "each worker logs the refusal once"
+    # Once per worker process: the two workers and the replacement.
+    assert 1 <= errors.count("refused ") <= 3, "each worker logs the refusal once"
     assert "Traceback" not in errors

@@ -66,15 +66,15 @@ def is_production(app: Flask) -> bool:
     return not app.testing and not app.debug
 
 
-def _maintenance_command() -> bool:
-    # `flask tour check`, `flask routes`…: the app is built but serves nothing.
+def maintenance_command() -> bool:
+    """True inside ``flask tour check``, ``flask routes``…: the app is built but serves nothing."""
     ctx = click.get_current_context(silent=True)
     return ctx is not None and ctx.info_name not in (None, "run")
 
 
 def check_production(app: Flask) -> None:
     """Refuse to serve in production with a development secret key."""
-    if not is_production(app) or _maintenance_command():
+    if not is_production(app) or maintenance_command():
         return
     key = app.config.get("SECRET_KEY")
     key_text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key or "")

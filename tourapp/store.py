@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_request_context
 
 from . import geojson
+from .security import maintenance_command
 from .tour import Tour
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,12 @@ class TourStore:
 
 def init_app(app: Flask) -> None:
     """Attach a store for the configured data file; responses name the version they serve."""
-    app.extensions["tour_store"] = TourStore(app.config["TOUR_DATA"], app.config["TOUR_MAX_BYTES"])
+    tour_store = TourStore(app.config["TOUR_DATA"], app.config["TOUR_MAX_BYTES"])
+    app.extensions["tour_store"] = tour_store
+    if not app.testing and not maintenance_command():
+        # Load now: with `gunicorn --preload` the workers are forked with a good tour, so a
+        # worker (re)started while the file on disk is bad still serves instead of a 503.
+        tour_store.status()
 
     @app.after_request
     def add_version_header(response: Response) -> Response:

@@ -88,7 +88,8 @@ function done(summary, latency, requests)
   for k, v in pairs(seen) do table.insert(vparts, string.format('"%s": %d', k, v)) end
   local e = summary.errors
   io.write(string.format(
-    'RESULT {%s, "versions": {%s}, "codes": {%s}, "requests": %d, "duration_us": %d, "bytes": %d, ' ..
+    'RESULT {%s, "versions": {%s}, "codes": {%s}, ' ..
+    '"requests": %d, "duration_us": %d, "bytes": %d, ' ..
     '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
     '"latency_us": {"p50": %d, "p90": %d, "p99": %d, "max": %d, "mean": %.0f}}\n',
     table.concat(parts, ", "), table.concat(vparts, ", "), table.concat(cparts, ", "),
@@ -144,7 +145,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=100, help="concurrent clients")
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between rewrites")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (as README)")
     args = parser.parse_args()
 
     wrk = shutil.which("wrk")
@@ -229,8 +230,9 @@ def main() -> int:
           f"p99 {lat['p99'] / 1000:.1f} ms, max {lat['max'] / 1000:.1f} ms")
     print(f"complete pages  {figures['ok']:,} of a valid version; "
           f"{len(served)} versions served of {len(valid)} written valid")
-    print(f"errors          socket {figures['errors']}, non-200 {figures['status']}, "
-          f"{figures['codes'] or ''}, incomplete {figures['incomplete']}, no version {figures['noversion']}, "
+    print(f"errors          socket {figures['errors']}, non-200 {figures['status']} "
+          f"{figures['codes'] or ''}, incomplete {figures['incomplete']}, "
+          f"no version {figures['noversion']}, "
           f"page/version mismatch {figures['mismatch']}, unknown version "
           f"{sum(foreign.values())}, server tracebacks {tracebacks}")
     print(f"server log      {refusals} refusals logged (each distinct bad file, per worker)")

@@ -37,7 +37,8 @@ def test_every_problem_is_listed_with_feature_id_property_and_reason(runner, tmp
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        f'error: {path}: feature 1 ("b"): "duration_min" must be a number from 0 to 1440, got "abc"',
+        f'error: {path}: feature 1 ("b"): "duration_min" must be a number from 0 to 1440, '
+        'got "abc"',
         f'error: {path}: feature 2 ("c"): "name_en" must be text, got 5',
         f'error: {path}: feature 2 ("c"): "arrive_at" must be a time written HH:MM, got "2 pm"',
         f'error: {path}: feature 0 ("a"): coordinates [43.6, 3.88] look swapped: GeoJSON wants '
@@ -105,7 +106,8 @@ def test_hostile_text_in_messages_is_printable(runner, tmp_path, doc):
     result = check(runner, str(path))
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr  # no terminal escapes
-    assert '"name_fr" contains the invisible control character U+001B at position 1' in result.stderr
+    expected = '"name_fr" contains the invisible control character U+001B at position 1'
+    assert expected in result.stderr
 
 
 def test_through_the_flask_command(tmp_path, doc):

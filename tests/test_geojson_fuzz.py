@@ -152,7 +152,8 @@ def test_truncated_and_corrupted_writes(cut, tail):
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("name_fr", "A\x00B", '"name_fr" contains the invisible control character U+0000 at position 2'),
+        ("name_fr", "A\x00B",
+         '"name_fr" contains the invisible control character U+0000 at position 2'),
         ("name_en", "x\ud800", '"name_en" contains the invisible control character U+D800'),
         ("duration_min", 10**400, '"duration_min" must be a number from 0 to 1440, got 1000'),
         ("order", 10**30, '"order" must be a whole number from 1 to 10000'),

@@ -227,7 +227,7 @@ class Gunicorn:
         env.pop("FLASK_DEBUG", None)
         self.process = subprocess.Popen(
             # The production command of the README, plus an access log of pid and version.
-            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2",
+            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2", "--threads", "4",
              "--bind", f"127.0.0.1:{self.port}",
              "--access-logfile", str(log),
              "--access-logformat", "%(p)s %(s)s %(U)s %({x-tour-version}o)s",

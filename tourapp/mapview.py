@@ -23,7 +23,6 @@ from folium.template import Template
 
 from .tour import Tour
 
-
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 

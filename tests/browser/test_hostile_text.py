@@ -69,7 +69,8 @@ def test_hostile_texts_are_shown_literally_and_run_nothing(watched, hostile_serv
     assert page.locator(".stop-description").all_text_contents() == [
         s.description[lang] for s in tour.stops
     ]
-    assert page.locator(".stop-address").all_text_contents() == [s.address[lang] for s in tour.stops]
+    addresses = page.locator(".stop-address").all_text_contents()
+    assert addresses == [s.address[lang] for s in tour.stops]
     attribution = page.locator(".leaflet-control-attribution").text_content()
     assert '<a href="javascript:alert(1)">data</a> {{ 6*7 }} <img src=x' in attribution
 
@@ -84,7 +85,8 @@ def test_hostile_texts_are_shown_literally_and_run_nothing(watched, hostile_serv
         expect(page.locator(".leaflet-popup")).to_have_count(0)
         page.locator(f'[data-stop="{stop.id}"]').dispatch_event("click")
         page.locator(".leaflet-popup-content").wait_for()
-        assert page.locator(".stop-popup__name").text_content() == f"{stop.order}. {stop.name[lang]}"
+        name = page.locator(".stop-popup__name").text_content()
+        assert name == f"{stop.order}. {stop.name[lang]}"
         assert page.locator(".stop-popup__description").text_content() == stop.description[lang]
         assert page.locator(".stop-popup__address").text_content() == stop.address[lang]
 

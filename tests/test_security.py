@@ -10,6 +10,8 @@ import sys
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.http import parse_options_header
 
 from tourapp import create_app, security
@@ -271,3 +273,12 @@ def test_no_path_traversal_over_raw_http(tour_file):
         assert raw_get(server.server.server_port, "/static/vendor/leaflet/leaflet.js").startswith(
             b"HTTP/1.1 200"
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(["gpx", "geojson"]))
+def test_any_text_gives_a_valid_download_header(title, extension):
+    value = security.content_disposition(title, extension)
+    value.encode("latin-1")
+    assert not set(value) & {"\r", "\n", "\x00"}
+    assert parse_options_header(value)[1]["filename"].endswith("." + extension)

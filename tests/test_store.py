@@ -326,3 +326,16 @@ def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
     # Once per worker process: the two workers and the replacement.
     assert 1 <= errors.count("refused ") <= 3, "each worker logs the refusal once"
     assert "Traceback" not in errors
+
+
+def test_a_file_with_thousands_of_mistakes_gives_a_bounded_report(client, tour_file):
+    client.get("/en/")
+    document = seeded()
+    stop = document["features"][1]
+    document["features"] += [stop] * 3000  # the same stop pasted 3,000 times
+    write_doc(tour_file, document)
+    touch_later(tour_file)
+    problems = client.get("/healthz").json["problems"]
+    assert len(problems) == store.MAX_PROBLEMS + 1
+    assert problems[-1].startswith("… and ") and "tour check" in problems[-1]
+    assert len(client.get("/en/status").data) < 100_000

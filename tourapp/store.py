@@ -22,6 +22,10 @@ RETRY_S = 1.0
 """A file refused at one stat is read again after this long, in case it was mid-write."""
 
 
+MAX_PROBLEMS = 100
+"""Problems kept for /healthz, the status page and the log; `tour check` lists them all."""
+
+
 @dataclass(frozen=True)
 class Status:
     """What the app serves and why."""
@@ -115,6 +119,11 @@ class TourStore:
         log.info("loaded %s (version %s, %d stops)", self.path, tour.version, len(tour.stops))
 
     def _refuse(self, problems: list[str]) -> None:
+        if len(problems) > MAX_PROBLEMS:  # a page and a log line, not megabytes
+            more = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS] + [
+                f"… and {more} more: run `flask --app tourapp tour check` to see them all"
+            ]
         problems_t = tuple(problems)
         if problems_t != self._status.problems:
             # Log each distinct problem once, not on every request.

@@ -339,3 +339,22 @@ def test_a_file_with_thousands_of_mistakes_gives_a_bounded_report(client, tour_f
     assert len(problems) == store.MAX_PROBLEMS + 1
     assert problems[-1].startswith("… and ") and "tour check" in problems[-1]
     assert len(client.get("/en/status").data) < 100_000
+
+
+def test_the_same_bad_bytes_are_not_parsed_again(app, tour_file, monkeypatch):
+    client = app.test_client()
+    client.get("/en/")
+    tour_file.write_bytes(b"{ broken")
+    touch_later(tour_file)
+    assert client.get("/healthz").json["status"] == "degraded"
+    calls = []
+    monkeypatch.setattr(store.geojson, "parse", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(store, "RETRY_S", 0.0)
+    for _ in range(3):
+        assert client.get("/healthz").json["status"] == "degraded"
+    assert calls == []  # re-read after RETRY_S, but the same bytes are not parsed again
+    tour_file.unlink()
+    assert "cannot read" in client.get("/healthz").json["problems"][0]
+    monkeypatch.undo()
+    tour_file.write_bytes(b"{ broken")  # back, still bad: its own message again
+    assert "invalid JSON" in client.get("/healthz").json["problems"][0]

@@ -18,10 +18,7 @@ from flask import Flask, Response
 DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
 """Keys that must never sign anything in production."""
 
-PERMISSIONS_POLICY = (
-    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), "
-    "interest-cohort=()"
-)
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 
 # Characters that must not reach a download name: control characters, path separators,
 # quotes (they end the header's quoted string) and characters Windows forbids in names.

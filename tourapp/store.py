@@ -52,6 +52,7 @@ class TourStore:
         self._lock = threading.Lock()
         self._signature: tuple | None = None
         self._failed_at = 0.0
+        self._refused_data = b""
         self._status = Status(None, b"", ("not loaded yet",), 0.0)
         self._memo: dict[Any, Any] = {}
 
@@ -99,6 +100,7 @@ class TourStore:
             with open(self.path, "rb") as handle:
                 data = handle.read(self.max_bytes + 1)
         except OSError as exc:
+            self._refused_data = b""
             self._refuse([f"{os.path.basename(self.path)}: cannot read the file: {exc.strerror}"])
             return
         current = self._status
@@ -106,10 +108,14 @@ class TourStore:
             if current.problems:
                 self._status = Status(current.tour, current.data, (), time.time())
             return
+        if current.problems and data == self._refused_data:
+            self._failed_at = time.monotonic()  # the same bad bytes: no need to parse again
+            return
         try:
             # Messages name the file, not the server's folders: they are shown on /healthz.
             tour = geojson.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
         except geojson.TourError as exc:
+            self._refused_data = data
             self._refuse(exc.problems)
             return
         for warning in tour.warnings:

@@ -39,7 +39,11 @@ def tile_origin(tile_url: str) -> str:
 
 
 def content_security_policy(tile_url: str) -> str:
-    """The policy for every page: own scripts and styles only, images also from the tiles."""
+    """The policy for every page: own scripts and styles only, images also from the tiles.
+
+    A service worker's own fetch() calls obey ``connect-src`` of the policy sent with
+    /sw.js: one that caches tiles needs the tile origin there as well.
+    """
     tiles = tile_origin(tile_url)
     directives = {
         "default-src": "'self'",

@@ -20,7 +20,7 @@ translations/%.mo: translations/%.po $(STAMP)
 	$(VENV)/bin/pybabel compile -i $< -o $@ >/dev/null
 
 run: $(STAMP) $(MO)  ## serve the seeded walk on http://127.0.0.1:5000
-	$(VENV)/bin/flask --app tourapp run
+	$(VENV)/bin/flask --app tourapp run --debug  # debug = development: the dev SECRET_KEY is allowed
 
 test: $(STAMP) $(MO) system-deps osrm  ## run the whole test suite
 	$(VENV)/bin/pytest

@@ -30,6 +30,8 @@ def check(file: str | None, strict: bool) -> None:
     except geojson.TourError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
+        for warning in exc.warnings:
+            click.echo(f"warning: {warning}", err=True)
         click.echo(f"{len(exc.problems)} error(s): the app would refuse this file.", err=True)
         sys.exit(1)
     for warning in tour.warnings:
@@ -41,6 +43,7 @@ def check(file: str | None, strict: bool) -> None:
         + (f", {len(tour.warnings)} warning(s)" if tour.warnings else "")
     )
     if strict and tour.warnings:
+        click.echo(f"{len(tour.warnings)} warning(s) treated as errors (--strict).", err=True)
         sys.exit(1)
 
 

@@ -39,7 +39,14 @@ DEFAULT_SPEED_KMH = 4.5
 DEFAULT_TIMEZONE = "Europe/Paris"
 MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200}
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+# GDAL writes a Time field back as "13:30:00" (sometimes with milliseconds): accept seconds.
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,6})?)?$")
+# GDAL may write a Date field as "2018/11/20"; Python alone would also take "20181120".
+DATE_RE = re.compile(r"^\d{4}[-/]\d{2}[-/]\d{2}$")
+YEARS = (1900, 2200)  # beyond this a date is a typo, and the schedule arithmetic overflows
+# Control characters cannot be shown, break XML 1.0 (GPX) and HTTP headers; lone surrogates
+# cannot be encoded as UTF-8 at all. Tab, line feed and carriage return are fine in a text.
+BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 NUMBER_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 STEP_KEYS = ("maneuver", "direction", "street", "distance_m")
 
@@ -48,15 +55,46 @@ class TourError(Exception):
     """A stops file that cannot be used; ``problems`` lists every reason."""
 
     def __init__(self, problems: list[str], warnings: list[str] | None = None):
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
-        self.warnings = list(warnings or [])
+        # Messages go to terminals, logs, JSON and HTML: keep them printable UTF-8.
+        self.problems = [printable(p) for p in problems] or ["unknown problem"]
+        self.warnings = [printable(w) for w in warnings or []]
+        super().__init__("\n".join(self.problems))
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates written as escapes."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return BAD_CHAR_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def _show(value: Any) -> str:
     """A property value as the organiser typed it, shortened for a message."""
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        text = "…"
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number (not a boolean) that fits in a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer with hundreds of digits
+        return False
+
+
+def _bad_char(text: str) -> str | None:
+    """Describe the first unusable character of ``text``, or None."""
+    match = BAD_CHAR_RE.search(text)
+    if match is None:
+        return None
+    return (
+        f"the invisible control character U+{ord(match[0]):04X} at position "
+        f"{match.start() + 1}: remove it"
+    )
 
 
 class _Feature:
@@ -89,6 +127,10 @@ class _Feature:
             return None
         if len(value) > limit:
             self.problem(f'"{key}" must be at most {limit} characters, got {len(value)}')
+            return None
+        bad = _bad_char(value)
+        if bad:
+            self.problem(f'"{key}" contains {bad}')
             return None
         return value
 
@@ -130,8 +172,7 @@ class _Feature:
         kind = "a whole number" if integer else "a number"
         if strict_min and minimum == 0:
             kind = "a positive whole number" if integer else "a positive number"
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and math.isfinite(value)
+        ok = _finite(value)
         ok = ok and (value > minimum if strict_min else value >= minimum) and value <= maximum
         ok = ok and (not integer or float(value).is_integer())
         if not ok:
@@ -162,11 +203,9 @@ def _position(raw: Any) -> LatLon | None:
     """
     if not isinstance(raw, list) or len(raw) not in (2, 3):
         return None
-    if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in raw):
+    if not all(_finite(c) for c in raw):
         return None
-    lon, lat = raw[0], raw[1]
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        return None
+    lon, lat = float(raw[0]), float(raw[1])
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return None
     return (float(lat), float(lon))
@@ -218,7 +257,7 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
                 continue
             if key in seen and seen[key][0] != value:
                 reader.problem(
-                    f'"{key}" is {_show(value)} here but {_show(seen[key][0])} in '
+                    f"{_show(key)} is {_show(value)} here but {_show(seen[key][0])} in "
                     f"{seen[key][1].label.removeprefix(source + ': ')}: keep it on one stop"
                 )
             seen.setdefault(key, (value, reader))
@@ -249,15 +288,25 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
     }
     raw_date = merged.get("tour_date")
     try:
-        # GDAL may write a date field as "2018/11/20".
-        facts["date"] = dt.date.fromisoformat(str(raw_date).replace("/", "-"))
+        if not (isinstance(raw_date, str) and DATE_RE.match(raw_date)):
+            raise ValueError(raw_date)
+        facts["date"] = dt.date.fromisoformat(raw_date.replace("/", "-"))
     except ValueError:
         merged.problem(f'"tour_date" must be a date written YYYY-MM-DD, got {_show(raw_date)}')
+    else:
+        if not YEARS[0] <= facts["date"].year <= YEARS[1]:
+            del facts["date"]
+            merged.problem(
+                f'"tour_date" must be a date between {YEARS[0]} and {YEARS[1]}, '
+                f"got {_show(raw_date)}"
+            )
     timezone = merged.get("tour_timezone") or DEFAULT_TIMEZONE
     try:
-        ZoneInfo(str(timezone))
-        facts["timezone"] = str(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+        if not isinstance(timezone, str) or len(timezone) > 64:
+            raise ValueError(timezone)
+        ZoneInfo(timezone)
+        facts["timezone"] = timezone
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. "Europe", a folder
         merged.problem(
             f'"tour_timezone" must be a time zone name such as "Europe/Paris", '
             f"got {_show(timezone)}"
@@ -316,15 +365,18 @@ def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
     steps = []
     for number, item in enumerate(items):
         ok = isinstance(item, dict) and all(k in item for k in STEP_KEYS)
-        ok = ok and all(isinstance(item[k], str) for k in STEP_KEYS[:3])
+        ok = ok and all(
+            isinstance(item[k], str) and len(item[k]) <= 300 and not _bad_char(item[k])
+            for k in STEP_KEYS[:3]
+        )
         distance = item.get("distance_m") if isinstance(item, dict) else None
-        ok = ok and isinstance(distance, int | float) and not isinstance(distance, bool)
-        ok = ok and math.isfinite(distance) and distance >= 0
+        ok = ok and _finite(distance) and 0 <= distance <= 100_000
         location = _position(item.get("location")) if ok and "location" in item else None
         if not ok or ("location" in item and location is None):
             reader.problem(
                 f'"steps" item {number} must have "maneuver", "direction", "street" '
-                f'(text), "distance_m" (number ≥ 0) and optionally "location" [lon, lat]'
+                f'(text, no control characters), "distance_m" (number ≥ 0) and optionally '
+                f'"location" [lon, lat]'
             )
             return None
         steps.append(
@@ -357,29 +409,32 @@ def _leg(reader: _Feature, path: tuple[LatLon, ...], speed_kmh: float) -> Leg | 
     )
 
 
-def _check_spread(stops: list[Stop], source: str, problems: list[str]) -> None:
-    """Flag stops far from the others; suggest the lon/lat swap when it fits."""
-    if len(stops) < 2:
+def _check_spread(located: list[tuple[_Feature, LatLon]]) -> None:
+    """Flag stops far from the others; suggest the lon/lat swap when it fits.
+
+    Every stop with valid coordinates counts, even one with other mistakes, so
+    a misplaced stop is reported together with everything else.
+    """
+    if len(located) < 2:
         return
     # The median of all stops is a real stop's position while fewer than half are wrong.
     centre = (
-        statistics.median(s.location[0] for s in stops),
-        statistics.median(s.location[1] for s in stops),
+        statistics.median(location[0] for _, location in located),
+        statistics.median(location[1] for _, location in located),
     )
-    for stop in stops:
-        km = great_circle(stop.location, centre).km
+    for reader, location in located:
+        km = great_circle(location, centre).km
         if km <= MAX_SPREAD_KM:
             continue
-        lat, lon = stop.location
-        label = f'{source}: feature {stop.feature_index} ("{stop.id}")'
+        lat, lon = location
         if abs(lon) <= 90 and great_circle((lon, lat), centre).km <= MAX_SPREAD_KM:
-            problems.append(
-                f"{label}: coordinates [{lon:g}, {lat:g}] look swapped: GeoJSON wants "
+            reader.problem(
+                f"coordinates [{lon:g}, {lat:g}] look swapped: GeoJSON wants "
                 f"[longitude, latitude], so write [{lat:g}, {lon:g}]"
             )
         else:
-            problems.append(
-                f"{label}: coordinates [{lon:g}, {lat:g}] are {km:,.0f} km from the other "
+            reader.problem(
+                f"coordinates [{lon:g}, {lat:g}] are {km:,.0f} km from the other "
                 f"stops (limit {MAX_SPREAD_KM:g} km)"
             )
 
@@ -440,7 +495,7 @@ def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FI
             stops.append(stop)
     _check_unique(stops, "id", lambda s: s.id, source, problems)
     _check_unique(stops, "order", lambda s: s.order, source, problems)
-    _check_spread(stops, source, problems)
+    _check_spread([(reader, loc) for _, reader, loc in point_readers if loc is not None])
     stops.sort(key=lambda s: s.order)
 
     speed = facts.get("speed_kmh") or DEFAULT_SPEED_KMH

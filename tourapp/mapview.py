@@ -4,15 +4,39 @@ Stop texts never pass through folium's ``Popup`` or ``Tooltip``: those insert
 raw HTML into JavaScript template literals. Each marker gets its texts as a
 JSON literal instead, and ``static/js/tour-map.js`` builds the popup and the
 tooltip with ``textContent``.
+
+folium renders every element's script twice: the output of an element's
+template becomes the source of a second Jinja template (branca's
+``Element(script(...))``). A file text holding ``{{ … }}`` or ``{% … %}`` would
+run as template code on the server (or fail with a 500). Every text from the
+file that reaches folium goes through :func:`inert_json` or :func:`inert_html`.
 """
 
 from __future__ import annotations
+
+import json
+import re
 
 import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from .tour import Tour
+
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+
+def inert_json(value) -> str:
+    """JSON for a script that survives folium's second Jinja pass and an HTML parser."""
+    text = json.dumps(value, ensure_ascii=True)
+    # "{{", "{%" and "{#" can only occur inside JSON strings, where \u007b is the same "{".
+    text = _JINJA_OPEN.sub(r"\\u007b", text)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def inert_html(html: str) -> str:
+    """HTML (already escaped) whose braces cannot start a Jinja tag: they become entities."""
+    return html.replace("{", "&#123;").replace("}", "&#125;")
 
 
 class TourMap(folium.Map):
@@ -28,7 +52,7 @@ class StopTexts(JSCSSMixin, folium.MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            tourapp.bindStop({{ this._parent.get_name() }}, {{ this.texts|tojson }});
+            tourapp.bindStop({{ this._parent.get_name() }}, {{ this.texts_js }});
         {% endmacro %}
         """
     )
@@ -37,6 +61,7 @@ class StopTexts(JSCSSMixin, folium.MacroElement):
         super().__init__()
         self._name = "StopTexts"
         self.texts = texts
+        self.texts_js = inert_json(texts)
 
 
 class FitTour(folium.MacroElement):
@@ -66,7 +91,7 @@ def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> 
         control_scale=True,
     )
     m._id = "tour"
-    folium.TileLayer(tiles=tiles, attr=attribution, max_zoom=19).add_to(m)
+    folium.TileLayer(tiles=tiles, attr=inert_html(attribution), max_zoom=19).add_to(m)
     for index, leg in enumerate(tour.legs):
         folium.PolyLine(
             [list(p) for p in leg.path],

@@ -149,9 +149,25 @@ def healthz():
         body.update(version=status.tour.version, stops=len(status.tour.stops))
     if status.problems:
         body["problems"] = list(status.problems)
+        body["reason"] = (
+            "the data file is refused, the last good tour is served"
+            if status.tour is not None
+            else "no valid data file has been loaded"
+        )
     response = jsonify(body)
     response.status_code = 503 if status.tour is None else 200
     response.cache_control.no_store = True
+    return response
+
+
+@bp.route(f"/{LANG}/status")
+def status_page():
+    """For organisers: which version is served and, if the file was refused, every reason."""
+    status = get_store().status()
+    response = Response(render_template("status.html", status=status), mimetype="text/html")
+    response.status_code = 503 if status.tour is None else 200
+    response.cache_control.no_store = True
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
@@ -275,4 +291,5 @@ def error_page(error):
     titles = {404: _("Page not found"), 503: _("Walk unavailable")}
     message = error.description if error.code == 503 else _("This page does not exist.")
     html = render_template("error.html", code=error.code, title=titles[error.code], message=message)
-    return html, error.code
+    headers = {"Retry-After": "30"} if error.code == 503 else {}
+    return html, error.code, headers

@@ -30,7 +30,8 @@
       markers.push({ marker: marker, texts: t });
     },
     register: function (map, bounds) {
-      map.fitBounds(bounds, { padding: [24, 24] });
+      // No animation: the map is still at load, so a tap lands where the stop is shown.
+      map.fitBounds(bounds, { padding: [24, 24], animate: false });
       markers.forEach(function (m) {
         var node = m.marker.getElement();
         if (node) {

@@ -1,0 +1,259 @@
+"""Organiser commands: ``tour route`` writes street-following legs, or changes nothing."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from tourapp import geojson
+
+from .conftest import SEEDED, SHARED, TOUR_PROPS, _stop, write_doc
+from .networks import at, geojson_network
+
+VOIES = SHARED / "data" / "montpellier" / "voies.geojson"
+LINES = [
+    ("Rue Longue", [(0, 0), (1000, 0), (2000, 0)]),
+    ("Rue d'en Face", [(1000, 0), (1000, 100)]),
+]
+CUT = [("Rue Ici", [(0, 0), (900, 0)]), ("Rue Là-bas", [(1100, 0), (2000, 0)])]
+
+
+def stops(*points):
+    """A tour whose stops sit at these (x, y) metres."""
+    features = []
+    for order, (x, y) in enumerate(points, 1):
+        lat, lon = at(x, y)
+        features.append(
+            _stop(order, f"s{order}", lon, lat, 10, **(TOUR_PROPS if order == 1 else {}))
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@pytest.fixture
+def network(tmp_path):
+    path = tmp_path / "voies.geojson"
+    path.write_text(json.dumps(geojson_network(LINES)), encoding="utf-8")
+    return path
+
+
+def route(runner, file, *options):
+    return runner.invoke(args=["tour", "route", *options, str(file)])
+
+
+def files_in(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_route_writes_legs_and_keeps_everything_else(runner, tmp_path, network):
+    doc = stops((100, 5), (900, -5), (1000, 90))
+    doc["features"][1]["properties"]["note"] = "added in QGIS"
+    # A leg the organiser annotated, and a stale one from an older order of the stops.
+    old_leg = {"leg_from": "s1", "leg_to": "s2", "distance_m": 5000, "guide_note": "keep left"}
+    stale = {"leg_from": "s1", "leg_to": "s3"}
+    for props in (old_leg, stale):
+        doc["features"].append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[at(100, 0)[1], at(100, 0)[0]], [at(900, 0)[1], at(900, 0)[0]]],
+                },
+            }
+        )
+    file = write_doc(tmp_path / "stops.geojson", doc)
+    before = file.read_bytes()
+
+    result = route(runner, file, "--network", str(network), "--name-property", "name")
+    assert result.exit_code == 0, result.output
+    assert 'leg 1: "s1" → "s2": 800 m, 2 steps' in result.output
+    assert 'leg 2: "s2" → "s3": 190 m, 3 steps' in result.output
+    assert 'removed the stale leg "s1" → "s3"' in result.output
+    assert (tmp_path / "stops.geojson.bak").read_bytes() == before
+
+    after = json.loads(file.read_text(encoding="utf-8"))
+    assert after["features"][:3] == doc["features"][:3]  # stops untouched, in place
+    legs = after["features"][3:]
+    assert [f["properties"]["leg_from"] for f in legs] == ["s1", "s2"]
+    assert legs[0]["properties"]["guide_note"] == "keep left"
+    assert legs[0]["properties"]["distance_m"] == 800
+    assert legs[1]["properties"] == {
+        "leg_from": "s2",
+        "leg_to": "s3",
+        "distance_m": 190,
+        "walk_min": 3,
+        "steps": legs[1]["properties"]["steps"],
+    }
+    steps = json.loads(legs[1]["properties"]["steps"])
+    assert [(s["maneuver"], s["direction"], s["street"]) for s in steps] == [
+        ("depart", "east", "Rue Longue"),
+        ("turn", "left", "Rue d'en Face"),
+        ("arrive", "", "Rue d'en Face"),
+    ]
+    assert steps[1]["location"] == [at(1000, 0)[1], at(1000, 0)[0]]  # [lon, lat] in the file
+    tour = geojson.load(file)
+    assert [leg.routed for leg in tour.legs] == [True, True] and tour.warnings == ()
+    assert tour.legs[1].steps[1].street == "Rue d'en Face"
+
+
+def test_route_again_changes_nothing_but_the_backup(runner, tmp_path, network):
+    file = write_doc(tmp_path / "stops.geojson", stops((100, 5), (900, -5)))
+    assert route(runner, file, "--network", str(network), "--name-property", "name").exit_code == 0
+    first = file.read_bytes()
+    assert route(runner, file, "--network", str(network), "--name-property", "name").exit_code == 0
+    assert file.read_bytes() == first
+
+
+def timeout_server():
+    """A socket that accepts connections (the kernel does) but never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    return server
+
+
+@pytest.mark.parametrize(
+    ("points", "options", "message"),
+    [
+        (
+            [(100, 5), (500, 400)],
+            ["--network", "{network}", "--name-property", "name"],
+            'error: leg 1 ("s1" → "s2"): the end is 400 m from the nearest street of the network '
+            '(limit 100 m) (stop "s2")',
+        ),
+        (
+            [(100, 5), (900, 5), (1500, 5)],
+            ["--network", "{cut}", "--name-property", "name"],
+            'error: leg 2 ("s2" → "s3"): no path joins the two stops',
+        ),
+        (
+            [(100, 5), (900, 5)],
+            ["--network", "{bad_json}"],
+            "error: bad network: {bad_json}: the network is not valid JSON",
+        ),
+        (
+            [(100, 5), (900, 5)],
+            ["--network", "{missing}"],
+            "cannot read the network: No such file or directory",
+        ),
+        ([(100, 5), (900, 5)], ["--network", "{network}"], 'no line has a "LIB_OFF" property'),
+        (
+            [(100, 5), (900, 5)],
+            ["--osrm", "http://127.0.0.1:{closed}"],
+            'error: leg 1 ("s1" → "s2"): cannot reach OSRM',
+        ),
+        (
+            [(100, 5), (900, 5)],
+            ["--osrm", "http://127.0.0.1:{silent}", "--timeout", "0.3"],
+            (
+                'error: leg 1 ("s1" → "s2"): OSRM at http://127.0.0.1:{silent} '
+                "did not answer within 0.3 s"
+            ),
+        ),
+        (
+            [(100, 5), (900, 5)],
+            ["--osrm", "ftp://example.org"],
+            "must start with http:// or https://",
+        ),
+    ],
+)
+def test_route_failures_leave_the_file_untouched(
+    runner, tmp_path, network, points, options, message
+):
+    cut = tmp_path / "cut.geojson"
+    cut.write_text(json.dumps(geojson_network(CUT)), encoding="utf-8")
+    bad_json = tmp_path / "bad.geojson"
+    bad_json.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+    silent = timeout_server()
+    names = {
+        "network": network,
+        "cut": cut,
+        "bad_json": bad_json,
+        "missing": tmp_path / "no.geojson",
+        "closed": closed.getsockname()[1],
+        "silent": silent.getsockname()[1],
+    }
+    try:
+        folder = tmp_path / "data"
+        folder.mkdir()
+        file = write_doc(folder / "stops.geojson", stops(*points))
+        before = file.read_bytes()
+        result = route(runner, file, *[o.format(**names) for o in options])
+    finally:
+        closed.close()
+        silent.close()
+    assert result.exit_code == 1, result.output
+    assert message.format(**names) in result.output
+    assert f"{file}: not changed." in result.output
+    assert file.read_bytes() == before
+    assert files_in(folder) == ["stops.geojson"]  # no backup, no temporary file
+
+
+def test_bad_stops_file_is_refused_before_routing(runner, tmp_path, network):
+    doc = stops((100, 5), (900, 5))
+    doc["features"][1]["properties"]["duration_min"] = "abc"
+    file = write_doc(tmp_path / "stops.geojson", doc)
+    before = file.read_bytes()
+    result = route(runner, file, "--network", str(network), "--name-property", "name")
+    assert result.exit_code == 1
+    assert '"duration_min" must be a number' in result.output
+    assert "fix the stops first" in result.output
+    assert file.read_bytes() == before
+
+
+def test_failed_write_leaves_the_file_untouched(runner, tmp_path, network, monkeypatch):
+    file = write_doc(tmp_path / "stops.geojson", stops((100, 5), (900, 5)))
+    before = file.read_bytes()
+
+    def crash(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(geojson.os, "replace", crash)
+    result = route(runner, file, "--network", str(network), "--name-property", "name")
+    assert result.exit_code == 1
+    assert "cannot write the file: No space left on device" in result.output
+    assert file.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("options", [[], ["--network", "x", "--osrm", "http://localhost"]])
+def test_route_needs_exactly_one_backend(runner, tour_file, options):
+    result = runner.invoke(args=["tour", "route", *options])
+    assert result.exit_code == 2
+    assert "give exactly one of --network FILE or --osrm URL" in result.output
+
+
+def test_route_the_seeded_walk_on_the_city_network(runner, tour_file):
+    """The committed legs are what the command computes from the city's network."""
+    result = runner.invoke(args=["tour", "route", "--network", str(VOIES)])
+    assert result.exit_code == 0, result.output
+    assert "3 legs, 3.49 km, 13:30–15:57" in result.output
+    assert tour_file.read_bytes() == SEEDED.read_bytes()
+
+
+def test_route_replaces_legs_with_mistakes(runner, tmp_path, network):
+    doc = stops((100, 5), (900, 5))
+    start, end = at(100, 0), at(900, 0)
+    doc["features"].append(
+        {
+            "type": "Feature",
+            "properties": {"leg_from": "s1", "leg_to": "s2", "steps": "[{oops", "note": "kept"},
+            "geometry": {"type": "LineString", "coordinates": [start[::-1], end[::-1]]},
+        }
+    )
+    file = write_doc(tmp_path / "stops.geojson", doc)
+    assert runner.invoke(args=["tour", "check", str(file)]).exit_code == 1
+    result = route(runner, file, "--network", str(network), "--name-property", "name")
+    assert result.exit_code == 0, result.output
+    assert (
+        "replacing a bad leg: " in result.output and '"steps" must be a JSON list' in result.output
+    )
+    tour = geojson.load(file)
+    assert tour.legs[0].routed and tour.legs[0].steps[0].street == "Rue Longue"
+    assert (
+        json.loads(file.read_text(encoding="utf-8"))["features"][2]["properties"]["note"] == "kept"
+    )

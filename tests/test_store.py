@@ -1,0 +1,360 @@
+"""Hot reload: a good file is served at once, a bad one is refused and explained, never a 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tourapp import create_app, geojson, store
+
+from .conftest import ROOT, SEEDED, small_doc, write_doc
+
+
+def touch_later(path: Path) -> None:
+    """Give the file a new mtime even on coarse-clocked file systems."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def seeded() -> dict:
+    return json.loads(SEEDED.read_text(encoding="utf-8"))
+
+
+def edited(name_en: str) -> bytes:
+    """The seeded walk with another English name for the last stop."""
+    document = seeded()
+    document["features"][-1]["properties"]["name_en"] = name_en
+    return geojson.dumps(document).encode()
+
+
+def test_a_valid_change_is_served_at_once(client, tour_file):
+    first = client.get("/en/")
+    assert first.status_code == 200 and "Musée Fabre" in first.text
+    version = first.headers["X-Tour-Version"]
+    tour_file.write_bytes(edited("The Fabre Museum"))
+    touch_later(tour_file)
+    second = client.get("/en/")
+    assert "The Fabre Museum" in second.text
+    assert second.headers["X-Tour-Version"] not in (version, None)
+    assert client.get("/healthz").json["version"] == second.headers["X-Tour-Version"]
+    # The map script is rebuilt too: it is memoised per version.
+    assert "The Fabre Museum" in client.get("/en/map.js").text
+
+
+BAD_FILES = {
+    "half-written": lambda good: good[: len(good) // 2],
+    "not-json": lambda good: b"this is not JSON\n",
+    "empty": lambda good: b"",
+    "invalid": lambda good: good.replace(b'"duration_min": 30', b'"duration_min": "abc"', 1),
+    "binary": lambda good: b"\x00" * 4096,
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_a_bad_file_is_refused_the_last_good_tour_kept(client, tour_file, caplog, kind):
+    good = client.get("/en/")
+    version = good.headers["X-Tour-Version"]
+    tour_file.write_bytes(BAD_FILES[kind](tour_file.read_bytes()))
+    touch_later(tour_file)
+    with caplog.at_level(logging.ERROR, logger="tourapp.store"):
+        for _ in range(5):
+            page = client.get("/en/")
+            assert page.status_code == 200 and page.text == good.text
+            assert page.headers["X-Tour-Version"] == version
+        health = client.get("/healthz")
+        status = client.get("/en/status")
+    refusals = [r for r in caplog.records if r.message.startswith("refused ")]
+    assert len(refusals) == 1, "logged once, not on every request"
+    assert health.status_code == 200 and health.json["status"] == "degraded"
+    assert health.json["version"] == version
+    assert health.json["reason"] == "the data file is refused, the last good tour is served"
+    problems = health.json["problems"]
+    assert problems and all(p.startswith("stops.geojson") for p in problems)
+    assert str(tour_file.parent) not in json.dumps(health.json)  # no server folders shown
+    assert status.status_code == 200 and 'data-state="degraded"' in status.text
+    for problem in problems:
+        assert problem.replace('"', "&#34;") in status.text
+
+
+def test_invalid_file_problems_are_listed_as_text(client, tour_file):
+    client.get("/en/")
+    document = seeded()
+    document["features"][1]["properties"]["duration_min"] = "<img src=x onerror=alert(1)>"
+    document["features"][2]["properties"]["name_fr"] = None
+    write_doc(tour_file, document)
+    touch_later(tour_file)
+    status = client.get("/fr/status")
+    assert status.headers["Cache-Control"] == "no-store"
+    assert "<img" not in status.text and "&lt;img src=x onerror=alert(1)&gt;" in status.text
+    assert "&#34;name_fr&#34; is missing" in status.text
+    assert "Problèmes dans le fichier de données" in status.text
+    assert client.get("/en/").status_code == 200
+
+
+def test_recovery_clears_the_problems(client, tour_file):
+    good = tour_file.read_bytes()
+    client.get("/en/")
+    tour_file.write_bytes(b"{")
+    touch_later(tour_file)
+    assert client.get("/healthz").json["status"] == "degraded"
+    tour_file.write_bytes(edited("Fabre"))
+    touch_later(tour_file)
+    assert client.get("/healthz").json == {
+        "status": "ok", "version": geojson.parse(edited("Fabre")).version, "stops": 4
+    }
+    # Putting the served bytes back also clears the problems (no reload needed).
+    tour_file.write_bytes(b"{")
+    touch_later(tour_file)
+    client.get("/en/")
+    tour_file.write_bytes(edited("Fabre"))
+    touch_later(tour_file)
+    assert client.get("/healthz").json["status"] == "ok"
+    assert good  # the original stays untouched in SEEDED
+
+
+def test_a_refused_file_is_read_again_when_its_stat_does_not_change(app, tour_file, monkeypatch):
+    # A writer caught mid-write whose last write keeps size and mtime: retried after RETRY_S.
+    client = app.test_client()
+    client.get("/en/")
+    good = edited("Fabre!")
+    st = tour_file.stat()
+    tour_file.write_bytes(good[:-40] + b" " * 40)
+    os.utime(tour_file, ns=(st.st_atime_ns, st.st_mtime_ns + 5))
+    assert client.get("/healthz").json["status"] == "degraded"
+    tour_file.write_bytes(good)
+    os.utime(tour_file, ns=(st.st_atime_ns, st.st_mtime_ns + 5))  # same size, same mtime
+    assert client.get("/healthz").json["status"] == "degraded"
+    monkeypatch.setattr(store, "RETRY_S", 0.0)
+    assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_a_deleted_file_keeps_the_tour(client, tour_file):
+    client.get("/en/")
+    tour_file.unlink()
+    assert client.get("/en/").status_code == 200
+    assert client.get("/healthz").json["problems"] == [
+        "stops.geojson: cannot read the file: No such file or directory"
+    ]
+
+
+@pytest.fixture
+def broken_app(tmp_path):
+    path = tmp_path / "stops.geojson"
+    path.write_bytes(b'{"type": "FeatureCollection", "features": [')
+    return create_app({"TESTING": True, "TOUR_DATA": path})
+
+
+@pytest.mark.parametrize("url", ["/fr/", "/en/", "/fr/map.js", "/en/map.js", "/tour.geojson"])
+def test_no_tour_at_all_is_a_503_page_not_a_500(broken_app, url):
+    response = broken_app.test_client().get(url, headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    title = "Déambulation indisponible" if url.startswith("/fr/") else "Walk unavailable"
+    assert f"<h1>{title}</h1>" in response.text
+
+
+def test_no_tour_at_all_in_healthz_and_status(broken_app):
+    client = broken_app.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["status"] == "error"
+    assert health.json["reason"] == "no valid data file has been loaded"
+    assert health.json["problems"][0].startswith("stops.geojson: invalid JSON at line 1")
+    status = client.get("/en/status")
+    assert status.status_code == 503 and 'data-state="error"' in status.text
+    assert "stops.geojson: invalid JSON at line 1" in status.text
+
+
+def test_the_french_503_page(broken_app):
+    response = broken_app.test_client().get("/fr/")
+    assert response.status_code == 503
+    assert "Déambulation indisponible" in response.text
+
+
+def test_one_request_serves_one_version(app, tour_file):
+    # The view reads the tour twice (ETag, then the memoised page): both are the same version.
+    with app.test_request_context("/en/"):
+        first = store.get_store().status()
+        tour_file.write_bytes(edited("Changed meanwhile"))
+        touch_later(tour_file)
+        assert store.get_store().status() is first
+    with app.test_request_context("/en/"):
+        assert store.get_store().status() is not first
+
+
+def test_ok_status_page_lists_warnings(tmp_path):
+    document = small_doc()
+    document["features"][0]["properties"]["tour_end"] = "13:45"  # the walk ends at ~14:50
+    path = write_doc(tmp_path / "stops.geojson", document)
+    client = create_app({"TESTING": True, "TOUR_DATA": path}).test_client()
+    status = client.get("/en/status")
+    assert status.status_code == 200 and 'data-state="ok"' in status.text
+    assert "after tour_end 13:45" in status.text
+    assert client.get("/de/status").status_code == 404
+
+
+# --- several worker processes ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn serving the app with two worker processes; the access log records pid+version."""
+
+    def __init__(self, data: Path, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {
+            **os.environ,
+            "TOUR_DATA": str(data),
+            "FLASK_SECRET_KEY": "test-" + "x" * 32,  # production mode refuses the dev key
+        }
+        env.pop("FLASK_DEBUG", None)
+        self.process = subprocess.Popen(
+            # The production command of the README, plus an access log of pid and version.
+            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2", "--threads", "4",
+             "--bind", f"127.0.0.1:{self.port}",
+             "--access-logfile", str(log),
+             "--access-logformat", "%(p)s %(s)s %(U)s %({x-tour-version}o)s",
+             "tourapp:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=10).read()
+                return
+            except OSError:  # refused while starting, or slow on a busy machine
+                assert self.process.poll() is None, self.process.stderr.read().decode()
+                time.sleep(0.1)
+        raise TimeoutError("gunicorn did not answer")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return err.decode()
+
+    def served(self) -> list[tuple[str, str, str, str]]:
+        """(pid, status, path, version) of every request so far."""
+        lines = self.log.read_text().splitlines() if self.log.exists() else []
+        return [tuple(line.split(" ", 3)) for line in lines]
+
+
+def burst(url: str, count: int = 60) -> list[int]:
+    """Many concurrent requests, so both workers answer some."""
+
+    def get(_):
+        with urllib.request.urlopen(url, timeout=60) as response:
+            body = response.read()
+            assert body.rstrip().endswith(b"</html>")
+            return response.status
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(get, range(count)))
+
+
+def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
+    old = geojson.parse(tour_file.read_bytes()).version
+    server = Gunicorn(tour_file, tmp_path / "access.log")
+    try:
+        server.wait_ready()
+        deadline = time.monotonic() + 60
+        while len({pid for pid, *_ in server.served()}) < 2 and time.monotonic() < deadline:
+            assert set(burst(server.url + "/en/")) == {200}
+        pids = {pid for pid, *_ in server.served()}
+        assert len(pids) == 2
+        assert {v for _, _, path, v in server.served() if path == "/en/"} == {old}
+
+        new_bytes = edited("Musée Fabre, nouvelle version")
+        new = geojson.parse(new_bytes).version
+        geojson.write_atomic(tour_file, new_bytes.decode())
+        mark = len(server.served())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert set(burst(server.url + "/en/")) == {200}
+            after = server.served()[mark:]
+            if {pid for pid, *_ in after} == pids:
+                break
+        after = server.served()[mark:]
+        assert {pid for pid, *_ in after} == pids, "both workers answered after the edit"
+        assert {v for *_, v in after} == {new}, "no worker served the old version after the edit"
+
+        # A broken write now: both workers keep serving the new version, nobody gets a 500.
+        tour_file.write_bytes(new_bytes[:1000])
+        mark = len(server.served())
+        assert set(burst(server.url + "/en/", 40)) == {200}
+        health = [json.loads(urllib.request.urlopen(server.url + "/healthz").read())
+                  for _ in range(10)]
+        assert {h["status"] for h in health} == {"degraded"}
+        assert {v for *_, v in server.served()[mark:]} == {new}
+
+        # A worker dies while the file is bad: its replacement, forked from the preloaded
+        # master, serves the tour the server started with, never a 503.
+        os.kill(int(sorted(pids)[0].strip("<>")), signal.SIGKILL)  # gunicorn logs "<pid>"
+        mark = len(server.served())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert set(burst(server.url + "/en/", 40)) == {200}
+            if {pid for pid, *_ in server.served()[mark:]} - pids:
+                break
+        replacement = {pid for pid, *_ in server.served()[mark:]} - pids
+        assert len(replacement) == 1
+        assert {v for pid, *_, v in server.served()[mark:] if pid in replacement} == {old}
+    finally:
+        errors = server.stop()
+    # Once per worker process: the two workers and the replacement.
+    assert 1 <= errors.count("refused ") <= 3, "each worker logs the refusal once"
+    assert "Traceback" not in errors
+
+
+def test_a_file_with_thousands_of_mistakes_gives_a_bounded_report(client, tour_file):
+    client.get("/en/")
+    document = seeded()
+    stop = document["features"][1]
+    document["features"] += [stop] * 3000  # the same stop pasted 3,000 times
+    write_doc(tour_file, document)
+    touch_later(tour_file)
+    problems = client.get("/healthz").json["problems"]
+    assert len(problems) == store.MAX_PROBLEMS + 1
+    assert problems[-1].startswith("… and ") and "tour check" in problems[-1]
+    assert len(client.get("/en/status").data) < 100_000
+
+
+def test_the_same_bad_bytes_are_not_parsed_again(app, tour_file, monkeypatch):
+    client = app.test_client()
+    client.get("/en/")
+    tour_file.write_bytes(b"{ broken")
+    touch_later(tour_file)
+    assert client.get("/healthz").json["status"] == "degraded"
+    calls = []
+    monkeypatch.setattr(store.geojson, "parse", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(store, "RETRY_S", 0.0)
+    for _ in range(3):
+        assert client.get("/healthz").json["status"] == "degraded"
+    assert calls == []  # re-read after RETRY_S, but the same bytes are not parsed again
+    tour_file.unlink()
+    assert "cannot read" in client.get("/healthz").json["problems"][0]
+    monkeypatch.undo()
+    tour_file.write_bytes(b"{ broken")  # back, still bad: its own message again
+    assert "invalid JSON" in client.get("/healthz").json["problems"][0]

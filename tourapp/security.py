@@ -1,0 +1,127 @@
+"""Security headers on every response, production settings, safe download names.
+
+The pages have no inline script and no inline style: every script is a file
+served by the app (the map's script is ``/<lang>/map.js``), so the
+Content-Security-Policy needs no ``'unsafe-inline'``, nonce or hash. The tile
+server is the only outside origin, and only for images.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote, urlsplit
+
+import click
+from flask import Flask, Response
+
+DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
+"""Keys that must never sign anything in production."""
+
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
+
+# Characters that must not reach a download name: control characters, path separators,
+# quotes (they end the header's quoted string) and characters Windows forbids in names.
+UNSAFE_NAME_RE = re.compile(r'[\x00-\x1f\x7f-\x9f\ud800-\udfff/\\"*:<>?|]+')
+
+
+class InsecureConfig(RuntimeError):
+    """The app was asked to serve in production with development settings."""
+
+
+def tile_origin(tile_url: str) -> str:
+    """The CSP source for a Leaflet tile URL template (``{s}`` subdomains become ``*``)."""
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    host = re.sub(r"\{[a-z]\}", "*", parts.netloc)
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(tile_url: str) -> str:
+    """The policy for every page: own scripts and styles only, images also from the tiles.
+
+    A service worker's own fetch() calls obey ``connect-src`` of the policy sent with
+    /sw.js: one that caches tiles needs the tile origin there as well.
+    """
+    tiles = tile_origin(tile_url)
+    directives = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": f"'self' data: {tiles}".strip(),
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "worker-src": "'self'",  # the offline service worker, /sw.js
+        "manifest-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def is_production(app: Flask) -> bool:
+    """Production is any app not under test and not in debug mode (``make run`` is debug)."""
+    return not app.testing and not app.debug
+
+
+def maintenance_command() -> bool:
+    """True inside ``flask tour check``, ``flask routes``…: the app is built but serves nothing."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.info_name not in (None, "run")
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to serve in production with a development secret key."""
+    if not is_production(app) or maintenance_command():
+        return
+    key = app.config.get("SECRET_KEY")
+    key_text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key or "")
+    if key_text.lower() in DEV_SECRET_KEYS or len(key_text) < 16:
+        raise InsecureConfig(
+            "tourapp refuses to start in production with a development SECRET_KEY: set "
+            "FLASK_SECRET_KEY to a long random value (python3 -c 'import secrets; "
+            "print(secrets.token_hex())'), or run with --debug for development."
+        )
+
+
+def download_name(title: str, extension: str) -> tuple[str, str]:
+    """A file name from untrusted text: (ASCII fallback, full Unicode name), both safe."""
+    name = UNSAFE_NAME_RE.sub(" ", unicodedata.normalize("NFC", title))
+    name = " ".join(name.split()).strip(". ")[:80].strip() or "tour"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-.") or "tour"
+    return f"{ascii_name}.{extension}", f"{name}.{extension}"
+
+
+def content_disposition(title: str, extension: str, *, attachment: bool = True) -> str:
+    """A ``Content-Disposition`` value naming the file after ``title`` (RFC 6266 / 5987)."""
+    fallback, full = download_name(title, extension)
+    value = f'{"attachment" if attachment else "inline"}; filename="{fallback}"'
+    if full != fallback:
+        value += f"; filename*=UTF-8''{quote(full, safe='')}"
+    return value
+
+
+def init_app(app: Flask) -> None:
+    """Check production settings and add the security headers to every response."""
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # no view reads a request body
+    check_production(app)
+    policy = content_security_policy(app.config["TILE_URL"])
+    headers = {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",  # tile servers ask for one
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP 2
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response

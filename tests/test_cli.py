@@ -18,7 +18,7 @@ def check(runner, *args):
 def test_a_valid_file(runner, tour_file):
     result = check(runner, str(tour_file))
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{tour_file}: OK: 4 stops, 2.6 km, 13:30–15:47 on 2018-11-20\n"
+    assert result.stdout == f"{tour_file}: OK: 4 stops, 3.5 km, 13:30–15:57 on 2018-11-20\n"
     assert result.stderr == ""
 
 

@@ -21,9 +21,9 @@ from .conftest import SEEDED, SHARED, small_doc
 XSD = SHARED / "schemas" / "gpx-1.1.xsd"
 CREATED = dt.datetime(2018, 11, 19, 18, 0, tzinfo=dt.UTC)
 PAGE = "https://walk.example.org/fr/"
-HOSTILE = "<img src=x onerror=alert(1)> & \"quotes\" 'single' 🚶‍♀️ ]]> \x01end"
+HOSTILE = "<img src=x onerror=alert(1)> & \"quotes\" 'single' 🚶‍♀️ ]]> end"
 # What a reader gets back: XML 1.0 cannot carry U+0001, it is replaced.
-HOSTILE_READ = HOSTILE.replace("\x01", "\ufffd")
+HOSTILE_READ = HOSTILE  # control characters are refused by the loader (test_geojson)
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,8 @@ def seeded() -> dict:
 def edited(name_en: str) -> bytes:
     """The seeded walk with another English name for the last stop."""
     document = seeded()
-    document["features"][-1]["properties"]["name_en"] = name_en
+    fabre = next(f for f in document["features"] if f["properties"].get("id") == "musee-fabre")
+    fabre["properties"]["name_en"] = name_en
     return geojson.dumps(document).encode()
 
 
@@ -288,6 +289,9 @@ def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
 
         new_bytes = edited("Musée Fabre, nouvelle version")
         new = geojson.parse(new_bytes).version
+        # gunicorn writes an access-log line after the response is sent: let the lines of
+        # the requests above land before marking where the post-edit ones begin.
+        time.sleep(0.5)
         geojson.write_atomic(tour_file, new_bytes.decode())
         mark = len(server.served())
         deadline = time.monotonic() + 60

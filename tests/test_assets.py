@@ -110,7 +110,7 @@ def test_pages_are_compressed_once_per_version(client, monkeypatch):
 
 
 def test_static_file_change_gives_new_version(app, client, tmp_path):
-    app.extensions["tourapp_asset_dirs"]["static"] = str(tmp_path)
+    assets.versioned_files(app, "static", tmp_path)
     app.view_functions["static"] = lambda filename: assets.send_file(tmp_path, filename)
     (tmp_path / "x.css").write_text("a{}" * 300)
     with app.test_request_context():

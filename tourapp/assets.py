@@ -21,6 +21,7 @@ import mimetypes
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import brotli
@@ -145,9 +146,22 @@ def get_cache() -> AssetCache:
     return current_app.extensions["tourapp_assets"]
 
 
-def versioned_files(app: Flask, endpoint: str, directory: str | os.PathLike) -> None:
-    """Declare that ``endpoint(filename=…)`` serves files from ``directory``: URLs get ``?v=``."""
-    app.extensions.setdefault("tourapp_asset_dirs", {})[endpoint] = str(directory)
+def versioned_files(
+    app: Flask, endpoint: str, directory: str | os.PathLike, files: Iterable[str] | None = None
+) -> None:
+    """Declare that ``endpoint(filename=…)`` serves ``files`` (default: all) of ``directory``.
+
+    Their URLs get ``?v=``; ``flask freeze`` exports the files listed here.
+    """
+    app.extensions.setdefault("tourapp_asset_dirs", {})[endpoint] = (
+        str(directory),
+        None if files is None else sorted(files),
+    )
+
+
+def declared_files(app: Flask, endpoint: str) -> list[str]:
+    """The files a :func:`versioned_files` endpoint serves, when it listed them."""
+    return (app.extensions.get("tourapp_asset_dirs", {}).get(endpoint) or ("", None))[1] or []
 
 
 def send_file(directory: str | os.PathLike, filename: str) -> Response:
@@ -191,7 +205,7 @@ def _add_version(endpoint: str, values: dict) -> None:
         return
     directories = current_app.extensions.get("tourapp_asset_dirs", {})
     if endpoint in directories and "filename" in values:
-        path = safe_join(directories[endpoint], values["filename"])
+        path = safe_join(directories[endpoint][0], values["filename"])
         asset = get_cache().asset(path) if path else None
         if asset is not None:
             values["v"] = asset.version
@@ -258,6 +272,7 @@ def init_app(app: Flask) -> None:
 __all__ = [
     "AssetCache",
     "compress",
+    "declared_files",
     "init_app",
     "negotiate",
     "send_file",

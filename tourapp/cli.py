@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import geojson
 
@@ -38,6 +38,28 @@ def check(file: str | None, strict: bool) -> None:
         sys.exit(1)
 
 
+@click.command("freeze")
+@click.argument("dest", required=False, default="build", type=click.Path(file_okay=False))
+@click.option("--no-precompress", is_flag=True, help="Do not write .gz and .br copies.")
+@with_appcontext
+def freeze_command(dest: str, no_precompress: bool) -> None:
+    """Write the whole walk as a static site to DEST (default: build)."""
+    from .freeze import freeze
+
+    report = freeze(current_app._get_current_object(), dest, precompress=not no_precompress)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for link in report.missing_links:
+        click.echo(f"error: broken link in {link}", err=True)
+    click.echo(
+        f"{report.destination}: {len(report.files)} files"
+        + (f", {report.compressed} with .gz and .br copies" if report.compressed else "")
+    )
+    if report.missing_links:
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
-    """Register the ``tour`` command group."""
+    """Register the ``tour`` command group and ``freeze``."""
     app.cli.add_command(tour_cli)
+    app.cli.add_command(freeze_command)

@@ -34,7 +34,7 @@ LEAFLET_FILES = {"leaflet.js", "leaflet.css", "images/layers.png", "images/layer
 
 @bp.record_once
 def _version_leaflet(state):
-    assets.versioned_files(state.app, "tour.leaflet", LEAFLET_DIR)
+    assets.versioned_files(state.app, "tour.leaflet", LEAFLET_DIR, LEAFLET_FILES)
 
 
 @bp.url_value_preprocessor

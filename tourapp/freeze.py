@@ -1,0 +1,202 @@
+"""The whole walk as a static site (Frozen-Flask), for any static host or CDN.
+
+Every GET route of the app is frozen: routes without arguments once, routes
+taking only ``lang`` once per language, and every other URL the pages link to
+through ``url_for`` (per-leg downloads, Leaflet's files…). ``/fr/`` becomes
+``fr/index.html``; links are relative, so the folder also works from a
+sub-path (``https://example.org/walk/``); ``?v=`` query strings are ignored
+by static hosts, which serve the file. Text files also get ``.gz`` and ``.br``
+siblings for hosts that serve pre-compressed files (nginx ``gzip_static``).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import posixpath
+import re
+from collections import deque
+import warnings
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask, render_template
+from flask_frozen import Freezer, MissingURLGeneratorWarning, patch_url_for
+
+from . import assets
+from .tour import LANGUAGES
+
+EXCLUDED = {"tour.healthz", "tour.index"}
+"""Endpoints with no meaning in a static copy: the live health check, the language redirect."""
+
+_ENDPOINTS_RE = re.compile(r"Nothing frozen for endpoints (.*?)\. ")
+PRECOMPRESSED = {".html", ".js", ".css", ".json", ".geojson", ".gpx", ".svg", ".webmanifest", ".xml", ".txt"}
+
+
+@dataclass
+class FreezeReport:
+    """What ``freeze`` wrote and what it could not."""
+
+    destination: Path
+    files: list[str] = field(default_factory=list)
+    compressed: int = 0
+    missing_links: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Freezer(Freezer):
+    """Frozen-Flask that follows the links of the pages it writes."""
+
+    def __init__(self, app: Flask):
+        # Frozen-Flask's url_for log sees values before the blueprint adds the
+        # page's language, and cannot rebuild them: links are read from the pages.
+        super().__init__(app, with_no_argument_rules=False, log_url_for=False)
+        self.pending: deque[str] = deque()
+        self.register_generator(_routes(app))
+        self.register_generator(self._linked)
+
+    def _linked(self):
+        while self.pending:
+            yield self.pending.popleft()
+
+    def _build_one(self, url, last_modified=None):
+        # Frozen-Flask requests every page inside one request context (and `flask`
+        # runs commands inside an app context): pages would share `g` and
+        # flask-babel's cached locale, one page's language leaking into the next.
+        path = contextvars.Context().run(super()._build_one, url, last_modified)
+        if path.suffix == ".html":
+            self.pending.extend(_local_links(url, path.read_text(encoding="utf-8")))
+        return path
+
+
+def _local_links(url: str, html: str) -> list[str]:
+    """The same-site URL paths an HTML page at ``url`` links to."""
+    parser = _Links()
+    parser.feed(html)
+    base = url if url.endswith("/") else posixpath.dirname(url) + "/"
+    found = []
+    for link in parser.links:
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        path = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+        if parts.path.endswith("/") or path.endswith("/index.html"):
+            path = path.removesuffix("/index.html").rstrip("/") + "/"
+        found.append(path)
+    return found
+
+
+def _routes(app: Flask):
+    def routes():
+        for rule in app.url_map.iter_rules():
+            if "GET" not in (rule.methods or ()) or rule.endpoint in EXCLUDED:
+                continue
+            if rule.endpoint == "static":
+                continue  # Frozen-Flask walks the static folder itself
+            arguments = set(rule.arguments) - set(rule.defaults or {})
+            if not arguments:
+                yield rule.endpoint, {}
+            elif arguments == {"lang"}:
+                for lang in LANGUAGES:
+                    yield rule.endpoint, {"lang": lang}
+            elif arguments == {"filename"}:
+                # File routes declare their files (Leaflet's images are only named in its CSS).
+                for name in assets.declared_files(app, rule.endpoint):
+                    yield rule.endpoint, {"filename": name}
+            # Other routes (per-leg files…) are frozen when a frozen page links to them.
+
+    return routes
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def check_links(root: Path) -> list[str]:
+    """Local links of the frozen HTML pages whose target file is missing."""
+    missing = []
+    for page in sorted(root.rglob("*.html")):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        base = "/" + page.relative_to(root).as_posix()
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # tiles, other sites, in-page anchors
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(base), unquote(parts.path)))
+            if link.split("?")[0].split("#")[0].endswith("/"):
+                path += "/index.html"
+            target = root / path.lstrip("/")
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                missing.append(f"{page.relative_to(root)}: {link}")
+    return missing
+
+
+def _precompress(root: Path) -> int:
+    count = 0
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in PRECOMPRESSED or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if len(data) < assets.MIN_BYTES:
+            continue
+        for encoding, suffix in (("gzip", ".gz"), ("br", ".br")):
+            path.with_name(path.name + suffix).write_bytes(assets.compress(data, encoding))
+        count += 1
+    return count
+
+
+def freeze(app: Flask, destination: str | Path, *, precompress: bool = True) -> FreezeReport:
+    """Write the static site to ``destination`` (replacing a previous export there)."""
+    root = Path(destination).resolve()
+    app.config.update(
+        FREEZER_DESTINATION=str(root),
+        FREEZER_RELATIVE_URLS=True,
+        FREEZER_REDIRECT_POLICY="error",
+        FREEZER_REMOVE_EXTRA_FILES=True,
+        FREEZER_DESTINATION_IGNORE=["*.gz", "*.br"],
+    )
+    freezer = _Freezer(app)
+    report = FreezeReport(root)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pages = list(freezer.freeze_yield())
+    report.files = sorted(str(page.path) for page in pages)
+    for warning in caught:
+        if isinstance(warning.message, MissingURLGeneratorWarning):
+            unlinked = _ENDPOINTS_RE.search(str(warning.message))
+            names = set(unlinked.group(1).split(", ")) - EXCLUDED if unlinked else set()
+            if names:
+                report.notes.append(f"not exported (no page links to them): {', '.join(sorted(names))}")
+        else:
+            report.notes.append(str(warning.message))
+    contextvars.Context().run(_write_root_index, app, root)
+    report.files.append("index.html")
+    for stale in [*root.rglob("*.gz"), *root.rglob("*.br")]:
+        stale.unlink()  # from a previous export
+    if precompress:
+        report.compressed = _precompress(root)
+    report.missing_links = check_links(root)
+    return report
+
+
+def _write_root_index(app: Flask, root: Path) -> None:
+    # A static host cannot read Accept-Language: the root page sends visitors to the
+    # default language, with a link to each language for the others.
+    from .store import get_store
+
+    with app.test_request_context("/"), patch_url_for(app):
+        html = render_template(
+            "freeze-index.html", tour=get_store().tour(), languages=LANGUAGES
+        )
+    (root / "index.html").write_text(html, encoding="utf-8")

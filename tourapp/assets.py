@@ -77,10 +77,28 @@ def compress(data: bytes, encoding: str) -> bytes:
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
+_NEGOTIATED: dict[str, str | None] = {}
+
+
 def negotiate() -> str | None:
     """The encoding the client prefers among ours, or None for identity."""
-    best = request.accept_encodings.best_match([*ENCODINGS, "identity"])
-    return best if best in ENCODINGS else None
+    # Browsers send a handful of distinct headers: parse each once, not per request.
+    header = request.headers.get("Accept-Encoding", "")
+    try:
+        return _NEGOTIATED[header]
+    except KeyError:
+        best = request.accept_encodings.best_match([*ENCODINGS, "identity"])
+        if len(_NEGOTIATED) < 256:
+            _NEGOTIATED[header] = best if best in ENCODINGS else None
+        return best if best in ENCODINGS else None
+
+
+def _vary_on_encoding(response: Response) -> None:
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Accept-Encoding"  # the common case, without parsing
+    elif "accept-encoding" not in vary.lower():
+        response.vary.add("Accept-Encoding")
 
 
 @dataclass
@@ -179,7 +197,7 @@ def send_file(directory: str | os.PathLike, filename: str) -> Response:
     if encoding:
         response.content_encoding = encoding
     if _compressible(asset.mimetype, len(asset.bodies["identity"])):
-        response.vary.add("Accept-Encoding")
+        _vary_on_encoding(response)
     response.set_etag(f"{asset.version}-{encoding or 'id'}")
     _cache_headers(response, request.args.get("v") == asset.version)
     return response.make_conditional(request)
@@ -236,7 +254,7 @@ def _compress_response(response: Response) -> Response:
             _cache_headers(response, True)
     if not _compressible(response.mimetype, len(data)):
         return response
-    response.vary.add("Accept-Encoding")
+    _vary_on_encoding(response)
     encoding = negotiate()
     if encoding is None:
         return response
@@ -248,9 +266,10 @@ def _compress_response(response: Response) -> Response:
     response.content_encoding = encoding
     if etag and not weak:
         response.set_etag(f"{etag}-{encoding}")
-        # The view compared If-None-Match with the plain ETag; compare again
-        # with the one of this encoding, which is what the client holds.
-        response = response.make_conditional(request)
+        if "If-None-Match" in request.headers:
+            # The view compared If-None-Match with the plain ETag; compare again
+            # with the one of this encoding, which is what the client holds.
+            response = response.make_conditional(request)
     return response
 
 

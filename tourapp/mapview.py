@@ -8,6 +8,9 @@ tooltip with ``textContent``.
 
 from __future__ import annotations
 
+import threading
+
+import branca.element
 import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -121,8 +124,39 @@ def _stable_ids(m: folium.Map) -> None:
     walk(m)
 
 
+class _Text(branca.element.Element):
+    """Rendered JavaScript kept as text.
+
+    branca wraps each element's rendered script in ``Element(text)``, which
+    compiles the text as a Jinja template and renders it again: ``{{ … }}`` in
+    a stop's name would run on the server (template injection), and compiling
+    is most of the time a large map takes to render.
+    """
+
+    def __init__(self, template: str | None = None, template_name: str | None = None):
+        super().__init__()
+        # Jinja drops one trailing newline when it renders a template: keep the same bytes.
+        text = template or ""
+        self.text = text[:-1] if text.endswith("\n") else text
+
+    def render(self, **kwargs) -> str:
+        """The text, as it is."""
+        return self.text
+
+
+_RENDER_LOCK = threading.Lock()
+
+
 def script(m: folium.Map) -> str:
     """The map's JavaScript, ready to serve as a file."""
     figure = m.get_root()
-    figure.render()
+    # MacroElement.render builds branca.element.Element(text) for each script:
+    # swap in _Text while this map renders (folium offers no hook for it).
+    with _RENDER_LOCK:
+        original = branca.element.Element
+        branca.element.Element = _Text
+        try:
+            figure.render()
+        finally:
+            branca.element.Element = original
     return figure.script.render() + "\n"

@@ -8,6 +8,7 @@ tooltip with ``textContent``.
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import branca.element
@@ -152,11 +153,18 @@ def script(m: folium.Map) -> str:
     figure = m.get_root()
     # MacroElement.render builds branca.element.Element(text) for each script:
     # swap in _Text while this map renders (folium offers no hook for it).
+    # The cyclic GC is paused too: rendering a long tour allocates a few hundred
+    # thousand short-lived objects, and collections that rescan them made the time
+    # grow faster than the tour; the element tree's cycles are collected afterwards.
+    gc_enabled = gc.isenabled()
     with _RENDER_LOCK:
         original = branca.element.Element
         branca.element.Element = _Text
+        gc.disable()
         try:
             figure.render()
         finally:
             branca.element.Element = original
+            if gc_enabled:
+                gc.enable()
     return figure.script.render() + "\n"

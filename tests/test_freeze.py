@@ -6,8 +6,10 @@ import gzip
 import json
 
 import brotli
+import pytest
 
-from tourapp.freeze import check_links, freeze
+from tourapp import create_app
+from tourapp.freeze import FreezeError, check_links, freeze
 
 
 def test_freeze_writes_every_page_and_download(app, tmp_path):
@@ -86,3 +88,20 @@ def test_freeze_command(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "files" in result.output
     assert (tmp_path / "out/en/index.html").is_file()
+
+
+def test_never_writes_into_a_folder_of_other_files(app, tmp_path, runner):
+    precious = tmp_path / "notes.txt"
+    precious.write_text("keep me")
+    with pytest.raises(FreezeError, match="not empty"):
+        freeze(app, tmp_path)
+    result = runner.invoke(args=["freeze", str(tmp_path)])
+    assert result.exit_code == 1 and "not empty" in result.output
+    assert precious.read_text() == "keep me"
+
+
+def test_refuses_to_export_without_a_tour(tmp_path, runner):
+    app = create_app({"TESTING": True, "TOUR_DATA": tmp_path / "missing.geojson"})
+    with pytest.raises(FreezeError, match="no tour"):
+        freeze(app, tmp_path / "site")
+    assert not (tmp_path / "site" / "index.html").exists()

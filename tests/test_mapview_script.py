@@ -37,3 +37,21 @@ def test_map_script_is_the_same_for_every_render(app, client):
     first = client.get("/en/map.js").data
     app.extensions["tour_store"]._memo.clear()
     assert client.get("/en/map.js").data == first
+
+
+def test_maps_rendered_in_parallel_threads_are_whole(app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tourapp import views
+    from tourapp.store import get_store
+
+    def render(lang):
+        with app.test_request_context(f"/{lang}/"):
+            app.preprocess_request()
+            return views.render_map_script(get_store().tour(), lang)
+
+    expected = {lang: render(lang) for lang in ("fr", "en")}
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(render, ["fr", "en"] * 6))
+    assert results == [expected["fr"], expected["en"]] * 6
+    assert all("tourapp.register(" in r and r.count("bindStop(") == 4 for r in results)

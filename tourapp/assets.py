@@ -232,7 +232,10 @@ def _add_version(endpoint: str, values: dict) -> None:
 
         lang = values.get("lang") or getattr(g, "lang", None)
         if lang:
-            values["v"] = map_script_version(lang)
+            try:
+                values["v"] = map_script_version(lang)
+            except LookupError:  # no tour loaded: the link stays unversioned
+                pass
 
 
 def _compress_response(response: Response) -> Response:

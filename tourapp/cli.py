@@ -44,9 +44,13 @@ def check(file: str | None, strict: bool) -> None:
 @with_appcontext
 def freeze_command(dest: str, no_precompress: bool) -> None:
     """Write the whole walk as a static site to DEST (default: build)."""
-    from .freeze import freeze
+    from .freeze import FreezeError, freeze
 
-    report = freeze(current_app._get_current_object(), dest, precompress=not no_precompress)
+    try:
+        report = freeze(current_app._get_current_object(), dest, precompress=not no_precompress)
+    except FreezeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for link in report.missing_links:

@@ -25,13 +25,21 @@ from flask import Flask, render_template
 from flask_frozen import Freezer, MissingURLGeneratorWarning, patch_url_for
 
 from . import assets
+from .store import get_store
 from .tour import LANGUAGES
 
 EXCLUDED = {"tour.healthz", "tour.index"}
 """Endpoints with no meaning in a static copy: the live health check, the language redirect."""
 
 _ENDPOINTS_RE = re.compile(r"Nothing frozen for endpoints (.*?)\. ")
+MARKER = ".tourapp-export"
+"""Marks a folder as an export, which the next export may replace."""
+
 PRECOMPRESSED = {".html", ".js", ".css", ".json", ".geojson", ".gpx", ".svg", ".webmanifest", ".xml", ".txt"}
+
+
+class FreezeError(Exception):
+    """The export cannot be written (no tour, or a destination that is not ours)."""
 
 
 @dataclass
@@ -159,12 +167,22 @@ def _precompress(root: Path) -> int:
 def freeze(app: Flask, destination: str | Path, *, precompress: bool = True) -> FreezeReport:
     """Write the static site to ``destination`` (replacing a previous export there)."""
     root = Path(destination).resolve()
+    marker = root / MARKER
+    if root.is_dir() and any(root.iterdir()) and not marker.is_file():
+        # Frozen-Flask deletes whatever it did not write: never in a folder of other files.
+        raise FreezeError(
+            f"{root} is not empty and is not a previous export: choose a new or empty folder"
+        )
+    with app.app_context():
+        status = get_store().status()
+    if status.tour is None:
+        raise FreezeError("no tour to export:\n" + "\n".join(status.problems))
     app.config.update(
         FREEZER_DESTINATION=str(root),
         FREEZER_RELATIVE_URLS=True,
         FREEZER_REDIRECT_POLICY="error",
         FREEZER_REMOVE_EXTRA_FILES=True,
-        FREEZER_DESTINATION_IGNORE=["*.gz", "*.br"],
+        FREEZER_DESTINATION_IGNORE=["*.gz", "*.br", MARKER],
     )
     freezer = _Freezer(app)
     report = FreezeReport(root)
@@ -181,6 +199,7 @@ def freeze(app: Flask, destination: str | Path, *, precompress: bool = True) -> 
         else:
             report.notes.append(str(warning.message))
     contextvars.Context().run(_write_root_index, app, root)
+    marker.write_text("Written by `flask --app tourapp freeze`: the next export replaces this folder.\n")
     report.files.append("index.html")
     for stale in [*root.rglob("*.gz"), *root.rglob("*.br")]:
         stale.unlink()  # from a previous export
@@ -193,8 +212,6 @@ def freeze(app: Flask, destination: str | Path, *, precompress: bool = True) -> 
 def _write_root_index(app: Flask, root: Path) -> None:
     # A static host cannot read Accept-Language: the root page sends visitors to the
     # default language, with a link to each language for the others.
-    from .store import get_store
-
     with app.test_request_context("/"), patch_url_for(app):
         html = render_template(
             "freeze-index.html", tour=get_store().tour(), languages=LANGUAGES

@@ -19,6 +19,10 @@ from folium.template import Template
 from .tour import Tour
 
 
+_RENDER_LOCK = threading.Lock()
+"""Serialises building and rendering maps: script() swaps a branca global meanwhile."""
+
+
 class TourMap(folium.Map):
     """A folium map that loads nothing from a CDN: the page serves Leaflet itself."""
 
@@ -62,6 +66,11 @@ class FitTour(folium.MacroElement):
 
 def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     """Numbered stop markers, the walking line, safe popups; ids are stable across workers."""
+    with _RENDER_LOCK:  # not while script() has branca's Element swapped (see _Text)
+        return _build(tour, lang, labels, tiles, attribution)
+
+
+def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     (south, west), (north, east) = tour.bounds()
     m = TourMap(
         location=[(south + north) / 2, (west + east) / 2],
@@ -135,17 +144,13 @@ class _Text(branca.element.Element):
     """
 
     def __init__(self, template: str | None = None, template_name: str | None = None):
-        super().__init__()
+        super().__init__(template_name=template_name)
         # Jinja drops one trailing newline when it renders a template: keep the same bytes.
-        text = template or ""
-        self.text = text[:-1] if text.endswith("\n") else text
+        self.text = template[:-1] if template and template.endswith("\n") else template
 
     def render(self, **kwargs) -> str:
-        """The text, as it is."""
-        return self.text
-
-
-_RENDER_LOCK = threading.Lock()
+        """The text, as it is (a plain ``Element()``, as branca's figures make, renders its children)."""
+        return super().render(**kwargs) if self.text is None else self.text
 
 
 def script(m: folium.Map) -> str:

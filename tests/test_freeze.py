@@ -105,3 +105,23 @@ def test_refuses_to_export_without_a_tour(tmp_path, runner):
     with pytest.raises(FreezeError, match="no tour"):
         freeze(app, tmp_path / "site")
     assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_pages_without_extension_become_html_files(app, tmp_path):
+    from flask import render_template_string
+
+    # A page under /<lang>/ like a guides page: found in the url_map, in both languages.
+    def extra(lang):
+        return render_template_string(
+            '<a href="{{ url_for("tour.page", lang=lang) }}">home</a>'
+            '<a href="{{ url_for("extra", lang=lang) }}">me</a>',
+            lang=lang,
+        )
+
+    app.add_url_rule("/<any(fr, en):lang>/extra", "extra", extra)
+    report = freeze(app, tmp_path / "site")
+    for lang in ("fr", "en"):
+        html = (report.destination / lang / "extra.html").read_text(encoding="utf-8")
+        assert 'href="index.html"' in html and 'href="extra.html"' in html
+        assert not (report.destination / lang / "extra").exists()
+    assert report.missing_links == []

@@ -11,6 +11,7 @@ siblings for hosts that serve pre-compressed files (nginx ``gzip_static``).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import posixpath
 import re
@@ -22,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, render_template
-from flask_frozen import Freezer, MissingURLGeneratorWarning, patch_url_for
+from flask_frozen import Freezer, MissingURLGeneratorWarning, relative_url_for
 
 from . import assets
 from .store import get_store
@@ -68,14 +69,49 @@ class _Freezer(Freezer):
         while self.pending:
             yield self.pending.popleft()
 
+    def urlpath_to_filepath(self, path):
+        """``/fr/`` → ``fr/index.html``, ``/fr/guides`` → ``fr/guides.html``, others as they are."""
+        if _needs_html_suffix(path):
+            path += ".html"
+        return super().urlpath_to_filepath(path)
+
     def _build_one(self, url, last_modified=None):
         # Frozen-Flask requests every page inside one request context (and `flask`
         # runs commands inside an app context): pages would share `g` and
         # flask-babel's cached locale, one page's language leaking into the next.
-        path = contextvars.Context().run(super()._build_one, url, last_modified)
+        with _static_links(self.app):
+            path = contextvars.Context().run(super()._build_one, url, last_modified)
         if path.suffix == ".html":
             self.pending.extend(_local_links(url, path.read_text(encoding="utf-8")))
         return path
+
+
+def _needs_html_suffix(path: str) -> bool:
+    # A page at /fr/guides would be written as a file named "guides", which static
+    # hosts serve as application/octet-stream: it becomes guides.html, links too.
+    last = path.rsplit("/", 1)[-1]
+    return bool(last) and "." not in last
+
+
+def static_url_for(endpoint: str, **values) -> str:
+    """``url_for`` for the export: relative, and naming the file the export writes."""
+    url = relative_url_for(endpoint, **values)
+    if urlsplit(url).scheme or urlsplit(url).netloc:
+        return url
+    path, sep, rest = url.partition("?") if "?" in url else url.partition("#")
+    if _needs_html_suffix(path) and not path.endswith(".."):
+        path += ".html"
+    return path + sep + rest
+
+
+@contextlib.contextmanager
+def _static_links(app: Flask):
+    previous = app.jinja_env.globals["url_for"]
+    app.jinja_env.globals["url_for"] = static_url_for
+    try:
+        yield
+    finally:
+        app.jinja_env.globals["url_for"] = previous
 
 
 def _local_links(url: str, html: str) -> list[str]:
@@ -91,6 +127,8 @@ def _local_links(url: str, html: str) -> list[str]:
         path = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
         if parts.path.endswith("/") or path.endswith("/index.html"):
             path = path.removesuffix("/index.html").rstrip("/") + "/"
+        elif path.endswith(".html") and _needs_html_suffix(path.removesuffix(".html")):
+            path = path.removesuffix(".html")  # the app's URL of a page written as .html
         found.append(path)
     return found
 
@@ -179,7 +217,7 @@ def freeze(app: Flask, destination: str | Path, *, precompress: bool = True) -> 
         raise FreezeError("no tour to export:\n" + "\n".join(status.problems))
     app.config.update(
         FREEZER_DESTINATION=str(root),
-        FREEZER_RELATIVE_URLS=True,
+        FREEZER_RELATIVE_URLS=False,  # _static_links makes them relative, and names .html files
         FREEZER_REDIRECT_POLICY="error",
         FREEZER_REMOVE_EXTRA_FILES=True,
         FREEZER_DESTINATION_IGNORE=["*.gz", "*.br", MARKER],
@@ -212,7 +250,7 @@ def freeze(app: Flask, destination: str | Path, *, precompress: bool = True) -> 
 def _write_root_index(app: Flask, root: Path) -> None:
     # A static host cannot read Accept-Language: the root page sends visitors to the
     # default language, with a link to each language for the others.
-    with app.test_request_context("/"), patch_url_for(app):
+    with app.test_request_context("/"), _static_links(app):
         html = render_template(
             "freeze-index.html", tour=get_store().tour(), languages=LANGUAGES
         )

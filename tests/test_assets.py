@@ -138,3 +138,47 @@ def test_no_file_outside_the_asset_folders(client, url):
 def test_healthz_is_never_cached(client):
     response = client.get("/healthz", headers=BR)
     assert response.cache_control.no_store and not response.cache_control.immutable
+
+
+@pytest.mark.parametrize("url", ["/fr/", "/en/", "/fr/map.js", "/tour.geojson", "map.js"])
+@pytest.mark.parametrize("accept", ["gzip, deflate, br", "gzip", None])
+def test_replayed_responses_are_the_rendered_ones(client, url, accept):
+    if not url.startswith("/"):
+        url = page_urls(client)[url]
+    headers = {"Accept-Encoding": accept} if accept else {}
+    first = client.get(url, headers=headers)
+    again = client.get(url, headers=headers)
+    assert again.data == first.data
+    for name in ("Content-Type", "Content-Length", "ETag", "Cache-Control", "Vary", "Content-Encoding"):
+        assert again.headers.get(name) == first.headers.get(name), name
+    revalidated = client.get(url, headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["ETag"] == first.headers["ETag"]
+
+
+def test_replay_skips_the_view_but_not_other_hooks(app, client, monkeypatch):
+    from tourapp import views
+
+    app.after_request(lambda response: response.headers.set("X-Hook", "ran") or response)
+    calls = []
+    real = views._cached
+    monkeypatch.setattr(views, "_cached", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    for _ in range(3):
+        response = client.get("/fr/", headers=BR)
+        assert response.headers["X-Hook"] == "ran"
+    assert len(calls) == 1
+
+
+def test_replay_follows_a_new_tour_version(client, tour_file):
+    before = client.get("/en/", headers=BR)
+    tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8")
+    after = client.get("/en/", headers=BR)
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert "Fabre Museum" in decode(after).decode()
+    assert client.get("/en/", headers={**BR, "If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_only_get_is_replayed(client):
+    client.get("/fr/", headers=BR)
+    head = client.head("/fr/", headers=BR)
+    assert head.status_code == 200 and head.data == b""
+    assert client.post("/fr/").status_code == 405

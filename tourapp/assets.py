@@ -145,6 +145,13 @@ class AssetCache:
             asset.bodies[encoding] = body
         return body
 
+    def remember(self, key: tuple, value) -> None:
+        """Keep ``value`` under ``key`` (least recently used entries go first)."""
+        with self._lock:
+            self._bodies[key] = value
+            while len(self._bodies) > self.max_entries:
+                self._bodies.popitem(last=False)
+
     def body(self, key: tuple, build) -> bytes:
         """A derived body (compressed page, hash) once per key; least recently used go first."""
         with self._lock:
@@ -152,10 +159,8 @@ class AssetCache:
                 self._bodies.move_to_end(key)
                 return self._bodies[key]
         value = build()
-        with self._lock:
-            self._bodies[key] = value
-            while len(self._bodies) > self.max_entries:
-                self._bodies.popitem(last=False)
+        if value is not None:
+            self.remember(key, value)
         return value
 
 
@@ -240,6 +245,14 @@ def _add_version(endpoint: str, values: dict) -> None:
 
 def _compress_response(response: Response) -> Response:
     """``after_request``: dynamic bodies compressed once per ETag, never per request."""
+    if getattr(response, "replayed", False):
+        return response
+    response = _encode(response)
+    _remember(response)
+    return response
+
+
+def _encode(response: Response) -> Response:
     if (
         request.method not in ("GET", "HEAD")
         or response.status_code != 200
@@ -276,6 +289,60 @@ def _compress_response(response: Response) -> Response:
     return response
 
 
+_REPLAYED = ("Content-Type", "Cache-Control", "ETag", "Vary", "Content-Encoding")
+
+
+def _tour_version() -> str | None:
+    from .store import get_store  # the store imports nothing of this module
+
+    tour = get_store().status().tour
+    return tour.version if tour is not None else None
+
+
+def _replay_key() -> tuple | None:
+    if request.method != "GET":
+        return None
+    version = _tour_version()
+    if version is None:
+        return None
+    return (request.full_path, negotiate(), version)
+
+
+def _replay():
+    """``before_request``: a tour-versioned response already built is sent again as it is.
+
+    Views mark such responses (``response.tour_versioned``): their bytes depend on
+    the URL and the tour version only. Replaying skips the view and the header
+    work werkzeug redoes on each response, which made pages cost a third more than
+    a trivial endpoint. Other ``after_request`` hooks (security headers…) still run.
+    """
+    key = _replay_key()
+    if key is None:
+        return None
+    entry = get_cache().body(("replay", key), lambda: None)
+    if entry is None:
+        return None
+    etag, headers, body = entry
+    if request.if_none_match and request.if_none_match.contains_weak(etag):
+        kept = [h for h in headers if h[0] in ("ETag", "Cache-Control", "Vary")]
+        response = Response(status=304, headers=kept)
+    else:
+        response = Response(body, headers=headers)
+    response.replayed = True
+    return response
+
+
+def _remember(response: Response) -> None:
+    if not getattr(response, "tour_versioned", False) or response.status_code != 200:
+        return
+    key = _replay_key()
+    etag, weak = response.get_etag()
+    if key is None or not etag or weak:
+        return
+    headers = [(name, response.headers[name]) for name in _REPLAYED if name in response.headers]
+    get_cache().remember(("replay", key), (etag, headers, response.get_data()))
+
+
 def init_app(app: Flask) -> None:
     """Serve static files pre-compressed and versioned; compress dynamic bodies once."""
     app.extensions["tourapp_assets"] = AssetCache()
@@ -288,6 +355,7 @@ def init_app(app: Flask) -> None:
 
         app.view_functions["static"] = static
     app.url_defaults(_add_version)
+    app.before_request(_replay)
     app.after_request(_compress_response)
 
 

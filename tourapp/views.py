@@ -73,6 +73,7 @@ def _cached(body: bytes | str, mimetype: str, etag_seed: str, max_age: int = 0) 
     response.cache_control.max_age = max_age
     if max_age == 0:
         response.cache_control.no_cache = True  # revalidate: the tour may change any time
+    response.tour_versioned = True  # same URL and tour version, same bytes: assets replays it
     return response.make_conditional(request)
 
 

@@ -1,6 +1,6 @@
 """Server throughput: requests per second of each page and download against a trivial endpoint.
 
-Run: .venv/bin/python benchmarks/throughput.py [--seconds 4] [--rounds 3] [--connections 16]
+Run: .venv/bin/python benchmarks/throughput.py [--seconds 3] [--rounds 5] [--connections 16]
 
 gunicorn serves the app with 2 sync workers on a loopback port; ``wrk``
 (Debian package) loads one URL at a time, asking for compressed bodies like a
@@ -111,8 +111,8 @@ def cpu_per_request(paths: list[str], n: int = 3000) -> dict[str, float]:
 def main() -> int:
     """Measure each URL against the trivial one and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()

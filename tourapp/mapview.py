@@ -8,6 +8,7 @@ tooltip with ``textContent``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 
@@ -66,8 +67,23 @@ class FitTour(folium.MacroElement):
 
 def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     """Numbered stop markers, the walking line, safe popups; ids are stable across workers."""
-    with _RENDER_LOCK:  # not while script() has branca's Element swapped (see _Text)
+    with _RENDER_LOCK, _gc_paused():  # not while script() has branca's Element swapped
         return _build(tour, lang, labels, tiles, attribution)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    # Building and rendering a long tour's map allocates a few hundred thousand
+    # short-lived objects; the cyclic GC's full collections rescanned them (and the
+    # tour) again and again, and the time grew faster than the tour. The element
+    # tree's cycles are collected once the GC is back on.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
@@ -158,18 +174,11 @@ def script(m: folium.Map) -> str:
     figure = m.get_root()
     # MacroElement.render builds branca.element.Element(text) for each script:
     # swap in _Text while this map renders (folium offers no hook for it).
-    # The cyclic GC is paused too: rendering a long tour allocates a few hundred
-    # thousand short-lived objects, and collections that rescan them made the time
-    # grow faster than the tour; the element tree's cycles are collected afterwards.
-    gc_enabled = gc.isenabled()
-    with _RENDER_LOCK:
+    with _RENDER_LOCK, _gc_paused():
         original = branca.element.Element
         branca.element.Element = _Text
-        gc.disable()
         try:
             figure.render()
         finally:
             branca.element.Element = original
-            if gc_enabled:
-                gc.enable()
     return figure.script.render() + "\n"

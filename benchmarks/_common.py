@@ -99,15 +99,23 @@ def launch(playwright):
     return playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-first-run",
-              "--host-resolver-rules=MAP *.openstreetmap.org ~NOTFOUND, MAP openstreetmap.org ~NOTFOUND"],
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--host-resolver-rules=MAP *.openstreetmap.org ~NOTFOUND, MAP openstreetmap.org ~NOTFOUND",
+        ],
     )
 
 
 def phone_context(browser):
     """A phone-sized browser context (fresh cache)."""
-    return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    return browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
 
 
 def quiet() -> None:
@@ -144,13 +152,26 @@ def npm_mirror() -> Path:
     """node_modules with folium's CDN packages, installed once into benchmarks/out/npm."""
     base = OUT / "npm"
     modules = base / "node_modules"
-    if not (modules / "drmonty-leaflet-awesome-markers").is_dir() or not (modules / "bootstrap3").is_dir():
+    if (
+        not (modules / "drmonty-leaflet-awesome-markers").is_dir()
+        or not (modules / "bootstrap3").is_dir()
+    ):
         base.mkdir(parents=True, exist_ok=True)
         (base / "package.json").write_text('{"private": true}\n')
         subprocess.run(
-            ["npm", "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund",
-             "--ignore-scripts", *NPM_PACKAGES],
-            cwd=base, check=True, stdout=subprocess.DEVNULL,
+            [
+                "npm",
+                "install",
+                "--no-save",
+                "--no-package-lock",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                *NPM_PACKAGES,
+            ],
+            cwd=base,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     return modules
 
@@ -177,8 +198,10 @@ def build_cdn_mirror(root: Path) -> dict[str, Path]:
     layout = {
         "cdn.jsdelivr.net/npm/leaflet@1.9.3": modules / "leaflet",
         "cdn.jsdelivr.net/npm/bootstrap@5.2.2": modules / "bootstrap",
-        "cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0": modules / "@fortawesome/fontawesome-free",
-        "cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2": modules / "drmonty-leaflet-awesome-markers/css",
+        "cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0": modules
+        / "@fortawesome/fontawesome-free",
+        "cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2": modules
+        / "drmonty-leaflet-awesome-markers/css",
     }
     for prefix, source in layout.items():
         target = root / prefix
@@ -235,7 +258,11 @@ def folium_default_page(tour, root: Path) -> Path:
 
 def origin_of(url: str, mirror_base: str | None = None) -> str:
     """The origin a request would have gone to (mirror paths stand for their CDN host)."""
-    if mirror_base and url.startswith(mirror_base + "/") and not url.startswith(mirror_base + "/folium/"):
-        return urlsplit(url[len(mirror_base):]).path.split("/")[1]
+    if (
+        mirror_base
+        and url.startswith(mirror_base + "/")
+        and not url.startswith(mirror_base + "/folium/")
+    ):
+        return urlsplit(url[len(mirror_base) :]).path.split("/")[1]
     parts = urlsplit(url)
     return parts.netloc or parts.scheme

@@ -41,7 +41,9 @@ def synthetic(stops: int, points: int) -> dict:
     for i in range(stops):
         row, col = divmod(i, side)
         col = col if row % 2 == 0 else side - 1 - col  # snake, so legs stay short
-        coords.append((CENTRE[0] + (row - side / 2) * STEP_DEG, CENTRE[1] + (col - side / 2) * STEP_DEG * 1.4))
+        coords.append(
+            (CENTRE[0] + (row - side / 2) * STEP_DEG, CENTRE[1] + (col - side / 2) * STEP_DEG * 1.4)
+        )
     features = []
     for i, (lat, lon) in enumerate(coords):
         props = {
@@ -49,26 +51,49 @@ def synthetic(stops: int, points: int) -> dict:
             "order": i + 1,
             "name_fr": f"Étape {i + 1} — façade « remarquable »",
             "name_en": f"Stop {i + 1} — a notable façade",
-            "description_fr": "Une description de quelques phrases, comme en écrivent les organisateurs. " * 2,
+            "description_fr": "Une description de quelques phrases, comme en écrivent les organisateurs. "
+            * 2,
             "description_en": "A description of a few sentences, as organisers write them. " * 2,
             "address_fr": f"{i + 1}, rue de l'Exemple, 34000 Montpellier",
             "address_en": f"{i + 1} Rue de l'Exemple, 34000 Montpellier",
             "duration_min": 0 if i == 0 else 5,
         }
         if i == 0:
-            props.update(tour_title_fr="Balade synthétique", tour_title_en="Synthetic walk",
-                         tour_date="2018-11-20", tour_timezone="Europe/Paris", tour_start="09:00",
-                         tour_speed_kmh=4.5)
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}})
+            props.update(
+                tour_title_fr="Balade synthétique",
+                tour_title_en="Synthetic walk",
+                tour_date="2018-11-20",
+                tour_timezone="Europe/Paris",
+                tour_start="09:00",
+                tour_speed_kmh=4.5,
+            )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
+            }
+        )
     for i, ((lat1, lon1), (lat2, lon2)) in enumerate(zip(coords, coords[1:], strict=False)):
         line = []
         for k in range(points):
             t = k / (points - 1)
-            wiggle = 0 if k in (0, points - 1) else 0.00002 * math.sin(k)  # a street is not straight
-            line.append([round(lon1 + (lon2 - lon1) * t + wiggle, 7), round(lat1 + (lat2 - lat1) * t + wiggle, 7)])
-        features.append({"type": "Feature", "properties": {"leg_from": f"s{i + 1}", "leg_to": f"s{i + 2}"},
-                         "geometry": {"type": "LineString", "coordinates": line}})
+            wiggle = (
+                0 if k in (0, points - 1) else 0.00002 * math.sin(k)
+            )  # a street is not straight
+            line.append(
+                [
+                    round(lon1 + (lon2 - lon1) * t + wiggle, 7),
+                    round(lat1 + (lat2 - lat1) * t + wiggle, 7),
+                ]
+            )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"leg_from": f"s{i + 1}", "leg_to": f"s{i + 2}"},
+                "geometry": {"type": "LineString", "coordinates": line},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -77,7 +102,16 @@ def gpx_exporter():
     if importlib.util.find_spec("tourapp.gpx") is None:
         return None, "tourapp.gpx does not exist in this tree"
     module = importlib.import_module("tourapp.gpx")
-    for name in ("tour_gpx", "to_gpx", "to_xml", "render", "build", "export", "tour_to_gpx", "dumps"):
+    for name in (
+        "tour_gpx",
+        "to_gpx",
+        "to_xml",
+        "render",
+        "build",
+        "export",
+        "tour_to_gpx",
+        "dumps",
+    ):
         function = getattr(module, name, None)
         if callable(function):
             return function, f"tourapp.gpx.{name}"
@@ -127,7 +161,10 @@ def stages(path: Path, data: bytes, gpx):
 
     result = [
         ("load+validate", lambda: geojson.parse(data, path.name, max_bytes=len(data) + 1)),
-        ("schedule", lambda: schedule.compute(tour.stops, tour.legs, tour.date, tour.timezone, tour.start)),
+        (
+            "schedule",
+            lambda: schedule.compute(tour.stops, tour.legs, tour.date, tour.timezone, tour.start),
+        ),
         ("page render", lambda: render_template("tour.html", tour=tour)),
         ("map script", lambda: views.render_map_script(tour, "fr")),
     ]
@@ -174,7 +211,9 @@ def series(label: str, sizes: list[tuple[int, int]], key: int, repeat: int, gpx)
     for stops, points in sizes:
         path = folder / f"tour-{stops}-stops-{points}-points.geojson"
         if not path.exists():
-            path.write_text(json.dumps(synthetic(stops, points), ensure_ascii=False), encoding="utf-8")
+            path.write_text(
+                json.dumps(synthetic(stops, points), ensure_ascii=False), encoding="utf-8"
+            )
         results.append(((stops, points), path.stat().st_size, measure(path, repeat, gpx)))
     print(f"\n{label}")
     names = list(results[0][2])
@@ -207,11 +246,17 @@ def main() -> int:
         note = "GET /fr/tour.gpx through the app (memo cleared before each run)"
         gpx = gpx or True
     print(f"GPX export: {note}" + ("" if gpx else " — stage skipped"))
-    by_stops = series("More stops (legs of 100 points)", [(10, 100), (100, 100), (1000, 100)], 0, args.repeat, gpx)
-    by_points = series("Longer legs (10 stops)", [(10, 100), (10, 1000), (10, 10000)], 1, args.repeat, gpx)
+    by_stops = series(
+        "More stops (legs of 100 points)", [(10, 100), (100, 100), (1000, 100)], 0, args.repeat, gpx
+    )
+    by_points = series(
+        "Longer legs (10 stops)", [(10, 100), (10, 1000), (10, 10000)], 1, args.repeat, gpx
+    )
     worst = max(by_stops, by_points)
-    print(f"\nTarget: ×10 size ≤ ×12 time: worst ratio ×{worst:.1f} — "
-          + ("met" if worst <= 12 else f"MISSED by ×{worst - 12:.1f}"))
+    print(
+        f"\nTarget: ×10 size ≤ ×12 time: worst ratio ×{worst:.1f} — "
+        + ("met" if worst <= 12 else f"MISSED by ×{worst - 12:.1f}")
+    )
     return 0
 
 

@@ -58,12 +58,19 @@ def load(context, url: str, mirror_base: str | None = None, wait_for: str | None
     urls: dict[str, str] = {}
     done: dict[str, int] = {}
     cached: set[str] = set()
-    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-    cdp.on("Network.loadingFinished", lambda e: done.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: done.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
     cdp.on(
         "Network.responseReceived",
-        lambda e: (e["response"].get("fromDiskCache") or e["response"].get("fromMemoryCache"))
-        and cached.add(e["requestId"]),
+        lambda e: (
+            (e["response"].get("fromDiskCache") or e["response"].get("fromMemoryCache"))
+            and cached.add(e["requestId"])
+        ),
     )
     page.goto(url, wait_until="load")
     if wait_for:
@@ -75,7 +82,11 @@ def load(context, url: str, mirror_base: str | None = None, wait_for: str | None
     for rid, size in done.items():
         address = urls.get(rid, "")
         # Tiles are out of scope; the favicon is the browser's own request, after the page.
-        if address.startswith("data:") or "openstreetmap.org" in address or address.endswith("/favicon.ico"):
+        if (
+            address.startswith("data:")
+            or "openstreetmap.org" in address
+            or address.endswith("/favicon.ico")
+        ):
             continue
         origin = origin_of(address, mirror_base)
         by_origin[origin][0] += size
@@ -88,10 +99,12 @@ def report(name: str, result: dict, page_origin: str) -> int:
     total = sum(b for b, _ in result["origins"].values())
     requests = sum(n for _, n in result["origins"].values())  # cache hits left out
     third = sorted(o for o in result["origins"] if o != page_origin)
-    print(f"\n{name}: {total / 1024:.1f} KiB in {requests} requests, "
-          f"{result['before']} requests started before first render ({result['blocking']} render-blocking; "
-          f"FCP {result['fcp']:.0f} ms on loopback), "
-          f"{len(third)} third-party origin(s)")
+    print(
+        f"\n{name}: {total / 1024:.1f} KiB in {requests} requests, "
+        f"{result['before']} requests started before first render ({result['blocking']} render-blocking; "
+        f"FCP {result['fcp']:.0f} ms on loopback), "
+        f"{len(third)} third-party origin(s)"
+    )
     for origin, (size, count) in sorted(result["origins"].items(), key=lambda kv: -kv[1][0]):
         label = "this site" if origin == page_origin else origin
         print(f"  {label:<28} {size / 1024:8.1f} KiB  {count:3d} requests over the network")
@@ -118,23 +131,34 @@ def main() -> int:
             repeat[lang] = load(context, f"{app.url}/{lang}/", wait_for=".stop-marker")
             context.close()
         context = phone_context(browser)
-        theirs = load(context, f"{cdn.url}/folium/", mirror_base=cdn.url, wait_for=".leaflet-marker-icon")
+        theirs = load(
+            context, f"{cdn.url}/folium/", mirror_base=cdn.url, wait_for=".leaflet-marker-icon"
+        )
         context.close()
         browser.close()
     host = app.url.split("//")[1]
     for lang in ("fr", "en"):
         ours_total = report(f"tourapp /{lang}/ (cold cache)", ours[lang], host)
     report("tourapp /en/ again (repeat visit, same browser)", repeat["en"], host)
-    folium_total = report("folium defaults (CDN files from the local npm mirror)", theirs, cdn.url.split("//")[1])
+    folium_total = report(
+        "folium defaults (CDN files from the local npm mirror)", theirs, cdn.url.split("//")[1]
+    )
     ratio = ours_total / folium_total
     third = [o for o in ours["en"]["origins"] if o != host]
     before = max(ours[lang]["before"] for lang in ours)
     print("\nTargets")
-    print(f"  bytes vs folium defaults: {ratio:.1%} (target ≤ 35 %) "
-          + ("met" if ratio <= 0.35 else f"MISSED by {ratio - 0.35:.1%} points"))
-    print(f"  third-party origins besides tiles: {len(third)} (target 0) " + ("met" if not third else "MISSED"))
-    print(f"  requests before first render: {before} (target ≤ 6) "
-          + ("met" if before <= 6 else f"MISSED by {before - 6}"))
+    print(
+        f"  bytes vs folium defaults: {ratio:.1%} (target ≤ 35 %) "
+        + ("met" if ratio <= 0.35 else f"MISSED by {ratio - 0.35:.1%} points")
+    )
+    print(
+        f"  third-party origins besides tiles: {len(third)} (target 0) "
+        + ("met" if not third else "MISSED")
+    )
+    print(
+        f"  requests before first render: {before} (target ≤ 6) "
+        + ("met" if before <= 6 else f"MISSED by {before - 6}")
+    )
     return 0
 
 

@@ -80,7 +80,9 @@ def first_render(browser, url: str, selectors: dict) -> dict:
         "n => Object.keys(window.__seen || {}).length >= n", arg=len(selectors), timeout=60_000
     )
     seen = page.evaluate("window.__seen")
-    fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime")
+    fcp = page.evaluate(
+        "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
+    )
     context.close()
     # Nothing is on screen before the first contentful paint: an element laid out
     # earlier becomes visible with that paint.
@@ -108,8 +110,10 @@ def main() -> int:
     args = parser.parse_args()
     quiet()
     print(f"slow_network — {machine()}")
-    print("150 ms RTT, 1.6 Mbps down / 750 kbps up (CDP emulation), cold cache, tiles blocked; "
-          f"median [min–max] of {args.runs} loads, from navigation start")
+    print(
+        "150 ms RTT, 1.6 Mbps down / 750 kbps up (CDP emulation), cold cache, tiles blocked; "
+        f"median [min–max] of {args.runs} loads, from navigation start"
+    )
     tour = geojson.load(SEEDED)
     mirror = OUT / "cdn-mirror"
     build_cdn_mirror(mirror)
@@ -129,8 +133,10 @@ def main() -> int:
         summary("folium defaults (no itinerary)", runs)
         browser.close()
     worst = max(r["itinerary"] for r in results.values()) / 1000
-    print(f"\nTarget: itinerary visible ≤ 1.5 s: {worst:.2f} s — "
-          + ("met" if worst <= 1.5 else f"MISSED by {worst - 1.5:.2f} s"))
+    print(
+        f"\nTarget: itinerary visible ≤ 1.5 s: {worst:.2f} s — "
+        + ("met" if worst <= 1.5 else f"MISSED by {worst - 1.5:.2f} s")
+    )
     return 0
 
 

@@ -54,9 +54,22 @@ def start_gunicorn(workers: int) -> tuple[subprocess.Popen, str]:
     """gunicorn on a free loopback port; returns the process and its base URL."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "--workers", str(workers), "--bind", "127.0.0.1:0", "--log-level", "info",
-         "--access-logfile", "/dev/null", "tourapp:create_app()"],
-        cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        [
+            str(gunicorn),
+            "--workers",
+            str(workers),
+            "--bind",
+            "127.0.0.1:0",
+            "--log-level",
+            "info",
+            "--access-logfile",
+            "/dev/null",
+            "tourapp:create_app()",
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
         env={"TOUR_DATA": str(SEEDED), "PATH": "/usr/bin:/bin"},
     )
     deadline = time.monotonic() + 30
@@ -72,7 +85,9 @@ def start_gunicorn(workers: int) -> tuple[subprocess.Popen, str]:
 def status(url: str) -> int:
     """HTTP status of one GET."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": ACCEPT})) as r:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers={"Accept-Encoding": ACCEPT})
+        ) as r:
             r.read()
             return r.status
     except urllib.error.HTTPError as exc:
@@ -81,7 +96,14 @@ def status(url: str) -> int:
 
 def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -> float:
     """Requests per second ``wrk`` sustains on ``url``."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"Accept-Encoding: {ACCEPT}"]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "-H",
+        f"Accept-Encoding: {ACCEPT}",
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -120,8 +142,10 @@ def main() -> int:
         print("wrk is missing: `bash .ci/install-system-deps` installs it")
         return 1
     print(f"throughput — {machine()}")
-    print(f"gunicorn {args.workers} sync workers, wrk 2 threads × {args.connections} connections, "
-          f"{args.seconds} s per URL, Accept-Encoding: {ACCEPT}; wrk shares the 2 cores with the server")
+    print(
+        f"gunicorn {args.workers} sync workers, wrk 2 threads × {args.connections} connections, "
+        f"{args.seconds} s per URL, Accept-Encoding: {ACCEPT}; wrk shares the 2 cores with the server"
+    )
     process, base = start_gunicorn(args.workers)
     try:
         urls, skipped = [], []
@@ -137,7 +161,9 @@ def main() -> int:
         ).headers["ETag"]
         runs = [(path, path, {}) for path in urls]
         runs.append(("/fr/ revalidated (304)", "/fr/", {"If-None-Match": etag}))
-        print(f"\n  {'URL':<24} {'req/s':>9} {'/healthz':>9} {'ratio':>6}   (median of {args.rounds} rounds)")
+        print(
+            f"\n  {'URL':<24} {'req/s':>9} {'/healthz':>9} {'ratio':>6}   (median of {args.rounds} rounds)"
+        )
         worst = 1.0
         for label, path, headers in runs:
             rates, refs, ratios = [], [], []
@@ -151,21 +177,29 @@ def main() -> int:
             if label == path:
                 worst = min(worst, ratio)
             verdict = "ok" if ratio >= 0.8 else "BELOW 80 %"
-            print(f"  {label:<24} {statistics.median(rates):9.0f} {statistics.median(refs):9.0f} "
-                  f"{ratio:6.0%}   {verdict}")
+            print(
+                f"  {label:<24} {statistics.median(rates):9.0f} {statistics.median(refs):9.0f} "
+                f"{ratio:6.0%}   {verdict}"
+            )
         print(f"  load average after the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         cpu = cpu_per_request([TRIVIAL, *urls])
-        print("\n  CPU time per request in-process (Flask test client, no network, load-independent):")
+        print(
+            "\n  CPU time per request in-process (Flask test client, no network, load-independent):"
+        )
         for path, seconds in cpu.items():
-            print(f"  {path:<24} {seconds * 1e6:7.0f} µs   {cpu[TRIVIAL] / seconds:6.0%} of {TRIVIAL}'s rate")
+            print(
+                f"  {path:<24} {seconds * 1e6:7.0f} µs   {cpu[TRIVIAL] / seconds:6.0%} of {TRIVIAL}'s rate"
+            )
         if skipped:
             print(f"\n  skipped (not in this app yet): {', '.join(skipped)}")
     finally:
         process.terminate()
         process.wait(10)
         process.stderr.close()
-    print(f"\nTarget: every page ≥ 80 % of {TRIVIAL}: "
-          + ("met" if worst >= 0.8 else f"MISSED, worst {worst:.0%} ({0.8 - worst:.0%} points short)"))
+    print(
+        f"\nTarget: every page ≥ 80 % of {TRIVIAL}: "
+        + ("met" if worst >= 0.8 else f"MISSED, worst {worst:.0%} ({0.8 - worst:.0%} points short)")
+    )
     return 0
 
 

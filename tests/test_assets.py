@@ -77,7 +77,9 @@ def test_stale_or_missing_version_is_not_cached_for_a_year(client):
 
 def test_map_script_version_changes_with_the_tour(client, tour_file):
     before = page_urls(client)["map.js"]
-    tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8")
+    tour_file.write_text(
+        tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8"
+    )
     after = page_urls(client)["map.js"]
     assert before != after
     assert "Fabre Museum" in client.get(after).get_data(as_text=True)
@@ -130,7 +132,9 @@ def test_small_and_binary_files_are_not_compressed(client):
     assert response.mimetype == "image/png"
 
 
-@pytest.mark.parametrize("url", ["/static/../pyproject.toml", "/static/nope.css", "/static/vendor/leaflet/x.js"])
+@pytest.mark.parametrize(
+    "url", ["/static/../pyproject.toml", "/static/nope.css", "/static/vendor/leaflet/x.js"]
+)
 def test_no_file_outside_the_asset_folders(client, url):
     assert client.get(url).status_code == 404
 
@@ -149,7 +153,14 @@ def test_replayed_responses_are_the_rendered_ones(client, url, accept):
     first = client.get(url, headers=headers)
     again = client.get(url, headers=headers)
     assert again.data == first.data
-    for name in ("Content-Type", "Content-Length", "ETag", "Cache-Control", "Vary", "Content-Encoding"):
+    for name in (
+        "Content-Type",
+        "Content-Length",
+        "ETag",
+        "Cache-Control",
+        "Vary",
+        "Content-Encoding",
+    ):
         assert again.headers.get(name) == first.headers.get(name), name
     revalidated = client.get(url, headers={**headers, "If-None-Match": first.headers["ETag"]})
     assert revalidated.status_code == 304 and revalidated.headers["ETag"] == first.headers["ETag"]
@@ -170,11 +181,16 @@ def test_replay_skips_the_view_but_not_other_hooks(app, client, monkeypatch):
 
 def test_replay_follows_a_new_tour_version(client, tour_file):
     before = client.get("/en/", headers=BR)
-    tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8")
+    tour_file.write_text(
+        tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8"
+    )
     after = client.get("/en/", headers=BR)
     assert after.headers["ETag"] != before.headers["ETag"]
     assert "Fabre Museum" in decode(after).decode()
-    assert client.get("/en/", headers={**BR, "If-None-Match": before.headers["ETag"]}).status_code == 200
+    assert (
+        client.get("/en/", headers={**BR, "If-None-Match": before.headers["ETag"]}).status_code
+        == 200
+    )
 
 
 def test_only_get_is_replayed(client):

@@ -15,10 +15,19 @@ from tourapp.freeze import FreezeError, check_links, freeze
 def test_freeze_writes_every_page_and_download(app, tmp_path):
     report = freeze(app, tmp_path / "site")
     root = report.destination
-    for name in ("index.html", "fr/index.html", "en/index.html", "fr/map.js", "en/map.js",
-                 "tour.geojson", "static/css/app.css", "static/js/tour-map.js",
-                 "static/vendor/leaflet/leaflet.js", "static/vendor/leaflet/leaflet.css",
-                 "static/vendor/leaflet/images/layers.png"):
+    for name in (
+        "index.html",
+        "fr/index.html",
+        "en/index.html",
+        "fr/map.js",
+        "en/map.js",
+        "tour.geojson",
+        "static/css/app.css",
+        "static/js/tour-map.js",
+        "static/vendor/leaflet/leaflet.js",
+        "static/vendor/leaflet/leaflet.css",
+        "static/vendor/leaflet/images/layers.png",
+    ):
         assert (root / name).is_file(), name
     assert not (root / "healthz").exists()
     assert report.missing_links == []
@@ -63,7 +72,9 @@ def test_a_second_export_replaces_the_first(app, tmp_path, tour_file):
     dest = tmp_path / "site"
     freeze(app, dest)
     (dest / "old.html").write_text("stale")
-    tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8")
+    tour_file.write_text(
+        tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8"
+    )
     freeze(app, dest, precompress=False)
     assert not (dest / "old.html").exists()
     assert not (dest / "fr/index.html.gz").exists()

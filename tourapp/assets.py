@@ -369,4 +369,3 @@ __all__ = [
     "version_of",
     "versioned_files",
 ]
-

@@ -15,8 +15,8 @@ import contextlib
 import contextvars
 import posixpath
 import re
-from collections import deque
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,7 +36,18 @@ _ENDPOINTS_RE = re.compile(r"Nothing frozen for endpoints (.*?)\. ")
 MARKER = ".tourapp-export"
 """Marks a folder as an export, which the next export may replace."""
 
-PRECOMPRESSED = {".html", ".js", ".css", ".json", ".geojson", ".gpx", ".svg", ".webmanifest", ".xml", ".txt"}
+PRECOMPRESSED = {
+    ".html",
+    ".js",
+    ".css",
+    ".json",
+    ".geojson",
+    ".gpx",
+    ".svg",
+    ".webmanifest",
+    ".xml",
+    ".txt",
+}
 
 
 class FreezeError(Exception):
@@ -233,11 +244,15 @@ def freeze(app: Flask, destination: str | Path, *, precompress: bool = True) -> 
             unlinked = _ENDPOINTS_RE.search(str(warning.message))
             names = set(unlinked.group(1).split(", ")) - EXCLUDED if unlinked else set()
             if names:
-                report.notes.append(f"not exported (no page links to them): {', '.join(sorted(names))}")
+                report.notes.append(
+                    f"not exported (no page links to them): {', '.join(sorted(names))}"
+                )
         else:
             report.notes.append(str(warning.message))
     contextvars.Context().run(_write_root_index, app, root)
-    marker.write_text("Written by `flask --app tourapp freeze`: the next export replaces this folder.\n")
+    marker.write_text(
+        "Written by `flask --app tourapp freeze`: the next export replaces this folder.\n"
+    )
     report.files.append("index.html")
     for stale in [*root.rglob("*.gz"), *root.rglob("*.br")]:
         stale.unlink()  # from a previous export
@@ -251,7 +266,5 @@ def _write_root_index(app: Flask, root: Path) -> None:
     # A static host cannot read Accept-Language: the root page sends visitors to the
     # default language, with a link to each language for the others.
     with app.test_request_context("/"), _static_links(app):
-        html = render_template(
-            "freeze-index.html", tour=get_store().tour(), languages=LANGUAGES
-        )
+        html = render_template("freeze-index.html", tour=get_store().tour(), languages=LANGUAGES)
     (root / "index.html").write_text(html, encoding="utf-8")

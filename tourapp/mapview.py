@@ -19,7 +19,6 @@ from folium.template import Template
 
 from .tour import Tour
 
-
 _RENDER_LOCK = threading.Lock()
 """Serialises building and rendering maps: script() swaps a branca global meanwhile."""
 
@@ -165,7 +164,7 @@ class _Text(branca.element.Element):
         self.text = template[:-1] if template and template.endswith("\n") else template
 
     def render(self, **kwargs) -> str:
-        """The text, as it is (a plain ``Element()``, as branca's figures make, renders its children)."""
+        """The text as it is; a plain ``Element()`` (branca's figures make some) renders all."""
         return super().render(**kwargs) if self.text is None else self.text
 
 

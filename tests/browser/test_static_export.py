@@ -10,9 +10,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tourapp import create_app
+from tourapp.freeze import freeze
 
 from ..conftest import SEEDED
-from tourapp.freeze import freeze
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +24,20 @@ def static_site(tmp_path_factory):
     report = freeze(create_app({"TESTING": True, "TOUR_DATA": tour_file}), root / "site")
     assert report.missing_links == []
     server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-         "--directory", str(report.destination)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(report.destination),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (…) ..."

@@ -17,7 +17,11 @@ from ..conftest import SEEDED
 
 @pytest.fixture(scope="module")
 def static_site(tmp_path_factory):
-    """The seeded walk frozen to a folder, served by `python -m http.server` on a free port."""
+    """The seeded walk frozen to a folder, served by `python -m http.server` on a free port.
+
+    The server's root is the folder above the export: the site lives under a sub-path
+    (``/site/``), as on a project page of a static host.
+    """
     root = tmp_path_factory.mktemp("static-site")
     tour_file = root / "stops.geojson"
     tour_file.write_bytes(SEEDED.read_bytes())
@@ -33,7 +37,7 @@ def static_site(tmp_path_factory):
             "--bind",
             "127.0.0.1",
             "--directory",
-            str(report.destination),
+            str(report.destination.parent),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -42,7 +46,7 @@ def static_site(tmp_path_factory):
     try:
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (…) ..."
         port = re.search(r"port (\d+)", line).group(1)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}/{report.destination.name}"
     finally:
         server.terminate()
         server.wait(10)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app, g, url_for
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import geojson, gpx
 from .tour import LANGUAGES
@@ -153,6 +153,8 @@ def _without_legs(data: bytes) -> bytes:
         if not (isinstance(f, dict) and (f.get("geometry") or {}).get("type") == "LineString")
     ]
     return json.dumps(document).encode()
+
+
 @tour_cli.command("gpx")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=LANGUAGES[0], show_default=True)
 @click.option("--leg", type=int, help="Only this leg, numbered from 1 (stop N to stop N+1).")
@@ -189,8 +191,32 @@ def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) ->
         click.echo(f"{output}: {len(text.encode()):,} bytes", err=True)
     else:
         click.echo(text, nl=False)
+@click.command("freeze")
+@click.argument("dest", required=False, default="build", type=click.Path(file_okay=False))
+@click.option("--no-precompress", is_flag=True, help="Do not write .gz and .br copies.")
+@with_appcontext
+def freeze_command(dest: str, no_precompress: bool) -> None:
+    """Write the whole walk as a static site to DEST (default: build)."""
+    from .freeze import FreezeError, freeze
+
+    try:
+        report = freeze(current_app._get_current_object(), dest, precompress=not no_precompress)
+    except FreezeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for link in report.missing_links:
+        click.echo(f"error: broken link in {link}", err=True)
+    click.echo(
+        f"{report.destination}: {len(report.files)} files"
+        + (f", {report.compressed} with .gz and .br copies" if report.compressed else "")
+    )
+    if report.missing_links:
+        sys.exit(1)
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``tour`` command group."""
+    """Register the ``tour`` command group and ``freeze``."""
     app.cli.add_command(tour_cli)
+    app.cli.add_command(freeze_command)

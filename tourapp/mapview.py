@@ -14,9 +14,13 @@ file that reaches folium goes through :func:`inert_json` or :func:`inert_html`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import re
+import threading
 
+import branca.element
 import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -37,6 +41,10 @@ def inert_json(value) -> str:
 def inert_html(html: str) -> str:
     """HTML (already escaped) whose braces cannot start a Jinja tag: they become entities."""
     return html.replace("{", "&#123;").replace("}", "&#125;")
+
+
+_RENDER_LOCK = threading.Lock()
+"""Serialises building and rendering maps: script() swaps a branca global meanwhile."""
 
 
 class TourMap(folium.Map):
@@ -83,6 +91,26 @@ class FitTour(folium.MacroElement):
 
 def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     """Numbered stop markers, the walking line, safe popups; ids are stable across workers."""
+    with _RENDER_LOCK, _gc_paused():  # not while script() has branca's Element swapped
+        return _build(tour, lang, labels, tiles, attribution)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    # Building and rendering a long tour's map allocates a few hundred thousand
+    # short-lived objects; the cyclic GC's full collections rescanned them (and the
+    # tour) again and again, and the time grew faster than the tour. The element
+    # tree's cycles are collected once the GC is back on.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     (south, west), (north, east) = tour.bounds()
     m = TourMap(
         location=[(south + north) / 2, (west + east) / 2],
@@ -146,8 +174,35 @@ def _stable_ids(m: folium.Map) -> None:
     walk(m)
 
 
+class _Text(branca.element.Element):
+    """Rendered JavaScript kept as text.
+
+    branca wraps each element's rendered script in ``Element(text)``, which
+    compiles the text as a Jinja template and renders it again: ``{{ … }}`` in
+    a stop's name would run on the server (template injection), and compiling
+    is most of the time a large map takes to render.
+    """
+
+    def __init__(self, template: str | None = None, template_name: str | None = None):
+        super().__init__(template_name=template_name)
+        # Jinja drops one trailing newline when it renders a template: keep the same bytes.
+        self.text = template[:-1] if template and template.endswith("\n") else template
+
+    def render(self, **kwargs) -> str:
+        """The text as it is; a plain ``Element()`` (branca's figures make some) renders all."""
+        return super().render(**kwargs) if self.text is None else self.text
+
+
 def script(m: folium.Map) -> str:
     """The map's JavaScript, ready to serve as a file."""
     figure = m.get_root()
-    figure.render()
+    # MacroElement.render builds branca.element.Element(text) for each script:
+    # swap in _Text while this map renders (folium offers no hook for it).
+    with _RENDER_LOCK, _gc_paused():
+        original = branca.element.Element
+        branca.element.Element = _Text
+        try:
+            figure.render()
+        finally:
+            branca.element.Element = original
     return figure.script.render() + "\n"

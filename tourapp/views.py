@@ -19,13 +19,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from . import gpx, mapview, qr
+from . import assets, gpx, mapview, qr
 from .i18n import best_language, clock, distance, minutes
 from .store import get_store
 from .tour import LANGUAGES, Tour
@@ -34,6 +33,11 @@ bp = Blueprint("tour", __name__)
 LANG = "<any(" + ", ".join(LANGUAGES) + "):lang>"
 LEAFLET_DIR = Path(xstatic.pkg.leaflet.BASE_DIR)
 LEAFLET_FILES = {"leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png"}
+
+
+@bp.record_once
+def _version_leaflet(state):
+    assets.versioned_files(state.app, "tour.leaflet", LEAFLET_DIR, LEAFLET_FILES)
 
 
 @bp.url_value_preprocessor
@@ -82,6 +86,7 @@ def _cached(
     response.cache_control.max_age = max_age
     if max_age == 0:
         response.cache_control.no_cache = True  # revalidate: the tour may change any time
+    response.tour_versioned = True  # same URL and tour version, same bytes: assets replays it
     return response.make_conditional(request)
 
 
@@ -127,8 +132,16 @@ def page():
 def map_script():
     """The map's script for one language."""
     tour = _tour_or_503()
-    js = get_store().memo(("map.js", g.lang), lambda t: render_map_script(t, g.lang))
-    return _cached(js, "text/javascript", f"map {g.lang} {tour.version}")
+    return _cached(_map_js(g.lang), "text/javascript", f"map {g.lang} {tour.version}")
+
+
+def _map_js(lang: str) -> str:
+    return get_store().memo(("map.js", lang), lambda t: render_map_script(t, lang))
+
+
+def map_script_version(lang: str) -> str:
+    """Hash of the map script, for its ``?v=`` (so it can be cached as immutable)."""
+    return get_store().memo(("map.js v", lang), lambda t: assets.version_of(_map_js(lang).encode()))
 
 
 @bp.route("/tour.geojson")
@@ -176,7 +189,7 @@ def leaflet(filename: str):
     """Leaflet, served from the xstatic-leaflet package rather than a CDN."""
     if filename not in LEAFLET_FILES:
         abort(404)
-    return send_from_directory(LEAFLET_DIR, filename, max_age=86400)
+    return assets.send_file(LEAFLET_DIR, filename)
 
 
 GPX_TYPE = "application/gpx+xml"

@@ -1,0 +1,268 @@
+"""Shared pieces of the benchmarks: servers, Chromium, the folium-default mirror, machine facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask, abort  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from tourapp import assets, create_app  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"  # git-ignored: npm mirror, synthetic tours, exports
+SEEDED = ROOT / "data" / "stops.geojson"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+TILE_HOST = "tile.openstreetmap.org"
+
+
+def machine() -> str:
+    """One line naming the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f", {mem_kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, AttributeError):
+        mem = ""
+    return (
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {cpu}, {os.cpu_count()} cores{mem}; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}"
+    )
+
+
+class Server:
+    """A WSGI app on a free loopback port, in a thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+def tourapp_server(tour_file: Path = SEEDED) -> Server:
+    """The app serving ``tour_file``."""
+    return Server(create_app({"TESTING": False, "TOUR_DATA": tour_file}))
+
+
+def file_app(root: Path) -> Flask:
+    """Serves a folder compressed like a CDN would (brotli or gzip, negotiated)."""
+    app = Flask(__name__, static_folder=None)
+    app.extensions["tourapp_assets"] = assets.AssetCache()
+
+    @app.route("/<path:filename>")
+    def files(filename):
+        target = root / filename
+        if target.is_dir():
+            filename += "/index.html"
+        if not (root / filename).is_file():
+            abort(404)
+        return assets.send_file(root, filename)
+
+    return app
+
+
+def launch(playwright):
+    """Headless Debian Chromium; tile requests fail at once (no network, and left out of figures).
+
+    Tiles are blocked by host resolution rather than answered by Playwright's
+    request routing, because routing turns off the HTTP cache, and the repeat
+    visit measures it.
+    """
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--host-resolver-rules=MAP *.openstreetmap.org ~NOTFOUND, MAP openstreetmap.org ~NOTFOUND",
+        ],
+    )
+
+
+def phone_context(browser):
+    """A phone-sized browser context (fresh cache)."""
+    return browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+
+
+def quiet() -> None:
+    """No request log lines from the loopback servers in the figures."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def warm(base: str, root: Path) -> None:
+    """Request every file of a mirror once, so compression time is not counted as network."""
+    import urllib.request
+
+    for path in root.rglob("*"):
+        if path.is_file() and path.suffix in {".css", ".js", ".html"}:
+            request = urllib.request.Request(
+                f"{base}/{path.relative_to(root).as_posix()}", headers={"Accept-Encoding": "br"}
+            )
+            with urllib.request.urlopen(request) as response:
+                response.read()
+
+
+# --- folium's defaults, from a local mirror of their npm packages -----------------------------
+
+NPM_PACKAGES = [
+    "leaflet@1.9.3",
+    "jquery@3.7.1",
+    "bootstrap@5.2.2",
+    "@fortawesome/fontawesome-free@6.2.0",
+    "drmonty-leaflet-awesome-markers@2.0.2",  # the files cdnjs serves as Leaflet.awesome-markers 2.0.2
+    "bootstrap3@npm:bootstrap@3.1.1",  # glyphicons: 3.0.0's separate CSS is not on npm
+]
+
+
+def npm_mirror() -> Path:
+    """node_modules with folium's CDN packages, installed once into benchmarks/out/npm."""
+    base = OUT / "npm"
+    modules = base / "node_modules"
+    if (
+        not (modules / "drmonty-leaflet-awesome-markers").is_dir()
+        or not (modules / "bootstrap3").is_dir()
+    ):
+        base.mkdir(parents=True, exist_ok=True)
+        (base / "package.json").write_text('{"private": true}\n')
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-save",
+                "--no-package-lock",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                *NPM_PACKAGES,
+            ],
+            cwd=base,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return modules
+
+
+def _glyphicons_css(bootstrap3_css: str) -> str:
+    """Bootstrap 3's glyphicon rules: what netdna's bootstrap-glyphicons.css 3.0.0 held."""
+    start = bootstrap3_css.index("@font-face")
+    end = bootstrap3_css.index(".caret", start)  # the rule that follows the icons
+    return bootstrap3_css[start:end]
+
+
+def _rotate_css() -> str:
+    # folium's leaflet.awesome.rotate CSS is 360 generated rules, regenerated here.
+    return "".join(
+        f".fa-rotate-{n}{{-ms-transform:rotate({n}deg);-webkit-transform:rotate({n}deg);"
+        f"transform:rotate({n}deg)}}"
+        for n in range(1, 361)
+    )
+
+
+def build_cdn_mirror(root: Path) -> dict[str, Path]:
+    """Lay out folium's CDN files under ``root/<host>/<path>``; return {url prefix: folder}."""
+    modules = npm_mirror()
+    layout = {
+        "cdn.jsdelivr.net/npm/leaflet@1.9.3": modules / "leaflet",
+        "cdn.jsdelivr.net/npm/bootstrap@5.2.2": modules / "bootstrap",
+        "cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0": modules
+        / "@fortawesome/fontawesome-free",
+        "cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2": modules
+        / "drmonty-leaflet-awesome-markers/css",
+    }
+    for prefix, source in layout.items():
+        target = root / prefix
+        if not target.exists():
+            shutil.copytree(source, target)
+    awesome = root / "cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2"
+    shutil.copy(modules / "drmonty-leaflet-awesome-markers/js/leaflet.awesome-markers.js", awesome)
+    (root / "code.jquery.com").mkdir(parents=True, exist_ok=True)
+    shutil.copy(modules / "jquery/dist/jquery.min.js", root / "code.jquery.com/jquery-3.7.1.min.js")
+    glyph = root / "netdna.bootstrapcdn.com/bootstrap/3.0.0/css"
+    glyph.mkdir(parents=True, exist_ok=True)
+    css = (modules / "bootstrap3/dist/css/bootstrap.css").read_text(encoding="utf-8")
+    (glyph / "bootstrap-glyphicons.css").write_text(_glyphicons_css(css), encoding="utf-8")
+    rotate = root / "cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates"
+    rotate.mkdir(parents=True, exist_ok=True)
+    (rotate / "leaflet.awesome.rotate.min.css").write_text(_rotate_css(), encoding="utf-8")
+    return layout
+
+
+def folium_default_page(tour, root: Path) -> Path:
+    """The tour drawn with folium's defaults, saved with CDN URLs pointing at ``root``'s mirror."""
+    import folium
+
+    (south, west), (north, east) = tour.bounds()
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=15)
+    for leg in tour.legs:
+        folium.PolyLine([list(p) for p in leg.path]).add_to(m)
+    for visit in tour.visits:
+        stop = visit.stop
+        folium.Marker(
+            list(stop.location),
+            popup=f"{stop.order}. {stop.name['fr']}<br>{stop.description['fr']}",
+            tooltip=stop.name["fr"],
+        ).add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    page = root / "folium" / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    m.save(str(page))
+    html = page.read_text(encoding="utf-8")
+    missing = []
+
+    def local(match):
+        path = match.group(2).split("://", 1)[1]
+        if not (root / path).is_file():
+            missing.append(match.group(2))
+        return f'{match.group(1)}/{path}"'
+
+    html = re.sub(r'(<(?:script|link)\b[^>]*?\b(?:src|href)=")(https://[^"]+)"', local, html)
+    if missing:
+        raise RuntimeError(f"not in the mirror: {missing}")
+    page.write_text(html, encoding="utf-8")
+    return page
+
+
+def origin_of(url: str, mirror_base: str | None = None) -> str:
+    """The origin a request would have gone to (mirror paths stand for their CDN host)."""
+    if (
+        mirror_base
+        and url.startswith(mirror_base + "/")
+        and not url.startswith(mirror_base + "/folium/")
+    ):
+        return urlsplit(url[len(mirror_base) :]).path.split("/")[1]
+    parts = urlsplit(url)
+    return parts.netloc or parts.scheme

@@ -1,0 +1,138 @@
+"""`flask freeze`: the whole walk as files, with working relative links and compressed copies."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import brotli
+import pytest
+
+from tourapp import create_app
+from tourapp.freeze import FreezeError, check_links, freeze
+
+
+def test_freeze_writes_every_page_and_download(app, tmp_path):
+    report = freeze(app, tmp_path / "site")
+    root = report.destination
+    for name in (
+        "index.html",
+        "fr/index.html",
+        "en/index.html",
+        "fr/map.js",
+        "en/map.js",
+        "tour.geojson",
+        "static/css/app.css",
+        "static/js/tour-map.js",
+        "static/vendor/leaflet/leaflet.js",
+        "static/vendor/leaflet/leaflet.css",
+        "static/vendor/leaflet/images/layers.png",
+    ):
+        assert (root / name).is_file(), name
+    assert not (root / "healthz").exists()
+    assert report.missing_links == []
+    assert "Itinéraire" in (root / "fr/index.html").read_text(encoding="utf-8")
+    assert "Itinerary" in (root / "en/index.html").read_text(encoding="utf-8")
+    assert json.loads((root / "tour.geojson").read_bytes())["type"] == "FeatureCollection"
+
+
+def test_frozen_pages_match_the_live_app(app, client, tmp_path):
+    root = freeze(app, tmp_path / "site").destination
+    for lang in ("fr", "en"):
+        assert (root / lang / "map.js").read_bytes() == client.get(f"/{lang}/map.js").data
+    assert (root / "tour.geojson").read_bytes() == client.get("/tour.geojson").data
+
+
+def test_links_are_relative_so_any_sub_path_works(app, tmp_path):
+    root = freeze(app, tmp_path / "site").destination
+    html = (root / "en/index.html").read_text(encoding="utf-8")
+    assert 'href="../fr/index.html"' in html
+    assert 'src="map.js?v=' in html
+    assert 'href="/' not in html and 'src="/' not in html
+
+
+def test_root_page_sends_to_the_default_language(app, tmp_path):
+    html = (freeze(app, tmp_path / "site").destination / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh" content="0; url=fr/index.html"' in html
+    assert 'href="en/index.html"' in html
+
+
+def test_precompressed_copies_decode_to_the_file(app, tmp_path):
+    report = freeze(app, tmp_path / "site")
+    root = report.destination
+    assert report.compressed >= 8
+    for name in ("fr/index.html", "static/vendor/leaflet/leaflet.js", "tour.geojson"):
+        data = (root / name).read_bytes()
+        assert gzip.decompress((root / f"{name}.gz").read_bytes()) == data
+        assert brotli.decompress((root / f"{name}.br").read_bytes()) == data
+    assert not (root / "static/vendor/leaflet/images/layers.png.gz").exists()
+
+
+def test_a_second_export_replaces_the_first(app, tmp_path, tour_file):
+    dest = tmp_path / "site"
+    freeze(app, dest)
+    (dest / "old.html").write_text("stale")
+    tour_file.write_text(
+        tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8"
+    )
+    freeze(app, dest, precompress=False)
+    assert not (dest / "old.html").exists()
+    assert not (dest / "fr/index.html.gz").exists()
+    assert "Fabre Museum" in (dest / "fr/index.html").read_text(encoding="utf-8")
+
+
+def test_check_links_reports_missing_targets(tmp_path):
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "fr/index.html").write_text(
+        '<a href="../en/">x</a><script src="map.js?v=1"></script><a href="https://tile.example/">t</a>'
+        '<a href="#main">m</a>'
+    )
+    assert check_links(tmp_path) == ["fr/index.html: ../en/", "fr/index.html: map.js?v=1"]
+    (tmp_path / "fr/map.js").write_text("")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en/index.html").write_text("")
+    assert check_links(tmp_path) == []
+
+
+def test_freeze_command(runner, tmp_path):
+    result = runner.invoke(args=["freeze", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "files" in result.output
+    assert (tmp_path / "out/en/index.html").is_file()
+
+
+def test_never_writes_into_a_folder_of_other_files(app, tmp_path, runner):
+    precious = tmp_path / "notes.txt"
+    precious.write_text("keep me")
+    with pytest.raises(FreezeError, match="not empty"):
+        freeze(app, tmp_path)
+    result = runner.invoke(args=["freeze", str(tmp_path)])
+    assert result.exit_code == 1 and "not empty" in result.output
+    assert precious.read_text() == "keep me"
+
+
+def test_refuses_to_export_without_a_tour(tmp_path, runner):
+    app = create_app({"TESTING": True, "TOUR_DATA": tmp_path / "missing.geojson"})
+    with pytest.raises(FreezeError, match="no tour"):
+        freeze(app, tmp_path / "site")
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_pages_without_extension_become_html_files(app, tmp_path):
+    from flask import render_template_string
+
+    # A page under /<lang>/ like a guides page: found in the url_map, in both languages.
+    def extra(lang):
+        return render_template_string(
+            '<a href="{{ url_for("tour.page", lang=lang) }}">home</a>'
+            '<a href="{{ url_for("extra", lang=lang) }}">me</a>',
+            lang=lang,
+        )
+
+    app.add_url_rule("/<any(fr, en):lang>/extra", "extra", extra)
+    report = freeze(app, tmp_path / "site")
+    for lang in ("fr", "en"):
+        html = (report.destination / lang / "extra.html").read_text(encoding="utf-8")
+        assert 'href="index.html"' in html and 'href="extra.html"' in html
+        assert not (report.destination / lang / "extra").exists()
+    assert report.missing_links == []

@@ -1,0 +1,371 @@
+"""Transfer efficiency: versioned asset URLs, pre-compressed bytes, long-lived caching.
+
+* ``url_for('static', …)`` (and every endpoint registered with
+  :func:`versioned_files`) gets ``?v=<hash of the file>``; ``/<lang>/map.js``
+  gets ``?v=<hash of the script>``. A response whose ``v`` is the hash of the
+  very bytes it serves is cached for a year as immutable; a stale ``v`` (an old
+  page asking for an asset that has changed since) gets the new bytes with a
+  short lifetime instead, never a year of the wrong file.
+* Static files are compressed once per file version (gzip and brotli) and kept
+  in memory; pages, map scripts and data files are compressed once per ETag,
+  that is once per tour version and language, never per request. The client's
+  ``Accept-Encoding`` picks the encoding; responses carry ``Vary:
+  Accept-Encoding`` and one strong ETag per encoding, and 304 still works.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import brotli
+from flask import Flask, Response, abort, current_app, g, request
+from werkzeug.security import safe_join
+
+IMMUTABLE_S = 365 * 24 * 3600
+UNVERSIONED_S = 3600
+"""Static files asked for without a version (e.g. from inside a CSS file): an hour."""
+
+MIN_BYTES = 512
+"""Smaller bodies gain nothing from compression: headers cost more than they save."""
+
+ENCODINGS = ("br", "gzip")
+COMPRESSIBLE = {
+    "application/geo+json",
+    "application/gpx+xml",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "application/xml",
+    "image/svg+xml",
+    "text/css",
+    "text/html",
+    "text/javascript",
+    "text/plain",
+    "text/xml",
+}
+# Types the standard library may not know: files written by `flask freeze` and
+# served by any static host are typed by extension.
+for _type, _ext in (
+    ("application/geo+json", ".geojson"),
+    ("application/gpx+xml", ".gpx"),
+    ("application/manifest+json", ".webmanifest"),
+    ("text/javascript", ".js"),
+):
+    mimetypes.add_type(_type, _ext)
+
+
+def version_of(data: bytes) -> str:
+    """The short content hash used as ``?v=`` and in ETags."""
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def compress(data: bytes, encoding: str) -> bytes:
+    """``data`` compressed with ``br`` or ``gzip`` at the best ratio worth its time."""
+    if encoding == "br":
+        # Quality 11 runs at ~1 MB/s: fine once per version, too slow for huge maps.
+        quality = 11 if len(data) < 1_000_000 else 6
+        return brotli.compress(data, quality=quality)
+    if encoding == "gzip":
+        return gzip.compress(data, compresslevel=9, mtime=0)  # mtime=0: same bytes each time
+    raise ValueError(f"unknown encoding {encoding!r}")
+
+
+_NEGOTIATED: dict[str, str | None] = {}
+
+
+def negotiate() -> str | None:
+    """The encoding the client prefers among ours, or None for identity."""
+    # Browsers send a handful of distinct headers: parse each once, not per request.
+    header = request.headers.get("Accept-Encoding", "")
+    try:
+        return _NEGOTIATED[header]
+    except KeyError:
+        best = request.accept_encodings.best_match([*ENCODINGS, "identity"])
+        if len(_NEGOTIATED) < 256:
+            _NEGOTIATED[header] = best if best in ENCODINGS else None
+        return best if best in ENCODINGS else None
+
+
+def _vary_on_encoding(response: Response) -> None:
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Accept-Encoding"  # the common case, without parsing
+    elif "accept-encoding" not in vary.lower():
+        response.vary.add("Accept-Encoding")
+
+
+@dataclass
+class _Asset:
+    """One file's bytes in every encoding, for one version of the file."""
+
+    signature: tuple
+    mimetype: str
+    version: str
+    bodies: dict[str, bytes]
+
+
+class AssetCache:
+    """Files and compressed bodies, computed once per version and kept in memory."""
+
+    def __init__(self, max_entries: int = 512):
+        self._lock = threading.Lock()
+        self._files: dict[str, _Asset] = {}
+        self._bodies: OrderedDict = OrderedDict()  # bounded: old tour versions fall out
+        self.max_entries = max_entries
+
+    def asset(self, path: str) -> _Asset | None:
+        """The file at ``path`` with its version, re-read when it changes on disk."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._files.get(path)
+        if cached is not None and cached.signature == signature:
+            return cached
+        with open(path, "rb") as handle:
+            data = handle.read()
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        asset = _Asset(signature, mimetype, version_of(data), {"identity": data})
+        self._files[path] = asset
+        return asset
+
+    def encoded(self, asset: _Asset, encoding: str) -> bytes:
+        """The file's bytes in ``encoding``, compressed on first use only."""
+        body = asset.bodies.get(encoding)
+        if body is None:
+            body = compress(asset.bodies["identity"], encoding)
+            asset.bodies[encoding] = body
+        return body
+
+    def remember(self, key: tuple, value) -> None:
+        """Keep ``value`` under ``key`` (least recently used entries go first)."""
+        with self._lock:
+            self._bodies[key] = value
+            while len(self._bodies) > self.max_entries:
+                self._bodies.popitem(last=False)
+
+    def body(self, key: tuple, build) -> bytes:
+        """A derived body (compressed page, hash) once per key; least recently used go first."""
+        with self._lock:
+            if key in self._bodies:
+                self._bodies.move_to_end(key)
+                return self._bodies[key]
+        value = build()
+        if value is not None:
+            self.remember(key, value)
+        return value
+
+
+def get_cache() -> AssetCache:
+    """The current app's asset cache."""
+    return current_app.extensions["tourapp_assets"]
+
+
+def versioned_files(
+    app: Flask, endpoint: str, directory: str | os.PathLike, files: Iterable[str] | None = None
+) -> None:
+    """Declare that ``endpoint(filename=…)`` serves ``files`` (default: all) of ``directory``.
+
+    Their URLs get ``?v=``; ``flask freeze`` exports the files listed here.
+    """
+    app.extensions.setdefault("tourapp_asset_dirs", {})[endpoint] = (
+        str(directory),
+        None if files is None else sorted(files),
+    )
+
+
+def declared_files(app: Flask, endpoint: str) -> list[str]:
+    """The files a :func:`versioned_files` endpoint serves, when it listed them."""
+    return (app.extensions.get("tourapp_asset_dirs", {}).get(endpoint) or ("", None))[1] or []
+
+
+def send_file(directory: str | os.PathLike, filename: str) -> Response:
+    """A file of ``directory``, in the client's encoding, cached for a year when versioned."""
+    path = safe_join(str(directory), filename)
+    if path is None or not os.path.isfile(path):
+        abort(404)
+    cache = get_cache()
+    asset = cache.asset(path)
+    if asset is None:
+        abort(404)
+    encoding = negotiate() if _compressible(asset.mimetype, len(asset.bodies["identity"])) else None
+    body = cache.encoded(asset, encoding) if encoding else asset.bodies["identity"]
+    response = Response(body, mimetype=asset.mimetype)
+    if encoding:
+        response.content_encoding = encoding
+    if _compressible(asset.mimetype, len(asset.bodies["identity"])):
+        _vary_on_encoding(response)
+    response.set_etag(f"{asset.version}-{encoding or 'id'}")
+    _cache_headers(response, request.args.get("v") == asset.version)
+    return response.make_conditional(request)
+
+
+def _compressible(mimetype: str | None, size: int) -> bool:
+    return mimetype in COMPRESSIBLE and size >= MIN_BYTES
+
+
+def _cache_headers(response: Response, immutable: bool) -> None:
+    response.cache_control.public = True
+    if immutable:
+        response.cache_control.no_cache = False  # set by views that revalidate by default
+        response.cache_control.max_age = IMMUTABLE_S
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.max_age = UNVERSIONED_S
+
+
+def _add_version(endpoint: str, values: dict) -> None:
+    """``url_defaults``: versioned URLs for files and for the map script."""
+    if "v" in values:
+        return
+    directories = current_app.extensions.get("tourapp_asset_dirs", {})
+    if endpoint in directories and "filename" in values:
+        path = safe_join(directories[endpoint][0], values["filename"])
+        asset = get_cache().asset(path) if path else None
+        if asset is not None:
+            values["v"] = asset.version
+    elif endpoint == "tour.map_script":
+        from .views import map_script_version  # views imports this module
+
+        lang = values.get("lang") or getattr(g, "lang", None)
+        if lang:
+            try:
+                values["v"] = map_script_version(lang)
+            except LookupError:  # no tour loaded: the link stays unversioned
+                pass
+
+
+def _compress_response(response: Response) -> Response:
+    """``after_request``: dynamic bodies compressed once per ETag, never per request."""
+    if getattr(response, "replayed", False):
+        return response
+    response = _encode(response)
+    _remember(response)
+    return response
+
+
+def _encode(response: Response) -> Response:
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or response.direct_passthrough
+        or response.content_encoding
+    ):
+        return response
+    data = response.get_data()
+    etag, weak = response.get_etag()
+    version = request.args.get("v")
+    if version and etag and not weak:
+        # A versioned URL is immutable only if its v is the hash of these very bytes.
+        actual = get_cache().body(("version", etag), lambda: version_of(data))
+        if actual == version:
+            _cache_headers(response, True)
+    if not _compressible(response.mimetype, len(data)):
+        return response
+    _vary_on_encoding(response)
+    encoding = negotiate()
+    if encoding is None:
+        return response
+    # Keyed by the ETag when the view gave one (it names the tour version and
+    # language); otherwise by the body's hash, which is still far cheaper than
+    # compressing it again.
+    key = ("body", etag if etag and not weak else version_of(data), encoding)
+    response.set_data(get_cache().body(key, lambda: compress(data, encoding)))
+    response.content_encoding = encoding
+    if etag and not weak:
+        response.set_etag(f"{etag}-{encoding}")
+        if "If-None-Match" in request.headers:
+            # The view compared If-None-Match with the plain ETag; compare again
+            # with the one of this encoding, which is what the client holds.
+            response = response.make_conditional(request)
+    return response
+
+
+_REPLAYED = ("Content-Type", "Cache-Control", "ETag", "Vary", "Content-Encoding")
+
+
+def _tour_version() -> str | None:
+    from .store import get_store  # the store imports nothing of this module
+
+    tour = get_store().status().tour
+    return tour.version if tour is not None else None
+
+
+def _replay_key() -> tuple | None:
+    if request.method != "GET":
+        return None
+    version = _tour_version()
+    if version is None:
+        return None
+    return (request.full_path, negotiate(), version)
+
+
+def _replay():
+    """``before_request``: a tour-versioned response already built is sent again as it is.
+
+    Views mark such responses (``response.tour_versioned``): their bytes depend on
+    the URL and the tour version only. Replaying skips the view and the header
+    work werkzeug redoes on each response, which made pages cost a third more than
+    a trivial endpoint. Other ``after_request`` hooks (security headers…) still run.
+    """
+    key = _replay_key()
+    if key is None:
+        return None
+    entry = get_cache().body(("replay", key), lambda: None)
+    if entry is None:
+        return None
+    etag, headers, body = entry
+    if request.if_none_match and request.if_none_match.contains_weak(etag):
+        kept = [h for h in headers if h[0] in ("ETag", "Cache-Control", "Vary")]
+        response = Response(status=304, headers=kept)
+    else:
+        response = Response(body, headers=headers)
+    response.replayed = True
+    return response
+
+
+def _remember(response: Response) -> None:
+    if not getattr(response, "tour_versioned", False) or response.status_code != 200:
+        return
+    key = _replay_key()
+    etag, weak = response.get_etag()
+    if key is None or not etag or weak:
+        return
+    headers = [(name, response.headers[name]) for name in _REPLAYED if name in response.headers]
+    get_cache().remember(("replay", key), (etag, headers, response.get_data()))
+
+
+def init_app(app: Flask) -> None:
+    """Serve static files pre-compressed and versioned; compress dynamic bodies once."""
+    app.extensions["tourapp_assets"] = AssetCache()
+    if app.static_folder:
+        versioned_files(app, "static", app.static_folder)
+        static_folder = app.static_folder
+
+        def static(filename: str) -> Response:
+            return send_file(static_folder, filename)
+
+        app.view_functions["static"] = static
+    app.url_defaults(_add_version)
+    app.before_request(_replay)
+    app.after_request(_compress_response)
+
+
+__all__ = [
+    "AssetCache",
+    "compress",
+    "declared_files",
+    "init_app",
+    "negotiate",
+    "send_file",
+    "version_of",
+    "versioned_files",
+]

@@ -260,3 +260,11 @@ def test_a_one_stop_tour_serves_its_gpx_and_guides_page(tmp_path):
     assert client.get("/fr/legs/1.gpx").status_code == 404
     html = client.get("/fr/guides").get_data(as_text=True)
     assert "/legs/" not in html and html.count('class="runsheet-stop"') == 1
+
+
+def test_a_replayed_download_keeps_its_headers(client):
+    # The second request is answered from assets' replay cache, before the view runs.
+    first, second = client.get("/fr/tour.gpx"), client.get("/fr/tour.gpx")
+    for name in ("Content-Disposition", "Last-Modified", "ETag", "Content-Type"):
+        assert second.headers.get(name) == first.headers.get(name), name
+    assert second.data == first.data

@@ -289,7 +289,15 @@ def _encode(response: Response) -> Response:
     return response
 
 
-_REPLAYED = ("Content-Type", "Cache-Control", "ETag", "Vary", "Content-Encoding")
+_REPLAYED = (
+    "Content-Type",
+    "Cache-Control",
+    "ETag",
+    "Last-Modified",
+    "Vary",
+    "Content-Encoding",
+    "Content-Disposition",  # GPX downloads keep their file names
+)
 
 
 def _tour_version() -> str | None:
@@ -305,7 +313,8 @@ def _replay_key() -> tuple | None:
     version = _tour_version()
     if version is None:
         return None
-    return (request.full_path, negotiate(), version)
+    # The host is part of the key: downloads and QR codes hold absolute links to it.
+    return (request.host_url, request.full_path, negotiate(), version)
 
 
 def _replay():
@@ -322,12 +331,9 @@ def _replay():
     entry = get_cache().body(("replay", key), lambda: None)
     if entry is None:
         return None
-    etag, headers, body = entry
-    if request.if_none_match and request.if_none_match.contains_weak(etag):
-        kept = [h for h in headers if h[0] in ("ETag", "Cache-Control", "Vary")]
-        response = Response(status=304, headers=kept)
-    else:
-        response = Response(body, headers=headers)
+    _etag, headers, body = entry
+    # werkzeug answers If-None-Match and If-Modified-Since alike, as the view did.
+    response = Response(body, headers=headers).make_conditional(request)
     response.replayed = True
     return response
 

@@ -66,7 +66,11 @@ def test_static_site_shows_the_walk(page, static_site, lang, heading):
     assert origins <= {urlsplit(static_site).netloc, "tile.openstreetmap.org"}
     # Every download and page the participant can follow is there (GeoJSON, GPX, guides…).
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-    local = {urljoin(page.url, h).split("#")[0] for h in hrefs if not urlsplit(h).netloc}
+    local = {
+        urljoin(page.url, h).split("#")[0]
+        for h in hrefs
+        if not urlsplit(h).netloc and urlsplit(h).scheme in ("", "http", "https")  # not geo:
+    }
     assert any(u.endswith("tour.geojson") for u in local)
     for url in local:
         assert page.request.get(url).status == 200, url

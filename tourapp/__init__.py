@@ -36,10 +36,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
 
-    from . import cli, i18n, store, views
+    from . import cli, i18n, offline, store, views
 
     i18n.init_app(app)
     store.init_app(app)
     app.register_blueprint(views.bp)
+    offline.init_app(app)
     cli.init_app(app)
     return app

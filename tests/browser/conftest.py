@@ -75,8 +75,13 @@ def new_context(browser, **options):
     settings = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
     settings.update(options)
     context = browser.new_context(**settings)
+    # With CORS, like the OpenStreetMap tile servers: the map asks for CORS tiles.
     context.route(
-        TILE_PATTERN, lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+        TILE_PATTERN,
+        lambda route: route.fulfill(
+            status=200, content_type="image/png", body=BLANK_PNG,
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
     )
     return context
 

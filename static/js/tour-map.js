@@ -51,7 +51,8 @@
       markers.push({ marker: marker, texts: t });
     },
     register: function (map, bounds) {
-      map.fitBounds(bounds, { padding: [24, 24] });
+      // Room on the left for the 44 px zoom buttons, so that no stop hides under them.
+      map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32] });
       translateControls(map);
       markers.forEach(function (m) {
         var node = m.marker.getElement();

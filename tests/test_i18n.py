@@ -16,7 +16,9 @@ from tourapp.tour import LANGUAGES
 from .conftest import ROOT
 
 CATALOGS = ROOT / "translations"
-ATTRIBUTES = ("aria-label", "title", "alt", "placeholder", "aria-description", "aria-roledescription")
+ATTRIBUTES = (
+    "aria-label", "title", "alt", "placeholder", "aria-description", "aria-roledescription"
+)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdf]")
 SAME_IN_EVERY_LANGUAGE = {"%(num)d min"}
 """Source strings whose translations are rightly the same in every language."""
@@ -24,7 +26,10 @@ SAME_IN_EVERY_LANGUAGE = {"%(num)d min"}
 
 def read_catalog(lang: str | None):
     """The catalog of ``lang``, or the extracted template for None."""
-    path = CATALOGS / "messages.pot" if lang is None else CATALOGS / lang / "LC_MESSAGES" / "messages.po"
+    if lang is None:
+        path = CATALOGS / "messages.pot"
+    else:
+        path = CATALOGS / lang / "LC_MESSAGES" / "messages.po"
     with open(path, "rb") as handle:
         return read_po(handle, locale=lang)
 
@@ -170,7 +175,8 @@ def test_translations_differ_between_languages():
     for msgid, text in strings[first].items():
         for other in others:
             if (msgid if isinstance(msgid, str) else msgid[0]) not in SAME_IN_EVERY_LANGUAGE:
-                assert strings[other].get(msgid) != text, f"{msgid!r} is the same in {first} and {other}"
+                same = f"{msgid!r} is the same in {first} and {other}"
+                assert strings[other].get(msgid) != text, same
 
 
 def test_the_template_holds_every_string_of_the_code():
@@ -231,5 +237,6 @@ def test_the_language_switch_keeps_the_page(app, client, lang):
         response = client.get(url)
         if response.mimetype != "text/html":
             continue
-        links = re.findall(r'<a href="([^"]+)" lang="(\w+)" hreflang="\w+"', response.get_data(as_text=True))
+        html = response.get_data(as_text=True)
+        links = re.findall(r'<a href="([^"]+)" lang="(\w+)" hreflang="\w+"', html)
         assert links == [(url.replace(f"/{lang}/", f"/{other}/", 1), other)], url

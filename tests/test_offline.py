@@ -1,4 +1,4 @@
-"""Offline support over HTTP: the worker at the site root, its precache list, the manifest, icons."""
+"""Offline support over HTTP: the root service worker, its precache list, the manifest, icons."""
 
 from __future__ import annotations
 

@@ -53,6 +53,8 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, dict], ...] = (
 STATIC_FOLDERS = ("css", "js", "icons")
 """The app's own static files the pages use, all precached (the worker script excepted)."""
 STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2"}
+NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
+"""Install-time icons: the browser fetches them itself when it installs the app."""
 
 LEAFLET_FILES = ("leaflet.css", "leaflet.js")
 
@@ -115,7 +117,11 @@ def precache_urls(tour_version: str, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
                 continue
             if url not in urls:
                 urls.append(url)
-    urls += [url_for("static", filename=name) for name in _static_files(current_app)]
+    urls += [
+        url_for("static", filename=name)
+        for name in _static_files(current_app)
+        if name not in NOT_PRECACHED
+    ]
     urls += [url_for("tour.leaflet", filename=name) for name in LEAFLET_FILES]
     return urls
 

@@ -24,29 +24,35 @@ RENDERED_TEXT = """lang => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const parent = walker.currentNode.parentElement;
-    if (parent && !parent.closest('script, style') && inLang(parent)) chunks.push(walker.currentNode.data);
+    if (parent && !parent.closest('script, style') && inLang(parent)) {
+      chunks.push(walker.currentNode.data);
+    }
   }
   for (const el of document.querySelectorAll('[aria-label], [title], [alt]')) {
     if (!inLang(el)) continue;
-    for (const name of ['aria-label', 'title', 'alt']) if (el.getAttribute(name)) chunks.push(el.getAttribute(name));
+    for (const name of ['aria-label', 'title', 'alt']) {
+      if (el.getAttribute(name)) chunks.push(el.getAttribute(name));
+    }
   }
   chunks.push(document.title);
   return chunks;
 }"""
 
 # Interactive elements a finger may aim at, with their size. Links inside a
-# sentence are exempt (WCAG 2.5.5 "inline"), and so are elements out of view
-# (the skip links until focused).
+# sentence are exempt (WCAG 2.5.5 "inline"), and so are elements moved out of
+# view to the left (the skip links until focused).
 TARGETS = """() => {
   const found = [];
-  const selector = 'a[href], button, [role=button], input, select, textarea, summary, [tabindex="0"]';
+  const selector =
+    'a[href], button, [role=button], input, select, textarea, summary, [tabindex="0"]';
   for (const el of document.querySelectorAll(selector)) {
     const box = el.getBoundingClientRect();
-    if (!box.width || !box.height || box.right <= 0 || box.bottom <= 0) continue;
+    if (!box.width || !box.height || box.right <= 0) continue;  // hidden, or moved out of view
     if (el.classList.contains('leaflet-container')) continue;  // the map itself
     const style = getComputedStyle(el);
     const parentText = (el.parentElement.textContent || '').trim();
-    if (el.tagName === 'A' && style.display === 'inline' && parentText.length > el.textContent.trim().length) continue;
+    const inline = el.tagName === 'A' && style.display === 'inline';
+    if (inline && parentText.length > el.textContent.trim().length) continue;
     found.push({what: el.outerHTML.slice(0, 80), width: box.width, height: box.height});
   }
   return found;
@@ -58,9 +64,10 @@ FOCUSED = """() => {
   const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
   return {
     tag: el.tagName.toLowerCase(), id: el.id, cls: el.className && String(el.className),
-    label: el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent.trim().slice(0, 40),
+    label: el.getAttribute('aria-label') || el.getAttribute('title')
+      || el.textContent.trim().slice(0, 40),
     visible: outline || style.boxShadow !== 'none',
-    onScreen: (() => { const b = el.getBoundingClientRect(); return b.right > 0 && b.bottom > 0 && b.width > 0; })(),
+    onScreen: (b => b.right > 0 && b.bottom > 0 && b.width > 0)(el.getBoundingClientRect()),
   };
 }"""
 
@@ -98,7 +105,8 @@ def open_popup(page) -> None:
 def axe_violations(page) -> tuple[list[str], int]:
     """axe-core's violations on the page, as readable lines, and how many rules ran."""
     results = axe_sync.Axe().run(page, options={"resultTypes": ["violations"]}).response
-    rules = sum(len(results[kind]) for kind in ("violations", "passes", "incomplete", "inapplicable"))
+    kinds = ("violations", "passes", "incomplete", "inapplicable")
+    rules = sum(len(results[kind]) for kind in kinds)
     lines = [
         f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary']}"
         for v in results["violations"] for node in v["nodes"]

@@ -71,7 +71,9 @@ def test_walk_opens_offline_in_both_languages_after_one_visit(context, live_serv
         assert page.locator("#itinerary-heading").inner_text() == "Itinerary"
         assert page.locator("path.leaflet-interactive").count() == 3
         # The data file too, for scripts that read it.
-        features = page.evaluate("fetch('/tour.geojson').then(r => r.json()).then(d => d.features.length)")
+        features = page.evaluate(
+            "fetch('/tour.geojson').then(r => r.json()).then(d => d.features.length)"
+        )
         assert features == 4
     finally:
         context.set_offline(False)

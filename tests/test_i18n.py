@@ -223,6 +223,16 @@ def test_no_page_shows_the_other_language(app, client, lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_error_pages_speak_the_language_of_their_url(client, lang):
+    for url, code in [(f"/{lang}/no-such-page", 404), ("/no-such-page", 404)]:
+        response = client.get(url, headers={"Accept-Language": lang})
+        assert response.status_code == code
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{lang}"' in html, url
+        assert foreign_phrases(lang, visible_text(html, lang)) == [], url
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_manifests_are_in_their_language(client, lang):
     manifest = client.get(f"/{lang}/manifest.webmanifest").get_json()
     text = [manifest["name"], manifest["short_name"], manifest["description"]]

@@ -130,6 +130,11 @@ def test_axe_finds_nothing_and_no_other_language_shows(page, live_server, lang):
             assert axe_violations(page)[0] == [], url
             assert foreign_phrases(lang, page.evaluate(RENDERED_TEXT, lang)) == [], url
     assert page.errors == []
+    # The error page too; its only console error is its own status.
+    page.goto(f"{live_server.url}/{lang}/no-such-page")
+    assert axe_violations(page)[0] == []
+    assert foreign_phrases(lang, page.evaluate(RENDERED_TEXT, lang)) == []
+    assert len(page.errors) == 1 and "404" in page.errors[0]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

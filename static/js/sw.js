@@ -6,7 +6,8 @@
  *
  * - install: stores every URL /offline.json lists (both languages' pages, their
  *   scripts and styles, Leaflet, the map scripts, the GeoJSON, GPX when the app has it);
- * - pages and data: network first, the stored copy when there is no network;
+ * - pages and data: network first, the stored copy when there is no network
+ *   (or when the server answers 5xx: it lost the walk, the stored one is better);
  * - the app's files (map scripts carry the version in their URL): cache first;
  * - map tiles: only those the page asked for, at most N (300), oldest evicted
  *   first. Nothing is ever fetched ahead: the OpenStreetMap tile policy forbids
@@ -80,13 +81,20 @@ async function networkFirst(request) {
     if (response.ok && (await cache.match(request))) {
       await cache.put(request, response.clone());
     }
-    return response;
+    // A server that has no walk to give (503) is no better than no network.
+    if (response.status < 500) return response;
+    return (await stored(cache, request)) || response;
   } catch (error) {
-    var stored = await cache.match(request) || await cache.match(request, { ignoreSearch: true });
-    if (!stored && request.mode === "navigate") stored = await fallbackPage(cache, request);
-    if (stored) return stored;
+    var copy = await stored(cache, request);
+    if (copy) return copy;
     throw error;
   }
+}
+
+async function stored(cache, request) {
+  var copy = await cache.match(request) || await cache.match(request, { ignoreSearch: true });
+  if (!copy && request.mode === "navigate") copy = await fallbackPage(cache, request);
+  return copy;
 }
 
 async function fallbackPage(cache, request) {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from tourapp import create_app
+from tourapp.store import TourStore
 
 from .conftest import TILE_PATTERN, LiveServer, new_context
 
@@ -78,6 +79,19 @@ def test_walk_opens_offline_in_both_languages_after_one_visit(context, live_serv
     finally:
         context.set_offline(False)
     assert errors == []
+
+
+def test_stored_walk_is_shown_when_the_server_has_none(context, live_server, tmp_path):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    wait_for_worker(page)
+    # The server restarted with no readable data file: it answers 503.
+    app = live_server.server.app
+    app.extensions["tour_store"] = TourStore(str(tmp_path / "missing.geojson"))
+    assert app.test_client().get("/fr/").status_code == 503
+    page.reload()
+    page.wait_for_selector(".stop-marker")
+    assert page.locator(".stops > li.stop").count() == 4
 
 
 def test_new_tour_data_replaces_the_cached_copies(context, live_server, tour_file):

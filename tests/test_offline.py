@@ -7,7 +7,7 @@ import re
 import shutil
 import struct
 
-from tourapp import create_app, offline
+from tourapp import create_app, offline, store
 from tourapp.tour import LANGUAGES
 
 from .conftest import ROOT
@@ -92,16 +92,26 @@ def test_new_app_files_give_a_new_cache_version(tour_file, tmp_path):
 
 
 def test_gpx_is_precached_once_the_app_has_it(app):
+    tour = get_store_tour(app)
     with app.test_request_context():
-        assert not any(url.endswith(".gpx") for url in offline.precache_urls("abc"))
-    # What the GPX helper adds: one route per language, in the tour blueprint.
-    app.add_url_rule("/<lang>/tour.gpx", endpoint="tour.gpx", view_func=lambda lang: "")
+        assert not any(url.endswith(".gpx") for url in offline.precache_urls(tour))
+    # What the GPX feature adds: the walk and each leg, per language, in the tour blueprint.
+    app.add_url_rule("/<lang>/tour.gpx", endpoint="tour.tour_gpx", view_func=lambda lang: "")
+    app.add_url_rule(
+        "/<lang>/legs/<int:number>.gpx", endpoint="tour.leg_gpx", view_func=lambda lang, number: ""
+    )
     with app.test_request_context():
-        urls = offline.precache_urls("abc")
-        assert {"/fr/tour.gpx", "/en/tour.gpx"} <= set(urls)
-        only_known = offline.precache_urls("abc", (("tour.nothing", {"lang": None}),
-                                                   ("tour.page", {"lang": None})))
+        urls = offline.precache_urls(tour)
+        assert {"/fr/tour.gpx", "/en/tour.gpx", "/fr/legs/1.gpx", "/en/legs/3.gpx"} <= set(urls)
+        assert "/fr/legs/4.gpx" not in urls  # 4 stops, 3 legs
+        only_known = offline.precache_urls(tour, (("tour.nothing", ("lang",)),
+                                                  ("tour.page", ("lang",))))
         assert only_known[:2] == ["/fr/", "/en/"]
+
+
+def get_store_tour(app):
+    with app.app_context():
+        return store.get_store().tour()
 
 
 def test_tile_cache_size_reaches_the_worker(tour_file):

@@ -11,6 +11,7 @@ with ``url_for``, so a new page or file is one line in ``PRECACHE_ENDPOINTS``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from werkzeug.routing import BuildError
 
 from .i18n import best_language
 from .store import get_store
-from .tour import LANGUAGES
+from .tour import LANGUAGES, Tour
 
 bp = Blueprint("offline", __name__)
 
@@ -38,17 +39,18 @@ WORKER_FILE = "js/sw.js"
 TILE_CACHE_MAX = 300
 """Map tiles kept for offline use: only those the user viewed, oldest evicted first."""
 
-PRECACHE_ENDPOINTS: tuple[tuple[str, dict], ...] = (
-    # (endpoint, arguments); "lang" in the arguments means one URL per language,
-    # "v" means the tour version. Endpoints this app does not have are skipped,
-    # so a feature still on its way (GPX, guides page) is picked up once it lands.
-    ("tour.page", {"lang": None}),
-    ("tour.map_script", {"lang": None, "v": None}),
-    ("tour.tour_geojson", {}),
-    ("tour.gpx", {"lang": None}),
-    ("tour.tour_gpx", {"lang": None}),
-    ("tour.guides", {"lang": None}),
-    ("offline.manifest", {"lang": None}),
+PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (endpoint, arguments): "lang" gives one URL per language, "v" adds the tour
+    # version, "number" one URL per leg (1, 2, …). Endpoints this app does not have
+    # are skipped, so a feature still on its way (GPX, guides page) is picked up
+    # once it lands.
+    ("tour.page", ("lang",)),
+    ("tour.map_script", ("lang", "v")),
+    ("tour.tour_geojson", ()),
+    ("tour.tour_gpx", ("lang",)),
+    ("tour.leg_gpx", ("lang", "number")),
+    ("tour.guides", ("lang",)),
+    ("offline.manifest", ("lang",)),
 )
 STATIC_FOLDERS = ("css", "js", "icons")
 """The app's own static files the pages use, all precached (the worker script excepted)."""
@@ -101,20 +103,21 @@ def cache_version(tour_version: str) -> str:
     return f"{tour_version}-{assets_hash(current_app)}"
 
 
-def precache_urls(tour_version: str, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
+def precache_urls(tour: Tour, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
     """Every URL the service worker stores at install, in both languages."""
     urls: list[str] = []
     for endpoint, arguments in endpoints:
-        for lang in LANGUAGES if "lang" in arguments else (None,):
-            values = {key: value for key, value in arguments.items() if value is not None}
-            if lang:
-                values["lang"] = lang
+        langs = LANGUAGES if "lang" in arguments else (None,)
+        numbers = range(1, len(tour.legs) + 1) if "number" in arguments else (None,)
+        for lang, number in itertools.product(langs, numbers):
+            values = {"lang": lang, "number": number}
+            values = {key: value for key, value in values.items() if value is not None}
             if "v" in arguments:
-                values["v"] = tour_version
+                values["v"] = tour.version
             try:
                 url = url_for(endpoint, **values)
             except BuildError:  # an endpoint this app does not have (yet)
-                continue
+                break
             if url not in urls:
                 urls.append(url)
     urls += [
@@ -187,7 +190,7 @@ def offline_list():
         return Response(status=503)
     body = {
         "version": cache_version(tour.version),
-        "precache": precache_urls(tour.version),
+        "precache": precache_urls(tour),
         "pages": {lang: url_for("tour.page", lang=lang) for lang in LANGUAGES},
     }
     return _no_cache(Response(json.dumps(body, indent=1), mimetype="application/json"))

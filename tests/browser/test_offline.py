@@ -1,16 +1,27 @@
 """Offline after the first visit, in Chromium: the service worker, its caches, the manifest.
 
 Playwright routes the worker's own requests too (Chromium), so tiles stay local.
+The other browser tests block service workers; these allow them.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
+
 from tourapp import create_app
 from tourapp.store import TourStore
 
 from .conftest import TILE_PATTERN, LiveServer, new_context
+
+
+@pytest.fixture
+def context(browser):
+    """A phone context where service workers run."""
+    context = new_context(browser, service_workers="allow")
+    yield context
+    context.close()
 
 
 def wait_for_worker(page, version: str = "") -> str:
@@ -123,7 +134,7 @@ def test_new_tour_data_replaces_the_cached_copies(context, live_server, tour_fil
 
 def test_only_viewed_tiles_are_kept_up_to_the_cap(browser, tour_file):
     app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "OFFLINE_TILE_CACHE_MAX": 6})
-    context = new_context(browser)
+    context = new_context(browser, service_workers="allow")
     fetched = []  # what reached the tile server (Playwright routes the worker's requests too)
     context.route(TILE_PATTERN, lambda route: (fetched.append(route.request.url), route.fallback()))
     with LiveServer(app) as server:

@@ -51,8 +51,9 @@
       markers.push({ marker: marker, texts: t });
     },
     register: function (map, bounds) {
-      // Room on the left for the 44 px zoom buttons, so that no stop hides under them.
-      map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32] });
+      // Room on the left for the 44 px zoom buttons, so that no stop hides under them;
+      // no animation: the first view is there at once, and markers do not move under a finger.
+      map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
       translateControls(map);
       markers.forEach(function (m) {
         var node = m.marker.getElement();

@@ -18,6 +18,9 @@ def select_locale() -> str:
     lang = getattr(g, "lang", None)
     if lang in LANGUAGES:
         return lang
+    # A URL no route matched (a 404) still says its language: /en/no-such-page.
+    if request and request.path.split("/")[1] in LANGUAGES:
+        return request.path.split("/")[1]
     return best_language()
 
 
@@ -54,3 +57,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["distance"] = distance
     app.jinja_env.filters["minutes"] = minutes
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["page_language"] = select_locale

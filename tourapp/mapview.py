@@ -119,7 +119,11 @@ def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) ->
         control_scale=True,
     )
     m._id = "tour"
-    folium.TileLayer(tiles=tiles, attr=inert_html(attribution), max_zoom=19).add_to(m)
+    # CORS tiles (the OpenStreetMap servers allow it): the service worker may keep them
+    # for offline use, which it does not do with opaque responses (they cost megabytes of quota).
+    folium.TileLayer(
+        tiles=tiles, attr=inert_html(attribution), max_zoom=19, cross_origin=True
+    ).add_to(m)
     for index, leg in enumerate(tour.legs):
         folium.PolyLine(
             [list(p) for p in leg.path],
@@ -135,8 +139,8 @@ def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) ->
             icon=folium.DivIcon(
                 html=f'<span class="stop-marker__n">{stop.order}</span>',
                 class_name="stop-marker",
-                icon_size=(32, 32),
-                icon_anchor=(16, 16),
+                icon_size=(44, 44),  # a 44 px touch target around the 32 px disc
+                icon_anchor=(22, 22),
             ),
         )
         marker._id = f"stop{stop.order}"

@@ -32,6 +32,7 @@ from .tour import LANGUAGES, Tour
 bp = Blueprint("tour", __name__)
 LANG = "<any(" + ", ".join(LANGUAGES) + "):lang>"
 LEAFLET_DIR = Path(xstatic.pkg.leaflet.BASE_DIR)
+OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 LEAFLET_FILES = {"leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png"}
 
 
@@ -104,6 +105,8 @@ def map_labels(tour: Tour, lang: str) -> dict:
 def render_map_script(tour: Tour, lang: str) -> str:
     """The folium map of ``tour`` as JavaScript, once per version and language."""
     attribution = current_app.config["TILE_ATTRIBUTION"]
+    if attribution == f"&copy; {OSM_LINK} contributors":  # the default, in the page's language
+        attribution = "&copy; " + _("%(openstreetmap)s contributors", openstreetmap=OSM_LINK)
     if tour.attribution:
         attribution += " | " + str(escape(tour.attribution))  # file text: escaped
     m = mapview.build(

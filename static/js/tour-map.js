@@ -5,7 +5,7 @@
   var markers = [];
   // folium creates each marker with Leaflet's default image icon before giving it
   // its numbered icon: a plain div as the default avoids three useless image requests.
-  L.Marker.prototype.options.icon = L.divIcon({ className: "stop-marker", iconSize: [32, 32] });
+  L.Marker.prototype.options.icon = L.divIcon({ className: "stop-marker", iconSize: [44, 44] });
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -23,6 +23,27 @@
     return box;
   }
 
+  // Leaflet's own labels are English: the page gives translated ones as data-* attributes.
+  function translateControls(map) {
+    var texts = map.getContainer().dataset;
+    if (map.zoomControl && texts.zoomIn) {
+      map.removeControl(map.zoomControl);
+      map.zoomControl = L.control.zoom({
+        zoomInTitle: texts.zoomIn, zoomOutTitle: texts.zoomOut
+      }).addTo(map);
+    }
+    if (map.attributionControl) {
+      // Leaflet's prefix has an English title; its name needs none.
+      var credit = el("a", "", "Leaflet");
+      credit.href = "https://leafletjs.com";
+      map.attributionControl.setPrefix(credit.outerHTML);
+    }
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && texts.closePopup) close.setAttribute("aria-label", texts.closePopup);
+    });
+  }
+
   window.tourapp = {
     bindStop: function (marker, t) {
       marker.bindPopup(function () { return popupContent(t); }, { maxWidth: 280 });
@@ -30,8 +51,10 @@
       markers.push({ marker: marker, texts: t });
     },
     register: function (map, bounds) {
-      // No animation: the map is still at load, so a tap lands where the stop is shown.
-      map.fitBounds(bounds, { padding: [24, 24], animate: false });
+      // Room on the left for the 44 px zoom buttons, so that no stop hides under them;
+      // no animation: the first view is there at once, and markers do not move under a finger.
+      map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
+      translateControls(map);
       markers.forEach(function (m) {
         var node = m.marker.getElement();
         if (node) {

@@ -73,10 +73,18 @@ def browser():
 def new_context(browser, **options):
     """A phone-sized context whose tile requests are answered locally."""
     settings = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+    # No service worker unless a test asks for one (service_workers="allow"): its
+    # background downloads would outlive the test and its server.
+    settings["service_workers"] = "block"
     settings.update(options)
     context = browser.new_context(**settings)
+    # With CORS, like the OpenStreetMap tile servers: the map asks for CORS tiles.
     context.route(
-        TILE_PATTERN, lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+        TILE_PATTERN,
+        lambda route: route.fulfill(
+            status=200, content_type="image/png", body=BLANK_PNG,
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
     )
     return context
 

@@ -1,0 +1,31 @@
+/* Page helpers for every page: the language switch keeps where you are, and the
+ * service worker that keeps the walk usable without a network is registered.
+ * The worker's URL (with the data version) comes from this script's data-worker. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+
+  // The server renders the switch for the page's path; its pages are cached per
+  // language, so the query string (?at=14:05) and the fragment are added here.
+  function keepPlace(link) {
+    var target = new URL(link.href, location.href);
+    target.search = location.search;
+    target.hash = location.hash;
+    link.href = target.href;
+  }
+  document.querySelectorAll(".lang-switch a[hreflang]").forEach(function (link) {
+    keepPlace(link);
+    // The fragment changes as the user follows in-page links.
+    link.addEventListener("click", function () { keepPlace(link); });
+  });
+
+  var worker = script && script.getAttribute("data-worker");
+  // Service workers need a secure context (https or localhost): elsewhere the page
+  // simply works online only.
+  if (!worker || !("serviceWorker" in navigator)) return;
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register(worker, { updateViaCache: "none" }).catch(function (error) {
+      console.warn("tourapp: offline mode unavailable:", error);
+    });
+  });
+})();

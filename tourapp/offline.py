@@ -45,7 +45,7 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # are skipped, so a feature still on its way (GPX, guides page) is picked up
     # once it lands.
     ("tour.page", ("lang",)),
-    ("tour.map_script", ("lang", "v")),
+    ("tour.map_script", ("lang",)),  # assets adds ?v=<hash of the script>, as on the page
     ("tour.tour_geojson", ()),
     ("tour.tour_gpx", ("lang",)),
     ("tour.leg_gpx", ("lang", "number")),

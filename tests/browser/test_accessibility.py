@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_i18n import foreign_phrases, page_urls
+from tests.test_translations import foreign_phrases, page_urls
 from tourapp.tour import LANGUAGES
 
 from .conftest import new_context

@@ -30,14 +30,14 @@ MAX_ACCURACY_M = 100
 ON_TIME_MIN = 2
 """Within this many minutes of the schedule the group is « à l'heure »."""
 
-AT_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+AT_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 
 
 def parse_at(value: str | None) -> dt.time | None:
     """A preview time ``HH:MM`` from the query string, or None when absent or malformed."""
     if not value or len(value) > 5:
         return None
-    match = AT_RE.match(value)
+    match = AT_RE.fullmatch(value)  # not match(): "$" would let "14:05\n" through
     return dt.time(int(match[1]), int(match[2])) if match else None
 
 

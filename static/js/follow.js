@@ -40,9 +40,11 @@
     });
   }
   function counted(forms, num) { return fill(forms[plural.select(num)] || forms.other, { num: num }); }
-  // Same rounding as the server's distance filter: 10 m steps, then km with one decimal.
+  // Like the server's distance filter: 10 m steps, then km with one decimal
+  // (rounded first, so 998 m reads "1.0 km", not "1,000 m").
   function distanceText(m) {
-    return m < 1000 ? metres.format(Math.round(m / 10) * 10) + "\u00a0m" : km.format(m / 1000) + "\u00a0km";
+    var r = Math.round(m / 10) * 10;
+    return r < 1000 ? metres.format(r) + "\u00a0m" : km.format(m / 1000) + "\u00a0km";
   }
   // Same as tour.walk_minutes: rounded up, people arrive late rather than early.
   function walkMin(m) { return Math.ceil(m / (data.speed_kmh * 1000 / 60) - 1e-9); }

@@ -110,22 +110,24 @@
   }
 
   /* State: `next` is the stop the card shows (n when the walk is over); `at` says the
-   * group stands at stop next-1. `manual` keeps a choice made with the buttons until
-   * the position shows an arrival. */
-  var state = { next: 0, at: false, manual: false };
+   * group stands at stop next-1. `source` says who set it: "schedule" (the clock alone:
+   * no verdict, it would always say on time), "position" or "manual" (the buttons,
+   * kept until the position shows an arrival). */
+  var state = { next: 0, at: false, source: "schedule" };
   var fix = null; // { pos: [lat, lon], accuracy: metres }
 
-  (function fromSchedule(t) {
+  function fromSchedule(t) {
     if (t === null) return;
-    for (var k = 0; k < n; k++) {
-      if (t < stops[k].arrival_min) { state.next = k; return; }
-      if (t < stops[k].departure_min) { state.next = k + 1; state.at = true; return; }
-    }
     state.next = n;
     state.at = true;
-  })(now());
+    for (var k = 0; k < n; k++) {
+      if (t < stops[k].arrival_min) { state.next = k; state.at = false; return; }
+      if (t < stops[k].departure_min) { state.next = k + 1; return; }
+    }
+  }
+  fromSchedule(now());
 
-  function precise() { return fix && fix.accuracy <= data.max_accuracy_m; }
+  function precise() { return fix !== null && fix.accuracy <= data.max_accuracy_m; }
 
   /* A new position: arrivals first, then which leg we are on. */
   function place() {
@@ -139,14 +141,14 @@
     if (closest >= 0) {
       state.next = closest + 1;
       state.at = true;
-      state.manual = false;
+      state.source = "position";
       return;
     }
     if (state.at && state.next > 0 &&
         haversine(fix.pos, where(state.next - 1)) > radius + LEAVE_MARGIN_M) {
       state.at = false;
     }
-    if (state.manual) return;
+    if (state.source === "manual") return;
     // Not at a stop: on which leg? Keep the current one while we are near it.
     var current = state.next < n ? legTo(state.next) : null;
     if (current && onLeg(current, fix.pos).off <= data.near_leg_m) return;
@@ -157,12 +159,12 @@
       var off = onLeg(leg, fix.pos).off;
       if (off <= bestOff) { best = i; bestOff = off; }
     }
-    if (best > 0) { state.next = best; state.at = false; }
+    if (best > 0) { state.next = best; state.at = false; state.source = "position"; }
   }
 
   /* « on time », « N min late », « N min early »; null when there is nothing to compare. */
   function verdict(t, metresLeft) {
-    if (t === null) return null;
+    if (t === null || (state.source === "schedule" && metresLeft === null)) return null;
     var delta;
     if (state.at) {
       var s = stops[state.next - 1];
@@ -249,13 +251,13 @@
   ui.prev.addEventListener("click", function () {
     if (state.next > 0) state.next -= 1;
     state.at = state.next > 0;
-    state.manual = true;
+    state.source = "manual";
     render();
   });
   ui.next.addEventListener("click", function () {
     if (state.next < n) state.next += 1;
     state.at = true;
-    state.manual = true;
+    state.source = "manual";
     render();
   });
   ui.prev.hidden = false;
@@ -346,6 +348,13 @@
     }, function () {});
   }
 
+  function tick() {
+    if (state.source === "schedule") {
+      fromSchedule(now());
+      place();
+    }
+    render();
+  }
   render();
-  setInterval(render, 20000); // the clock moves even when the position does not
+  setInterval(tick, 20000); // the clock moves even when the position does not
 })();

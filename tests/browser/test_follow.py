@@ -159,6 +159,24 @@ def test_at_a_stop_lateness_counts_from_its_departure(follow_page, live_server):
     }
 
 
+def test_without_location_the_card_follows_the_schedule(follow_page, live_server, browser):
+    context = new_context(browser)
+    page = context.new_page()
+    page.clock.install(time=paris(14, 0))  # planned at the Espace French Tech until 14:08
+    page.goto(f"{live_server.url}/en/")
+    page.wait_for_selector(".follow-next:not([hidden])")
+    assert card(page) | {"name": None} == {
+        "next": "msh-saint-charles", "at": "espace-french-tech", "name": None,
+        "distance": "", "verdict": None,  # the clock alone cannot tell whether we are late
+    }
+    page.clock.fast_forward("10:00")
+    page.wait_for_selector('#follow[data-at=""]')
+    assert card(page)["next"] == "msh-saint-charles"
+    assert card(page)["verdict"] is None
+    assert "is-done" in page.locator("li.stop").nth(1).get_attribute("class")
+    context.close()
+
+
 def test_another_day_shows_planned_times_without_alarm(follow_page, live_server):
     page = follow_page(live_server.url, position=on_first_leg(0.85), at=paris(13, 45, day=21))
     now = card(page)
@@ -257,6 +275,23 @@ def test_manual_previous_and_next_without_location(follow_page, live_server):
     assert card_box["y"] >= map_box["y"] + map_box["height"] - 1
     assert card_box["y"] + card_box["height"] <= 844  # visible without scrolling
     assert page.errors == []
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 844, "height": 390}])
+def test_card_is_in_view_from_the_start_and_off_the_map(browser, live_server, viewport):
+    context = new_context(browser, viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+    page.wait_for_selector(".follow-next:not([hidden])")
+    card_box, map_box = page.locator("#follow").bounding_box(), page.locator("#map_tour").bounding_box()
+    assert card_box["y"] >= 0 and card_box["y"] + card_box["height"] <= viewport["height"]
+    apart = (
+        card_box["y"] >= map_box["y"] + map_box["height"] - 1
+        or card_box["x"] >= map_box["x"] + map_box["width"] - 1
+    )
+    assert apart, (card_box, map_box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

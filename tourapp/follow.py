@@ -77,7 +77,9 @@ def messages() -> dict:
         "stop_of": gettext("(%(number)s of %(count)s)", number="{number}", count="{count}"),
         "arrival": gettext("Arrival planned at %(time)s", time="{time}"),
         "departure": gettext("Departure planned at %(time)s", time="{time}"),
-        "walk": gettext("%(distance)s, about %(time)s on foot", distance="{distance}", time="{time}"),
+        "walk": gettext(
+            "%(distance)s, about %(time)s on foot", distance="{distance}", time="{time}"
+        ),
         "minutes": _forms(
             lambda n: ngettext("%(count)s min", "%(count)s min", n, count="{num}")
         ),

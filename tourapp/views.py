@@ -116,9 +116,12 @@ def page():
 
 
 @bp.app_template_global()
-def follow_data() -> dict:
-    """The follow card's data for the current tour and language (memoised per version)."""
-    return get_store().memo(("follow", g.lang), lambda t: follow.data(t, g.lang))
+def follow_data(tour: Tour) -> dict:
+    """The follow card's data for ``tour`` in the page's language (memoised per version)."""
+    store = get_store()
+    if store.tour() is not tour:  # the file changed during this render: keep page and data one
+        return follow.data(tour, g.lang)
+    return store.memo(("follow", g.lang), lambda t: follow.data(t, g.lang))
 
 
 @bp.route(f"/{LANG}/map.js")

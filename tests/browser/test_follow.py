@@ -144,7 +144,8 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
     ],
 )
 def test_on_time_or_late_from_the_clock(follow_page, live_server, lang, hour, minute, verdict):
-    page = follow_page(live_server.url, position=on_first_leg(0.85), at=paris(hour, minute), lang=lang)
+    when = paris(hour, minute)
+    page = follow_page(live_server.url, position=on_first_leg(0.85), at=when, lang=lang)
     assert card(page)["verdict"] == verdict
     assert page.errors == []
 
@@ -208,7 +209,7 @@ def test_distance_follows_the_leg_when_near_it(browser, tmp_path):
 
     doc = small_doc()
     east = 3.88 + 0.0062  # ≈ 500 m east of the stops' meridian
-    a, b = (43.60, 3.88), (43.60 + 0.008993, 3.88)
+    b = (43.60 + 0.008993, 3.88)  # stop "b"; "a" is at (43.60, 3.88)
     u_turn = [[3.88, 43.60], [east, 43.60], [east, b[0]], [3.88, b[0]]]  # [lon, lat]
     doc["features"].append({
         "type": "Feature", "properties": {"leg_from": "a", "leg_to": "b"},
@@ -249,7 +250,8 @@ def test_manual_previous_and_next_without_location(follow_page, live_server):
     nxt.focus()
     page.keyboard.press("Enter")
     assert card(page)["name"] == "Espace French Tech"
-    assert page.locator(".follow-here").inner_text().startswith("Vous êtes à l'étape Hôtel de Métropole")
+    here = page.locator(".follow-here").inner_text()
+    assert here.startswith("Vous êtes à l'étape Hôtel de Métropole")
     assert page.locator(".follow-announce").inner_text() == (
         "Vous êtes arrivés à l'étape Hôtel de Métropole. Prochaine étape : Espace French Tech."
     )
@@ -271,7 +273,8 @@ def test_manual_previous_and_next_without_location(follow_page, live_server):
     assert 0 <= box["y"] < 844 and box["y"] + box["height"] <= 844
     assert page.evaluate("document.querySelector('#follow').getBoundingClientRect().top") == 0
     page.evaluate("window.scrollTo(0, 0)")
-    map_box, card_box = page.locator("#map_tour").bounding_box(), page.locator("#follow").bounding_box()
+    map_box = page.locator("#map_tour").bounding_box()
+    card_box = page.locator("#follow").bounding_box()
     assert card_box["y"] >= map_box["y"] + map_box["height"] - 1
     assert card_box["y"] + card_box["height"] <= 844  # visible without scrolling
     assert page.errors == []
@@ -283,7 +286,8 @@ def test_card_is_in_view_from_the_start_and_off_the_map(browser, live_server, vi
     page = context.new_page()
     page.goto(f"{live_server.url}/en/")
     page.wait_for_selector(".follow-next:not([hidden])")
-    card_box, map_box = page.locator("#follow").bounding_box(), page.locator("#map_tour").bounding_box()
+    card_box = page.locator("#follow").bounding_box()
+    map_box = page.locator("#map_tour").bounding_box()
     assert card_box["y"] >= 0 and card_box["y"] + card_box["height"] <= viewport["height"]
     apart = (
         card_box["y"] >= map_box["y"] + map_box["height"] - 1

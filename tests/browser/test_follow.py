@@ -323,3 +323,29 @@ def test_an_imprecise_position_warns_and_never_arrives(follow_page, live_server)
     )
     assert card(page)["at"] == ""  # standing on the stop, but ± 500 m proves nothing
     assert page.errors == []
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        (2, "Your position is unavailable at the moment. Try again outdoors."),
+        (3, "Finding your position took too long. Try again outdoors."),
+    ],
+)
+def test_unavailable_or_slow_position_says_so(browser, live_server, code, expected):
+    # Chromium cannot be made to fail these two ways: the page's geolocation reports them.
+    context = new_context(browser)
+    context.add_init_script(
+        "navigator.geolocation.watchPosition = function (ok, fail) {"
+        f"  setTimeout(function () {{ fail({{code: {code}, message: 'test'}}); }}, 0); return 7;"
+        "};"
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+    page.locator("button.follow-locate__button").click()
+    page.wait_for_function(
+        f"document.querySelector('.follow-message').textContent === {json.dumps(expected)}"
+    )
+    # Still watching: the next fix may work.
+    assert page.locator("button.follow-locate__button").get_attribute("aria-pressed") == "true"
+    context.close()

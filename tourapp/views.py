@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from . import assets, gpx, mapview, qr
+from . import assets, follow, gpx, mapview, qr
 from .i18n import best_language, clock, distance, minutes
 from .store import get_store
 from .tour import LANGUAGES, Tour
@@ -127,8 +127,22 @@ def index():
 def page():
     """The participant page: map and itinerary."""
     tour = _tour_or_503()
+    preview = follow.parse_at(request.args.get("at"))  # malformed: ignored
+    if preview is not None:
+        # A rehearsal at a chosen time (?at=14:05): rare, so rendered without the memo.
+        html = render_template("tour.html", tour=tour, preview=preview)
+        return _cached(html, "text/html", f"page {g.lang} {tour.version} {preview}")
     html = get_store().memo(("page", g.lang), lambda t: render_template("tour.html", tour=t))
     return _cached(html, "text/html", f"page {g.lang} {tour.version}")
+
+
+@bp.app_template_global()
+def follow_data(tour: Tour) -> dict:
+    """The follow card's data for ``tour`` in the page's language (memoised per version)."""
+    store = get_store()
+    if store.tour() is not tour:  # the file changed during this render: keep page and data one
+        return follow.data(tour, g.lang)
+    return store.memo(("follow", g.lang), lambda t: follow.data(t, g.lang))
 
 
 @bp.route(f"/{LANG}/map.js")

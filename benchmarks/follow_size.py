@@ -1,0 +1,60 @@
+"""Print what the follow card costs a phone: script and data sizes, build and page times.
+
+Run: .venv/bin/python benchmarks/follow_size.py [stops.geojson]
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+from tourapp import ROOT, create_app, follow
+
+
+def gz(data: bytes) -> int:
+    """Size after gzip -9, as a server or a service worker cache would compress it."""
+    return len(gzip.compress(data, 9))
+
+
+def main() -> None:
+    """Measure the seeded walk, or the stops file given as argument."""
+    data_file = sys.argv[1] if len(sys.argv) > 1 else ROOT / "data" / "stops.geojson"
+    app = create_app({"TESTING": True, "TOUR_DATA": data_file})
+    client = app.test_client()
+    for name in ("js/follow.js", "css/follow.css"):
+        body = (ROOT / "static" / name).read_bytes()
+        print(f"static/{name}: {len(body):,} bytes, {gz(body):,} gzipped")
+    for lang in ("fr", "en"):
+        page = client.get(f"/{lang}/").get_data()
+        with app.test_request_context(f"/{lang}/"):
+            from flask import g
+
+            from tourapp.store import get_store
+
+            g.lang = lang
+            tour = get_store().tour()
+            blob = json.dumps(follow.data(tour, lang)).encode()
+            rounds = 200
+            start = time.perf_counter()
+            for _ in range(rounds):
+                follow.data(tour, lang)
+            build_ms = (time.perf_counter() - start) / rounds * 1000
+        print(
+            f"/{lang}/: page {len(page):,} bytes ({gz(page):,} gzipped), of which data-follow "
+            f"{len(blob):,} bytes; follow.data() {build_ms:.2f} ms (memoised per version)"
+        )
+    rounds = 200
+    for label, url in (("memoised page", "/fr/"), ("?at= preview (not memoised)", "/fr/?at=14:05")):
+        client.get(url)
+        start = time.perf_counter()
+        for _ in range(rounds):
+            client.get(url)
+        print(f"GET {label}: {(time.perf_counter() - start) / rounds * 1000:.2f} ms")
+    print(f"tour: {Path(data_file).name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""The follow card's data: what the page gives static/js/follow.js, per language and version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tourapp import follow
+
+from .conftest import write_doc
+
+
+class FollowSection(HTMLParser):
+    """Collects the attributes of the #follow section and of the page's scripts."""
+
+    def __init__(self):
+        super().__init__()
+        self.attrs: dict | None = None
+        self.inline_scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id") == "follow":
+            self.attrs = attrs
+        if tag == "script" and "src" not in attrs:
+            self.inline_scripts += 1
+
+
+def follow_section(client, url: str) -> tuple[dict, dict, str]:
+    """GET a page; return the section's attributes, its parsed data and the HTML."""
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    parser = FollowSection()
+    parser.feed(html)
+    assert parser.attrs is not None, "no #follow section"
+    assert parser.inline_scripts == 0
+    return parser.attrs, json.loads(parser.attrs["data-follow"]), html
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("14:05", dt.time(14, 5)),
+        ("9:05", dt.time(9, 5)),
+        ("00:00", dt.time(0, 0)),
+        ("23:59", dt.time(23, 59)),
+        (None, None),
+        ("", None),
+        ("24:00", None),
+        ("14:60", None),
+        ("14h05", None),
+        ("14:05:00", None),
+        ("1405", None),
+        (" 14:05", None),
+        ("14:05\n", None),
+        ("<script>", None),
+        ("١٤:٠٥", None),  # Arabic-Indic digits match \d in Python: refused all the same
+    ],
+)
+def test_parse_at(value, expected):
+    assert follow.parse_at(value) == expected
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_page_carries_the_walk_for_the_script(client, lang):
+    attrs, data, _ = follow_section(client, f"/{lang}/")
+    assert "data-preview-at" not in attrs
+    assert data["lang"] == lang
+    assert (data["date"], data["timezone"]) == ("2018-11-20", "Europe/Paris")
+    assert data["speed_kmh"] == 4.5
+    assert data["arrival_radius_m"] == 40 and data["near_leg_m"] == 50
+    stops = data["stops"]
+    assert [s["id"] for s in stops] == [
+        "hotel-de-metropole", "espace-french-tech", "msh-saint-charles", "musee-fabre"
+    ]
+    assert [s["order"] for s in stops] == [1, 2, 3, 4]
+    # Latitude first, as everywhere after the loader (the file says [3.89…, 43.60…]).
+    assert (stops[0]["lat"], stops[0]["lon"]) == (43.6078, 3.890743)
+    assert stops[1]["arrival"] == "2018-11-20T13:38:00+01:00"
+    assert stops[1]["departure"] == "2018-11-20T14:08:00+01:00"
+    assert (stops[1]["arrival_min"], stops[1]["departure_min"]) == (13 * 60 + 38, 14 * 60 + 8)
+    assert stops[1]["arrival_label"] == {"fr": "13 h 38", "en": "1:38 PM"}[lang]
+    assert stops[3]["name"] == {"fr": "Musée Fabre", "en": "Musée Fabre (Fabre Museum)"}[lang]
+    legs = data["legs"]
+    assert [(leg["from"], leg["to"]) for leg in legs] == [
+        (a["id"], b["id"]) for a, b in zip(stops, stops[1:], strict=False)
+    ]
+    assert legs[0]["path"][0] == [stops[0]["lat"], stops[0]["lon"]]
+    assert legs[0]["path"][-1] == [stops[1]["lat"], stops[1]["lon"]]
+    assert legs[0]["walk_min"] == 8
+
+
+def test_texts_are_translated_and_keep_their_placeholders(client):
+    _, fr, _ = follow_section(client, "/fr/")
+    _, en, _ = follow_section(client, "/en/")
+    assert fr["messages"].keys() == en["messages"].keys()
+    tokens = re.compile(r"\{(\w+)\}")
+
+    def flat(messages):
+        for key, value in messages.items():
+            if isinstance(value, dict):
+                for form, text in value.items():
+                    yield f"{key}.{form}", text
+            else:
+                yield key, value
+
+    same = []
+    pairs = zip(flat(fr["messages"]), flat(en["messages"]), strict=True)
+    for (key, text_fr), (_, text_en) in pairs:
+        assert text_fr and text_en, key
+        assert set(tokens.findall(text_fr)) == set(tokens.findall(text_en)), key
+        assert "%(" not in text_fr + text_en, key  # every gettext placeholder was filled
+        if text_fr == text_en:
+            same.append(key)
+    # Only "N min" reads the same in both languages.
+    assert same == ["minutes.one", "minutes.other"]
+    assert fr["messages"]["late"]["other"] == "{num} min de retard"
+    assert en["messages"]["early"]["one"] == "{num} min early"
+    assert fr["messages"]["on_time"] == "À l'heure"
+
+
+def test_stop_names_stay_text_in_the_attribute(client, tour_file):
+    doc = json.loads(tour_file.read_text(encoding="utf-8"))
+    hostile = "L'Hôtel \"<script>alert(1)</script>\" & {name} $&"
+    doc["features"][0]["properties"]["name_en"] = hostile
+    write_doc(tour_file, doc)
+    _, data, html = follow_section(client, "/en/")
+    assert data["stops"][0]["name"] == hostile
+    assert "<script>alert(1)" not in html
+
+
+def test_data_is_built_once_per_version(client, tour_file, monkeypatch):
+    calls = []
+    build = follow.data
+    monkeypatch.setattr(follow, "data", lambda tour, lang: calls.append(lang) or build(tour, lang))
+    for _ in range(3):
+        follow_section(client, "/en/?at=14:05")  # previews skip the page memo, not this one
+    assert calls == ["en"]
+    doc = json.loads(tour_file.read_text(encoding="utf-8"))
+    doc["features"][3]["properties"]["name_en"] = "Fabre Museum"
+    write_doc(tour_file, doc)
+    _, data, _ = follow_section(client, "/en/")
+    assert calls == ["en", "en"]
+    assert data["stops"][3]["name"] == "Fabre Museum"
+
+
+@pytest.mark.parametrize(
+    "lang, notice", [("fr", "telle qu'elle serait à 14 h 05"), ("en", "as at 2:05 PM")]
+)
+def test_preview_at_a_chosen_time(client, lang, notice):
+    attrs, _, html = follow_section(client, f"/{lang}/?at=14:05")
+    assert attrs["data-preview-at"] == "14:05"
+    assert notice in html
+    plain = client.get(f"/{lang}/")
+    preview = client.get(f"/{lang}/?at=14:05")
+    assert plain.headers["ETag"] != preview.headers["ETag"]
+    again = client.get(f"/{lang}/?at=14:05", headers={"If-None-Match": preview.headers["ETag"]})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "at", ["", "25:00", "14:5", "14:05:00", "2pm", "<script>alert(1)</script>", "%FF", "9" * 5000]
+)
+def test_malformed_at_is_ignored(client, at):
+    plain = client.get("/en/")
+    response = client.get("/en/", query_string={"at": at})
+    assert response.status_code == 200
+    assert response.get_data() == plain.get_data()
+    assert b"data-preview-at" not in response.get_data()

@@ -1,0 +1,146 @@
+"""What the "follow the walk" card needs in the browser: stops, legs, schedule, texts.
+
+``static/js/follow.js`` does the live part (position, next stop, on time or late).
+It gets everything from one JSON object rendered per tour version and language
+into a ``data-follow`` attribute, so the page works offline and needs no inline
+script. Its texts are translated here, on the server: the script only fills the
+``{placeholders}`` it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from flask_babel import gettext, ngettext
+
+from .i18n import clock
+from .tour import Tour
+
+ARRIVAL_RADIUS_M = 40
+"""Inside this distance of a stop (or the position's accuracy, if larger) the group is there."""
+
+NEAR_LEG_M = 50
+"""Closer than this to a leg's path, the distance left is measured along the path."""
+
+MAX_ACCURACY_M = 100
+"""A fix less precise than this is shown with a warning and never counts as an arrival."""
+
+ON_TIME_MIN = 2
+"""Within this many minutes of the schedule the group is « à l'heure »."""
+
+AT_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def parse_at(value: str | None) -> dt.time | None:
+    """A preview time ``HH:MM`` from the query string, or None when absent or malformed."""
+    if not value or len(value) > 5:
+        return None
+    match = AT_RE.fullmatch(value)  # not match(): "$" would let "14:05\n" through
+    return dt.time(int(match[1]), int(match[2])) if match else None
+
+
+def _minute_of_day(moment: dt.datetime, date: dt.date) -> int:
+    """Wall-clock minutes since midnight of ``date`` (beyond 1440 past midnight)."""
+    midnight = dt.datetime.combine(date, dt.time(0), tzinfo=moment.tzinfo)
+    # Same tzinfo on both sides: Python subtracts wall-clock times, as the script does.
+    return int((moment - midnight).total_seconds() // 60)
+
+
+def _forms(text: Callable[[int], str]) -> dict:
+    """Both forms of a counted text, for ``Intl.PluralRules`` to pick in the browser."""
+    # gettext's n=1 and n=2 are the "one" and "other" forms of French and English.
+    return {"one": text(1), "other": text(2)}
+
+
+def messages() -> dict:
+    """Every text the script shows, in the current language, with ``{token}`` placeholders."""
+    return {
+        "locate": gettext("Show my position on the map"),
+        "locating": gettext("Looking for your position…"),
+        "denied": gettext(
+            "Location is turned off for this page. Allow it in the browser's settings, "
+            "or follow the walk with the previous and next buttons."
+        ),
+        "unavailable": gettext("Your position is unavailable at the moment. Try again outdoors."),
+        "timeout": gettext("Finding your position took too long. Try again outdoors."),
+        "unsupported": gettext("This browser cannot give your position."),
+        "inaccurate": gettext(
+            "Your position is imprecise (± %(accuracy)s): distances are approximate.",
+            accuracy="{accuracy}",
+        ),
+        "you": gettext("You are here (± %(accuracy)s)", accuracy="{accuracy}"),
+        "next": gettext("Next stop"),
+        "at": gettext("You are at %(name)s", name="{name}"),
+        "finished": gettext("End of the walk. Thank you for coming!"),
+        "stop_of": gettext("(%(number)s of %(count)s)", number="{number}", count="{count}"),
+        "arrival": gettext("Arrival planned at %(time)s", time="{time}"),
+        "departure": gettext("Departure planned at %(time)s", time="{time}"),
+        "walk": gettext(
+            "%(distance)s, about %(time)s on foot", distance="{distance}", time="{time}"
+        ),
+        "minutes": _forms(
+            lambda n: ngettext("%(count)s min", "%(count)s min", n, count="{num}")
+        ),
+        "on_time": gettext("On time"),
+        "late": _forms(
+            lambda n: ngettext("%(count)s min late", "%(count)s min late", n, count="{num}")
+        ),
+        "early": _forms(
+            lambda n: ngettext("%(count)s min early", "%(count)s min early", n, count="{num}")
+        ),
+        "announce_next": gettext("Next stop: %(name)s.", name="{name}"),
+        "announce_arrived": gettext("You have arrived at %(name)s.", name="{name}"),
+        "status_done": gettext("(done)"),
+        "status_current": gettext("(you are here)"),
+        "status_next": gettext("(next stop)"),
+    }
+
+
+def data(tour: Tour, lang: str) -> dict:
+    """The walk as the follow script reads it, for one language (call inside a request)."""
+    stops = []
+    for visit in tour.visits:
+        stop = visit.stop
+        lat, lon = stop.location
+        stops.append(
+            {
+                "id": stop.id,
+                "order": stop.order,
+                "name": stop.name[lang],
+                "lat": round(lat, 6),
+                "lon": round(lon, 6),
+                "arrival": visit.arrival.isoformat(),
+                "departure": visit.departure.isoformat(),
+                "arrival_min": _minute_of_day(visit.arrival, tour.date),
+                "departure_min": _minute_of_day(visit.departure, tour.date),
+                "arrival_label": clock(visit.arrival),
+                "departure_label": clock(visit.departure),
+            }
+        )
+    legs = [
+        {
+            "from": leg.from_id,
+            "to": leg.to_id,
+            # Six decimals is 0.1 m: enough for a walker, a third of the bytes of repr().
+            "path": [[round(lat, 6), round(lon, 6)] for lat, lon in leg.path],
+            "distance_m": round(leg.distance_m, 1),
+            "walk_min": leg.walk_min,
+        }
+        for leg in tour.legs
+    ]
+    return {
+        "version": tour.version,
+        "lang": lang,
+        "date": tour.date.isoformat(),
+        "timezone": tour.timezone,
+        "speed_kmh": tour.speed_kmh,
+        "arrival_radius_m": ARRIVAL_RADIUS_M,
+        "near_leg_m": NEAR_LEG_M,
+        "max_accuracy_m": MAX_ACCURACY_M,
+        "on_time_min": ON_TIME_MIN,
+        "stops": stops,
+        "legs": legs,
+        "messages": messages(),
+    }

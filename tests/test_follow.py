@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tourapp import follow
+from tourapp import follow, geojson
 
-from .conftest import write_doc
+from .conftest import SEEDED, write_doc
 
 
 class FollowSection(HTMLParser):
@@ -81,18 +81,31 @@ def test_page_carries_the_walk_for_the_script(client, lang):
     assert [s["order"] for s in stops] == [1, 2, 3, 4]
     # Latitude first, as everywhere after the loader (the file says [3.89…, 43.60…]).
     assert (stops[0]["lat"], stops[0]["lon"]) == (43.6078, 3.890743)
-    assert stops[1]["arrival"] == "2018-11-20T13:38:00+01:00"
-    assert stops[1]["departure"] == "2018-11-20T14:08:00+01:00"
-    assert (stops[1]["arrival_min"], stops[1]["departure_min"]) == (13 * 60 + 38, 14 * 60 + 8)
-    assert stops[1]["arrival_label"] == {"fr": "13 h 38", "en": "1:38 PM"}[lang]
+    # The seeded walk's schedule (routed legs): due at the Espace French Tech at 13:39.
+    visit = geojson.load(SEEDED).visits[1]
+    arrival, departure = visit.arrival, visit.departure
+    assert (arrival.utcoffset(), departure.utcoffset()) == (dt.timedelta(hours=1),) * 2
+    assert stops[1]["arrival"] == f"2018-11-20T{arrival:%H:%M}:00+01:00"
+    assert stops[1]["departure"] == f"2018-11-20T{departure:%H:%M}:00+01:00"
+    assert (stops[1]["arrival_min"], stops[1]["departure_min"]) == (
+        arrival.hour * 60 + arrival.minute, departure.hour * 60 + departure.minute
+    )
+    assert stops[1]["arrival_label"] == {
+        "fr": f"{arrival.hour} h {arrival.minute:02d}",
+        "en": f"{arrival.hour - 12}:{arrival.minute:02d} PM",
+    }[lang]
     assert stops[3]["name"] == {"fr": "Musée Fabre", "en": "Musée Fabre (Fabre Museum)"}[lang]
     legs = data["legs"]
     assert [(leg["from"], leg["to"]) for leg in legs] == [
         (a["id"], b["id"]) for a, b in zip(stops, stops[1:], strict=False)
     ]
+    # Each path runs from stop to stop: the routed path, latitude first, joined to its stops.
+    leg = geojson.load(SEEDED).legs[0]
+    assert leg.routed and len(leg.path) > 2
     assert legs[0]["path"][0] == [stops[0]["lat"], stops[0]["lon"]]
+    assert legs[0]["path"][1:-1] == [[round(lat, 6), round(lon, 6)] for lat, lon in leg.path]
     assert legs[0]["path"][-1] == [stops[1]["lat"], stops[1]["lon"]]
-    assert legs[0]["walk_min"] == 8
+    assert legs[0]["walk_min"] == leg.walk_min
 
 
 def test_texts_are_translated_and_keep_their_placeholders(client):

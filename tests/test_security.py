@@ -282,3 +282,11 @@ def test_any_text_gives_a_valid_download_header(title, extension):
     value.encode("latin-1")
     assert not set(value) & {"\r", "\n", "\x00"}
     assert parse_options_header(value)[1]["filename"].endswith("." + extension)
+
+
+def test_only_the_service_worker_may_connect_to_the_tile_server(client):
+    page = client.get("/fr/").headers["Content-Security-Policy"]
+    with client.get("/sw.js") as response:
+        worker = response.headers["Content-Security-Policy"]
+    assert "connect-src 'self';" in page
+    assert "connect-src 'self' https://tile.openstreetmap.org;" in worker

@@ -20,7 +20,7 @@ ATTRIBUTES = (
     "aria-label", "title", "alt", "placeholder", "aria-description", "aria-roledescription"
 )
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdf]")
-SAME_IN_EVERY_LANGUAGE = {"%(num)d min"}
+SAME_IN_EVERY_LANGUAGE = {"%(num)d min", "%(count)s min"}
 """Source strings whose translations are rightly the same in every language."""
 
 

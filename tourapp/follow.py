@@ -16,7 +16,7 @@ from collections.abc import Callable
 from flask_babel import gettext, ngettext
 
 from .i18n import clock
-from .tour import Tour
+from .tour import Leg, Tour
 
 ARRIVAL_RADIUS_M = 40
 """Inside this distance of a stop (or the position's accuracy, if larger) the group is there."""
@@ -98,6 +98,26 @@ def messages() -> dict:
     }
 
 
+def _rounded(point: tuple[float, float]) -> list[float]:
+    # Six decimals is 0.1 m: enough for a walker, a third of the bytes of repr().
+    return [round(point[0], 6), round(point[1], 6)]
+
+
+def _stop_to_stop(leg: Leg, places: dict) -> list[list[float]]:
+    """A leg's path, lat first, from its stop to the next one.
+
+    A routed leg starts and ends on the street, up to ``geojson.MAX_LEG_GAP_M`` from
+    its stops: joined to them, the distance left along it runs to the stop itself.
+    """
+    path = [_rounded(point) for point in leg.path]
+    start, end = places.get(leg.from_id), places.get(leg.to_id)
+    if start is not None and path[0] != (point := _rounded(start)):
+        path.insert(0, point)
+    if end is not None and path[-1] != (point := _rounded(end)):
+        path.append(point)
+    return path
+
+
 def data(tour: Tour, lang: str) -> dict:
     """The walk as the follow script reads it, for one language (call inside a request)."""
     stops = []
@@ -119,12 +139,12 @@ def data(tour: Tour, lang: str) -> dict:
                 "departure_label": clock(visit.departure),
             }
         )
+    places = {stop.id: stop.location for stop in tour.stops}
     legs = [
         {
             "from": leg.from_id,
             "to": leg.to_id,
-            # Six decimals is 0.1 m: enough for a walker, a third of the bytes of repr().
-            "path": [[round(lat, 6), round(lon, 6)] for lat, lon in leg.path],
+            "path": _stop_to_stop(leg, places),
             "distance_m": round(leg.distance_m, 1),
             "walk_min": leg.walk_min,
         }

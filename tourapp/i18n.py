@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, g, request
-from flask_babel import Babel, format_decimal, format_time, ngettext
+from flask_babel import Babel, format_decimal, format_time, get_locale, ngettext
 
 from .tour import LANGUAGES
 
@@ -33,7 +33,9 @@ def best_language() -> str:
 
 def clock(moment: dt.datetime | dt.time) -> str:
     """A time of day in the current language, in the tour's own time zone."""
-    lang = select_locale()
+    # The active locale, so that flask-babel's force_locale() applies here too.
+    lang = get_locale().language
+    lang = lang if lang in TIME_PATTERNS else LANGUAGES[0]
     # rebase=False: the tour's times are already in its time zone, whatever the server's.
     return format_time(moment, TIME_PATTERNS[lang], rebase=False)
 

@@ -13,7 +13,7 @@ import unicodedata
 from urllib.parse import quote, urlsplit
 
 import click
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
 """Keys that must never sign anything in production."""
@@ -38,11 +38,12 @@ def tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(tile_url: str) -> str:
+def content_security_policy(tile_url: str, *, worker: bool = False) -> str:
     """The policy for every page: own scripts and styles only, images also from the tiles.
 
     A service worker's own fetch() calls obey ``connect-src`` of the policy sent with
-    /sw.js: one that caches tiles needs the tile origin there as well.
+    /sw.js: the worker, which keeps the tiles a participant viewed, may also connect to
+    the tile server (``worker=True``); pages may not.
     """
     tiles = tile_origin(tile_url)
     directives = {
@@ -51,7 +52,7 @@ def content_security_policy(tile_url: str) -> str:
         "style-src": "'self'",
         "img-src": f"'self' data: {tiles}".strip(),
         "font-src": "'self'",
-        "connect-src": "'self'",
+        "connect-src": f"'self' {tiles}".strip() if worker else "'self'",
         "worker-src": "'self'",  # the offline service worker, /sw.js
         "manifest-src": "'self'",
         "object-src": "'none'",
@@ -111,6 +112,7 @@ def init_app(app: Flask) -> None:
         app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # no view reads a request body
     check_production(app)
     policy = content_security_policy(app.config["TILE_URL"])
+    worker_policy = content_security_policy(app.config["TILE_URL"], worker=True)
     headers = {
         "Content-Security-Policy": policy,
         "X-Content-Type-Options": "nosniff",
@@ -124,4 +126,6 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if request.endpoint == "offline.worker":
+            response.headers["Content-Security-Policy"] = worker_policy
         return response

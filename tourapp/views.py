@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -153,7 +154,13 @@ def map_script():
 
 
 def _map_js(lang: str) -> str:
-    return get_store().memo(("map.js", lang), lambda t: render_map_script(t, lang))
+    def build(tour: Tour) -> str:
+        # The script may be built outside a page of its language (url_for computes its ?v=
+        # from anywhere): its texts follow ``lang``, not the request's locale.
+        with force_locale(lang):
+            return render_map_script(tour, lang)
+
+    return get_store().memo(("map.js", lang), build)
 
 
 def map_script_version(lang: str) -> str:

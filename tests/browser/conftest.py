@@ -106,3 +106,19 @@ def page(context):
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.on("request", lambda request: page.urls.append(request.url))
     return page
+
+
+def wait_until(page, expression: str, arg=None, timeout_s: float = 10.0) -> None:
+    """Poll ``expression`` (a JS function of ``arg``) until it is truthy.
+
+    Playwright's ``wait_for_function`` evaluates its predicate with ``eval`` inside the
+    page, which the app's Content-Security-Policy (no 'unsafe-eval') rightly forbids;
+    ``page.evaluate`` runs through the DevTools protocol, which the policy does not govern.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(50)

@@ -12,7 +12,7 @@ import pytest
 from tests.test_translations import foreign_phrases, page_urls
 from tourapp.tour import LANGUAGES
 
-from .conftest import new_context
+from .conftest import new_context, wait_until
 
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -89,17 +89,13 @@ def open_page(page, url: str) -> None:
     page.goto(url)
     if page.locator("#map_tour").count():
         page.wait_for_selector(".stop-marker")
-        page.wait_for_function(
-            "[...document.querySelectorAll('img.leaflet-tile')].every(i => i.complete)"
-        )
+        wait_until(page, "() => [...document.querySelectorAll('img.leaflet-tile')].every(i => i.complete)")
 
 
 def open_popup(page) -> None:
     """Open the first stop's details and wait for the end of Leaflet's fade-in."""
     page.locator(".leaflet-marker-icon.stop-marker").first.click()
-    page.wait_for_function(
-        "(p => p && getComputedStyle(p).opacity === '1')(document.querySelector('.leaflet-popup'))"
-    )
+    wait_until(page, "() => (p => p && getComputedStyle(p).opacity === '1')(document.querySelector('.leaflet-popup'))")
 
 
 def axe_violations(page) -> tuple[list[str], int]:

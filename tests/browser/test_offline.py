@@ -13,7 +13,7 @@ import pytest
 from tourapp import create_app
 from tourapp.store import TourStore
 
-from .conftest import TILE_PATTERN, LiveServer, new_context
+from .conftest import TILE_PATTERN, LiveServer, new_context, wait_until
 
 
 @pytest.fixture
@@ -26,10 +26,11 @@ def context(browser):
 
 def wait_for_worker(page, version: str = "") -> str:
     """Wait until a service worker (of ``version`` if given) controls the page; its URL."""
-    page.wait_for_function(
+    wait_until(
+        page,
         "v => navigator.serviceWorker.controller"
         " && navigator.serviceWorker.controller.scriptURL.includes(v)",
-        arg=version,
+        version,
     )
     return page.evaluate("navigator.serviceWorker.controller.scriptURL")
 
@@ -86,7 +87,7 @@ def test_walk_opens_offline_in_both_languages_after_one_visit(context, live_serv
         features = page.evaluate(
             "fetch('/tour.geojson').then(r => r.json()).then(d => d.features.length)"
         )
-        assert features == 4
+        assert features == 7  # 4 stops and the 3 legs between them
     finally:
         context.set_offline(False)
     assert errors == []
@@ -118,8 +119,8 @@ def test_new_tour_data_replaces_the_cached_copies(context, live_server, tour_fil
     new = page.locator("script[data-worker]").get_attribute("data-worker").split("v=")[1]
     assert new != old and new.split("-")[1] == old.split("-")[1]  # new data, same app files
     wait_for_worker(page, new)
-    page.wait_for_function(
-        "old => caches.keys().then(names => !names.includes('tourapp-precache-' + old))", arg=old
+    wait_until(
+        page, "old => caches.keys().then(names => !names.includes('tourapp-precache-' + old))", old
     )
     assert f"tourapp-precache-{new}" in cache_names(page)
 
@@ -145,9 +146,7 @@ def test_only_viewed_tiles_are_kept_up_to_the_cap(browser, tour_file):
         assert "tiles=6" in wait_for_worker(page)
         for zoom in (14, 13, 12, 15, 16):
             page.evaluate("z => tourapp.map.setZoom(z, {animate: false})", zoom)
-            page.wait_for_function(
-                "[...document.querySelectorAll('img.leaflet-tile')].every(i => i.complete)"
-            )
+            wait_until(page, "() => [...document.querySelectorAll('img.leaflet-tile')].every(i => i.complete)")
         page.wait_for_timeout(300)  # the worker trims after answering
         kept = cached_urls(page, "tourapp-tiles")
         context.close()

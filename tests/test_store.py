@@ -291,7 +291,7 @@ def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
         new = geojson.parse(new_bytes).version
         # gunicorn writes an access-log line after the response is sent: let the lines of
         # the requests above land before marking where the post-edit ones begin.
-        time.sleep(0.5)
+        time.sleep(1.5)
         geojson.write_atomic(tour_file, new_bytes.decode())
         mark = len(server.served())
         deadline = time.monotonic() + 60

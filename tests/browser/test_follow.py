@@ -9,18 +9,43 @@ from zoneinfo import ZoneInfo
 import pytest
 from geopy.distance import great_circle
 
-from ..conftest import small_doc, write_doc
+from tourapp import geojson
+from tourapp.tour import path_length_m, walk_minutes
+
+from ..conftest import SEEDED, small_doc, write_doc
 from .conftest import new_context
 
 PARIS = ZoneInfo("Europe/Paris")
 HOTEL = (43.6077999, 3.8907432)  # stop 1, data/stops.geojson
 FRENCH_TECH = (43.609125, 3.884371)  # stop 2
 NBSP = "\u00a0"
+SEEDED_TOUR = geojson.load(SEEDED)
+# The first leg follows the streets; the script gets its path joined to both stops.
+FIRST_LEG = (HOTEL, *SEEDED_TOUR.legs[0].path, FRENCH_TECH)
+FIRST_LEG_M = path_length_m(FIRST_LEG)
+AT_FRENCH_TECH = SEEDED_TOUR.visits[1]  # due at 13:39, leaves at 14:09
 
 
 def on_first_leg(fraction: float) -> tuple[float, float]:
-    """A point on the straight first leg, ``fraction`` of the way to the Espace French Tech."""
-    return tuple(a + fraction * (b - a) for a, b in zip(HOTEL, FRENCH_TECH, strict=True))
+    """A point on the first leg's path, ``fraction`` of its length to the Espace French Tech."""
+    left = fraction * FIRST_LEG_M
+    for a, b in zip(FIRST_LEG, FIRST_LEG[1:], strict=False):
+        step = path_length_m((a, b))
+        if left <= step:
+            ratio = left / step if step else 0.0
+            return tuple(x + ratio * (y - x) for x, y in zip(a, b, strict=True))
+        left -= step
+    return FRENCH_TECH
+
+
+def left_on_first_leg(fraction: float) -> float:
+    """Metres along the first leg from ``on_first_leg(fraction)`` to the Espace French Tech."""
+    return (1 - fraction) * FIRST_LEG_M
+
+
+def clock_en(moment: dt.datetime | dt.time) -> str:
+    """How the English page writes a time of day: 1:39 PM."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
 def metres_text(metres: float) -> str:
@@ -83,8 +108,8 @@ def test_position_near_a_stop_gives_the_next_stop_and_distance(follow_page, live
     now = card(page)
     assert now["next"] == "espace-french-tech"
     assert now["name"] == "Espace French Tech"
-    metres = great_circle(here, FRENCH_TECH).meters  # ≈ 80 m, on the leg itself
-    minutes = "2 min"  # 80 m at 4.5 km/h, rounded up
+    metres = left_on_first_leg(0.85)  # ≈ 100 m along the leg, on the leg itself
+    minutes = f"{walk_minutes(metres, SEEDED_TOUR.speed_kmh)} min"  # rounded up
     walk = {"fr": "environ", "en": "about"}[lang]
     assert now["distance"] == f"{metres_text(metres)}, {walk} {minutes} " + {
         "fr": "à pied", "en": "on foot"}[lang]
@@ -108,12 +133,12 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
     assert "is-next" in stops.nth(1).get_attribute("class")
 
     # 48 m short of the stop: still walking to it (radius 40 m with a 10 m accuracy).
-    page.context.set_geolocation(where(*on_first_leg(1 - 48 / 533.8)))
+    page.context.set_geolocation(where(*on_first_leg(1 - 48 / FIRST_LEG_M)))
     page.wait_for_function("document.querySelector('.follow-distance').textContent.startsWith('50')")
     assert card(page)["at"] == ""
 
     # 30 m short: arrived; the card moves on to the next stop.
-    page.context.set_geolocation(where(*on_first_leg(1 - 30 / 533.8)))
+    page.context.set_geolocation(where(*on_first_leg(1 - 30 / FIRST_LEG_M)))
     page.wait_for_selector('#follow[data-at="espace-french-tech"]')
     now = card(page)
     assert now["next"] == "msh-saint-charles"
@@ -133,26 +158,29 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
 
 
 @pytest.mark.parametrize(
-    "lang, hour, minute, verdict",
+    "lang, ahead_min, verdict",
     [
-        # 80 m from the Espace French Tech (2 min on foot), due there at 13:38.
-        ("en", 13, 20, "16 min early"),
-        ("en", 13, 35, "On time"),
-        ("en", 13, 45, "9 min late"),
-        ("fr", 13, 45, "9 min de retard"),
-        ("fr", 13, 20, "16 min d'avance"),
+        # ≈ 100 m from the Espace French Tech (2 min on foot), due there at 13:39:
+        # the clock reads that time less the walk, plus ``ahead_min``.
+        ("en", -16, "16 min early"),
+        ("en", -1, "On time"),
+        ("en", 9, "9 min late"),
+        ("fr", 9, "9 min de retard"),
+        ("fr", -16, "16 min d'avance"),
     ],
 )
-def test_on_time_or_late_from_the_clock(follow_page, live_server, lang, hour, minute, verdict):
-    when = paris(hour, minute)
+def test_on_time_or_late_from_the_clock(follow_page, live_server, lang, ahead_min, verdict):
+    walk = walk_minutes(left_on_first_leg(0.85), SEEDED_TOUR.speed_kmh)
+    when = AT_FRENCH_TECH.arrival + dt.timedelta(minutes=ahead_min - walk)
     page = follow_page(live_server.url, position=on_first_leg(0.85), at=when, lang=lang)
     assert card(page)["verdict"] == verdict
     assert page.errors == []
 
 
 def test_at_a_stop_lateness_counts_from_its_departure(follow_page, live_server):
-    # At the Espace French Tech at 14:20: it was time to leave at 14:08.
-    page = follow_page(live_server.url, position=FRENCH_TECH, at=paris(14, 20))
+    # At the Espace French Tech 12 min after it was time to leave (14:09).
+    when = AT_FRENCH_TECH.departure + dt.timedelta(minutes=12)
+    page = follow_page(live_server.url, position=FRENCH_TECH, at=when)
     assert card(page) | {"distance": None} == {
         "next": "msh-saint-charles", "at": "espace-french-tech",
         "name": "Maison des Sciences de l'Homme (MSH Sud), Saint-Charles site",
@@ -163,7 +191,8 @@ def test_at_a_stop_lateness_counts_from_its_departure(follow_page, live_server):
 def test_without_location_the_card_follows_the_schedule(follow_page, live_server, browser):
     context = new_context(browser)
     page = context.new_page()
-    page.clock.install(time=paris(14, 0))  # planned at the Espace French Tech until 14:08
+    # Planned at the Espace French Tech for 8 more minutes (until 14:09).
+    page.clock.install(time=AT_FRENCH_TECH.departure - dt.timedelta(minutes=8))
     page.goto(f"{live_server.url}/en/")
     page.wait_for_selector(".follow-next:not([hidden])")
     assert card(page) | {"name": None} == {
@@ -179,19 +208,23 @@ def test_without_location_the_card_follows_the_schedule(follow_page, live_server
 
 
 def test_another_day_shows_planned_times_without_alarm(follow_page, live_server):
-    page = follow_page(live_server.url, position=on_first_leg(0.85), at=paris(13, 45, day=21))
+    next_day = AT_FRENCH_TECH.arrival + dt.timedelta(days=1, minutes=6)
+    page = follow_page(live_server.url, position=on_first_leg(0.85), at=next_day)
     now = card(page)
     assert now["next"] == "espace-french-tech"
     assert now["verdict"] is None
-    assert page.locator(".follow-time").inner_text() == "Arrival planned at 1:38 PM"
+    assert page.locator(".follow-time").inner_text() == (
+        f"Arrival planned at {clock_en(AT_FRENCH_TECH.arrival)}"  # 1:39 PM
+    )
 
 
 def test_preview_at_a_chosen_time(follow_page, live_server):
-    # Another day on the device; ?at= replays the walk's day at 14:20.
-    page = follow_page(live_server.url, query="?at=14:20", position=FRENCH_TECH,
+    # Another day on the device; ?at= replays the walk's day 12 min after leaving (14:09).
+    at = AT_FRENCH_TECH.departure + dt.timedelta(minutes=12)
+    page = follow_page(live_server.url, query=f"?at={at:%H:%M}", position=FRENCH_TECH,
                        at=paris(9, 0, day=25))
     assert page.locator(".follow-preview").inner_text() == (
-        "Preview: the walk as at 2:20 PM on its day."
+        f"Preview: the walk as at {clock_en(at)} on its day."
     )
     assert card(page)["verdict"] == "12 min late"
     page.goto(live_server.url + "/en/?at=99:99")

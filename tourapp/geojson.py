@@ -443,12 +443,13 @@ def _check_spread(located: list[tuple[_Feature, LatLon]]) -> None:
 
 def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
     """Validate a stops file's bytes and return the tour, or raise ``TourError``."""
-    with _gc_paused():
+    with gc_paused():
         return _parse(data, source, max_bytes)
 
 
 @contextlib.contextmanager
-def _gc_paused():
+def gc_paused():
+    """Pause CPython's cyclic garbage collector for a burst of allocations."""
     # A long file allocates hundreds of thousands of tuples and no reference cycle;
     # CPython's cyclic GC would scan the growing heap again and again: a quarter of
     # the time of a 100,000-point file, and the part that grew faster than the file.

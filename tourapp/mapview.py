@@ -14,8 +14,6 @@ file that reaches folium goes through :func:`inert_json` or :func:`inert_html`.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import re
 import threading
@@ -25,6 +23,7 @@ import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from .geojson import gc_paused
 from .tour import Tour
 
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
@@ -91,23 +90,11 @@ class FitTour(folium.MacroElement):
 
 def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     """Numbered stop markers, the walking line, safe popups; ids are stable across workers."""
-    with _RENDER_LOCK, _gc_paused():  # not while script() has branca's Element swapped
-        return _build(tour, lang, labels, tiles, attribution)
-
-
-@contextlib.contextmanager
-def _gc_paused():
     # Building and rendering a long tour's map allocates a few hundred thousand
-    # short-lived objects; the cyclic GC's full collections rescanned them (and the
-    # tour) again and again, and the time grew faster than the tour. The element
-    # tree's cycles are collected once the GC is back on.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    # short-lived objects: the GC is paused meanwhile; the element tree's cycles are
+    # collected once it is back on.
+    with _RENDER_LOCK, gc_paused():  # not while script() has branca's Element swapped
+        return _build(tour, lang, labels, tiles, attribution)
 
 
 def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
@@ -202,7 +189,7 @@ def script(m: folium.Map) -> str:
     figure = m.get_root()
     # MacroElement.render builds branca.element.Element(text) for each script:
     # swap in _Text while this map renders (folium offers no hook for it).
-    with _RENDER_LOCK, _gc_paused():
+    with _RENDER_LOCK, gc_paused():
         original = branca.element.Element
         branca.element.Element = _Text
         try:

@@ -13,7 +13,7 @@ from tourapp import geojson
 from tourapp.tour import path_length_m, walk_minutes
 
 from ..conftest import SEEDED, small_doc, write_doc
-from .conftest import new_context
+from .conftest import new_context, wait_until
 
 PARIS = ZoneInfo("Europe/Paris")
 HOTEL = (43.6077999, 3.8907432)  # stop 1, data/stops.geojson
@@ -134,7 +134,7 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
 
     # 48 m short of the stop: still walking to it (radius 40 m with a 10 m accuracy).
     page.context.set_geolocation(where(*on_first_leg(1 - 48 / FIRST_LEG_M)))
-    page.wait_for_function("document.querySelector('.follow-distance').textContent.startsWith('50')")
+    wait_until(page, "() => document.querySelector('.follow-distance').textContent.startsWith('50')")
     assert card(page)["at"] == ""
 
     # 30 m short: arrived; the card moves on to the next stop.
@@ -264,8 +264,8 @@ def test_distance_follows_the_leg_when_near_it(browser, tmp_path):
         )  # 1.0 km along the leg, not the 710 m straight line
         context.set_geolocation(where(*off_leg))
         expected = metres_text(straight)
-        page.wait_for_function(
-            f"document.querySelector('.follow-distance').textContent.startsWith({json.dumps(expected)})"
+        wait_until(
+            page, f"() => document.querySelector('.follow-distance').textContent.startsWith({json.dumps(expected)})"
         )
         context.close()
 
@@ -337,8 +337,8 @@ def test_refused_permission_says_so(follow_page, live_server, lang):
     page.locator("button.follow-locate__button").click()
     message = page.locator(".follow-message")
     expected = {"fr": "La localisation est refusée", "en": "Location is turned off"}[lang]
-    page.wait_for_function(
-        f"document.querySelector('.follow-message').textContent.startsWith({json.dumps(expected)})"
+    wait_until(
+        page, f"() => document.querySelector('.follow-message').textContent.startsWith({json.dumps(expected)})"
     )
     assert message.get_attribute("role") == "status"
     assert page.locator("button.follow-locate__button").get_attribute("aria-pressed") == "false"
@@ -348,8 +348,8 @@ def test_refused_permission_says_so(follow_page, live_server, lang):
 def test_an_imprecise_position_warns_and_never_arrives(follow_page, live_server):
     page = follow_page(live_server.url, position=on_first_leg(0.85), at=paris(13, 35))
     page.context.set_geolocation(where(*FRENCH_TECH, accuracy=500))
-    page.wait_for_function(
-        "document.querySelector('.follow-message').textContent.includes('500')"
+    wait_until(
+        page, "() => document.querySelector('.follow-message').textContent.includes('500')"
     )
     assert page.locator(".follow-message").inner_text() == (
         f"Your position is imprecise (± 500{NBSP}m): distances are approximate."
@@ -376,8 +376,8 @@ def test_unavailable_or_slow_position_says_so(browser, live_server, code, expect
     page = context.new_page()
     page.goto(f"{live_server.url}/en/")
     page.locator("button.follow-locate__button").click()
-    page.wait_for_function(
-        f"document.querySelector('.follow-message').textContent === {json.dumps(expected)}"
+    wait_until(
+        page, f"() => document.querySelector('.follow-message').textContent === {json.dumps(expected)}"
     )
     # Still watching: the next fix may work.
     assert page.locator("button.follow-locate__button").get_attribute("aria-pressed") == "true"

@@ -7,6 +7,7 @@ import logging
 import os
 import platform
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,10 @@ from flask import Flask, abort  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from tourapp import assets, create_app  # noqa: E402
+
+# Benchmarks run the app as in production (not TESTING, not debug), which refuses the
+# development key: one random key per run, inherited by the gunicorn subprocesses.
+SECRET_KEY = os.environ.setdefault("FLASK_SECRET_KEY", secrets.token_hex())
 
 OUT = ROOT / "benchmarks" / "out"  # git-ignored: npm mirror, synthetic tours, exports
 SEEDED = ROOT / "data" / "stops.geojson"
@@ -69,7 +74,7 @@ class Server:
 
 def tourapp_server(tour_file: Path = SEEDED) -> Server:
     """The app serving ``tour_file``."""
-    return Server(create_app({"TESTING": False, "TOUR_DATA": tour_file}))
+    return Server(create_app({"TESTING": False, "TOUR_DATA": tour_file, "SECRET_KEY": SECRET_KEY}))
 
 
 def file_app(root: Path) -> Flask:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import OUT, machine  # noqa: E402
+from _common import OUT, SECRET_KEY, machine  # noqa: E402
 
 from tourapp import create_app, geojson, schedule  # noqa: E402
 
@@ -136,7 +136,9 @@ def stages(path: Path, data: bytes, gpx):
     from tourapp import views
     from tourapp.store import get_store
 
-    app = create_app({"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024})
+    app = create_app(
+        {"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": SECRET_KEY}
+    )
     tour = geojson.parse(data, path.name, max_bytes=len(data) + 1)
     context = app.test_request_context("/fr/")
     context.push()
@@ -242,7 +244,7 @@ def main() -> int:
     args = parser.parse_args()
     print(f"growth — {machine()}")
     gpx, note = gpx_exporter()
-    if _gpx_url(create_app({"TOUR_DATA": "none"})):
+    if _gpx_url(create_app({"TOUR_DATA": "none", "SECRET_KEY": SECRET_KEY})):
         note = "GET /fr/tour.gpx through the app (memo cleared before each run)"
         gpx = gpx or True
     print(f"GPX export: {note}" + ("" if gpx else " — stage skipped"))

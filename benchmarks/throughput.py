@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, SEEDED, machine  # noqa: E402
+from _common import ROOT, SECRET_KEY, SEEDED, machine  # noqa: E402
 
 TRIVIAL = "/healthz"
 CANDIDATES = [
@@ -117,7 +117,7 @@ def cpu_per_request(paths: list[str], n: int = 3000) -> dict[str, float]:
     """CPU seconds per request in-process (WSGI, no network): a measure the machine's load does not skew."""
     from tourapp import create_app
 
-    client = create_app({"TOUR_DATA": str(SEEDED)}).test_client()
+    client = create_app({"TOUR_DATA": str(SEEDED), "SECRET_KEY": SECRET_KEY}).test_client()
     headers = {"Accept-Encoding": ACCEPT}
     result = {}
     for path in paths:

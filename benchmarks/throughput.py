@@ -70,7 +70,7 @@ def start_gunicorn(workers: int) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
-        env={"TOUR_DATA": str(SEEDED), "PATH": "/usr/bin:/bin"},
+        env={"TOUR_DATA": str(SEEDED), "PATH": "/usr/bin:/bin", "FLASK_SECRET_KEY": SECRET_KEY},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

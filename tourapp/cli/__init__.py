@@ -1,0 +1,21 @@
+"""Organiser commands: ``flask --app tourapp tour …`` and ``flask freeze``.
+
+One module per job: ``check``, ``route``, ``gpx`` (downloads without a server),
+``freeze`` (static export). A new command lives in a module of its own that adds
+itself to ``tour_cli`` and is imported in ``init_app``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.cli import AppGroup
+
+tour_cli = AppGroup("tour", help="Check and prepare the walk's data file.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``tour`` command group and ``freeze``."""
+    from . import check, freeze, gpx, route  # noqa: F401  (each adds its commands)
+
+    app.cli.add_command(tour_cli)
+    app.cli.add_command(freeze.freeze_command)

@@ -1,0 +1,52 @@
+"""``flask tour gpx``: the GPX downloads written without a server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+
+import click
+from flask import current_app, g, url_for
+
+from .. import geojson, gpx
+from ..tour import LANGUAGES
+from . import tour_cli
+
+
+@tour_cli.command("gpx")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=LANGUAGES[0], show_default=True)
+@click.option("--leg", type=int, help="Only this leg, numbered from 1 (stop N to stop N+1).")
+@click.option("--url", help="The site's public address, for the links (default: PUBLIC_URL).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+)
+def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) -> None:
+    """Write the walk (or one leg) as GPX 1.1, e.g. to copy onto a GPS unit."""
+    from ..views import gpx_wording  # the same texts as the downloads
+
+    base = url or current_app.config["PUBLIC_URL"]
+    if not base:
+        raise click.UsageError("give the site's address with --url or the PUBLIC_URL setting")
+    path = current_app.config["TOUR_DATA"]
+    try:
+        tour = geojson.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
+    except geojson.TourError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    if leg is not None and not 1 <= leg <= len(tour.legs):
+        raise click.BadParameter(f"the walk has legs 1 to {len(tour.legs)}", param_hint="--leg")
+    created = dt.datetime.fromtimestamp(int(os.stat(path).st_mtime), dt.UTC)
+    with current_app.test_request_context("/", base_url=base):
+        g.lang = lang
+        page_url = url_for("tour.page", lang=lang, _external=True)
+        if leg is None:
+            text = gpx.tour_gpx(tour, lang, page_url, created, gpx_wording())
+        else:
+            text = gpx.leg_gpx(tour, leg, lang, page_url, created, gpx_wording())
+    if output:
+        geojson.write_atomic(output, text, backup=False)
+        click.echo(f"{output}: {len(text.encode()):,} bytes", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -55,6 +55,14 @@ def small_doc() -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def live_store(tmp_path, monkeypatch) -> str:
+    """Every app of a test keeps its live walk in the test's folder, never in instance/."""
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    monkeypatch.setenv("LIVE_STORE", url)
+    return url
+
+
 @pytest.fixture
 def doc() -> dict:
     """A fresh copy of the small valid tour, to break in a test."""

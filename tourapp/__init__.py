@@ -38,12 +38,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
 
     from . import assets, cli, i18n, instructions, offline, security, store, views
+    from .live import views as live
 
     security.init_app(app)
     i18n.init_app(app)
     instructions.init_app(app)
     store.init_app(app)
     app.register_blueprint(views.bp)
+    live.init_app(app)
     offline.init_app(app)
     assets.init_app(app)
     cli.init_app(app)

@@ -102,6 +102,9 @@
   var previewAt = /^(\d{1,2}):(\d{2})$/.exec(root.getAttribute("data-preview-at") || "");
   var loadedAt = Date.now();
   function now() {
+    // live.js's clock: the guide's walk clock, or a solo walker's own start ("Start now").
+    var hooked = window.tourapp && window.tourapp.clock ? window.tourapp.clock() : null;
+    if (typeof hooked === "number") return hooked;
     if (previewAt) return (+previewAt[1]) * 60 + (+previewAt[2]) + (Date.now() - loadedAt) / 60000;
     var p = {};
     wall.formatToParts(new Date()).forEach(function (part) { p[part.type] = part.value; });
@@ -215,6 +218,7 @@
     var key = k + (state.at ? "@" : "");
     if (shown !== null && key !== shown) announce();
     shown = key;
+    root.dispatchEvent(new Event("follow:render")); // live.js redraws its part of the card
   }
 
   function announce() {
@@ -357,4 +361,11 @@
   }
   render();
   setInterval(tick, 20000); // the clock moves even when the position does not
+  // For live.js: the phone's position stays in this page, live.js only measures from it.
+  window.tourapp = window.tourapp || {};
+  window.tourapp.follow = {
+    position: function () { return precise() ? fix.pos.slice() : null; },
+    stops: stops,
+    refresh: tick
+  };
 })();

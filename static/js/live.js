@@ -1,0 +1,223 @@
+/* tourapp live group: where the group is, its delay, the re-estimated times, the guide's
+ * message; "Start now" for solo walkers. The state comes from #live[data-live-url]
+ * (polled, answered 304 when unchanged); every time is already written by the server.
+ * Privacy: this script sends nothing but that GET. The phone's own position (from
+ * follow.js) is only used here, to measure the distance to the group. */
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  var card = document.getElementById("follow");
+  if (!root || !card) return;
+  var T = JSON.parse(root.getAttribute("data-live"));
+  var url = root.getAttribute("data-live-url");
+  var follow = JSON.parse(card.getAttribute("data-follow"));
+  var lang = follow.lang, stops = follow.stops;
+  var POLL_MS = 4000;          // p95 from the guide's tap to every phone: under 5 s
+  var AWAY_M = 150;            // farther than this from a group that moved on: show the way
+  var STATE_KEY = "tourapp-live-" + T.version, START_KEY = "tourapp-start-" + T.version;
+  var plural = new Intl.PluralRules(lang);
+  var metresFmt = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+  var kmFmt = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var app = window.tourapp = window.tourapp || {};
+
+  function $(s) { return root.querySelector(s); }
+  var ui = {
+    banner: $(".live-banner"), from: $(".live-banner__from"), text: $(".live-banner__text"),
+    group: $(".live-group"), estimate: $(".live-estimate"), away: $(".live-away"),
+    awayText: $(".live-away__text"), links: root.querySelectorAll(".live-away__link"),
+    age: $(".live-age"), start: $(".live-start"), help: $(".live-solo__help")
+  };
+  function fill(text, vars) {
+    return text.replace(/\{(\w+)\}/g, function (all, k) {
+      return Object.prototype.hasOwnProperty.call(vars, k) ? String(vars[k]) : all;
+    });
+  }
+  function counted(forms, num) { return fill(forms[plural.select(num)] || forms.other, { num: num }); }
+  function show(node, text) { node.textContent = text || ""; node.hidden = !text; }
+  function distanceText(m) {
+    var r = Math.round(m / 10) * 10;
+    return r < 1000 ? metresFmt.format(r) + "\u00a0m" : kmFmt.format(m / 1000) + "\u00a0km";
+  }
+  function walkMin(m) { return Math.max(1, Math.ceil(m / (follow.speed_kmh * 1000 / 60))); }
+  function ageText(ms) {
+    var min = Math.floor(ms / 60000);
+    return min < 1 ? T.just_now : fill(T.ago, { time: counted(T.minutes, min) });
+  }
+  var R = 6371009, RAD = Math.PI / 180;
+  function metres(a, b) {
+    var dLat = (b[0] - a[0]) * RAD, dLon = (b[1] - a[1]) * RAD;
+    var h = Math.pow(Math.sin(dLat / 2), 2) +
+      Math.cos(a[0] * RAD) * Math.cos(b[0] * RAD) * Math.pow(Math.sin(dLon / 2), 2);
+    return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+  function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
+  function save(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* private mode: this visit only */ }
+  }
+
+  /* The last state received, when, and the server's clock compared with ours. */
+  var last = load(STATE_KEY); // { state, received (ms, our clock), skew (ms) }
+  var online = false;
+
+  /* The walk clock follow.js uses: a solo start wins, then the live group's clock. */
+  var solo = load(START_KEY);
+  function walkMinute(clock, realMs) { return clock.plan_min + (realMs / 1000 - clock.real_s) * clock.speed / 60; }
+  app.clock = function () {
+    if (solo) return walkMinute(solo, Date.now());
+    var s = last && last.state;
+    if (s && s.active && s.clock) return walkMinute(s.clock, Date.now() + last.skew);
+    return null;
+  };
+
+  /* Times of day for "Start now", in the page's language (the server's patterns). */
+  function clockText(minute) {
+    var m = ((Math.floor(minute) % 1440) + 1440) % 1440, h = Math.floor(m / 60), mm = ("0" + (m % 60)).slice(-2);
+    if (lang === "fr") return h + " h " + mm;
+    return ((h + 11) % 12 + 1) + ":" + mm + " " + (h < 12 ? "AM" : "PM");
+  }
+
+  var marker = null, markerLabel = null;
+  function drawGroup(s, skew) {
+    var map = app.map, L = window.L;
+    if (!map || !L) return;
+    var p = s && s.position;
+    if (!p) { if (marker) { marker.remove(); marker = null; } return; }
+    var ll = L.latLng(p.lat, p.lon);
+    markerLabel = markerLabel || document.createElement("span");
+    markerLabel.textContent = fill(T.marker, {
+      name: s.guide || T.guide, age: ageText(Date.now() + skew - p.t * 1000)
+    });
+    if (!marker) {
+      marker = L.circleMarker(ll, { radius: 11, className: "live-group-marker", color: "#ffffff",
+        weight: 3, fillColor: "#1a7f37", fillOpacity: 1, interactive: false }).addTo(map);
+      // A DOM node: the guide's name is text, never HTML.
+      marker.bindTooltip(markerLabel, { permanent: true, direction: "right", className: "live-group-label" });
+    } else {
+      marker.setLatLng(ll);
+      marker.setTooltipContent(markerLabel);
+    }
+  }
+
+  function stopIndex(id) {
+    for (var i = 0; i < stops.length; i++) if (stops[i].id === id) return i;
+    return -1;
+  }
+  function verdict(delay) {
+    if (delay === null || delay === undefined) return "";
+    if (Math.abs(delay) <= follow.on_time_min) return T.on_time;
+    return delay > 0 ? counted(T.late, delay) : counted(T.early, -delay);
+  }
+  function stopLine(st) {
+    if (!st) return "";
+    if (st.arrived) return fill(T.planned_actual, { planned: st.planned_arrival[lang], actual: st.arrival[lang] });
+    return fill(T.planned_estimated, { planned: st.planned_arrival[lang], estimated: st.arrival[lang] });
+  }
+  function times(id, text) {
+    var item = document.getElementById("stop-" + id);
+    if (!item) return;
+    var line = item.querySelector(".live-times");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "live-times";
+      var after = item.querySelector(".stop-time");
+      item.insertBefore(line, after ? after.nextSibling : null);
+    }
+    show(line, text);
+  }
+
+  function render() {
+    var s = last && last.state, skew = last ? last.skew : 0;
+    var live = !solo && s && s.active && s.tour === T.version ? s : null;
+    // The group's line, its delay, the next stop's estimate.
+    if (live) {
+      var i = stopIndex(live.stop);
+      var where = live.where === "at" && i >= 0 ? fill(T.group_at, { name: stops[i].name, time: live.since[lang] }) :
+        live.where === "walking" && i >= 0 ? fill(T.group_walking, { name: stops[i].name }) :
+        live.where === "finished" ? T.group_finished : "";
+      var v = live.where === "finished" ? "" : verdict(live.delay_min);
+      show(ui.group, where + (where && v ? " · " + v : v));
+    } else {
+      show(ui.group, "");
+    }
+    var byId = {};
+    if (live) live.stops.forEach(function (st) { byId[st.id] = st; });
+    stops.forEach(function (stop) {
+      if (solo) times(stop.id, fill(T.your_pace, { time: clockText(solo.plan_min + stop.arrival_min - stops[0].arrival_min) }));
+      else times(stop.id, live ? stopLine(byId[stop.id]) : "");
+    });
+    var next = card.getAttribute("data-next");
+    show(ui.estimate, live && next && byId[next] && !byId[next].arrived ? stopLine(byId[next]) : "");
+    // The guide's message: text, with who sent it and when.
+    var msg = s && s.active && s.message;
+    ui.banner.hidden = !msg;
+    ui.from.textContent = msg ? fill(T.message_from, {
+      name: s.guide || T.guide,
+      time: new Date(msg.t * 1000).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" })
+    }) : "";
+    ui.text.textContent = msg ? msg.text : "";
+    // Offline, or a static copy: the last known state and how old it is.
+    show(ui.age, !online && s && s.active ? fill(T.stale, { age: ageText(Date.now() - last.received) }) : "");
+    drawGroup(live, skew);
+    away(live);
+    ui.start.hidden = false;
+    ui.start.textContent = solo ? T.reset : T.start;
+    show(ui.help, solo ? T.solo_help : "");
+  }
+
+  /* Left behind: distance and walking time to the group, and the way there in a maps app. */
+  function away(live) {
+    var me = app.follow && app.follow.position();
+    var p = live && live.position;
+    var far = me && p && live.where !== "planned" ? metres(me, [p.lat, p.lon]) : 0;
+    if (far <= AWAY_M) { ui.away.hidden = true; return; }
+    ui.awayText.textContent = fill(T.away, { distance: distanceText(far), time: counted(T.minutes, walkMin(far)) });
+    var to = p.lat.toFixed(6) + "," + p.lon.toFixed(6);
+    // Only the group's position goes into these links: the maps app finds the walker itself.
+    var hrefs = {
+      geo: "geo:" + to + "?q=" + to,
+      google: "https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=" + to,
+      apple: "https://maps.apple.com/?dirflg=w&daddr=" + to
+    };
+    Array.prototype.forEach.call(ui.links, function (a) { a.href = hrefs[a.getAttribute("data-kind")]; });
+    ui.away.hidden = false;
+  }
+
+  var etag = null;
+  function poll() {
+    fetch(url, { cache: "no-cache", credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      var date = Date.parse(r.headers.get("Date") || "");
+      var skew = isNaN(date) ? 0 : date - Date.now();
+      var tag = r.headers.get("ETag");
+      if (tag && tag === etag && last) {
+        last.skew = skew;
+        online = true;
+        return null;
+      }
+      etag = tag;
+      return r.json().then(function (state) {
+        last = { state: state, received: Date.now(), skew: skew };
+        online = true;
+        save(STATE_KEY, last);
+        if (app.follow) app.follow.refresh();
+      });
+    }).catch(function () { online = false; }).then(function () {
+      render();
+      setTimeout(poll, POLL_MS);
+    });
+  }
+
+  ui.start.addEventListener("click", function () {
+    solo = solo ? null : { real_s: Date.now() / 1000, plan_min: stops[0].arrival_min, speed: 1 };
+    save(START_KEY, solo);
+    if (app.follow) app.follow.refresh();
+    render();
+  });
+  card.addEventListener("follow:render", function () { if (last || solo) render(); });
+  render();
+  if (app.follow) app.follow.refresh();
+  poll();
+})();

@@ -1,0 +1,267 @@
+"""Where the live walk is kept: one JSON document, the guide's track, revocation, rate limits.
+
+Every gunicorn worker (and every app machine, with Redis) reads and writes the same
+state, and it survives restarts. Two backends pass the same tests:
+
+- SQLite (standard library) in the instance folder, in WAL mode: readers never wait
+  for the guide's write, and a committed report survives a killed worker;
+- Redis (``LIVE_STORE=redis://host:port/db``), for several app machines.
+
+Writes are read-modify-write of the whole document inside one transaction
+(``BEGIN IMMEDIATE`` / ``WATCH``…``MULTI``), so two workers never lose each other's update.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+MAX_TRACK_POINTS = 50_000
+"""A point every 10 s for more than five days: older points are dropped beyond this."""
+
+Change = Callable[[dict], dict | None]
+"""Gets the current document, returns the new one (or None: nothing to change)."""
+
+
+class LiveStore:
+    """What both backends offer."""
+
+    def read(self) -> tuple[int, dict]:
+        """The revision (0 before any report) and the document."""
+        raise NotImplementedError
+
+    def revision(self) -> int:
+        """The revision alone: cheap, for the participants' polling."""
+        raise NotImplementedError
+
+    def update(self, change: Change, point: list | None = None) -> tuple[int, dict]:
+        """Apply ``change`` atomically (and append ``point`` to the track); new revision."""
+        raise NotImplementedError
+
+    def track(self) -> list[list]:
+        """The guide's positions, oldest first: ``[t, lat, lon, accuracy]``."""
+        raise NotImplementedError
+
+    def generation(self) -> int:
+        """The current generation of guide links (see ``tokens``)."""
+        raise NotImplementedError
+
+    def revoke_all(self) -> int:
+        """Invalidate every link given so far; the new generation."""
+        raise NotImplementedError
+
+    def allow(self, key: str, interval_s: float) -> bool:
+        """True at most once per ``interval_s`` for ``key`` (the guide's rate limit)."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget the walk (document and track), keep the links' generation."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+class SQLiteStore(LiveStore):
+    """One small SQLite file; a connection per thread and process (forked workers too)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connect() as db:
+            db.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS track (
+                    n INTEGER PRIMARY KEY AUTOINCREMENT, point TEXT NOT NULL);
+                """
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # never share a connection across fork
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a reported arrival survives a power cut
+            local.db, local.pid = db, os.getpid()
+        return local.db
+
+    def _get(self, db: sqlite3.Connection, key: str, default: str) -> str:
+        row = db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def _put(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def read(self) -> tuple[int, dict]:
+        db = self._connect()
+        db.execute("BEGIN")  # one snapshot for both values
+        try:
+            rev = int(self._get(db, "rev", "0"))
+            doc = json.loads(self._get(db, "doc", "{}"))
+        finally:
+            db.execute("COMMIT")
+        return rev, doc
+
+    def revision(self) -> int:
+        return int(self._get(self._connect(), "rev", "0"))
+
+    def _write(self, body: Callable[[sqlite3.Connection], object]):
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")  # take the write lock before reading
+        try:
+            result = body(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return result
+
+    def update(self, change: Change, point: list | None = None) -> tuple[int, dict]:
+        def body(db):
+            rev = int(self._get(db, "rev", "0"))
+            doc = change(json.loads(self._get(db, "doc", "{}")))
+            if doc is None:
+                return rev, json.loads(self._get(db, "doc", "{}"))
+            rev += 1
+            self._put(db, "rev", str(rev))
+            self._put(db, "doc", json.dumps(doc, separators=(",", ":")))
+            if point is not None:
+                db.execute("INSERT INTO track (point) VALUES (?)", (json.dumps(point),))
+                db.execute(
+                    "DELETE FROM track WHERE n <= (SELECT MAX(n) FROM track) - ?",
+                    (MAX_TRACK_POINTS,),
+                )
+            return rev, doc
+
+        return self._write(body)
+
+    def track(self) -> list[list]:
+        rows = self._connect().execute("SELECT point FROM track ORDER BY n").fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def generation(self) -> int:
+        return int(self._get(self._connect(), "generation", "0"))
+
+    def revoke_all(self) -> int:
+        def body(db):
+            generation = int(self._get(db, "generation", "0")) + 1
+            self._put(db, "generation", str(generation))
+            return generation
+
+        return self._write(body)
+
+    def allow(self, key: str, interval_s: float) -> bool:
+        def body(db):
+            now = time.time()
+            last = float(self._get(db, "rate:" + key, "0"))
+            if now - last < interval_s:
+                return False
+            self._put(db, "rate:" + key, repr(now))
+            return True
+
+        return self._write(body)
+
+    def reset(self) -> None:
+        def body(db):
+            # The revision keeps growing: a participant's ETag never matches a new walk.
+            rev = int(self._get(db, "rev", "0")) + 1
+            self._put(db, "rev", str(rev))
+            self._put(db, "doc", "{}")
+            db.execute("DELETE FROM track")
+
+        self._write(body)
+
+    def close(self) -> None:
+        if getattr(self._local, "pid", None) == os.getpid():
+            self._local.db.close()
+            del self._local.db, self._local.pid
+
+
+class RedisStore(LiveStore):
+    """The same state in Redis, under ``tourapp:live:*`` keys."""
+
+    PREFIX = "tourapp:live:"
+
+    def __init__(self, url: str):
+        import redis  # only needed with LIVE_STORE=redis://…
+
+        self._redis = redis
+        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self.k = {name: self.PREFIX + name for name in ("rev", "doc", "track", "generation")}
+
+    def read(self) -> tuple[int, dict]:
+        rev, doc = self.client.mget(self.k["rev"], self.k["doc"])
+        return int(rev or 0), json.loads(doc or "{}")
+
+    def revision(self) -> int:
+        return int(self.client.get(self.k["rev"]) or 0)
+
+    def update(self, change: Change, point: list | None = None) -> tuple[int, dict]:
+        with self.client.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(self.k["rev"])  # every write bumps rev: watching it suffices
+                    rev, raw = pipe.mget(self.k["rev"], self.k["doc"])
+                    rev = int(rev or 0)
+                    doc = change(json.loads(raw or "{}"))
+                    if doc is None:
+                        pipe.unwatch()
+                        return rev, json.loads(raw or "{}")
+                    pipe.multi()
+                    pipe.set(self.k["rev"], rev + 1)
+                    pipe.set(self.k["doc"], json.dumps(doc, separators=(",", ":")))
+                    if point is not None:
+                        pipe.rpush(self.k["track"], json.dumps(point))
+                        pipe.ltrim(self.k["track"], -MAX_TRACK_POINTS, -1)
+                    pipe.execute()
+                    return rev + 1, doc
+                except self._redis.WatchError:
+                    continue  # another worker wrote first: read again
+
+    def track(self) -> list[list]:
+        return [json.loads(item) for item in self.client.lrange(self.k["track"], 0, -1)]
+
+    def generation(self) -> int:
+        return int(self.client.get(self.k["generation"]) or 0)
+
+    def revoke_all(self) -> int:
+        return int(self.client.incr(self.k["generation"]))
+
+    def allow(self, key: str, interval_s: float) -> bool:
+        # SET NX PX: the key exists for interval_s after the request it let through.
+        return bool(self.client.set(self.PREFIX + "rate:" + key, 1, nx=True,
+                                    px=max(1, int(interval_s * 1000))))
+
+    def reset(self) -> None:
+        with self.client.pipeline() as pipe:
+            pipe.incr(self.k["rev"])
+            pipe.set(self.k["doc"], "{}")
+            pipe.delete(self.k["track"])
+            pipe.execute()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def open_store(url: str, instance_path: str) -> LiveStore:
+    """The backend ``LIVE_STORE`` names: ``redis://…``, ``sqlite:///path``, or '' (instance)."""
+    scheme = urlsplit(url).scheme if url else ""
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisStore(url)
+    if scheme == "sqlite":
+        return SQLiteStore(url[len("sqlite://"):])
+    if url:
+        raise ValueError(f"LIVE_STORE must be redis://…, sqlite:///path or empty, got {url!r}")
+    return SQLiteStore(Path(instance_path) / "live.sqlite3")

@@ -1,0 +1,92 @@
+"""Every text the live scripts show, translated on the server (the scripts fill ``{tokens}``)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext, ngettext
+
+from ..tour import Tour
+
+
+def _forms(singular: str, plural: str) -> dict:
+    # gettext's n=1 and n=2 are the "one" and "other" forms of French and English.
+    return {f: ngettext(singular, plural, n, count="{num}") for f, n in (("one", 1), ("other", 2))}
+
+
+def participant(tour: Tour) -> dict:
+    """Texts of ``static/js/live.js``, in the current language."""
+    return {
+        "group_at": gettext("Group: at %(name)s since %(time)s", name="{name}", time="{time}"),
+        "group_walking": gettext("Group: walking to %(name)s", name="{name}"),
+        "group_finished": gettext("Group: the walk is over"),
+        "on_time": gettext("On time"),
+        "late": _forms("%(count)s min late", "%(count)s min late"),
+        "early": _forms("%(count)s min early", "%(count)s min early"),
+        "minutes": _forms("%(count)s min", "%(count)s min"),
+        "planned_estimated": gettext(
+            "planned %(planned)s → estimated %(estimated)s",
+            planned="{planned}", estimated="{estimated}",
+        ),
+        "planned_actual": gettext(
+            "planned %(planned)s → arrived %(actual)s", planned="{planned}", actual="{actual}"
+        ),
+        "away": gettext(
+            "The group is %(distance)s away, about %(time)s on foot.",
+            distance="{distance}", time="{time}",
+        ),
+        "message_from": gettext("Message from %(name)s at %(time)s:", name="{name}", time="{time}"),
+        "guide": gettext("The guide"),
+        "marker": gettext("%(name)s, %(age)s", name="{name}", age="{age}"),
+        "just_now": gettext("just now"),
+        "ago": gettext("%(time)s ago", time="{time}"),
+        "stale": gettext(
+            "No connection: last news of the group %(age)s.", age="{age}"
+        ),
+        "start": gettext("Start now"),
+        "reset": gettext("Back to the planned times"),
+        "solo_help": gettext(
+            "Times follow your own start, kept on this phone only."
+        ),
+        "your_pace": gettext("at your pace: %(time)s", time="{time}"),
+        "group_label": gettext("Position of the group"),
+        "version": tour.version,
+    }
+
+
+def guide(tour: Tour) -> dict:
+    """Texts of ``static/js/guide.js``, in the current language."""
+    return {
+        "checking": gettext("Checking the link…"),
+        "valid": gettext("Link of %(name)s, valid until %(time)s.", name="{name}", time="{time}"),
+        "invalid": gettext(
+            "This link is not valid (expired, revoked or mistyped). "
+            "Ask the organiser for a new one."
+        ),
+        "share": gettext("Share my position"),
+        "stop_sharing": gettext("Stop sharing"),
+        "sent_position": gettext(
+            "Position sent at %(time)s (± %(accuracy)s m).", time="{time}", accuracy="{accuracy}"
+        ),
+        "arrive": gettext("We are at stop %(number)s: %(name)s", number="{number}", name="{name}"),
+        "leave": gettext(
+            "We are leaving for stop %(number)s: %(name)s", number="{number}", name="{name}"
+        ),
+        "propose_arrive": gettext(
+            "You seem to be at stop %(number)s. Tell the group?", number="{number}"
+        ),
+        "propose_leave": gettext(
+            "You seem to have left stop %(number)s. Tell the group?", number="{number}"
+        ),
+        "state_at": gettext(
+            "The group is at stop %(number)s: %(name)s.", number="{number}", name="{name}"
+        ),
+        "state_walking": gettext(
+            "The group is walking to stop %(number)s: %(name)s.", number="{number}", name="{name}"
+        ),
+        "state_planned": gettext("No report yet: participants see the planned times."),
+        "state_finished": gettext("The walk is over."),
+        "sent": gettext("Sent."),
+        "refused": gettext("Not sent: %(reason)s", reason="{reason}"),
+        "offline": gettext("No network: it will be sent when the network is back."),
+        "no_position": gettext("Your position is not available."),
+        "message_cleared": gettext("Message cleared."),
+    }

@@ -1,0 +1,245 @@
+"""The live walk over HTTP: thin views over ``guide``, ``present`` and the store.
+
+- ``GET /live/state.json``: what every participant's phone polls (ETag, 304);
+- ``POST /live/guide``: the guide's reports, token in ``Authorization: Bearer``;
+- ``GET /live/guide``: whether a token is valid (the guide page asks once);
+- ``GET /<lang>/guide``: the guide's page (the token stays in the URL fragment);
+- ``GET /live/actuals.csv``, ``GET /<lang>/track.gpx``: the walk as it happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+)
+
+from ..security import content_disposition
+from ..store import get_store
+from ..tour import LANGUAGES, Tour
+from . import guide, present, texts, tokens
+from .backends import LiveStore, open_store
+
+bp = Blueprint("live", __name__)
+LANG = "<any(" + ", ".join(LANGUAGES) + "):lang>"
+RATE_INTERVAL_S = 1.0
+"""At most one guide request per second per link."""
+
+
+def get_live(app: Flask | None = None) -> LiveStore:
+    """The app's live store, opened on first use (after gunicorn's fork, per worker)."""
+    app = app or current_app
+    store = app.extensions.get("tourapp.live")
+    if store is None:
+        with _opening:
+            store = app.extensions.get("tourapp.live")
+            if store is None:
+                store = open_store(app.config["LIVE_STORE"], app.instance_path)
+                app.extensions["tourapp.live"] = store
+    return store
+
+
+_opening = threading.Lock()
+
+
+@bp.url_value_preprocessor
+def _pull_lang(endpoint, values):
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def _tour() -> Tour:
+    tour = get_store().tour()
+    if tour is None:
+        abort(503)
+    return tour
+
+
+class _PublicMemo:
+    """The participants' JSON, built at most once per revision and second in a worker."""
+
+    def __init__(self):
+        self._key = None
+        self._value: tuple[bytes, str] = (b"", "")
+        self._lock = threading.Lock()
+
+    def get(self, tour: Tour) -> tuple[bytes, str]:
+        live = get_live()
+        now = time.time()
+        # The body depends on the clock (estimates move while the group lingers, a
+        # position expires): rebuilt each second, same bytes in every worker.
+        key = (tour.version, live.revision(), int(now))
+        with self._lock:
+            if key == self._key:
+                return self._value
+        _rev, doc = live.read()
+        body = json.dumps(
+            present.public(tour, doc, now), ensure_ascii=False, sort_keys=True,
+            separators=(",", ":"),
+        ).encode()
+        value = (body, hashlib.sha256(body).hexdigest()[:20])
+        with self._lock:
+            self._key, self._value = key, value
+        return value
+
+
+_memo = _PublicMemo()
+
+
+@bp.route("/live/state.json")
+def state():
+    """The group's progress for every participant: polled, answered 304 when unchanged."""
+    body, etag = _memo.get(_tour())
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.cache_control.no_cache = True  # always revalidate: it is live
+    response.cache_control.private = True
+    return response.make_conditional(request)
+
+
+def _refuse(status: int, reason: str, **headers) -> Response:
+    response = jsonify(error=reason)
+    response.status_code = status
+    response.headers.update(headers)
+    response.cache_control.no_store = True
+    return response
+
+
+def _guide() -> tokens.Guide | Response:
+    """The token's guide, or the response refusing it (401 or 403)."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    try:
+        return tokens.check(current_app.config["SECRET_KEY"], token, get_live().generation())
+    except tokens.TokenError as error:
+        auth = {"WWW-Authenticate": 'Bearer realm="tourapp guide"'}
+        return _refuse(error.status, error.reason, **(auth if error.status == 401 else {}))
+
+
+@bp.route("/live/guide", methods=["GET"])
+def guide_check():
+    """Tell the guide page whether its link works, and whose it is."""
+    who = _guide()
+    if isinstance(who, Response):
+        return who
+    response = jsonify(name=who.name, expires=who.expires_s)
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.route("/live/guide", methods=["POST"])
+def guide_post():
+    """One report of the guide: position, arrival, departure, message, stop sharing."""
+    who = _guide()
+    if isinstance(who, Response):
+        return who
+    if (request.content_length or 0) > guide.MAX_BODY_BYTES:
+        return _refuse(413, "request too large")
+    if not request.is_json:
+        return _refuse(415, "send application/json")
+    if not get_live().allow(who.id, RATE_INTERVAL_S):
+        return _refuse(429, "at most one request per second", **{"Retry-After": "1"})
+    raw = request.get_data(cache=False)
+    if len(raw) > guide.MAX_BODY_BYTES:  # chunked bodies carry no Content-Length
+        return _refuse(413, "request too large")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return _refuse(400, "not JSON")
+    tour = _tour()
+    now = time.time()
+    try:
+        # Checked before the transaction: a refused request changes nothing.
+        _doc, point = guide.apply({}, body, tour, who.name, now)
+    except guide.GuideError as error:
+        return _refuse(422, str(error))
+    rev, _doc = get_live().update(
+        lambda doc: guide.apply(doc, body, tour, who.name, now)[0], point
+    )
+    response = jsonify(ok=True, rev=rev)
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.route(f"/{LANG}/guide")
+def guide_page():
+    """The guide's page: useless without the token its link carries in the fragment."""
+    tour = _tour()
+    html = render_template(
+        "guide.html", tour=tour, texts=texts.guide(tour), stops=_guide_stops(tour)
+    )
+    response = Response(html, mimetype="text/html")
+    response.cache_control.no_store = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _guide_stops(tour: Tour) -> list[dict]:
+    return [
+        {"id": s.id, "order": s.order, "name": s.name[g.lang],
+         "lat": round(s.location[0], 6), "lon": round(s.location[1], 6)}
+        for s in tour.stops
+    ]
+
+
+def _download(body: str, mimetype: str, title: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(title, extension)
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.route(f"/{LANG}/actuals.csv")
+def actuals_csv():
+    """Planned and actual times of every stop, for organisers after the walk."""
+    tour = _tour()
+    _rev, doc = get_live().read()
+    body = present.actuals_csv(tour, doc, time.time(), g.lang)
+    return _download(body, "text/csv", f"{tour.title[g.lang]} actuals", "csv")
+
+
+@bp.route(f"/{LANG}/track.gpx")
+def track_gpx():
+    """The guide's track with its timestamps, as GPX 1.1."""
+    tour = _tour()
+    body = present.track_gpx(tour, get_live().track(), g.lang)
+    return _download(body, "application/gpx+xml", f"{tour.title[g.lang]} track", "gpx")
+
+
+@bp.app_template_global()
+def live_status(tour: Tour) -> dict:
+    """For the organisers' status page: planned and actual times, the guide's last contact."""
+    _rev, doc = get_live().read()
+    now = time.time()
+    return {
+        "rows": present.status_rows(tour, doc, now),
+        "guide": doc.get("guide"),
+        "contact": doc.get("contact"),
+        "contact_age_min": None if "contact" not in doc else int((now - doc["contact"]) // 60),
+        "sharing": present.fresh_position(doc, now) is not None,
+    }
+
+
+@bp.app_template_global()
+def live_texts(tour: Tour) -> dict:
+    """The participant script's texts in the page's language."""
+    return texts.participant(tour)
+
+
+def init_app(app: Flask) -> None:
+    """Settings, the blueprint, and closing the store with the app."""
+    app.config.setdefault("LIVE_STORE", os.environ.get("LIVE_STORE", ""))
+    app.register_blueprint(bp)

@@ -96,3 +96,56 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server (Debian's) on a loopback port the OS chose; stopped at the end."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is missing: run .ci/install-system-deps (Debian: redis-server)")
+    folder = tmp_path_factory.mktemp("redis")
+    for _attempt in range(5):
+        with socket.socket() as probe:  # the OS picks a free port; redis binds it next
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                time.sleep(0.05)
+        if process.poll() is None:
+            break
+    else:
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def live_backend(request, tmp_path, monkeypatch) -> str:
+    """Each live test runs on both backends: SQLite in the test's folder, a real Redis."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'live-backend.sqlite3'}"
+    else:
+        import redis
+
+        url = request.getfixturevalue("redis_server")
+        redis.Redis.from_url(url).flushdb()  # a clean walk for every test
+    monkeypatch.setenv("LIVE_STORE", url)
+    return url

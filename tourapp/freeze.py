@@ -29,8 +29,17 @@ from . import assets
 from .store import get_store
 from .tour import LANGUAGES
 
-EXCLUDED = {"tour.healthz", "tour.index"}
-"""Endpoints with no meaning in a static copy: the live health check, the language redirect."""
+EXCLUDED = {
+    "tour.healthz",
+    "tour.index",
+    "live.state",
+    "live.guide_page",
+    "live.guide_check",
+    "live.actuals_csv",
+    "live.track_gpx",
+}
+"""Endpoints with no meaning in a static copy: the live health check, the language redirect,
+the live walk (a static copy has no server to report to: its pages show the plan)."""
 
 _ENDPOINTS_RE = re.compile(r"Nothing frozen for endpoints (.*?)\. ")
 MARKER = ".tourapp-export"

@@ -87,9 +87,7 @@
     if (!p) { if (marker) { marker.remove(); marker = null; } return; }
     var ll = L.latLng(p.lat, p.lon);
     markerLabel = markerLabel || document.createElement("span");
-    markerLabel.textContent = fill(T.marker, {
-      name: s.guide || T.guide, age: ageText(Date.now() + skew - p.t * 1000)
-    });
+    markerLabel.textContent = (s.guide || T.guide) + ", " + ageText(Date.now() + skew - p.t * 1000);
     if (!marker) {
       marker = L.circleMarker(ll, { radius: 11, className: "live-group-marker", color: "#ffffff",
         weight: 3, fillColor: "#1a7f37", fillOpacity: 1, interactive: false }).addTo(map);

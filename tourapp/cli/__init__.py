@@ -15,7 +15,7 @@ tour_cli = AppGroup("tour", help="Check and prepare the walk's data file.")
 
 def init_app(app: Flask) -> None:
     """Register the ``tour`` command group and ``freeze``."""
-    from . import check, freeze, gpx, route  # noqa: F401  (each adds its commands)
+    from . import check, freeze, gpx, live, route  # noqa: F401  (each adds its commands)
 
     app.cli.add_command(tour_cli)
     app.cli.add_command(freeze.freeze_command)

@@ -35,7 +35,6 @@ def participant(tour: Tour) -> dict:
         ),
         "message_from": gettext("Message from %(name)s at %(time)s:", name="{name}", time="{time}"),
         "guide": gettext("The guide"),
-        "marker": gettext("%(name)s, %(age)s", name="{name}", age="{age}"),
         "just_now": gettext("just now"),
         "ago": gettext("%(time)s ago", time="{time}"),
         "stale": gettext(

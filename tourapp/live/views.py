@@ -96,13 +96,13 @@ class _PublicMemo:
         return value
 
 
-_memo = _PublicMemo()
 
 
 @bp.route("/live/state.json")
 def state():
     """The group's progress for every participant: polled, answered 304 when unchanged."""
-    body, etag = _memo.get(_tour())
+    memo = current_app.extensions.setdefault("tourapp.live.public", _PublicMemo())
+    body, etag = memo.get(_tour())
     response = Response(body, mimetype="application/json")
     response.set_etag(etag)
     response.cache_control.no_cache = True  # always revalidate: it is live
@@ -123,7 +123,9 @@ def _guide() -> tokens.Guide | Response:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
     try:
-        return tokens.check(current_app.config["SECRET_KEY"], token, get_live().generation())
+        return tokens.check(
+            current_app.config["SECRET_KEY"], token, get_live().generation(), now=time.time()
+        )
     except tokens.TokenError as error:
         auth = {"WWW-Authenticate": 'Bearer realm="tourapp guide"'}
         return _refuse(error.status, error.reason, **(auth if error.status == 401 else {}))

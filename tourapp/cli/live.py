@@ -120,6 +120,7 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
     actions = rehearsal.script(tour, speed, step_m)
     click.echo(f"{len(actions)} requests over {actions[-1].at_s / 60:.1f} min against {api}")
     start, last_sent, sent = time.monotonic(), 0.0, 0
+    epoch = time.time() - start  # monotonic → epoch seconds
     for index, action in enumerate(actions):
         due = start + action.at_s
         late = time.monotonic() > due + 1
@@ -127,8 +128,12 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
         if action.optional and late and following is not None and start + following < time.monotonic():
             continue  # behind schedule: a position can go, a stop report never
         time.sleep(max(0.0, due - time.monotonic(), last_sent + 1.05 - time.monotonic()))
+        body = dict(action.body)
+        if body["type"] != "clock":
+            # When it was due, not when the rate limit let it go: the walk clock stays exact.
+            body["t"] = min(epoch + due, time.time())
         while True:
-            status = _post(api, token, action.body)
+            status = _post(api, token, body)
             last_sent = time.monotonic()
             if status != 429:
                 break

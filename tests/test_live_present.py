@@ -1,0 +1,103 @@
+"""The live walk as participants, organisers, CSV and GPX readers (gpsbabel) see it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+
+import gpxpy
+import pytest
+
+from tourapp import create_app, geojson
+from tourapp.live import present
+from tourapp.live.guide import apply
+
+from .conftest import SEEDED, write_doc
+
+NOW = 1_700_000_000.0
+
+
+@pytest.fixture(scope="module")
+def tour():
+    return geojson.load(SEEDED)
+
+
+@pytest.fixture
+def ctx(tour_file):
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file})
+    with app.app_context():
+        yield
+
+
+def walked(tour, *bodies):
+    doc, t, track = {}, NOW, []
+    for body in bodies:
+        doc, point = apply(doc, body, tour, "Marie", t)
+        if point:
+            track.append(point)
+        t += 60
+    return doc, track, t
+
+
+def test_public_state_writes_every_time_in_both_languages(ctx, tour):
+    doc, _, t = walked(tour, {"type": "clock", "at": "13:48"},
+                       {"type": "arrive", "stop": "espace-french-tech"})
+    body = present.public(tour, doc, t)
+    assert body["since"] == {"min": 829, "fr": "13 h 49", "en": "1:49 PM"}
+    assert body["delay_min"] == 10  # a minute passed between the two requests
+    assert body["stops"][2]["arrival"]["fr"] == "14 h 42" and body["stops"][1]["arrived"]
+
+
+def test_position_vanishes_ten_minutes_after_the_last_update(tour):
+    doc, _, t = walked(tour, {"type": "position", "lat": 43.61, "lon": 3.88, "accuracy": 5})
+    stamp = doc["position"]["t"]
+    assert present.fresh_position(doc, stamp + 600) is not None
+    assert present.fresh_position(doc, stamp + 601) is None
+
+
+def test_actuals_csv(ctx, tour):
+    doc, _, t = walked(tour, {"type": "clock", "at": "13:30"},
+                       {"type": "arrive", "stop": "hotel-de-metropole"},
+                       {"type": "leave", "stop": "hotel-de-metropole"})
+    rows = list(csv.DictReader(io.StringIO(present.actuals_csv(tour, doc, t, "fr"))))
+    assert [r["id"] for r in rows] == [s.id for s in tour.stops]
+    assert rows[0]["actual_arrival"] == "13:31" and rows[0]["actual_departure"] == "13:32"
+    # When the guide reported it, in the tour's zone: 1,700,000,060 s is 23:14:20 in Paris.
+    assert rows[0]["reported_arrival"] == "2023-11-14T23:14:20+01:00"
+    assert rows[1]["actual_arrival"] == "" and rows[1]["planned_arrival"] == "13:39"
+
+
+def test_csv_names_cannot_become_spreadsheet_formulas(ctx, tour_file):
+    document = json.loads(tour_file.read_text())
+    document["features"][0]["properties"]["name_fr"] = "=HYPERLINK(\"http://x\")"
+    write_doc(tour_file, document)
+    hostile = geojson.load(tour_file)
+    text = present.actuals_csv(hostile, {}, NOW, "fr")
+    assert "'=HYPERLINK" in text
+
+
+def test_track_gpx_has_timestamps_and_reads_back(tour):
+    _, track, _ = walked(tour, *({"type": "position", "lat": 43.6078 + i * 0.0003,
+                                  "lon": 3.8907, "accuracy": 5} for i in range(4)))
+    text = present.track_gpx(tour, track, "en")
+    parsed = gpxpy.parse(text)
+    points = parsed.tracks[0].segments[0].points
+    assert len(points) == 4 and points[0].time.timestamp() == NOW
+    assert (points[1].time - points[0].time).total_seconds() == 60
+
+
+@pytest.mark.skipif(shutil.which("gpsbabel") is None, reason="Debian's gpsbabel is missing")
+def test_gpsbabel_reads_the_track_with_its_times(tour, tmp_path):
+    _, track, _ = walked(tour, *({"type": "position", "lat": 43.6078 + i * 0.0003,
+                                  "lon": 3.8907, "accuracy": 5} for i in range(3)))
+    source = tmp_path / "track.gpx"
+    source.write_text(present.track_gpx(tour, track, "fr"), encoding="utf-8")
+    out = subprocess.run(
+        ["gpsbabel", "-t", "-i", "gpx", "-f", str(source), "-o", "unicsv,utc=0", "-F", "-"],
+        capture_output=True, text=True, check=True, timeout=30,
+    ).stdout.splitlines()
+    assert len(out) == 4 and "Date" in out[0] and "Time" in out[0]
+    assert "2023/11/14" in out[1] and "22:13:20" in out[1]

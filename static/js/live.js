@@ -72,6 +72,15 @@
     return null;
   };
 
+  /* The time of day in the tour's zone, in minutes: when a solo walker starts. */
+  var wall = new Intl.DateTimeFormat("en-GB", { timeZone: follow.timezone, hourCycle: "h23",
+    hour: "2-digit", minute: "2-digit" });
+  function wallMinute(date) {
+    var p = {};
+    wall.formatToParts(date).forEach(function (part) { p[part.type] = part.value; });
+    return (+p.hour) * 60 + (+p.minute) + date.getSeconds() / 60;
+  }
+
   /* Times of day for "Start now", in the page's language (the server's patterns). */
   function clockText(minute) {
     var m = ((Math.floor(minute) % 1440) + 1440) % 1440, h = Math.floor(m / 60), mm = ("0" + (m % 60)).slice(-2);
@@ -143,7 +152,7 @@
     var byId = {};
     if (live) live.stops.forEach(function (st) { byId[st.id] = st; });
     stops.forEach(function (stop) {
-      if (solo) times(stop.id, fill(T.your_pace, { time: clockText(solo.plan_min + stop.arrival_min - stops[0].arrival_min) }));
+      if (solo) times(stop.id, fill(T.your_pace, { time: clockText(solo.wall_min + stop.arrival_min - stops[0].arrival_min) }));
       else times(stop.id, live ? stopLine(byId[stop.id]) : "");
     });
     var next = card.getAttribute("data-next");
@@ -209,7 +218,8 @@
   }
 
   ui.start.addEventListener("click", function () {
-    solo = solo ? null : { real_s: Date.now() / 1000, plan_min: stops[0].arrival_min, speed: 1 };
+    solo = solo ? null : { real_s: Date.now() / 1000, plan_min: stops[0].arrival_min, speed: 1,
+      wall_min: wallMinute(new Date()) };
     save(START_KEY, solo);
     if (app.follow) app.follow.refresh();
     render();

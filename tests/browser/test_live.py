@@ -1,0 +1,218 @@
+"""A guide and a participant, two browser contexts, one real server: the group as it happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+from geopy.distance import great_circle
+
+from tourapp import create_app
+from tourapp.live import tokens
+from tourapp.live.views import get_live
+
+from .conftest import LiveServer, new_context, wait_until
+
+SQLITE_ONLY = pytest.mark.parametrize("live_backend", ["sqlite"], indirect=True)
+"""The walk's scenario runs on both stores; the other browser tests on one, to spare the CPU."""
+
+TARGET_S = 5.0  # the issue: every phone within 5 s of the guide's action
+FRENCH_TECH = (43.609125, 3.8843705)
+MSH = (43.6164235, 3.872611)
+# On the second leg, some 450 m from the Espace French Tech (towards the MSH).
+ON_LEG_2 = (43.6120, 3.8800)
+
+
+def where(lat, lon, accuracy=8):
+    return {"latitude": lat, "longitude": lon, "accuracy": accuracy}
+
+
+@pytest.fixture
+def server(tour_file, live_backend):
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+    with LiveServer(app) as running:
+        running.app = app
+        yield running
+
+
+def token_for(server, name="Marie", hours=8.0):
+    with server.app.app_context():
+        return tokens.make(server.app.config["SECRET_KEY"], name, hours, get_live().generation())
+
+
+@pytest.fixture
+def contexts(browser):
+    opened = []
+
+    def make(**options):
+        context = new_context(browser, **options)
+        opened.append(context)
+        return context
+
+    yield make
+    for context in opened:
+        context.close()
+
+
+def open_guide(contexts, server, query="", token=None, position=FRENCH_TECH):
+    context = contexts(geolocation=where(*position), permissions=["geolocation"])
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(f"{server.url}/fr/guide{query}#token={token or token_for(server)}")
+    return page
+
+
+def open_participant(contexts, server, position=None, lang="fr"):
+    options = {"geolocation": where(*position), "permissions": ["geolocation"]} if position else {}
+    page = contexts(**options).new_page()
+    page.requests = []
+    page.errors = []
+    page.on("request", lambda request: page.requests.append(request))
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(f"{server.url}/{lang}/")
+    page.wait_for_selector(".live-start:not([hidden])")  # live.js has run
+    return page
+
+
+def text(page, selector):
+    return page.evaluate("(s) => { const n = document.querySelector(s); return n && !n.hidden ? n.textContent : null; }", selector)
+
+
+def test_late_arrival_reaches_the_participant_card_and_itinerary_in_time(contexts, server):
+    participant = open_participant(contexts, server, position=MSH)
+    guide = open_guide(contexts, server, query="?at=13:48")
+    guide.wait_for_selector(".guide-actions:not([hidden])")
+    assert "Marie" in guide.locator(".guide-link").inner_text()
+    wait_until(guide, "() => document.querySelector('.guide-stops li') !== null")
+    guide.locator(".guide-other summary").click()
+    guide.wait_for_timeout(1100)  # the clock request went first: one request a second
+    tapped = time.monotonic()
+    guide.locator('.guide-at[data-stop="espace-french-tech"]').click()
+    wait_until(
+        participant,
+        "() => (document.querySelector('#stop-musee-fabre .live-times') || {}).textContent"
+        " === 'prévu 15 h 27 → estimé 15 h 36'",
+        timeout_s=15,
+    )
+    elapsed = time.monotonic() - tapped
+    assert elapsed <= TARGET_S, f"the itinerary changed {elapsed:.1f} s after the tap"
+    assert text(participant, ".live-group") == "Groupe : Espace French Tech, depuis 13 h 48 · 9 min de retard"
+    assert text(participant, "#stop-espace-french-tech .live-times") == "prévu 13 h 39 → arrivé 13 h 48"
+    # The card's next stop (the participant stands at the MSH: the museum) with its shifted time.
+    assert participant.locator("#follow").get_attribute("data-next") == "musee-fabre"
+    assert text(participant, ".live-estimate") == "prévu 15 h 27 → estimé 15 h 36"
+    assert guide.locator(".guide-state").inner_text() == "Le groupe est à l'étape 2 : Espace French Tech."
+    assert not participant.errors and not guide.errors
+
+    # The guide walks on, sharing; the participant, still far behind, sees the way to the group.
+    guide.locator(".guide-main").click()  # « Nous partons pour l'étape 3 »
+    guide.wait_for_timeout(1100)
+    guide.context.set_geolocation(where(*ON_LEG_2))
+    guide.locator(".guide-share").click()
+    participant.context.set_geolocation(where(*FRENCH_TECH))
+    wait_until(participant, "() => !document.querySelector('.live-away').hidden", timeout_s=15)
+    away_m = great_circle(FRENCH_TECH, ON_LEG_2).m
+    shown = text(participant, ".live-away__text")
+    assert shown.startswith(f"Le groupe est à {round(away_m / 10) * 10}\u00a0m, environ "), shown
+    href = participant.locator('.live-away__link[data-kind="geo"]').get_attribute("href")
+    assert href.startswith(f"geo:{ON_LEG_2[0]:.6f},{ON_LEG_2[1]:.6f}")
+    assert participant.locator("path.live-group-marker").count() == 1
+    assert "Marie" in participant.locator(".live-group-label").inner_text()
+    wait_until(participant, "() => /en route vers Maison/.test(document.querySelector('.live-group').textContent)")
+
+    # Privacy: the participant's page asked for the state and files, and sent no coordinates.
+    sent = [r for r in participant.requests if r.url.startswith(server.url)]
+    assert sent and all(r.method == "GET" for r in sent)
+    for request in participant.requests:
+        carried = request.url + (request.post_data or "")
+        for value in (*MSH, *FRENCH_TECH):
+            assert f"{value:.4f}"[:7] not in carried, request.url
+    assert any("/live/state.json" in r.url for r in sent)
+
+
+@SQLITE_ONLY
+def test_hostile_message_is_shown_as_text(contexts, server):
+    participant = open_participant(contexts, server)
+    guide = open_guide(contexts, server)
+    guide.wait_for_selector(".guide-actions:not([hidden])")
+    hostile = '<img src=x onerror="document.title=\'owned\'">Rendez-vous devant le musée'
+    guide.locator(".guide-text").fill(hostile)
+    guide.locator(".guide-send").click()
+    wait_until(participant, "() => !document.querySelector('.live-banner').hidden", timeout_s=15)
+    assert participant.locator(".live-banner__text").inner_text() == hostile
+    assert participant.locator(".live-banner img").count() == 0
+    assert participant.title() != "owned"
+    assert participant.locator(".live-banner__from").inner_text().startswith("Message de Marie à ")
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("kind", ["forged", "expired", "revoked"])
+def test_guide_page_refuses_bad_links(contexts, server, kind):
+    if kind == "forged":
+        token = token_for(server)[:-4] + "AAAA"
+    elif kind == "expired":
+        import itsdangerous
+
+        signer = itsdangerous.URLSafeTimedSerializer(server.app.config["SECRET_KEY"], salt=tokens.SALT)
+        signed = signer.dumps({"id": "old", "n": "Old", "h": 1, "g": 0})
+        # Re-sign with a timestamp two hours ago: the signature stays genuine.
+        payload, _stamp, _sig = signed.rsplit(".", 2)
+        stamped = itsdangerous.TimestampSigner(
+            server.app.config["SECRET_KEY"], salt=tokens.SALT)
+        stamped.get_timestamp = lambda: int(time.time()) - 7200
+        token = stamped.sign(payload).decode()
+    else:
+        token = token_for(server)
+        with server.app.app_context():
+            get_live().revoke_all()
+    guide = open_guide(contexts, server, token=token)
+    wait_until(guide, "() => /pas valable/.test(document.querySelector('.guide-link').textContent)")
+    assert guide.locator(".guide-actions").is_hidden()
+    with server.app.app_context():
+        assert get_live().revision() == 0
+
+
+@SQLITE_ONLY
+def test_without_network_the_last_state_shows_with_its_age(contexts, server):
+    guide = open_guide(contexts, server, query="?at=13:48")
+    guide.wait_for_selector(".guide-actions:not([hidden])")
+    participant = open_participant(contexts, server)
+    guide.wait_for_timeout(1100)
+    guide.locator(".guide-main").click()  # « Nous sommes à l'étape 1 »
+    wait_until(participant, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
+    # A static copy (or no network): the state URL fails; the last state stays, with its age.
+    participant.context.route("**/live/state.json", lambda route: route.abort())
+    page = participant.context.new_page()
+    page.goto(f"{server.url}/fr/")
+    wait_until(page, "() => !document.querySelector('.live-age').hidden", timeout_s=15)
+    assert page.locator(".live-age").inner_text() == "Pas de connexion : dernières nouvelles du groupe à l'instant."
+    assert page.locator(".live-group").inner_text().startswith("Groupe : Hôtel de Métropole")
+
+
+@SQLITE_ONLY
+def test_start_now_rebases_the_timetable_on_the_phone_only(contexts, server):
+    page = open_participant(contexts, server, lang="en")
+    before = len([r for r in page.requests if r.method != "GET"])
+    page.locator(".live-start").click()
+    now = dt.datetime.now(ZoneInfo("Europe/Paris"))
+    expected = {f"at your pace: {m.hour % 12 or 12}:{m.minute:02d} {'AM' if m.hour < 12 else 'PM'}"
+                for m in (now - dt.timedelta(minutes=1), now)}
+    first = page.locator("#stop-hotel-de-metropole .live-times").inner_text()
+    assert first in expected
+    # The card follows the walker's own timetable, on any day: the walk starts now, so the
+    # Espace French Tech (9 min after the start) is next, and the card says when.
+    wait_until(page, "() => document.querySelector('#follow').dataset.next === 'espace-french-tech'")
+    assert page.locator(".live-start").inner_text() == "Back to the planned times"
+    assert len([r for r in page.requests if r.method != "GET"]) == before  # nothing sent
+    stored = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('tourapp-start-'))")
+    assert len(stored) == 1
+    page.reload()
+    page.wait_for_selector(".live-start:not([hidden])")
+    assert page.locator("#stop-hotel-de-metropole .live-times").inner_text() in expected
+    page.locator(".live-start").click()
+    assert page.locator("#stop-hotel-de-metropole .live-times").is_hidden()
+    assert json.loads(page.evaluate("() => JSON.stringify(localStorage)")).get(stored[0]) is None

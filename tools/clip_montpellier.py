@@ -216,6 +216,8 @@ were reprojected to WGS84 (longitude, latitude) with GDAL
 - `voies.geojson`: street centre-lines (LineStrings). Properties: `LIB_OFF` official
   street name, `TYPVOI` street type, `SENS_CIRCU` traffic direction (for vehicles),
   `OCCUPATION` (`Piéton`: pedestrian street), `DOMANIALIT`, `LONGUEUR` (m), `IDARC`.
+  `flask --app tourapp tour route` routes on it when given no `--network` or `--osrm`
+  (the `ROUTING_NETWORK` setting).
 - `adresses.csv`: address points, same columns as the city's file: `X` longitude,
   `Y` latitude, `ADR` full label (`50, Place Zeus`), `NUM_VOI`, `SUF_VOI`, `LIB_OFF`.
 - `zones-pietonnes.geojson`: the city-centre pedestrian zones (Polygons).

@@ -11,7 +11,7 @@ from flask import current_app, g, url_for
 
 from .. import downloads, geojson
 from ..tour import LANGUAGES
-from . import tour_cli
+from .group import tour_cli
 
 
 @tour_cli.command("gpx")

@@ -11,7 +11,7 @@ import pytest
 from tourapp import geojson
 from tourapp.routing import RoutingError
 from tourapp.routing.network import NetworkRouter
-from tourapp.routing.steps import distance_m
+from tourapp.geo import distance_m
 
 from .conftest import SEEDED, VOIES
 from .networks import at, geojson_network

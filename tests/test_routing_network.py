@@ -9,9 +9,9 @@ import time
 import pytest
 
 from tourapp import geojson
+from tourapp.geo import distance_m
 from tourapp.routing import RoutingError
 from tourapp.routing.network import NetworkRouter
-from tourapp.geo import distance_m
 
 from .conftest import SEEDED, VOIES
 from .networks import at, geojson_network

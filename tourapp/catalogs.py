@@ -91,8 +91,7 @@ def ensure_compiled(sources: Iterable[tuple[Path, str]], languages: Iterable[str
                 state = "older than its source" if mo.exists() else "missing"
                 raise CatalogError(
                     f"the {lang} catalog {mo} is {state} and cannot be compiled here "
-                    f"({reason}): run `pybabel compile -d {folder}` (or `make run`), "
-                    "then start the app again"
+                    f"({reason}): run `pybabel compile -d {folder}`, then start the app again"
                 ) from exc
             compiled.append(mo)
         if not found:

@@ -238,7 +238,9 @@ with `--network FILE`.
 ## Making them again
 
 From the repository, with the city's whole files in a folder (here
-`../shared/data/montpellier`, as on the project's development machine):
+`../shared/data/montpellier`, as on the project's development machine; elsewhere,
+download the datasets named above from the city's open-data portal, convert them as
+described above and name them as here):
 
     {command}
 

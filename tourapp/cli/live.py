@@ -16,7 +16,7 @@ from .. import geojson
 from ..live import present, rehearsal, tokens
 from ..live.views import get_live
 from ..tour import LANGUAGES, Tour
-from . import tour_cli
+from .group import tour_cli
 
 
 def _tour() -> Tour:

@@ -17,8 +17,7 @@ import math
 import re
 import unicodedata
 
-from geopy.distance import great_circle
-
+from ..geo import distance_m
 from ..tour import Tour
 from .estimate import WalkClock
 
@@ -79,7 +78,7 @@ def _message(text) -> str:
 
 
 def _near_walk(tour: Tour, lat: float, lon: float) -> bool:
-    return any(great_circle((lat, lon), s.location).m <= MAX_FROM_WALK_M for s in tour.stops)
+    return any(distance_m((lat, lon), s.location) <= MAX_FROM_WALK_M for s in tour.stops)
 
 
 def apply(doc: dict, body: dict, tour: Tour, guide_name: str, now: float) -> tuple[dict, list | None]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geopy.distance import great_circle
-
+from ..geo import distance_m
 from ..tour import LatLon, Tour
 
 
@@ -28,7 +27,7 @@ def along(path: tuple[LatLon, ...] | list[LatLon], step_m: float) -> list[tuple[
     points: list[tuple[float, LatLon]] = [(0.0, path[0])]
     walked, next_at = 0.0, step_m
     for a, b in zip(path, path[1:], strict=False):
-        length = great_circle(a, b).m
+        length = distance_m(a, b)
         while length > 0 and next_at <= walked + length:
             f = (next_at - walked) / length
             points.append((next_at, (a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]))))

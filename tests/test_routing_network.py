@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
+from tourapp.geo import distance_m
 from tourapp.routing import RoutingError
 from tourapp.routing.network import NetworkRouter
-from tourapp.geo import distance_m
 
 from .conftest import SEEDED, SHARED
 from .networks import at, geojson_network
@@ -214,7 +214,7 @@ def test_missing_network_file(tmp_path):
 
 
 def test_committed_legs_follow_the_streets_between_their_stops():
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     assert [leg.routed for leg in tour.legs] == [True, True, True]
     assert tour.warnings == ()
     for leg, (a, b) in zip(tour.legs, zip(tour.stops, tour.stops[1:], strict=False), strict=True):
@@ -229,7 +229,7 @@ def test_committed_legs_follow_the_streets_between_their_stops():
 
 def test_city_network_gives_the_committed_legs():
     assert VOIES.exists(), f"the city network is expected at {VOIES} (../shared beside the repo)"
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     started = time.perf_counter()
     net = NetworkRouter.from_file(VOIES)
     assert time.perf_counter() - started < 20

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tourapp import create_app, geojson, store
+from tourapp import create_app, durable, stopsfile, store
 
 from .conftest import ROOT, SEEDED, small_doc, write_doc
 
@@ -36,7 +36,7 @@ def edited(name_en: str) -> bytes:
     document = seeded()
     fabre = next(f for f in document["features"] if f["properties"].get("id") == "musee-fabre")
     fabre["properties"]["name_en"] = name_en
-    return geojson.dumps(document).encode()
+    return stopsfile.dumps(document).encode()
 
 
 def test_a_valid_change_is_served_at_once(client, tour_file):
@@ -112,7 +112,7 @@ def test_recovery_clears_the_problems(client, tour_file):
     tour_file.write_bytes(edited("Fabre"))
     touch_later(tour_file)
     assert client.get("/healthz").json == {
-        "status": "ok", "version": geojson.parse(edited("Fabre")).version, "stops": 4
+        "status": "ok", "version": stopsfile.parse(edited("Fabre")).version, "stops": 4
     }
     # Putting the served bytes back also clears the problems (no reload needed).
     tour_file.write_bytes(b"{")
@@ -231,7 +231,7 @@ class Gunicorn:
             [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2", "--threads", "4",
              "--bind", f"127.0.0.1:{self.port}",
              "--access-logfile", str(log),
-             "--access-logformat", "%(p)s %(s)s %(U)s %({x-tour-version}o)s",
+             "--access-logformat", "%(p)s %(s)s %(U)s %({x-tour-version}o)s %({x-test-mark}i)s",
              "tourapp:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
@@ -256,17 +256,21 @@ class Gunicorn:
             _, err = self.process.communicate()
         return err.decode()
 
-    def served(self) -> list[tuple[str, str, str, str]]:
-        """(pid, status, path, version) of every request so far."""
+    def served(self, mark: str = "-") -> list[tuple[str, str, str, str]]:
+        """(pid, status, path, version) of every request so far sent with ``mark``."""
         lines = self.log.read_text().splitlines() if self.log.exists() else []
-        return [tuple(line.split(" ", 3)) for line in lines]
+        # gunicorn writes a line after its response is sent, so lines land late and out of
+        # order: requests are told apart by the mark they carried, not by their position.
+        rows = [line.split(" ") for line in lines]
+        return [tuple(row[:4]) for row in rows if len(row) == 5 and row[4] == mark]
 
 
-def burst(url: str, count: int = 60) -> list[int]:
+def burst(url: str, count: int = 60, mark: str = "-") -> list[int]:
     """Many concurrent requests, so both workers answer some."""
 
     def get(_):
-        with urllib.request.urlopen(url, timeout=60) as response:
+        request = urllib.request.Request(url, headers={"X-Test-Mark": mark})
+        with urllib.request.urlopen(request, timeout=60) as response:
             body = response.read()
             assert body.rstrip().endswith(b"</html>")
             return response.status
@@ -276,7 +280,7 @@ def burst(url: str, count: int = 60) -> list[int]:
 
 
 def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
-    old = geojson.parse(tour_file.read_bytes()).version
+    old = stopsfile.parse(tour_file.read_bytes()).version
     server = Gunicorn(tour_file, tmp_path / "access.log")
     try:
         server.wait_ready()
@@ -288,43 +292,36 @@ def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
         assert {v for _, _, path, v in server.served() if path == "/en/"} == {old}
 
         new_bytes = edited("Musée Fabre, nouvelle version")
-        new = geojson.parse(new_bytes).version
-        # gunicorn writes an access-log line after the response is sent: let the lines of
-        # the requests above land before marking where the post-edit ones begin.
-        time.sleep(1.5)
-        geojson.write_atomic(tour_file, new_bytes.decode())
-        mark = len(server.served())
+        new = stopsfile.parse(new_bytes).version
+        durable.write_atomic(tour_file, new_bytes)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/")) == {200}
-            after = server.served()[mark:]
-            if {pid for pid, *_ in after} == pids:
+            assert set(burst(server.url + "/en/", mark="edited")) == {200}
+            if {pid for pid, *_ in server.served("edited")} == pids:
                 break
-        after = server.served()[mark:]
+        after = server.served("edited")
         assert {pid for pid, *_ in after} == pids, "both workers answered after the edit"
         assert {v for *_, v in after} == {new}, "no worker served the old version after the edit"
 
         # A broken write now: both workers keep serving the new version, nobody gets a 500.
         tour_file.write_bytes(new_bytes[:1000])
-        mark = len(server.served())
-        assert set(burst(server.url + "/en/", 40)) == {200}
+        assert set(burst(server.url + "/en/", 40, mark="broken")) == {200}
         health = [json.loads(urllib.request.urlopen(server.url + "/healthz").read())
                   for _ in range(10)]
         assert {h["status"] for h in health} == {"degraded"}
-        assert {v for *_, v in server.served()[mark:]} == {new}
+        assert {v for *_, v in server.served("broken")} == {new}
 
         # A worker dies while the file is bad: its replacement, forked from the preloaded
         # master, serves the tour the server started with, never a 503.
         os.kill(int(sorted(pids)[0].strip("<>")), signal.SIGKILL)  # gunicorn logs "<pid>"
-        mark = len(server.served())
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/", 40)) == {200}
-            if {pid for pid, *_ in server.served()[mark:]} - pids:
+            assert set(burst(server.url + "/en/", 40, mark="killed")) == {200}
+            if {pid for pid, *_ in server.served("killed")} - pids:
                 break
-        replacement = {pid for pid, *_ in server.served()[mark:]} - pids
+        replacement = {pid for pid, *_ in server.served("killed")} - pids
         assert len(replacement) == 1
-        assert {v for pid, *_, v in server.served()[mark:] if pid in replacement} == {old}
+        assert {v for pid, *_, v in server.served("killed") if pid in replacement} == {old}
     finally:
         errors = server.stop()
     # Once per worker process: the two workers and the replacement.
@@ -352,7 +349,7 @@ def test_the_same_bad_bytes_are_not_parsed_again(app, tour_file, monkeypatch):
     touch_later(tour_file)
     assert client.get("/healthz").json["status"] == "degraded"
     calls = []
-    monkeypatch.setattr(store.geojson, "parse", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(store.stopsfile, "parse", lambda *a, **k: calls.append(a))
     monkeypatch.setattr(store, "RETRY_S", 0.0)
     for _ in range(3):
         assert client.get("/healthz").json["status"] == "degraded"

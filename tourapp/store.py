@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 
-from . import geojson
+from . import stopsfile
 from .security import maintenance_command
 from .tour import Tour
 
@@ -47,7 +47,7 @@ class Status:
 class TourStore:
     """Holds the last good tour of one file and memoises what is derived from it."""
 
-    def __init__(self, path: str, max_bytes: int = geojson.MAX_FILE_BYTES):
+    def __init__(self, path: str, max_bytes: int = stopsfile.MAX_FILE_BYTES):
         self.path = path
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -96,7 +96,13 @@ class TourStore:
             self._status.problems and time.monotonic() - self._failed_at > RETRY_S
         ):
             return
-        self._signature = signature
+        try:
+            self._load(signature)
+        finally:
+            # Only now: a thread that sees this signature must also see the status it gave.
+            self._signature = signature
+
+    def _load(self, signature: tuple | None) -> None:
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read(self.max_bytes + 1)
@@ -114,8 +120,8 @@ class TourStore:
             return
         try:
             # Messages name the file, not the server's folders: they are shown on /healthz.
-            tour = geojson.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
-        except geojson.TourError as exc:
+            tour = stopsfile.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
+        except stopsfile.TourError as exc:
             self._refused_data = data
             self._refuse(exc.problems)
             return

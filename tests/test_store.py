@@ -5,20 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tourapp import create_app, durable, stopsfile, store
+from tourapp import create_app, stopsfile, store
 
-from .conftest import ROOT, SEEDED, small_doc, write_doc
+from .conftest import SEEDED, small_doc, write_doc
 
 
 def touch_later(path: Path) -> None:
@@ -202,131 +195,6 @@ def test_ok_status_page_lists_warnings(tmp_path):
     assert status.status_code == 200 and 'data-state="ok"' in status.text
     assert "after tour_end 13:45" in status.text
     assert client.get("/de/status").status_code == 404
-
-
-# --- several worker processes ------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn serving the app with two worker processes; the access log records pid+version."""
-
-    def __init__(self, data: Path, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        env = {
-            **os.environ,
-            "TOUR_DATA": str(data),
-            "FLASK_SECRET_KEY": "test-" + "x" * 32,  # production mode refuses the dev key
-        }
-        env.pop("FLASK_DEBUG", None)
-        self.process = subprocess.Popen(
-            # The production command of the README, plus an access log of pid and version.
-            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2", "--threads", "4",
-             "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", str(log),
-             "--access-logformat", "%(p)s %(s)s %(U)s %({x-tour-version}o)s %({x-test-mark}i)s",
-             "tourapp:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=10).read()
-                return
-            except OSError:  # refused while starting, or slow on a busy machine
-                assert self.process.poll() is None, self.process.stderr.read().decode()
-                time.sleep(0.1)
-        raise TimeoutError("gunicorn did not answer")
-
-    def stop(self) -> str:
-        self.process.terminate()
-        try:
-            _, err = self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        return err.decode()
-
-    def served(self, mark: str = "-") -> list[tuple[str, str, str, str]]:
-        """(pid, status, path, version) of every request so far sent with ``mark``."""
-        lines = self.log.read_text().splitlines() if self.log.exists() else []
-        # gunicorn writes a line after its response is sent, so lines land late and out of
-        # order: requests are told apart by the mark they carried, not by their position.
-        rows = [line.split(" ") for line in lines]
-        return [tuple(row[:4]) for row in rows if len(row) == 5 and row[4] == mark]
-
-
-def burst(url: str, count: int = 60, mark: str = "-") -> list[int]:
-    """Many concurrent requests, so both workers answer some."""
-
-    def get(_):
-        request = urllib.request.Request(url, headers={"X-Test-Mark": mark})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            body = response.read()
-            assert body.rstrip().endswith(b"</html>")
-            return response.status
-
-    with ThreadPoolExecutor(8) as pool:
-        return list(pool.map(get, range(count)))
-
-
-def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
-    old = stopsfile.parse(tour_file.read_bytes()).version
-    server = Gunicorn(tour_file, tmp_path / "access.log")
-    try:
-        server.wait_ready()
-        deadline = time.monotonic() + 60
-        while len({pid for pid, *_ in server.served()}) < 2 and time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/")) == {200}
-        pids = {pid for pid, *_ in server.served()}
-        assert len(pids) == 2
-        assert {v for _, _, path, v in server.served() if path == "/en/"} == {old}
-
-        new_bytes = edited("Musée Fabre, nouvelle version")
-        new = stopsfile.parse(new_bytes).version
-        durable.write_atomic(tour_file, new_bytes)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/", mark="edited")) == {200}
-            if {pid for pid, *_ in server.served("edited")} == pids:
-                break
-        after = server.served("edited")
-        assert {pid for pid, *_ in after} == pids, "both workers answered after the edit"
-        assert {v for *_, v in after} == {new}, "no worker served the old version after the edit"
-
-        # A broken write now: both workers keep serving the new version, nobody gets a 500.
-        tour_file.write_bytes(new_bytes[:1000])
-        assert set(burst(server.url + "/en/", 40, mark="broken")) == {200}
-        health = [json.loads(urllib.request.urlopen(server.url + "/healthz").read())
-                  for _ in range(10)]
-        assert {h["status"] for h in health} == {"degraded"}
-        assert {v for *_, v in server.served("broken")} == {new}
-
-        # A worker dies while the file is bad: its replacement, forked from the preloaded
-        # master, serves the tour the server started with, never a 503.
-        os.kill(int(sorted(pids)[0].strip("<>")), signal.SIGKILL)  # gunicorn logs "<pid>"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/", 40, mark="killed")) == {200}
-            if {pid for pid, *_ in server.served("killed")} - pids:
-                break
-        replacement = {pid for pid, *_ in server.served("killed")} - pids
-        assert len(replacement) == 1
-        assert {v for pid, *_, v in server.served("killed") if pid in replacement} == {old}
-    finally:
-        errors = server.stop()
-    # Once per worker process: the two workers and the replacement.
-    assert 1 <= errors.count("refused ") <= 3, "each worker logs the refusal once"
-    assert "Traceback" not in errors
 
 
 def test_a_file_with_thousands_of_mistakes_gives_a_bounded_report(client, tour_file):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY="dev",
         TOUR_DATA=os.environ.get("TOUR_DATA", str(ROOT / "data" / "stops.geojson")),
         TOUR_MAX_BYTES=8 * 1024 * 1024,
+        TOUR_HISTORY_DIR="",  # default: <instance folder>/history/<data file>-<hash of its path>
+        TOUR_HISTORY_KEEP=100,  # accepted versions kept
         TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         TILE_ATTRIBUTION=(
             '&copy; <a href="https://www.openstreetmap.org/copyright">'
@@ -36,6 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
+    if not app.config.get("TOUR_HISTORY_DIR"):
+        # One history per data file, in the instance folder (which every worker shares).
+        data = Path(app.config["TOUR_DATA"]).resolve()
+        tag = hashlib.sha256(str(data).encode()).hexdigest()[:8]
+        app.config["TOUR_HISTORY_DIR"] = os.path.join(
+            app.instance_path, "history", f"{data.stem}-{tag}"
+        )
+    app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
     from . import assets, cli, i18n, instructions, offline, security, store, views
 

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -59,6 +58,7 @@ def write_truncate_then_write(path: Path, data: bytes) -> None:
 
 
 WRITERS = [write_in_place, write_rename_over, write_truncate_then_write]
+STARTS = ["14:15", "14:30", "14:45"]
 
 
 class Gunicorn:
@@ -166,7 +166,7 @@ def test_every_worker_serves_the_newest_accepted_version(tour_file, tmp_path, pr
 
         # Each way of saving: once one response shows the new version, every later
         # response of every worker shows it (no worker keeps its own older walk).
-        for number, (writer, start) in enumerate(zip(WRITERS, ["14:15", "14:30", "14:45"])):
+        for number, (writer, start) in enumerate(zip(WRITERS, STARTS, strict=True)):
             good = with_start(start)
             new = stopsfile.parse(good).version
             writer(tour_file, good)

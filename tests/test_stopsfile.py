@@ -41,8 +41,9 @@ def test_invalid_json_names_line_and_column():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "stops.geojson: file is empty"),
-        (b"\xff\xfe{}", "stops.geojson: not UTF-8 text (byte 0)"),
+        (b"", "stops.geojson: file is empty: was it saved completely? Save it again, or "
+               "restore a version (flask --app tourapp tour history)"),
+        (b"\xff\xfe{}", "stops.geojson: not UTF-8 text (byte 0): save it again as UTF-8"),
         (b'{"type": "Feature"}', 'stops.geojson: must be a GeoJSON FeatureCollection, got "Feature"'),
         (b"[1, 2]", 'stops.geojson: must be a GeoJSON FeatureCollection, got "list"'),
         (b'{"type": "FeatureCollection"}', 'stops.geojson: "features" must be a list'),
@@ -82,8 +83,8 @@ def test_bad_coordinates(doc, coordinates, message):
 def test_swapped_coordinates_are_recognised(doc):
     doc["features"][2]["geometry"]["coordinates"] = [43.617986, 3.88]
     assert problems(doc) == [
-        'stops.geojson: feature 2 ("c"): coordinates [43.618, 3.88] look swapped: '
-        "GeoJSON wants [longitude, latitude], so write [3.88, 43.618]"
+        'stops.geojson: feature 2 ("c"): coordinates [43.617986, 3.88] look swapped: '
+        "GeoJSON wants [longitude, latitude], so write [3.88, 43.617986]"
     ]
 
 

@@ -163,10 +163,10 @@ def test_no_tour_at_all_in_healthz_and_status(broken_app):
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json["status"] == "error"
     assert health.json["reason"] == "no valid data file has been loaded"
-    assert health.json["problems"][0].startswith("stops.geojson: invalid JSON at line 1")
+    assert health.json["problems"][0].startswith("stops.geojson: the file ends early (line 1")
     status = client.get("/en/status")
     assert status.status_code == 503 and 'data-state="error"' in status.text
-    assert "stops.geojson: invalid JSON at line 1" in status.text
+    assert "stops.geojson: the file ends early (line 1" in status.text
 
 
 def test_the_french_503_page(broken_app):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -40,12 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
     if not app.config.get("TOUR_HISTORY_DIR"):
+        from .history import default_folder
+
         # One history per data file, in the instance folder (which every worker shares).
-        data = Path(app.config["TOUR_DATA"]).resolve()
-        tag = hashlib.sha256(str(data).encode()).hexdigest()[:8]
-        app.config["TOUR_HISTORY_DIR"] = os.path.join(
-            app.instance_path, "history", f"{data.stem}-{tag}"
-        )
+        app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
     from . import assets, cli, i18n, instructions, offline, security, store, views

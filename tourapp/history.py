@@ -34,6 +34,13 @@ DEFAULT_KEEP = 100
 MOVED_M = 1.0  # under a metre, a stop was re-saved, not moved
 
 
+def default_folder(instance_path: str | os.PathLike, data_path: str | os.PathLike) -> Path:
+    """Where the history of a data file lives by default: one folder per file, by its path."""
+    data = Path(data_path).resolve()
+    tag = hashlib.sha256(str(data).encode()).hexdigest()[:8]
+    return Path(instance_path) / "history" / f"{data.stem}-{tag}"
+
+
 def content_version(data: bytes) -> str:
     """The version name of a file's bytes (the same as ``Tour.version``)."""
     return hashlib.sha256(data).hexdigest()[:16]
@@ -181,6 +188,17 @@ class History:
         write_atomic(self.pointer, version + "\n")
         self._prune({e.version for e in kept})
         return entry
+
+    def write(self, path: str | os.PathLike, data: bytes, tour: Tour, previous: Tour | None,
+              reason: str) -> Entry:
+        """Replace the stops file with ``data`` (already validated) and accept it, as one step.
+
+        Under the lock, so a worker that sees the new file waits and then finds it
+        accepted with this ``reason`` instead of recording it as an editor's save.
+        """
+        with self.locked():
+            write_atomic(path, data)
+            return self.accept(data, tour, previous, reason)
 
     def _prune(self, keep: set[str]) -> None:
         for path in self.versions.glob("*.geojson"):

@@ -18,6 +18,7 @@ from .. import schedule
 from ..gc import gc_paused
 from ..geo import distance_m
 from ..tour import LatLon, Leg, Stop, Tour, path_length_m, walk_minutes
+from .messages import N_, Message, at
 from .schema import (
     DEFAULT_SPEED_KMH,
     MAX_FILE_BYTES,
@@ -54,15 +55,18 @@ def _check_spread(located: list[tuple[_Feature, LatLon]]) -> None:
             continue
         lat, lon = location
         if abs(lon) <= 90 and distance_m((lon, lat), centre) / 1000 <= MAX_SPREAD_KM:
-            reader.problem(
-                f"coordinates [{lon:g}, {lat:g}] look swapped: GeoJSON wants "
-                f"[longitude, latitude], so write [{lat:g}, {lon:g}]"
-            )
+            # Every digit the organiser typed is kept (repr is the shortest exact form).
+            reader.problem(Message.of(
+                N_("coordinates [%(lon)s, %(lat)s] look swapped: GeoJSON wants "
+                   "[longitude, latitude], so write [%(lat)s, %(lon)s]"),
+                lon=repr(lon), lat=repr(lat),
+            ))
         else:
-            reader.problem(
-                f"coordinates [{lon:g}, {lat:g}] are {km:,.0f} km from the other "
-                f"stops (limit {MAX_SPREAD_KM:g} km)"
-            )
+            reader.problem(Message.of(
+                N_("coordinates [%(lon)s, %(lat)s] are %(km)s km from the other stops "
+                   "(limit %(limit)s km)"),
+                lon=repr(lon), lat=repr(lat), km=f"{km:,.0f}", limit=f"{MAX_SPREAD_KM:g}",
+            ))
 
 
 def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
@@ -95,10 +99,11 @@ def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
         if kind == "Point":
             location = _position(coords)
             if location is None:
-                reader.problem(
-                    f"coordinates must be [longitude, latitude] with longitude -180 to 180 "
-                    f"and latitude -90 to 90, got {_show(coords)}"
-                )
+                reader.problem(Message.of(
+                    N_("coordinates must be [longitude, latitude] with longitude -180 to 180 "
+                       "and latitude -90 to 90, got %(got)s"),
+                    got=_show(coords),
+                ))
             point_readers.append((index, reader, location))
         elif kind == "LineString":
             path = [_position(c) for c in coords] if isinstance(coords, list) else [None]
@@ -110,12 +115,15 @@ def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
             else:
                 line_readers.append((reader, tuple(path)))
         else:
-            reader.problem(
-                f"geometry must be a Point (a stop) or a LineString (a leg), got {_show(kind)}"
-            )
+            reader.problem(Message.of(
+                N_("geometry must be a Point (a stop) or a LineString (a leg), got %(got)s"),
+                got=_show(kind),
+            ))
 
     if not point_readers:
-        problems.append(f"{source}: the tour has no stops: add at least one Point feature")
+        problems.append(at(source, Message.of(
+            N_("the tour has no stops: add at least one Point feature")
+        )))
         raise TourError(problems, warnings)
 
     facts = _tour_facts([r for _, r, _ in point_readers], source, problems)
@@ -146,14 +154,23 @@ def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
     visits, schedule_warnings = schedule.compute(
         tuple(stops), legs, facts["date"], facts["timezone"], facts["start"]
     )
-    warnings.extend(f"{source}: {w}" for w in schedule_warnings)
+    # The schedule's own warnings, worded here so that they can be translated.
+    warnings.extend(
+        at(source, Message(f'stop {v.stop.order} ("{v.stop.id}"): ') + Message.of(
+            N_("fixed arrival %(fixed)s cannot be met: the group arrives at %(arrival)s, "
+               "%(late)d min late"),
+            fixed=f"{v.stop.arrive_at:%H:%M}", arrival=f"{v.arrival:%H:%M}", late=v.late_min,
+        ))
+        for v in visits if v.late_min
+    )
+    assert len(schedule_warnings) == sum(1 for v in visits if v.late_min)
     if facts["end"] is not None:
         over = schedule.overrun_min(visits, facts["end"])
         if over:
-            warnings.append(
-                f"{source}: the walk ends at {visits[-1].departure:%H:%M}, "
-                f"{over} min after tour_end {facts['end']:%H:%M}"
-            )
+            warnings.append(at(source, Message.of(
+                N_("the walk ends at %(end)s, %(over)d min after tour_end %(planned)s"),
+                end=f"{visits[-1].departure:%H:%M}", over=over, planned=f"{facts['end']:%H:%M}",
+            )))
     return Tour(
         title=facts["title"],
         description=facts["description"],
@@ -178,10 +195,12 @@ def _check_unique(stops: list[Stop], key: str, get: Callable, source: str, probl
     for stop in stops:
         value = get(stop)
         if value in first:
-            problems.append(
-                f'{source}: feature {stop.feature_index} ("{stop.id}"): "{key}" {_show(value)} '
-                f'is already used by feature {first[value].feature_index} ("{first[value].id}")'
-            )
+            problems.append(at(source, Message.of(
+                N_("feature %(index)d"), index=stop.feature_index
+            ) + f' ("{stop.id}"): ' + Message.of(
+                N_('"%(key)s" %(value)s is already used by feature %(other)d'),
+                key=key, value=_show(value), other=first[value].feature_index,
+            ) + f' ("{first[value].id}")'))
         first.setdefault(value, stop)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..tour import LatLon, Leg, Localized, Step, Stop, path_length_m, walk_minutes
+from .messages import N_, Message, at, json_error, sniff
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Largest stops file accepted (a 1,000-stop tour with routed legs is ~3 MB)."""
@@ -42,6 +43,11 @@ NUMBER_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 STEP_KEYS = ("maneuver", "direction", "street", "distance_m")
 
 
+def missing(key: str) -> Message:
+    """A property that is absent or empty."""
+    return Message.of(N_('"%(key)s" is missing'), key=key)
+
+
 class TourError(Exception):
     """A stops file that cannot be used; ``problems`` lists every reason."""
 
@@ -54,6 +60,8 @@ class TourError(Exception):
 
 def printable(text: str) -> str:
     """``text`` with control characters and lone surrogates written as escapes."""
+    if isinstance(text, Message):
+        return text.mapped(printable)
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return BAD_CHAR_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
@@ -82,9 +90,9 @@ def _bad_char(text: str) -> str | None:
     match = BAD_CHAR_RE.search(text)
     if match is None:
         return None
-    return (
-        f"the invisible control character U+{ord(match[0]):04X} at position "
-        f"{match.start() + 1}: remove it"
+    return Message.of(
+        N_("the invisible control character U+%(code)s at position %(position)d: remove it"),
+        code=f"{ord(match[0]):04X}", position=match.start() + 1,
     )
 
 
@@ -96,12 +104,12 @@ class _Feature:
         self.problems = problems
         ident = props.get("id")
         label = ident if isinstance(ident, str) and ident else props.get("name_fr")
-        self.label = f"{source}: feature {index}"
+        self.label = Message(source, ": ", (N_("feature %(index)d"), {"index": index}))
         if isinstance(label, str) and label:
             self.label += f" ({_show(label)})"
 
     def problem(self, text: str) -> None:
-        self.problems.append(f"{self.label}: {text}")
+        self.problems.append(self.label + ": " + text)
 
     def get(self, key: str) -> Any:
         # GIS tools write null for a column a feature does not use.
@@ -111,17 +119,21 @@ class _Feature:
         value = self.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f'"{key}" is missing')
+                self.problem(missing(key))
             return None
         if not isinstance(value, str):
-            self.problem(f'"{key}" must be text, got {_show(value)}')
+            self.problem(Message.of(N_('"%(key)s" must be text, got %(got)s'),
+                                    key=key, got=_show(value)))
             return None
         if len(value) > limit:
-            self.problem(f'"{key}" must be at most {limit} characters, got {len(value)}')
+            self.problem(Message.of(
+                N_('"%(key)s" must be at most %(limit)d characters, got %(got)d'),
+                key=key, limit=limit, got=len(value),
+            ))
             return None
         bad = _bad_char(value)
         if bad:
-            self.problem(f'"{key}" contains {bad}')
+            self.problem(Message.of(N_('"%(key)s" contains '), key=key) + bad)
             return None
         return value
 
@@ -132,10 +144,11 @@ class _Feature:
         if not present and not required:
             return Localized("", "")
         if present and len(present) < len(keys):
-            missing = next(k for k in keys if k not in present)
-            self.problem(
-                f'"{missing}" is missing: "{base}" needs French and English ({", ".join(keys)})'
-            )
+            absent = next(k for k in keys if k not in present)
+            self.problem(missing(absent) + Message.of(
+                N_(': "%(base)s" needs French and English (%(keys)s)'),
+                base=base, keys=", ".join(keys),
+            ))
             return None
         fr = self.text(keys[0], limit=limit)
         en = self.text(keys[1], limit=limit)
@@ -155,22 +168,24 @@ class _Feature:
         value = self.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f'"{key}" is missing')
+                self.problem(missing(key))
             return default
         # uMap and some table editors store numbers as text: accept plain decimals.
         if isinstance(value, str) and NUMBER_RE.match(value):
             value = float(value)
-        kind = "a whole number" if integer else "a number"
+        kind = N_("a whole number") if integer else N_("a number")
         if strict_min and minimum == 0:
-            kind = "a positive whole number" if integer else "a positive number"
+            kind = N_("a positive whole number") if integer else N_("a positive number")
         ok = _finite(value)
         ok = ok and (value > minimum if strict_min else value >= minimum) and value <= maximum
         ok = ok and (not integer or float(value).is_integer())
         if not ok:
-            bounds = "" if strict_min and minimum == 0 else f" from {minimum:g}"
+            message = Message.of(N_('"%(key)s" must be '), key=key) + Message((kind, {}))
+            if not (strict_min and minimum == 0):
+                message += Message.of(N_(" from %(minimum)s"), minimum=f"{minimum:g}")
             if math.isfinite(maximum):
-                bounds += f" to {maximum:g}"
-            self.problem(f'"{key}" must be {kind}{bounds}, got {_show(self.get(key))}')
+                message += Message.of(N_(" to %(maximum)s"), maximum=f"{maximum:g}")
+            self.problem(message + Message.of(N_(", got %(got)s"), got=_show(self.get(key))))
             return None
         return float(value)
 
@@ -178,11 +193,12 @@ class _Feature:
         value = self.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f'"{key}" is missing')
+                self.problem(missing(key))
             return None
         match = TIME_RE.match(value) if isinstance(value, str) else None
         if not match:
-            self.problem(f'"{key}" must be a time written HH:MM, got {_show(value)}')
+            self.problem(Message.of(N_('"%(key)s" must be a time written HH:MM, got %(got)s'),
+                                    key=key, got=_show(value)))
             return None
         return dt.time(int(match[1]), int(match[2]))
 
@@ -204,15 +220,24 @@ def _position(raw: Any) -> LatLon | None:
 
 def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
     if len(data) > max_bytes:
-        raise TourError(
-            [f"{source}: file is {len(data):,} bytes, more than the limit of {max_bytes:,}"]
-        )
+        raise TourError([at(source, Message.of(
+            N_("file is %(size)s bytes, more than the limit of %(limit)s"),
+            size=f"{len(data):,}", limit=f"{max_bytes:,}",
+        ))])
+    other = sniff(data, source)
+    if other is not None:
+        raise TourError([at(source, other)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TourError([f"{source}: not UTF-8 text (byte {exc.start})"]) from None
+        raise TourError([at(source, Message.of(
+            N_("not UTF-8 text (byte %(byte)d): save it again as UTF-8"), byte=exc.start
+        ))]) from None
     if not text.strip():
-        raise TourError([f"{source}: file is empty"])
+        raise TourError([at(source, Message.of(
+            N_("file is empty: was it saved completely? Save it again, or restore a version "
+               "(flask --app tourapp tour history)")
+        ))])
 
     def no_constants(name: str) -> None:
         raise ValueError(f"{name} is not allowed in JSON")
@@ -220,9 +245,7 @@ def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
     try:
         return json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
-        raise TourError(
-            [f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
-        ) from None
+        raise TourError([at(source, json_error(text, exc))]) from None
     except (ValueError, RecursionError) as exc:
         raise TourError([f"{source}: invalid JSON: {exc}"]) from None
 
@@ -230,9 +253,9 @@ def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
 def _features(document: Any, source: str) -> list:
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         found = document.get("type") if isinstance(document, dict) else type(document).__name__
-        raise TourError(
-            [f'{source}: must be a GeoJSON FeatureCollection, got {_show(found)}']
-        )
+        raise TourError([at(source, Message.of(
+            N_("must be a GeoJSON FeatureCollection, got %(got)s"), got=_show(found)
+        ))])
     features = document.get("features")
     if not isinstance(features, list):
         raise TourError([f'{source}: "features" must be a list'])
@@ -253,10 +276,10 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
                 )
             seen.setdefault(key, (value, reader))
     if not seen:
-        problems.append(
-            f'{source}: no tour properties: put "tour_title_fr", "tour_title_en", '
-            f'"tour_date" and "tour_start" on the first stop'
-        )
+        problems.append(at(source, Message.of(
+            N_('no tour properties: put "tour_title_fr", "tour_title_en", '
+               '"tour_date" and "tour_start" on the first stop')
+        )))
         return {}
     # Read every tour fact through the feature that holds the first of them.
     holder = next(iter(seen.values()))[1]
@@ -279,11 +302,19 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
     }
     raw_date = merged.get("tour_date")
     try:
+        if raw_date in (None, ""):
+            merged.problem(missing("tour_date"))
+            raise LookupError
         if not (isinstance(raw_date, str) and DATE_RE.match(raw_date)):
             raise ValueError(raw_date)
         facts["date"] = dt.date.fromisoformat(raw_date.replace("/", "-"))
+    except LookupError:
+        pass
     except ValueError:
-        merged.problem(f'"tour_date" must be a date written YYYY-MM-DD, got {_show(raw_date)}')
+        merged.problem(Message.of(
+            N_('"%(key)s" must be a date written YYYY-MM-DD, got %(got)s'),
+            key="tour_date", got=_show(raw_date),
+        ))
     else:
         if not YEARS[0] <= facts["date"].year <= YEARS[1]:
             del facts["date"]
@@ -308,7 +339,7 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
 def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     ident = reader.get("id")
     if ident is None or ident == "":
-        reader.problem('"id" is missing')
+        reader.problem(missing("id"))
     elif not isinstance(ident, str) or not ID_RE.match(ident):
         reader.problem(
             f'"id" must be a short identifier (letters, digits, "-" or "_"), got {_show(ident)}'

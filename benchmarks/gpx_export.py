@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tourapp import create_app, geojson, gpx  # noqa: E402
+from tourapp import create_app, gpx, stopsfile  # noqa: E402
 
 CREATED = dt.datetime(2018, 11, 20, tzinfo=dt.UTC)
 
@@ -83,7 +83,7 @@ def big_walk(stops: int = 40, points_per_leg: int = 300) -> dict:
 
 
 def report(label: str, path: Path) -> None:
-    tour = geojson.load(path)
+    tour = stopsfile.load(path)
     page = "https://walk.example.org/fr/"
     whole = gpx.tour_gpx(tour, "fr", page, CREATED)
     legs = [gpx.leg_gpx(tour, n, "fr", page, CREATED) for n in range(1, len(tour.legs) + 1)]

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import OUT, SECRET_KEY, machine  # noqa: E402
 
-from tourapp import create_app, geojson, schedule  # noqa: E402
+from tourapp import create_app, schedule, stopsfile  # noqa: E402
 
 CENTRE = (43.6085, 3.8790)  # (lat, lon), place de la Comédie
 STEP_DEG = 0.00055  # ~60 m of latitude between neighbouring stops
@@ -139,7 +139,7 @@ def stages(path: Path, data: bytes, gpx):
     app = create_app(
         {"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": SECRET_KEY}
     )
-    tour = geojson.parse(data, path.name, max_bytes=len(data) + 1)
+    tour = stopsfile.parse(data, path.name, max_bytes=len(data) + 1)
     context = app.test_request_context("/fr/")
     context.push()
     app.preprocess_request()  # as a request would: takes the language from the URL
@@ -162,7 +162,7 @@ def stages(path: Path, data: bytes, gpx):
         return response.data
 
     result = [
-        ("load+validate", lambda: geojson.parse(data, path.name, max_bytes=len(data) + 1)),
+        ("load+validate", lambda: stopsfile.parse(data, path.name, max_bytes=len(data) + 1)),
         (
             "schedule",
             lambda: schedule.compute(tour.stops, tour.legs, tour.date, tour.timezone, tour.start),

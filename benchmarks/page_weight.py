@@ -36,7 +36,7 @@ from _common import (  # noqa: E402
     warm,
 )
 
-from tourapp import geojson  # noqa: E402
+from tourapp import stopsfile  # noqa: E402
 
 FIRST_RENDER_JS = """() => {
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
@@ -117,7 +117,7 @@ def main() -> int:
 
     quiet()
     print(f"page_weight — {machine()}")
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     mirror = OUT / "cdn-mirror"
     build_cdn_mirror(mirror)
     folium_default_page(tour, mirror)

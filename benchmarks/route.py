@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tourapp import geojson  # noqa: E402
+from tourapp import stopsfile  # noqa: E402
 from tourapp.routing.network import NetworkRouter  # noqa: E402
 
 
@@ -25,7 +25,7 @@ def main() -> None:
         Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "data" / "montpellier" / "voies.geojson"
     )
     stops = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "stops.geojson"
-    tour = geojson.load(stops)
+    tour = stopsfile.load(stops)
 
     loads = []
     for _ in range(3):

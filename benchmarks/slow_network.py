@@ -36,7 +36,7 @@ from _common import (  # noqa: E402
     warm,
 )
 
-from tourapp import geojson  # noqa: E402
+from tourapp import stopsfile  # noqa: E402
 
 CONDITIONS = {
     "offline": False,
@@ -114,7 +114,7 @@ def main() -> int:
         "150 ms RTT, 1.6 Mbps down / 750 kbps up (CDP emulation), cold cache, tiles blocked; "
         f"median [min–max] of {args.runs} loads, from navigation start"
     )
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     mirror = OUT / "cdn-mirror"
     build_cdn_mirror(mirror)
     folium_default_page(tour, mirror)

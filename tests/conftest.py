@@ -79,7 +79,9 @@ def tour_file(tmp_path) -> Path:
 
 @pytest.fixture
 def app(tour_file):
-    return create_app({"TESTING": True, "TOUR_DATA": tour_file})
+    return create_app(
+        {"TESTING": True, "TOUR_DATA": tour_file, "TOUR_HISTORY_DIR": tour_file.parent / "history"}
+    )
 
 
 @pytest.fixture

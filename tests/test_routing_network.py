@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.geo import distance_m
 from tourapp.routing import RoutingError
 from tourapp.routing.network import NetworkRouter
@@ -212,7 +212,7 @@ def test_missing_network_file(tmp_path):
 
 
 def test_committed_legs_follow_the_streets_between_their_stops():
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     assert [leg.routed for leg in tour.legs] == [True, True, True]
     assert tour.warnings == ()
     for leg, (a, b) in zip(tour.legs, zip(tour.stops, tour.stops[1:], strict=False), strict=True):
@@ -232,7 +232,7 @@ def test_city_network_gives_the_committed_legs():
     streets); the clip must give the same distance, path and streets, so that cutting
     the network changed no route of the walk.
     """
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     started = time.perf_counter()
     net = NetworkRouter.from_file(VOIES)
     assert time.perf_counter() - started < 20

@@ -12,11 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tourapp import geojson  # noqa: E402
-from tourapp.routing.network import NetworkRouter  # noqa: E402
+from tourapp import ROOT, geojson
+from tourapp.routing.network import NetworkRouter
 
 
 def main() -> None:

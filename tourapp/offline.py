@@ -27,6 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from . import leaflet
 from .i18n import best_language
 from .store import get_store
 from .tour import LANGUAGES, Tour
@@ -58,14 +59,6 @@ STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2"}
 NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 """Install-time icons: the browser fetches them itself when it installs the app."""
 
-LEAFLET_FILES = ("leaflet.css", "leaflet.js")
-
-
-@bp.url_value_preprocessor
-def pull_lang(endpoint, values):
-    """Take the language from the URL, like the tour's pages."""
-    if values and "lang" in values:
-        g.lang = values.pop("lang")
 
 
 def _static_files(app: Flask) -> list[str]:
@@ -85,12 +78,10 @@ def assets_hash(app: Flask) -> str:
     cached = app.extensions.get("offline_assets_hash")
     if cached:
         return cached
-    from .views import LEAFLET_DIR  # the blueprint that serves Leaflet knows where it is
-
     digest = hashlib.sha256()
     root = Path(app.static_folder)
     paths = [root / name for name in _static_files(app)] + [root / WORKER_FILE]
-    paths += [LEAFLET_DIR / name for name in LEAFLET_FILES]
+    paths += [leaflet.DIRECTORY / name for name in leaflet.PAGE_FILES]
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     value = digest.hexdigest()[:12]
@@ -125,7 +116,7 @@ def precache_urls(tour: Tour, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
         for name in _static_files(current_app)
         if name not in NOT_PRECACHED
     ]
-    urls += [url_for("tour.leaflet", filename=name) for name in LEAFLET_FILES]
+    urls += [url_for("tour.leaflet", filename=name) for name in leaflet.PAGE_FILES]
     return urls
 
 
@@ -196,7 +187,7 @@ def offline_list():
     return _no_cache(Response(json.dumps(body, indent=1), mimetype="application/json"))
 
 
-@bp.route("/<any(" + ", ".join(LANGUAGES) + "):lang>/manifest.webmanifest", endpoint="manifest")
+@bp.route("/<lang:lang>/manifest.webmanifest", endpoint="manifest")
 def manifest_view():
     """The web app manifest in the page's language."""
     body = json.dumps(manifest(g.lang), ensure_ascii=False, indent=1)

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 
 from .. import geojson
-from . import tour_cli
+from .group import tour_cli
 
 
 @tour_cli.command("check")

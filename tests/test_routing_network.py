@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 import pytest
 
@@ -230,9 +229,7 @@ def test_committed_legs_follow_the_streets_between_their_stops():
 def test_city_network_gives_the_committed_legs():
     assert VOIES.exists(), f"the city network is expected at {VOIES} (../shared beside the repo)"
     tour = geojson.load(SEEDED)
-    started = time.perf_counter()
-    net = NetworkRouter.from_file(VOIES)
-    assert time.perf_counter() - started < 20
+    net = NetworkRouter.from_file(VOIES)  # its speed: benchmarks/route.py, not a timed test
     for leg, (a, b) in zip(tour.legs, zip(tour.stops, tour.stops[1:], strict=False), strict=True):
         route = net.route(a.location, b.location)
         assert round(route.distance_m) == leg.distance_m

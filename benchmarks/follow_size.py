@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import Renders, expect, view_calls
+from _common import Renders, expect, machine, view_calls
 
 from tourapp import ROOT, create_app, follow
 
@@ -24,6 +24,7 @@ def gz(data: bytes) -> int:
 def main() -> None:
     """Measure the seeded walk, or the stops file given as argument."""
     data_file = sys.argv[1] if len(sys.argv) > 1 else ROOT / "data" / "stops.geojson"
+    print(f"follow_size — {machine()}")
     app = create_app({"TESTING": True, "TOUR_DATA": data_file})
     client = app.test_client()
     for name in ("js/follow.js", "css/follow.css"):

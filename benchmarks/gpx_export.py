@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import Calls, Renders, expect, view_calls
+from _common import Calls, Renders, expect, machine, view_calls
 
 from tourapp import ROOT, create_app, geojson, gpx
 
@@ -152,6 +152,7 @@ def http_timings(app, client, url: str, endpoint: str, builds: Calls | Renders) 
 
 
 def main() -> None:
+    print(f"gpx_export — {machine()}")
     report("seeded walk", ROOT / "data" / "stops.geojson")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.geojson"

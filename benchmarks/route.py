@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from _common import machine
+
 from tourapp import ROOT, geojson
 from tourapp.routing.network import NetworkRouter
 
@@ -23,6 +25,7 @@ def main() -> None:
     )
     stops = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "stops.geojson"
     tour = geojson.load(stops)
+    print(f"route — {machine()}")
 
     loads = []
     for _ in range(3):

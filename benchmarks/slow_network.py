@@ -72,7 +72,9 @@ def first_render(browser, url: str, selectors: dict) -> dict:
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     cdp.send("Network.emulateNetworkConditions", CONDITIONS)
-    page.goto(url, wait_until="load", timeout=60_000)
+    response = page.goto(url, wait_until="load", timeout=60_000)
+    if response is None or response.status != 200:  # an error page is not the page timed
+        raise SystemExit(f"benchmark invalid: {url} answered {response and response.status}")
     page.wait_for_function(
         "n => Object.keys(window.__seen || {}).length >= n", arg=len(selectors), timeout=60_000
     )

@@ -89,7 +89,7 @@ LAYERS = [
     {"store", "security"},  # security: headers and settings checks, knowing no view
     {"assets"},
     {"views", "offline", "live"},
-    {"cli", "freeze"},
+    {"cli", "freeze", "testing"},  # testing: the tests' and benchmarks' harness, used by no module
 ]
 
 

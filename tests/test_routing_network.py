@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 import pytest
 
@@ -233,9 +232,7 @@ def test_city_network_gives_the_committed_legs():
     the network changed no route of the walk.
     """
     tour = stopsfile.load(SEEDED)
-    started = time.perf_counter()
-    net = NetworkRouter.from_file(VOIES)
-    assert time.perf_counter() - started < 20
+    net = NetworkRouter.from_file(VOIES)  # its speed: benchmarks/route.py, not a timed test
     for leg, (a, b) in zip(tour.legs, zip(tour.stops, tour.stops[1:], strict=False), strict=True):
         route = net.route(a.location, b.location)
         assert round(route.distance_m) == leg.distance_m

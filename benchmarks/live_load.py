@@ -44,9 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ROOT, SECRET_KEY, SEEDED, machine  # noqa: E402
 
-from tourapp import geojson  # noqa: E402
+from tourapp import stopsfile  # noqa: E402
 from tourapp.live import rehearsal, tokens  # noqa: E402
 from tourapp.live.backends import open_store  # noqa: E402
+from tourapp.testing import Gunicorn  # noqa: E402
 
 POLL_S = 4.0  # static/js/live.js POLL_MS
 GUIDE_EVERY_S = 10.0
@@ -74,27 +75,6 @@ def children(pid: int) -> list[int]:
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-def start_gunicorn(store: str) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--preload", "--workers", "2",
-         "--threads", "4", "--keep-alive", str(KEEP_ALIVE_S), "--bind", "127.0.0.1:0",
-         "--access-logfile", "/dev/null",
-         "tourapp:create_app()"],
-        cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-        env={"TOUR_DATA": str(SEEDED), "PATH": "/usr/bin:/bin", "FLASK_SECRET_KEY": SECRET_KEY,
-             "LIVE_STORE": store},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", process.stderr.readline())
-        if match:
-            threading.Thread(target=process.stderr.read, daemon=True).start()  # drain
-            return process, match[1]
-        if process.poll() is not None:
-            sys.exit("gunicorn did not start")
-    sys.exit("gunicorn did not start in 60 s")
-
-
 class Guide(threading.Thread):
     """Posts every 10 s through the real API; remembers when each post was sent."""
 
@@ -103,7 +83,7 @@ class Guide(threading.Thread):
         self.api, self.token, self.stop = base + "/live/guide", token, stop
         self.posts: list[tuple[float, float]] = []  # (sent, answered), wall clock
         self.errors: list[str] = []
-        tour = geojson.load(SEEDED)
+        tour = stopsfile.load(SEEDED)
         bodies = [a.body for a in rehearsal.script(tour, speed=1, step_m=15)]
         self.bodies = [b for b in bodies if b["type"] != "stop"]
         for i in range(3, len(self.bodies), 7):  # a message now and then
@@ -203,9 +183,14 @@ def main() -> int:
     store = open_store(store_url, str(folder))
     store.reset()
     token = tokens.make(SECRET_KEY, "Bench", 2, store.generation())
-    process, base = start_gunicorn(store_url)
-    url = base + "/live/state.json"
-    try:
+    server = Gunicorn(
+        ["--preload", "--workers", "2", "--threads", "4", "--keep-alive", str(KEEP_ALIVE_S)],
+        {"TOUR_DATA": str(SEEDED), "FLASK_SECRET_KEY": SECRET_KEY, "LIVE_STORE": store_url},
+        ROOT,
+    )
+    with server:
+        process, base = server.process, server.url
+        url = base + "/live/state.json"
         with urllib.request.urlopen(url, timeout=30) as response:
             first = json.load(response)  # a real state, not an error page
         assert "stops" in first and len(first["stops"]) == 4, first
@@ -233,10 +218,7 @@ def main() -> int:
         guide.join(35)
         for probe in probes:
             probe.join(35)
-    finally:
-        process.terminate()
-        process.wait(30)
-        store.close()
+    store.close()
     results = []
     for run, output in zip(runs, outputs, strict=True):
         match = re.search(r"LIVE_RESULT (\{.*\})", output)
@@ -268,7 +250,8 @@ def main() -> int:
     print(f"server: gunicorn --preload --workers 2 --threads 4 --keep-alive {KEEP_ALIVE_S}; store: "
           f"{'Redis' if store_url.startswith('redis') else 'SQLite (WAL)'}")
     print(f"participants: {args.participants} ({connections} wrk connections + {args.probes} "
-          f"probes; {len(runs)} wrk runs), polling every {POLL_S:g} s for {wall:.0f} s; guide posts: "
+          f"probes; {len(runs)} wrk runs), polling every {POLL_S:g} s for {wall:.0f} s; "
+          f"guide posts: "
           f"{len(guide.posts)} (every {GUIDE_EVERY_S:g} s)")
     print(f"wrk: {w['requests']} requests ({w['requests'] / (w['duration_us'] / 1e6):.0f}/s), "
           f"{w['full']} × 200, {w['not_modified']} × 304; latency p50 {w['p50_us'] / 1000:.1f} ms, "
@@ -292,7 +275,8 @@ def main() -> int:
     delay_p95 = percentile(delays, 95) if delays else float("inf")
     verdicts = [
         ("0 errors", errors == 0, f"{errors}"),
-        (f"p95 participant request ≤ {TARGET_P95_MS} ms", p95_ms <= TARGET_P95_MS, f"{p95_ms:.1f} ms"),
+        (f"p95 participant request ≤ {TARGET_P95_MS} ms", p95_ms <= TARGET_P95_MS,
+         f"{p95_ms:.1f} ms"),
         (f"p95 post → participant ≤ {TARGET_DELAY_S:g} s", delay_p95 <= TARGET_DELAY_S
          and posts_seen >= 0.95, f"{delay_p95:.2f} s"),
     ]

@@ -14,7 +14,7 @@ from tourapp.live import tokens
 from tourapp.live.views import get_live
 
 from .browser.conftest import LiveServer
-from .conftest import _stop, write_doc, TOUR_PROPS
+from .conftest import TOUR_PROPS, _stop, write_doc
 
 KEY = "k" * 32
 

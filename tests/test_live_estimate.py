@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.live.estimate import Event, PlannedStop, WalkClock, planned, progress
 
 from .conftest import SEEDED
@@ -23,7 +23,7 @@ def arrivals(p):
 
 
 def test_seeded_walk_gives_the_plan_in_minutes():
-    plan = planned(geojson.load(SEEDED))
+    plan = planned(stopsfile.load(SEEDED))
     assert [(s.id, s.arrival, s.departure) for s in plan] == [
         ("hotel-de-metropole", 810, 810),
         ("espace-french-tech", 819, 849),

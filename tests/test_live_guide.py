@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.live import guide
 from tourapp.live.guide import GuideError, apply
 
@@ -15,7 +15,7 @@ NOW = 1_700_000_000.0
 
 @pytest.fixture(scope="module")
 def tour():
-    return geojson.load(SEEDED)
+    return stopsfile.load(SEEDED)
 
 
 def test_first_report_starts_the_walk_clock_on_today(tour):
@@ -28,6 +28,9 @@ def test_first_report_starts_the_walk_clock_on_today(tour):
 def test_a_clock_request_sets_the_walk_time_and_speed(tour):
     doc, _ = apply({}, {"type": "clock", "at": "13:48", "speed": 10}, tour, "R", NOW)
     assert doc["clock"] == {"real_s": NOW, "plan_min": 828, "speed": 10}
+    # A rehearsal anchors its clock when it started, not when the request arrived.
+    doc, _ = apply({}, {"type": "clock", "at": "13:30", "speed": 10, "t": NOW - 2}, tour, "R", NOW)
+    assert doc["clock"]["real_s"] == NOW - 2
 
 
 def test_position_is_rounded_shared_and_tracked(tour):

@@ -11,7 +11,7 @@ import subprocess
 import gpxpy
 import pytest
 
-from tourapp import create_app, geojson
+from tourapp import create_app, stopsfile
 from tourapp.live import present
 from tourapp.live.guide import apply
 
@@ -22,7 +22,7 @@ NOW = 1_700_000_000.0
 
 @pytest.fixture(scope="module")
 def tour():
-    return geojson.load(SEEDED)
+    return stopsfile.load(SEEDED)
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_csv_names_cannot_become_spreadsheet_formulas(ctx, tour_file):
     document = json.loads(tour_file.read_text())
     document["features"][0]["properties"]["name_fr"] = "=HYPERLINK(\"http://x\")"
     write_doc(tour_file, document)
-    hostile = geojson.load(tour_file)
+    hostile = stopsfile.load(tour_file)
     text = present.actuals_csv(hostile, {}, NOW, "fr")
     assert "'=HYPERLINK" in text
 

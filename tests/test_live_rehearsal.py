@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from geopy.distance import great_circle
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.live.rehearsal import along, script
 
 from .conftest import SEEDED
@@ -13,7 +13,7 @@ from .conftest import SEEDED
 
 @pytest.fixture(scope="module")
 def tour():
-    return geojson.load(SEEDED)
+    return stopsfile.load(SEEDED)
 
 
 def test_points_every_step_along_a_path():

@@ -8,57 +8,24 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tourapp.live import tokens
 from tourapp.live.backends import open_store
+from tourapp.testing import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "workers-" + "x" * 32
 
 
-class Gunicorn:
-    def __init__(self, data: Path, store: str, log: Path):
-        env = {**os.environ, "TOUR_DATA": str(data), "FLASK_SECRET_KEY": SECRET, "LIVE_STORE": store}
-        env.pop("FLASK_DEBUG", None)
-        self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2", "--threads", "4",
-             "--bind", "127.0.0.1:0", "--access-logfile", str(log),
-             "--access-logformat", "%(p)s %(m)s %(U)s %(s)s", "tourapp:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
-            if match:
-                self.url = match[1]
-                return
-            assert self.process.poll() is None, "gunicorn exited"
-        raise TimeoutError("gunicorn did not start")
-
-    def workers(self) -> set[int]:
-        pid = self.process.pid
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        return {int(c) for c in children}
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate()
+def workers(server: Gunicorn) -> set[int]:
+    """The master's children, from /proc."""
+    pid = server.process.pid
+    return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
 
 
 def post(url, token, body):
@@ -84,8 +51,12 @@ def get_state(url):
 def test_a_worker_killed_mid_walk_loses_nothing(tour_file, live_backend, tmp_path):
     store = open_store(live_backend, str(tmp_path))
     token = tokens.make(SECRET, "Marie", 2, store.generation())
-    server = Gunicorn(tour_file, live_backend, tmp_path / "access.log")
-    try:
+    log = tmp_path / "access.log"
+    env = {"TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": SECRET, "LIVE_STORE": live_backend}
+    # The README's production command, plus an access log naming the worker of each request.
+    args = ["--preload", "--workers", "2", "--threads", "4", "--access-logfile", str(log),
+            "--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
+    with Gunicorn(args, env, ROOT) as server:
         assert post(server.url, token, {"type": "clock", "at": "13:30"}) == 200
         assert post(server.url, token, {"type": "arrive", "stop": "hotel-de-metropole"}) == 200
         assert post(server.url, token, {"type": "leave", "stop": "hotel-de-metropole"}) == 200
@@ -93,21 +64,21 @@ def test_a_worker_killed_mid_walk_loses_nothing(tour_file, live_backend, tmp_pat
                                         "accuracy": 9}) == 200
         # SIGKILL the worker that answered the last report (the access log names it).
         deadline = time.monotonic() + 10
-        while "POST /live/guide 200" not in server.log.read_text() and time.monotonic() < deadline:
+        while "POST /live/guide 200" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
-        last = [line.split()[0] for line in server.log.read_text().splitlines()
+        last = [line.split()[0] for line in log.read_text().splitlines()
                 if "POST /live/guide 200" in line][-1]
         victim = int(last.strip("<>"))
-        assert victim in server.workers()
+        assert victim in workers(server)
         os.kill(victim, signal.SIGKILL)
         # The walk goes on; the master starts a new worker.
         assert post(server.url, token, {"type": "arrive", "stop": "espace-french-tech"}) == 200
         deadline = time.monotonic() + 30
-        while (len(server.workers()) < 2 or victim in server.workers()) and time.monotonic() < deadline:
+        while (len(workers(server)) < 2 or victim in workers(server)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(server.workers()) == 2 and victim not in server.workers()
+        assert len(workers(server)) == 2 and victim not in workers(server)
         states = [get_state(server.url) for _ in range(40)]  # from both workers, old and new
-        served_by = {line.split()[0].strip("<>") for line in server.log.read_text().splitlines()
+        served_by = {line.split()[0].strip("<>") for line in log.read_text().splitlines()
                      if "/live/state.json" in line}
         assert len(served_by) == 2, served_by
         for state in states:
@@ -115,6 +86,4 @@ def test_a_worker_killed_mid_walk_loses_nothing(tour_file, live_backend, tmp_pat
             assert [s["arrived"] for s in state["stops"]] == [True, True, False, False]
             assert state["position"]["lat"] == 43.6085
         assert len(store.track()) == 1
-    finally:
-        server.stop()
-        store.close()
+    store.close()

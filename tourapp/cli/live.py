@@ -12,7 +12,7 @@ import click
 import segno
 from flask import current_app
 
-from .. import geojson
+from .. import durable, stopsfile
 from ..live import present, rehearsal, tokens
 from ..live.views import get_live
 from ..tour import LANGUAGES, Tour
@@ -21,9 +21,9 @@ from .group import tour_cli
 
 def _tour() -> Tour:
     try:
-        return geojson.load(current_app.config["TOUR_DATA"],
+        return stopsfile.load(current_app.config["TOUR_DATA"],
                             max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except geojson.TourError as exc:
+    except stopsfile.TourError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
@@ -73,13 +73,13 @@ def actuals(lang: str, csv_path: str | None, gpx_path: str | None) -> None:
     with current_app.app_context():
         text = present.actuals_csv(tour, doc, time.time(), lang)
     if csv_path:
-        geojson.write_atomic(csv_path, text, backup=False)
+        durable.write_atomic(csv_path, text)
         click.echo(f"{csv_path}: {len(doc.get('events', []))} stop reports", err=True)
     else:
         click.echo(text, nl=False)
     if gpx_path:
         track = live.track()
-        geojson.write_atomic(gpx_path, present.track_gpx(tour, track, lang), backup=False)
+        durable.write_atomic(gpx_path, present.track_gpx(tour, track, lang))
         click.echo(f"{gpx_path}: {len(track)} track points", err=True)
 
 
@@ -115,7 +115,8 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
     if not 0 < speed <= 100 or step_m <= 0:
         raise click.UsageError("--speed must be in (0, 100] and --step-m positive")
     tour = _tour()
-    token = tokens.make(current_app.config["SECRET_KEY"], name, 8, get_live(current_app).generation())
+    generation = get_live(current_app).generation()
+    token = tokens.make(current_app.config["SECRET_KEY"], name, 8, generation)
     api = _base(url) + "/live/guide"
     actions = rehearsal.script(tour, speed, step_m)
     click.echo(f"{len(actions)} requests over {actions[-1].at_s / 60:.1f} min against {api}")
@@ -125,13 +126,14 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
         due = start + action.at_s
         late = time.monotonic() > due + 1
         following = actions[index + 1].at_s if index + 1 < len(actions) else None
-        if action.optional and late and following is not None and start + following < time.monotonic():
+        overtaken = following is not None and start + following < time.monotonic()
+        if action.optional and late and overtaken:
             continue  # behind schedule: a position can go, a stop report never
         time.sleep(max(0.0, due - time.monotonic(), last_sent + 1.05 - time.monotonic()))
         body = dict(action.body)
-        if body["type"] != "clock":
-            # When it was due, not when the rate limit let it go: the walk clock stays exact.
-            body["t"] = min(epoch + due, time.time())
+        # When it was due, not when the server or the rate limit let it go: the walk clock
+        # (anchored by the first request) and every report stay on the script's time.
+        body["t"] = min(epoch + due, time.time())
         while True:
             status = _post(api, token, body)
             last_sent = time.monotonic()

@@ -81,7 +81,9 @@ def _near_walk(tour: Tour, lat: float, lon: float) -> bool:
     return any(distance_m((lat, lon), s.location) <= MAX_FROM_WALK_M for s in tour.stops)
 
 
-def apply(doc: dict, body: dict, tour: Tour, guide_name: str, now: float) -> tuple[dict, list | None]:
+def apply(
+    doc: dict, body: dict, tour: Tour, guide_name: str, now: float
+) -> tuple[dict, list | None]:
     """The new document after ``body``, and the track point it adds; :class:`GuideError`."""
     if not isinstance(body, dict) or body.get("type") not in KINDS:
         raise GuideError(f"'type' must be one of {', '.join(KINDS)}")
@@ -91,7 +93,8 @@ def apply(doc: dict, body: dict, tour: Tour, guide_name: str, now: float) -> tup
     if kind == "position":
         lat, lon = _number(body, "lat"), _number(body, "lon")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not _near_walk(tour, lat, lon):
-            raise GuideError(f"the position is more than {MAX_FROM_WALK_M // 1000} km from the walk")
+            km = MAX_FROM_WALK_M // 1000
+            raise GuideError(f"the position is more than {km} km from the walk")
         acc = _number(body, "accuracy")
         if not 0 < acc <= MAX_ACCURACY_M:
             raise GuideError(f"'accuracy' must be more than 0 and at most {MAX_ACCURACY_M} m")
@@ -122,7 +125,8 @@ def apply(doc: dict, body: dict, tour: Tour, guide_name: str, now: float) -> tup
         speed = _number(body, "speed") if "speed" in body else 1.0
         if not match or not 0 < speed <= MAX_SPEED:
             raise GuideError(f"'at' must be HH:MM and 'speed' more than 0, at most {MAX_SPEED}")
-        doc["clock"] = WalkClock(now, int(match[1]) * 60 + int(match[2]), speed).to_dict()
+        at = int(match[1]) * 60 + int(match[2])
+        doc["clock"] = WalkClock(_timestamp(body, now), at, speed).to_dict()
     if "clock" not in doc:
         # The first report starts the walk on today's wall clock, whatever the file's date.
         doc["clock"] = WalkClock.wall(now, tour.timezone).to_dict()

@@ -29,12 +29,12 @@ from flask import (
 
 from ..security import content_disposition
 from ..store import get_store
-from ..tour import LANGUAGES, Tour
+from ..tour import Tour
 from . import guide, present, texts, tokens
 from .backends import LiveStore, open_store
 
 bp = Blueprint("live", __name__)
-LANG = "<any(" + ", ".join(LANGUAGES) + "):lang>"
+LANG = "<lang:lang>"  # tourapp.i18n's converter and URL processors, shared by every blueprint
 RATE_INTERVAL_S = 1.0
 """At most one guide request per second per link."""
 
@@ -53,12 +53,6 @@ def get_live(app: Flask | None = None) -> LiveStore:
 
 
 _opening = threading.Lock()
-
-
-@bp.url_value_preprocessor
-def _pull_lang(endpoint, values):
-    if values and "lang" in values:
-        g.lang = values.pop("lang")
 
 
 def _tour() -> Tour:

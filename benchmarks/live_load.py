@@ -30,6 +30,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,7 @@ from _common import ROOT, SECRET_KEY, SEEDED, machine  # noqa: E402
 from tourapp import stopsfile  # noqa: E402
 from tourapp.live import rehearsal, tokens  # noqa: E402
 from tourapp.live.backends import open_store  # noqa: E402
-from tourapp.testing import Gunicorn  # noqa: E402
+from tourapp.testing import Gunicorn, wait_for  # noqa: E402
 
 POLL_S = 4.0  # static/js/live.js POLL_MS
 GUIDE_EVERY_S = 10.0
@@ -174,11 +175,50 @@ def main() -> int:
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--probes", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--store", default="", help="LIVE_STORE (default: a fresh SQLite file)")
+    parser.add_argument("--store", default="", help="LIVE_STORE (default: a fresh SQLite file; "
+                        "'redis': a redis-server of its own on a loopback port)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: sudo apt-get install wrk")
     folder = Path(tempfile.mkdtemp(prefix="live-load-"))
+    redis_server = None
+    if args.store == "redis":
+        redis_server, args.store = start_redis(folder)
+    try:
+        return run(args, folder)
+    finally:
+        if redis_server is not None:
+            redis_server.terminate()
+            redis_server.wait(10)
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
+    """Debian's redis-server on a loopback port the OS chose."""
+    with socket.socket() as probe:  # the OS picks a free port; redis binds it next
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    wait_for(lambda: answers_redis(port), f"redis-server on port {port}",
+             alive=lambda: process.poll() is None)
+    return process, url
+
+
+def answers_redis(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def run(args, folder: Path) -> int:
+    """One measured run; the verdict as the exit status."""
     store_url = args.store or f"sqlite:///{folder / 'live.sqlite3'}"
     store = open_store(store_url, str(folder))
     store.reset()

@@ -30,7 +30,7 @@ from flask import (
 from ..security import content_disposition
 from ..store import get_store
 from ..tour import Tour
-from . import guide, present, texts, tokens
+from . import guide, present, shortcut, texts, tokens
 from .backends import LiveStore, open_store
 
 bp = Blueprint("live", __name__)
@@ -92,11 +92,20 @@ class _PublicMemo:
 
 
 
+def _memo() -> _PublicMemo:
+    return current_app.extensions.setdefault("tourapp.live.public", _PublicMemo())
+
+
+def current_etag() -> str | None:
+    """The participants' state's ETag now (None without a tour), for ``shortcut``."""
+    tour = get_store().tour()
+    return None if tour is None else _memo().get(tour)[1]
+
+
 @bp.route("/live/state.json")
 def state():
     """The group's progress for every participant: polled, answered 304 when unchanged."""
-    memo = current_app.extensions.setdefault("tourapp.live.public", _PublicMemo())
-    body, etag = memo.get(_tour())
+    body, etag = _memo().get(_tour())
     response = Response(body, mimetype="application/json")
     response.set_etag(etag)
     response.cache_control.no_cache = True  # always revalidate: it is live
@@ -239,3 +248,4 @@ def init_app(app: Flask) -> None:
     """Settings, the blueprint, and closing the store with the app."""
     app.config.setdefault("LIVE_STORE", os.environ.get("LIVE_STORE", ""))
     app.register_blueprint(bp)
+    shortcut.install(app, current_etag)

@@ -53,6 +53,10 @@ function done(summary, latency, requests)
     b = b + t:get("bad"); f = f + t:get("full"); n = n + t:get("not_modified")
   end
   local e = summary.errors
+  -- The latency quantiles every 0.5 %: live_load.py merges the runs' distributions.
+  local q = {}
+  for i = 1, 199 do q[i] = latency:percentile(i / 2) end
+  io.write("LIVE_QUANTILES " .. table.concat(q, " ") .. "\n")
   io.write(string.format(
     'LIVE_RESULT {"requests": %d, "duration_us": %d, "bad_status": %d, "full": %d, ' ..
     '"not_modified": %d, "connect": %d, "read": %d, "write": %d, "timeout": %d, ' ..

@@ -365,6 +365,7 @@
   window.tourapp = window.tourapp || {};
   window.tourapp.follow = {
     position: function () { return precise() ? fix.pos.slice() : null; },
+    distance: haversine, // metres between two [lat, lon], as the card measures them
     stops: stops,
     refresh: tick
   };

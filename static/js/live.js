@@ -43,13 +43,6 @@
     var min = Math.floor(ms / 60000);
     return min < 1 ? T.just_now : fill(T.ago, { time: counted(T.minutes, min) });
   }
-  var R = 6371009, RAD = Math.PI / 180;
-  function metres(a, b) {
-    var dLat = (b[0] - a[0]) * RAD, dLon = (b[1] - a[1]) * RAD;
-    var h = Math.pow(Math.sin(dLat / 2), 2) +
-      Math.cos(a[0] * RAD) * Math.cos(b[0] * RAD) * Math.pow(Math.sin(dLon / 2), 2);
-    return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
-  }
   function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
   function save(key, value) {
     try {
@@ -178,7 +171,7 @@
   function away(live) {
     var me = app.follow && app.follow.position();
     var p = live && live.position;
-    var far = me && p && live.where !== "planned" ? metres(me, [p.lat, p.lon]) : 0;
+    var far = me && p && live.where !== "planned" ? app.follow.distance(me, [p.lat, p.lon]) : 0;
     if (far <= AWAY_M) { ui.away.hidden = true; return; }
     ui.awayText.textContent = fill(T.away, { distance: distanceText(far), time: counted(T.minutes, walkMin(far)) });
     var to = p.lat.toFixed(6) + "," + p.lon.toFixed(6);

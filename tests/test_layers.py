@@ -85,7 +85,7 @@ def test_the_cycle_finder_sees_cycles_through_functions(tmp_path):
 LAYERS = [
     {"geo", "tour", "schedule"},
     {"geojson", "stopsfile", "routing", "geocoding", "gc"},
-    {"mapview", "gpx", "follow", "instructions", "i18n", "qr", "leaflet", "downloads"},
+    {"mapview", "gpx", "follow", "instructions", "streets", "i18n", "qr", "leaflet", "downloads"},
     {"store", "security"},  # security: headers and settings checks, knowing no view
     {"assets"},
     {"views", "offline", "live"},

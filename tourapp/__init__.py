@@ -22,6 +22,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY="dev",
         TOUR_DATA=os.environ.get("TOUR_DATA", str(ROOT / "data" / "stops.geojson")),
         TOUR_MAX_BYTES=8 * 1024 * 1024,
+        # Street network `flask tour route` uses when given neither --network nor --osrm:
+        # the city's streets around the seeded walk, committed (data/montpellier/README.md).
+        ROUTING_NETWORK=str(ROOT / "data" / "montpellier" / "voies.geojson"),
+        # Addresses → points for `tour add-stop`, `move-stop`, `check --addresses`:
+        # ban (France's address base), addok:URL or nominatim[:URL] (tourapp/geocoding.py).
+        GEOCODER="ban",
+        GEOCODER_USER_AGENT="",  # required by Nominatim: your app and a contact
+        GEOCODER_TIMEOUT=10,
         TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         TILE_ATTRIBUTION=(
             '&copy; <a href="https://www.openstreetmap.org/copyright">'

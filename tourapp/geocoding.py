@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from geopy import exc as geopy_exc
+from geopy.adapters import URLLibAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import BANFrance, Nominatim
 
@@ -44,10 +45,15 @@ NEAR_WALK_M = 30_000.0  # candidates farther than this from the walk are another
 
 
 class GeocodingError(Exception):
-    """An address that cannot be placed; the message is for the organiser."""
+    """An address that cannot be placed; the message is for the organiser.
 
-    def __init__(self, message: str, candidates: tuple[Place, ...] = ()):
+    ``reason``: "setting" (GEOCODER is wrong), "unreachable" (no answer, or an error
+    answer), "not found" or "ambiguous" (``candidates`` then lists what matched).
+    """
+
+    def __init__(self, message: str, reason: str, candidates: tuple[Place, ...] = ()):
         super().__init__(message)
+        self.reason = reason
         self.candidates = candidates
 
 
@@ -85,13 +91,17 @@ def settings(config: Mapping) -> Settings:
     kind, _, url = value.partition(":")
     kind = kind.lower()
     try:
-        timeout_s = float(config.get("GEOCODER_TIMEOUT") or DEFAULT_TIMEOUT_S)
+        raw = config.get("GEOCODER_TIMEOUT")
+        timeout_s = DEFAULT_TIMEOUT_S if raw in (None, "") else float(raw)
     except (TypeError, ValueError):
         raise GeocodingError(
-            f"GEOCODER_TIMEOUT must be a number of seconds, got {config.get('GEOCODER_TIMEOUT')!r}"
+            f"GEOCODER_TIMEOUT must be a number of seconds, got {config.get('GEOCODER_TIMEOUT')!r}",
+            "setting",
         ) from None
     if not 0 < timeout_s <= 600:
-        raise GeocodingError(f"GEOCODER_TIMEOUT must be from 0 to 600 seconds, got {timeout_s:g}")
+        raise GeocodingError(
+            f"GEOCODER_TIMEOUT must be from 0 to 600 seconds, got {timeout_s:g}", "setting"
+        )
     agent = str(config.get("GEOCODER_USER_AGENT") or "").strip()
     scheme, domain = "https", ""
     if url:
@@ -99,7 +109,8 @@ def settings(config: Mapping) -> Settings:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise GeocodingError(
                 f"GEOCODER={value!r}: the address after {kind}: must be an http(s) URL, "
-                f"e.g. {kind}:http://127.0.0.1:7878"
+                f"e.g. {kind}:http://127.0.0.1:7878",
+                "setting",
             )
         scheme, domain = parts.scheme, parts.netloc + parts.path.rstrip("/")
     if kind == "ban" or (kind == "addok" and domain):
@@ -109,11 +120,13 @@ def settings(config: Mapping) -> Settings:
             raise GeocodingError(
                 "GEOCODER=nominatim needs GEOCODER_USER_AGENT: Nominatim's usage policy asks "
                 "for a User-Agent that names your application and a contact, e.g. "
-                "'montpellier-walks/1.0 (organiser@example.org)'"
+                "'montpellier-walks/1.0 (organiser@example.org)'",
+                "setting",
             )
         return Settings(kind, scheme, domain, agent, timeout_s)
     raise GeocodingError(
-        f"GEOCODER={value!r} is not a geocoder: use ban, addok:URL, nominatim or nominatim:URL"
+        f"GEOCODER={value!r} is not a geocoder: use ban, addok:URL, nominatim or nominatim:URL",
+        "setting",
     )
 
 
@@ -124,7 +137,7 @@ class Geocoder:
         self.settings = config
         if config.kind == "nominatim":
             engine = Nominatim(
-                user_agent=config.user_agent, timeout=config.timeout_s,
+                user_agent=config.user_agent, timeout=config.timeout_s, adapter_factory=_adapter,
                 **({"domain": config.domain, "scheme": config.scheme} if config.domain else {}),
             )
             # One request per second, the policy's limit; errors are reported, not retried.
@@ -133,7 +146,7 @@ class Geocoder:
             )
         else:
             engine = BANFrance(
-                user_agent=config.user_agent, timeout=config.timeout_s,
+                user_agent=config.user_agent, timeout=config.timeout_s, adapter_factory=_adapter,
                 **({"domain": config.domain, "scheme": config.scheme} if config.domain else {}),
             )
             self._geocode = engine.geocode
@@ -142,18 +155,24 @@ class Geocoder:
         """Every place the geocoder matches to ``address``, best first."""
         address = " ".join(address.split())
         if not address:
-            raise GeocodingError("the address is empty")
+            raise GeocodingError("the address is empty", "not found")
         try:
             found = self._geocode(address, exactly_one=False, limit=CANDIDATES)
         except geopy_exc.GeocoderTimedOut:
             raise GeocodingError(
                 f"{self.settings.name} did not answer within {self.settings.timeout_s:g} s "
-                f"(GEOCODER_TIMEOUT)"
+                f"(GEOCODER_TIMEOUT)",
+                "unreachable",
             ) from None
-        except (geopy_exc.GeocoderUnavailable, geopy_exc.GeocoderRateLimited) as error:
-            raise GeocodingError(f"{self.settings.name} is unreachable: {_reason(error)}") from None
-        except geopy_exc.GeopyError as error:
-            raise GeocodingError(f"{self.settings.name} refused the request: {_reason(error)}") from None
+        except (geopy_exc.GeocoderQueryError, geopy_exc.GeocoderAuthenticationFailure,
+                geopy_exc.GeocoderInsufficientPrivileges) as error:
+            raise GeocodingError(
+                f"{self.settings.name} refused the request: {_reason(error)}", "unreachable"
+            ) from None
+        except geopy_exc.GeopyError as error:  # connection refused, 5xx, rate limited…
+            raise GeocodingError(
+                f"{self.settings.name} is unreachable: {_reason(error)}", "unreachable"
+            ) from None
         return [_place(location, self.settings.kind) for location in found or ()]
 
     def locate(self, address: str, near: Point | None = None) -> Place:
@@ -168,6 +187,7 @@ class Geocoder:
                 raise GeocodingError(
                     f"no place near the walk matches « {address} »; found only: "
                     + _listing(found),
+                    "not found",
                     tuple(found),
                 )
             found = close
@@ -176,7 +196,7 @@ class Geocoder:
             message = f"no address matches « {address} »"
             if found:
                 message += "; the closest guesses are too far from it: " + _listing(found)
-            raise GeocodingError(message, tuple(found))
+            raise GeocodingError(message, "not found", tuple(found))
         best = good[0]
         rivals = [
             p for p in good[1:]
@@ -186,6 +206,7 @@ class Geocoder:
             raise GeocodingError(
                 f"« {address} » matches several places; write the address more fully "
                 f"(house number, street type, town): " + _listing([best, *rivals]),
+                "ambiguous",
                 (best, *rivals),
             )
         return best
@@ -194,6 +215,12 @@ class Geocoder:
 def from_config(config: Mapping) -> Geocoder:
     """The geocoder the app's settings name."""
     return Geocoder(settings(config))
+
+
+def _adapter(proxies, ssl_context):
+    # urllib rather than requests: one attempt per question, so GEOCODER_TIMEOUT is the
+    # whole wait (requests' adapter retries twice) and a timeout is reported as one.
+    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
 def _place(location, kind: str) -> Place:

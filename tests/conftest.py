@@ -12,7 +12,9 @@ from tourapp import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED = ROOT / "data" / "stops.geojson"
-SHARED = ROOT.parent / "shared"
+CITY = ROOT / "data" / "montpellier"  # the city's open data, clipped to the walk's area
+VOIES = CITY / "voies.geojson"
+GPX_XSD = ROOT / "tests" / "schemas" / "gpx-1.1.xsd"
 
 
 def _stop(order, ident, lon, lat, duration, **extra):

@@ -16,9 +16,8 @@ import pytest
 
 from tourapp import geojson, gpx
 
-from .conftest import SEEDED, SHARED, small_doc
+from .conftest import GPX_XSD, SEEDED, small_doc
 
-XSD = SHARED / "schemas" / "gpx-1.1.xsd"
 CREATED = dt.datetime(2018, 11, 19, 18, 0, tzinfo=dt.UTC)
 PAGE = "https://walk.example.org/fr/"
 HOSTILE = "<img src=x onerror=alert(1)> & \"quotes\" 'single' 🚶‍♀️ ]]> end"
@@ -29,7 +28,7 @@ HOSTILE_READ = HOSTILE  # control characters are refused by the loader (test_geo
 @pytest.fixture(scope="module")
 def schema():
     etree = pytest.importorskip("lxml.etree")
-    return etree.XMLSchema(etree.parse(str(XSD)))
+    return etree.XMLSchema(etree.parse(str(GPX_XSD)))
 
 
 def assert_valid(schema, text: str) -> None:

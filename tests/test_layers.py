@@ -84,7 +84,7 @@ def test_the_cycle_finder_sees_cycles_through_functions(tmp_path):
 # Layers, lowest first (README, "Development"): a module may import its own floor and below.
 LAYERS = [
     {"geo", "tour", "schedule"},
-    {"geojson", "stopsfile", "stopsedit", "routing", "geocoding", "gc"},
+    {"geojson", "stopsfile", "stopsedit", "routing", "geocoding", "gc", "catalogs"},
     {"mapview", "gpx", "follow", "instructions", "streets", "i18n", "qr", "leaflet", "downloads"},
     {"store", "security"},  # security: headers and settings checks, knowing no view
     {"assets"},

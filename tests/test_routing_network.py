@@ -265,3 +265,18 @@ def test_city_network_gives_the_committed_legs():
         assert len(route.path) == len(leg.path)
         assert max(distance_m(p, q) for p, q in zip(route.path, leg.path, strict=True)) < 0.5
         assert [s.street for s in route.steps] == [s.street for s in leg.steps]
+
+
+def test_the_opera_comedie_snaps_to_the_square_side_not_the_tunnel_under_it():
+    # Issue 13: the address point of 11 boulevard Victor Hugo (the Opéra Comédie) snapped
+    # onto the Tunnel de la Comédie, and the walk from the French Tech went underground.
+    net = NetworkRouter.from_file(VOIES)
+    opera = (43.6077124320104, 3.87893040005892)  # data/montpellier/adresses.csv
+    _, edge, _, _ = net.snap(opera)
+    assert "Tunnel" not in net.graph.edges[edge]["name"]
+    assert not any("Tunnel" in data["name"] for *_, data in net.graph.edges(data=True))
+    french_tech = geojson.load(SEEDED).stop("espace-french-tech").location
+    route = net.route(french_tech, opera)
+    streets = [s.street for s in route.steps]
+    assert "Place de la Comédie" in streets and not any("Tunnel" in s for s in streets)
+    assert 500 <= route.distance_m <= 600  # 794 m through the tunnel before

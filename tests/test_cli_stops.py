@@ -156,3 +156,29 @@ def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
             "34000 Montpellier », which the geocoder places at « 39 Boulevard de Bonnes Nouvelles "
             "Montpellier »") in result.output
     assert run("check", str(tour_file), "--addresses", "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("config", "args", "message"),
+    [
+        ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, OPERA, "is unreachable"),
+        ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, ["check", "--addresses"], "is unreachable"),
+        ({"GEOCODER": "nominatim"}, OPERA, "needs GEOCODER_USER_AGENT"),
+        ({"GEOCODER": "google"}, ["check", "--addresses"], "is not a geocoder"),
+    ],
+)
+def test_geocoder_trouble_is_a_sentence_and_nothing_is_written(tour_file, config, args, message):
+    import socket
+
+    from tourapp import create_app
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = {k: v.format(port=port) for k, v in config.items()}
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, **config})
+    before = tour_file.read_bytes()
+    result = app.test_cli_runner().invoke(args=["tour", *args])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert tour_file.read_bytes() == before

@@ -2,7 +2,8 @@
 
 ``GEOCODER`` (``FLASK_GEOCODER`` in the environment):
 
-- ``ban`` (default): France's national address base, geopy's ``BANFrance``;
+- ``ban`` (default): France's national address base, geopy's ``BANFrance`` on the
+  Géoplateforme's address (``BAN_DOMAIN``);
 - ``addok:URL``: any addok server (the engine behind the national base, same
   protocol), e.g. ``addok:http://127.0.0.1:7878`` for an offline deployment;
 - ``nominatim`` or ``nominatim:URL``: OpenStreetMap's Nominatim (or your own), for walks
@@ -31,6 +32,9 @@ from geopy.geocoders import BANFrance, Nominatim
 from .geo import Point, distance_m
 
 DEFAULT_GEOCODER = "ban"
+BAN_DOMAIN = "data.geopf.fr/geocodage"
+"""The national address base's search API since its move to IGN's Géoplateforme
+(2025); the old api-adresse.data.gouv.fr, geopy's default, was switched off in 2026."""
 DEFAULT_TIMEOUT_S = 10.0
 USER_AGENT = "tourapp/0.1 (walking-tour guide)"
 CANDIDATES = 5  # asked of the geocoder, to tell a clear answer from a toss-up
@@ -79,8 +83,8 @@ class Settings:
     @property
     def name(self) -> str:
         """The geocoder as the organiser configured it, for messages."""
-        if self.kind == "ban" and not self.domain:
-            return "the Base Adresse Nationale"
+        if self.kind == "ban":
+            return f"the Base Adresse Nationale at {self.scheme}://{self.domain}"
         where = f"{self.scheme}://{self.domain}" if self.domain else "nominatim.openstreetmap.org"
         return f"{self.kind} at {where}"
 
@@ -113,7 +117,9 @@ def settings(config: Mapping) -> Settings:
                 "setting",
             )
         scheme, domain = parts.scheme, parts.netloc + parts.path.rstrip("/")
-    if kind == "ban" or (kind == "addok" and domain):
+    if kind == "ban":
+        return Settings(kind, scheme, domain or BAN_DOMAIN, agent or USER_AGENT, timeout_s)
+    if kind == "addok" and domain:
         return Settings(kind, scheme, domain, agent or USER_AGENT, timeout_s)
     if kind == "nominatim":
         if not agent:

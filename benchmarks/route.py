@@ -13,11 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import machine
 
-from tourapp import geojson  # noqa: E402
-from tourapp.routing.network import NetworkRouter  # noqa: E402
+from tourapp import ROOT, stopsfile
+from tourapp.routing.network import NetworkRouter
 
 
 def main() -> None:
@@ -25,7 +24,8 @@ def main() -> None:
         Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "data" / "montpellier" / "voies.geojson"
     )
     stops = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "stops.geojson"
-    tour = geojson.load(stops)
+    tour = stopsfile.load(stops)
+    print(f"route — {machine()}")
 
     loads = []
     for _ in range(3):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.geo import distance_m
 
 from .conftest import ROOT
@@ -45,7 +45,7 @@ def test_add_stop_by_address_routes_across_the_square_and_the_app_serves_it_at_o
 
     result = run(*OPERA)
     assert result.exit_code == 0, result.output
-    tour = geojson.load(tour_file)
+    tour = stopsfile.load(tour_file)
     assert [s.id for s in tour.stops] == [
         "hotel-de-metropole", "espace-french-tech", "opera-comedie", "msh-saint-charles", "musee-fabre"]
     assert [s.order for s in tour.stops] == [1, 2, 3, 4, 5]
@@ -70,6 +70,12 @@ def test_add_stop_by_address_routes_across_the_square_and_the_app_serves_it_at_o
     assert "opera-comedie" in after.get_data(as_text=True)
     page = client.get("/fr/").get_data(as_text=True)
     assert "Opéra Comédie" in page and "sur la place de la Comédie" in page
+    # The new version went through the shared history, with its reason.
+    from tourapp import history
+
+    shared = history.History(geocoding_app.config["TOUR_HISTORY_DIR"])
+    assert shared.current() == tour.version
+    assert shared.entry(tour.version).reason == "add-stop"
 
 
 @pytest.mark.parametrize(
@@ -104,7 +110,7 @@ def test_refusals_are_sentences_and_leave_the_file_byte_for_byte(run, tour_file,
 def test_move_stop_to_an_address_routes_both_legs_again(run, tour_file):
     result = run("move-stop", "espace-french-tech", "--address", "1 place de la Comédie")
     assert result.exit_code == 0, result.output
-    tour = geojson.load(tour_file)
+    tour = stopsfile.load(tour_file)
     stop = tour.stop("espace-french-tech")
     assert distance_m(stop.location, address_point("1, Place de la Comédie")) < 0.1
     assert stop.address["fr"] == "1 place de la Comédie"
@@ -117,7 +123,7 @@ def test_move_stop_to_an_address_routes_both_legs_again(run, tour_file):
 def test_remove_stop_routes_the_gap_and_keeps_the_tour_facts(run, tour_file):
     result = run("remove-stop", "hotel-de-metropole")
     assert result.exit_code == 0, result.output
-    tour = geojson.load(tour_file)
+    tour = stopsfile.load(tour_file)
     assert [s.id for s in tour.stops] == ["espace-french-tech", "msh-saint-charles", "musee-fabre"]
     assert tour.title["fr"].startswith("Déambulation") and f"{tour.start:%H:%M}" == "13:30"
     assert "leg" not in result.output.split("schedule")[0]  # no new leg: it was the first stop
@@ -125,7 +131,7 @@ def test_remove_stop_routes_the_gap_and_keeps_the_tour_facts(run, tour_file):
     result = run("remove-stop", "msh-saint-charles")
     assert result.exit_code == 0, result.output
     assert 'leg 1: "espace-french-tech" → "musee-fabre"' in result.output
-    tour = geojson.load(tour_file)
+    tour = stopsfile.load(tour_file)
     assert [s.order for s in tour.stops] == [1, 2]
     assert len(tour.legs) == 1 and tour.legs[0].routed
     document = json.loads(tour_file.read_text(encoding="utf-8"))
@@ -133,10 +139,10 @@ def test_remove_stop_routes_the_gap_and_keeps_the_tour_facts(run, tour_file):
 
 
 def test_move_stop_by_lonlat_keeps_other_legs_as_they_were(run, tour_file):
-    before = {(leg.from_id, leg.to_id): leg for leg in geojson.load(tour_file).legs}
+    before = {(leg.from_id, leg.to_id): leg for leg in stopsfile.load(tour_file).legs}
     result = run("move-stop", "musee-fabre", "--lonlat", "3.8807,43.6144")
     assert result.exit_code == 0, result.output
-    after = {(leg.from_id, leg.to_id): leg for leg in geojson.load(tour_file).legs}
+    after = {(leg.from_id, leg.to_id): leg for leg in stopsfile.load(tour_file).legs}
     assert after[("hotel-de-metropole", "espace-french-tech")] == before[("hotel-de-metropole", "espace-french-tech")]
     assert after[("msh-saint-charles", "musee-fabre")] != before[("msh-saint-charles", "musee-fabre")]
 
@@ -176,7 +182,8 @@ def test_geocoder_trouble_is_a_sentence_and_nothing_is_written(tour_file, config
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = {k: v.format(port=port) for k, v in config.items()}
-    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, **config})
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file,
+                      "TOUR_HISTORY_DIR": tour_file.parent / "history", **config})
     before = tour_file.read_bytes()
     result = app.test_cli_runner().invoke(args=["tour", *args])
     assert result.exit_code == 1

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tourapp import geocoding, geojson
+from tourapp import geocoding, stopsfile
 from tourapp.geo import distance_m
 
 from .conftest import SEEDED
@@ -131,7 +131,7 @@ def addok(addok_url):
 
 
 def test_each_seeded_stop_address_geocodes_within_30_m_of_the_stop(addok):
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     for stop in tour.stops:
         place = addok.locate(stop.address["fr"])
         assert distance_m(place.location, stop.location) <= 30, (stop.id, place)

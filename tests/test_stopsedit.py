@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tourapp import geojson, stopsedit
+from tourapp import stopsedit, stopsfile
 from tourapp.routing.network import NetworkRouter
 
 from .conftest import small_doc
@@ -18,7 +18,7 @@ STREET = {"type": "FeatureCollection", "features": [{
 
 
 def tour_of(document):
-    return geojson.parse(json.dumps(document).encode())
+    return stopsfile.parse(json.dumps(document).encode())
 
 
 def test_add_stop_inserts_after_its_stop_renumbers_and_routes_both_sides():

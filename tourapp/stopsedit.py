@@ -17,7 +17,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import geojson
+from . import stopsfile
 from .geo import Point
 from .routing import Router
 from .routing.legs import LegError, RoutedLeg, leg_properties, line, route_tour
@@ -138,8 +138,8 @@ def reroute(
     bare = copy.deepcopy(document)
     bare["features"] = [f for f in bare["features"] if not _is_leg(f)]
     try:
-        stops_only = geojson.parse(geojson.dumps(bare).encode(), source, max_bytes=max_bytes)
-    except geojson.TourError as exc:
+        stops_only = stopsfile.parse(stopsfile.dumps(bare).encode(), source, max_bytes=max_bytes)
+    except stopsfile.TourError as exc:
         raise EditError("the walk would not load:\n" + "\n".join(exc.problems)) from None
     pairs = list(zip(stops_only.stops, stops_only.stops[1:], strict=False))
     consecutive = {(a.id, b.id) for a, b in pairs}
@@ -172,10 +172,10 @@ def reroute(
             }
         )
     result = {**document, "features": features}
-    text = geojson.dumps(result)
+    text = stopsfile.dumps(result)
     try:
-        tour = geojson.parse(text.encode(), source, max_bytes=max_bytes)
-    except geojson.TourError as exc:
+        tour = stopsfile.parse(text.encode(), source, max_bytes=max_bytes)
+    except stopsfile.TourError as exc:
         raise EditError("the edited walk would not load:\n" + "\n".join(exc.problems)) from None
     used = {(leg.from_id, leg.to_id) for leg in tour.legs if leg.routed}
     unused = [f'"{leg.start.id}" → "{leg.end.id}"' for leg in routed

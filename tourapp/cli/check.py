@@ -7,7 +7,7 @@ import sys
 import click
 from flask import current_app
 
-from .. import geojson
+from .. import stopsfile
 from .group import tour_cli
 
 ADDRESS_GAP_M = 50.0  # a stop farther than this from its address point was moved or mistyped
@@ -23,8 +23,8 @@ def check(file: str | None, strict: bool, addresses: bool) -> None:
     """Validate a stops file (default: the app's TOUR_DATA) and list every problem."""
     path = file or current_app.config["TOUR_DATA"]
     try:
-        tour = geojson.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except geojson.TourError as exc:
+        tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
+    except stopsfile.TourError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         for warning in exc.warnings:

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from .. import geocoding, geojson, stopsedit
+from .. import durable, geocoding, history, stopsedit, stopsfile
 from .group import tour_cli
 
 
@@ -34,8 +34,8 @@ def _read(file: str | None):
     except OSError as exc:
         _fail(f"{path}: cannot read the file: {exc.strerror}")
     try:
-        tour = geojson.parse(data, str(path), max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except geojson.TourError as exc:
+        tour = stopsfile.parse(data, str(path), max_bytes=current_app.config["TOUR_MAX_BYTES"])
+    except stopsfile.TourError as exc:
         _fail("\n".join(exc.problems) + "\nerror: fix the file first (flask tour check)", path)
     return path, data, tour
 
@@ -64,13 +64,22 @@ def _locate(address: str, near, path: Path) -> geocoding.Place:
         _fail(str(exc), path)
 
 
-def _write(path: Path, before: bytes, edited: stopsedit.Edited) -> None:
-    """Write the edited walk, unless the file changed since it was read."""
+def _write(path: Path, before: bytes, previous, edited: stopsedit.Edited, reason: str) -> None:
+    """Write the edited walk, unless the file changed since it was read.
+
+    The app's own file goes through its version history (the running app then serves
+    the new version and it can be restored); another file is replaced atomically.
+    """
+    config = current_app.config
     try:
         if path.read_bytes() != before:
             _fail("the file changed while the command ran (another editor?): run it again", path)
-        # The version history (issue 11) will take over here when it lands.
-        geojson.write_atomic(path, edited.text)
+        data = edited.text.encode()
+        if path.resolve() == Path(config["TOUR_DATA"]).resolve():
+            shared = history.History(config["TOUR_HISTORY_DIR"], config["TOUR_HISTORY_KEEP"])
+            shared.write(path, data, edited.tour, previous, reason)
+        else:
+            durable.write_atomic(path, data)
     except OSError as exc:
         _fail(f"{path}: cannot write the file: {exc.strerror or exc}", path)
 
@@ -103,15 +112,16 @@ def _report(path: Path, edited: stopsedit.Edited, started: float) -> None:
     )
 
 
-def _finish(path, data, document, touches, network, osrm_url, timeout, started) -> None:
-    router = _router(network, osrm_url, timeout, path)
+def _finish(path, data, tour, document, touches, reason, routing, started) -> None:
+    """Route what changed, validate, write through the history, print the schedule."""
+    router = _router(*routing, path)
     try:
         edited = stopsedit.reroute(
             document, str(path), router, touches, current_app.config["TOUR_MAX_BYTES"]
         )
     except stopsedit.EditError as exc:
         _fail(str(exc), path)
-    _write(path, data, edited)
+    _write(path, data, tour, edited, reason)
     _report(path, edited, started)
 
 
@@ -168,8 +178,8 @@ def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, durat
         _fail(str(exc), path)
     click.echo(f"« {address} » → « {place.label} » "
                f"[{place.location[1]:.6f}, {place.location[0]:.6f}]")
-    _finish(path, data, document, lambda a, b: stop_id in (a, b), network, osrm_url, timeout,
-            started)
+    _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "add-stop",
+            (network, osrm_url, timeout), started)
 
 
 @tour_cli.command("move-stop")
@@ -197,8 +207,8 @@ def move_stop(stop_id, address, address_en, lonlat, file, network, osrm_url, tim
         location = _lonlat(lonlat, path)
     document = stopsedit.document_of(data)
     stopsedit.move_stop(document, stop_id, location, new_address)
-    _finish(path, data, document, lambda a, b: stop_id in (a, b), network, osrm_url, timeout,
-            started)
+    _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "move-stop",
+            (network, osrm_url, timeout), started)
 
 
 @tour_cli.command("remove-stop")
@@ -217,8 +227,8 @@ def remove_stop(stop_id, file, network, osrm_url, timeout) -> None:
     index = ids.index(stop_id)
     # The one new leg joins the stops on either side of the gap (none at either end).
     gap = tuple(ids[index - 1:index + 2:2]) if 0 < index < len(ids) - 1 else None
-    _finish(path, data, document, lambda a, b: (a, b) == gap, network, osrm_url, timeout,
-            started)
+    _finish(path, data, tour, document, lambda a, b: (a, b) == gap, "remove-stop",
+            (network, osrm_url, timeout), started)
 
 
 def _lonlat(text: str, path: Path):

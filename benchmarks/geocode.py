@@ -96,6 +96,7 @@ def main() -> int:
                 stops = Path(folder) / "stops.geojson"
                 shutil.copy(ROOT / "data" / "stops.geojson", stops)
                 env["TOUR_DATA"] = str(stops)
+                env["FLASK_TOUR_HISTORY_DIR"] = str(Path(folder) / "history")
                 t0 = time.perf_counter()
                 done = subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "tourapp",
                                        "tour", *ADD_STOP], env=env, cwd=ROOT,

@@ -62,7 +62,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> int:
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
     addresses = sample_addresses()
     started = time.perf_counter()
     with local_addok(ADDRESSES) as url:
@@ -85,9 +86,10 @@ def main() -> int:
             gap = distance_m(place.location, point)
             if gap > 30:
                 misses.append(f"{address}: « {place.label} », {gap:.0f} m away")
-        print(f"geocoding {len(addresses)} addresses through geopy: median "
-              f"{statistics.median(timings) * 1000:.1f} ms, p95 {percentile(timings, 0.95) * 1000:.1f} ms, "
-              f"max {max(timings) * 1000:.1f} ms; {len(addresses) - len(misses)} within 30 m")
+        median, p95 = statistics.median(timings) * 1000, percentile(timings, 0.95) * 1000
+        print(f"geocoding {len(addresses)} addresses through geopy: median {median:.1f} ms, "
+              f"p95 {p95:.1f} ms, max {max(timings) * 1000:.1f} ms; "
+              f"{len(addresses) - len(misses)} within 30 m")
 
         env = {**os.environ, "FLASK_GEOCODER": f"addok:{url}"}
         walls = []

@@ -167,3 +167,20 @@ def live_backend(request, tmp_path, monkeypatch) -> str:
         redis.Redis.from_url(url).flushdb()  # a clean walk for every test
     monkeypatch.setenv("LIVE_STORE", url)
     return url
+
+
+@pytest.fixture(scope="session")
+def addok_url():
+    """A real addok loaded with the city's address points shipped in data/montpellier/."""
+    from tools.local_addok import ADDRESSES, local_addok
+
+    assert ADDRESSES.exists(), f"{ADDRESSES}: the address points are part of the repository"
+    with local_addok(ADDRESSES) as url:
+        yield url
+
+
+@pytest.fixture
+def geocoding_app(tour_file, addok_url):
+    """The app with its geocoder set to the local addok."""
+    return create_app({"TESTING": True, "TOUR_DATA": tour_file, "GEOCODER": f"addok:{addok_url}",
+                       "TOUR_HISTORY_DIR": tour_file.parent / "history"})

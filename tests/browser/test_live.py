@@ -13,6 +13,7 @@ from geopy.distance import great_circle
 from tourapp import create_app
 from tourapp.live import tokens
 from tourapp.live.views import get_live
+from tourapp.testing import wait_for
 
 from .conftest import LiveServer, new_context, wait_until
 
@@ -216,3 +217,36 @@ def test_start_now_rebases_the_timetable_on_the_phone_only(contexts, server):
     page.locator(".live-start").click()
     assert page.locator("#stop-hotel-de-metropole .live-times").is_hidden()
     assert json.loads(page.evaluate("() => JSON.stringify(localStorage)")).get(stored[0]) is None
+
+
+@SQLITE_ONLY
+def test_guide_page_proposes_the_arrival_and_passes_axe(contexts, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    # The guide reported leaving the start; the phone now stands at the Espace French Tech.
+    guide = open_guide(contexts, server, position=FRENCH_TECH)
+    guide.wait_for_selector(".guide-actions:not([hidden])")
+    wait_until(guide, "() => document.querySelector('.guide-stops li') !== null")
+    guide.locator(".guide-other summary").click()
+    guide.locator('.guide-leave[data-stop="hotel-de-metropole"]').click()
+    guide.wait_for_timeout(1100)
+    guide.locator(".guide-share").click()
+    wait_until(guide, "() => !document.querySelector('.guide-proposal').hidden")
+    assert guide.locator(".guide-proposal").inner_text().startswith(
+        "Vous semblez être à l'étape 2. Prévenir le groupe ?")
+    results = Axe().run(guide, options={"resultTypes": ["violations"]}).response
+    assert [v["id"] for v in results["violations"]] == []
+    guide.locator(".guide-accept").click()
+    wait_until(guide, "() => document.querySelector('.guide-state').textContent"
+                      " === \"Le groupe est à l'étape 2 : Espace French Tech.\"", timeout_s=15)
+    def reports():
+        with server.app.app_context():
+            return get_live().read()[1]
+
+    # The page shows it at once; the request follows within the one-a-second limit.
+    wait_for(lambda: len(reports().get("events", [])) == 2, "the arrival reported")
+    doc = reports()
+    assert [(e["stop"], e["kind"]) for e in doc["events"]] == [
+        ("hotel-de-metropole", "leave"), ("espace-french-tech", "arrive")]
+    assert doc["sharing"] is True and doc["position"]["lat"] == pytest.approx(FRENCH_TECH[0])
+    assert guide.errors == []

@@ -20,7 +20,7 @@ REASONS = {
 
 TOUR_FACTS = {
     "title": lazy_gettext("title"),
-    "date": lazy_gettext("date"),
+    "date": lazy_gettext("day of the walk"),
     "start": lazy_gettext("start time"),
     "end": lazy_gettext("planned end"),
     "speed_kmh": lazy_gettext("walking speed"),

@@ -65,6 +65,14 @@ def change(item: dict) -> str:
     return str(kind)
 
 
+def init_app(app) -> None:
+    """The template filters of the organisers' status page."""
+    app.jinja_env.filters["problem_text"] = problem
+    app.jinja_env.filters["reason_text"] = reason
+    app.jinja_env.filters["accepted_at"] = accepted_at
+    app.jinja_env.filters["changes_text"] = changes
+
+
 def changes(items: tuple[dict, ...] | list[dict]) -> str:
     """Every change of a version, or a word saying nothing visible changed."""
     return "; ".join(change(item) for item in items) or gettext("no change to stops or times")

@@ -3,7 +3,8 @@
 One module per job: ``check``, ``route``, ``gpx`` (downloads without a server),
 ``freeze`` (static export), ``history`` (``history``, ``restore``, and
 ``write_stops``, which every command that writes the stops file must use). A new
-command lives in a module of its own that adds itself to ``tour_cli`` (``from .group import tour_cli``) and is imported in ``init_app``.
+command lives in a module of its own that adds itself to ``tour_cli``
+(``from .group import tour_cli``) and is imported in ``init_app``.
 """
 
 from __future__ import annotations

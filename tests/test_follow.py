@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask import template_rendered
 
 from tourapp import follow, stopsfile
 
@@ -151,8 +152,13 @@ def test_data_is_built_once_per_version(client, tour_file, monkeypatch):
     calls = []
     build = follow.data
     monkeypatch.setattr(follow, "data", lambda tour, lang: calls.append(lang) or build(tour, lang))
-    for _ in range(3):
-        follow_section(client, "/en/?at=14:05")  # previews skip the page memo, not this one
+    # Three previews: each URL is new (no response to replay) and previews skip the page
+    # memo, so the page is rendered three times; the card's data must be built once.
+    pages = []
+    with template_rendered.connected_to(lambda _app, template, **_: pages.append(template.name)):
+        for at in ("14:05", "14:06", "14:07"):
+            follow_section(client, f"/en/?at={at}")
+    assert pages.count("tour.html") == 3
     assert calls == ["en"]
     doc = json.loads(tour_file.read_text(encoding="utf-8"))
     doc["features"][3]["properties"]["name_en"] = "Fabre Museum"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -15,21 +16,23 @@ import gpxpy
 import pytest
 
 from tourapp import gpx, stopsfile
+from tourapp.tour import Localized
 
-from .conftest import SEEDED, SHARED, small_doc
+from .conftest import GPX_XSD, SEEDED, small_doc
 
-XSD = SHARED / "schemas" / "gpx-1.1.xsd"
 CREATED = dt.datetime(2018, 11, 19, 18, 0, tzinfo=dt.UTC)
 PAGE = "https://walk.example.org/fr/"
 HOSTILE = "<img src=x onerror=alert(1)> & \"quotes\" 'single' 🚶‍♀️ ]]> end"
-# What a reader gets back: XML 1.0 cannot carry U+0001, it is replaced.
 HOSTILE_READ = HOSTILE  # control characters are refused by the loader (test_geojson)
+# XML 1.0 cannot carry these at all: a file holding one is unreadable, so they are replaced.
+CONTROL = "bell\x07 soh\x01 vt\x0b nul\x00 lone\ud800 end"
+CONTROL_READ = "bell\ufffd soh\ufffd vt\ufffd nul\ufffd lone\ufffd end"
 
 
 @pytest.fixture(scope="module")
 def schema():
     etree = pytest.importorskip("lxml.etree")
-    return etree.XMLSchema(etree.parse(str(XSD)))
+    return etree.XMLSchema(etree.parse(str(GPX_XSD)))
 
 
 def assert_valid(schema, text: str) -> None:
@@ -184,7 +187,7 @@ def test_every_coordinate_has_at_least_six_decimals():
 def test_hostile_texts_stay_text_and_round_trip():
     tour = hostile_tour()
     text = gpx.tour_gpx(tour, "fr", PAGE, CREATED)
-    assert "<img" not in text and "]]>" not in text and "\x01" not in text
+    assert "<img" not in text and "]]>" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     doc = gpxpy.parse(text)
     assert doc.name == f"Titre {HOSTILE_READ}"
@@ -195,6 +198,22 @@ def test_hostile_texts_stay_text_and_round_trip():
     assert f"Description de a {HOSTILE_READ}" in doc.waypoints[0].description
     assert f"1, rue a {HOSTILE_READ}" in doc.waypoints[0].description
     assert len(doc.waypoints) == 3 and len(doc.tracks[0].segments) == 2
+
+
+def test_characters_xml_cannot_carry_are_replaced():
+    # The loader refuses them (test_geojson), but a Tour built another way may hold them.
+    tour = hostile_tour()
+    stop = dataclasses.replace(tour.stops[0], name=Localized(CONTROL, CONTROL))
+    tour = dataclasses.replace(
+        tour, title=Localized(CONTROL, CONTROL), organiser=CONTROL, stops=(stop, *tour.stops[1:])
+    )
+    tour = dataclasses.replace(tour, visits=(dataclasses.replace(tour.visits[0], stop=stop),
+                                             *tour.visits[1:]))
+    text = gpx.tour_gpx(tour, "fr", PAGE, CREATED)
+    assert not set(text) & {"\x07", "\x01", "\x0b", "\x00", "\ud800"}
+    doc = gpxpy.parse(text)
+    assert doc.name == doc.author_name == CONTROL_READ
+    assert doc.waypoints[0].link_text == CONTROL_READ
 
 
 @pytest.mark.parametrize(

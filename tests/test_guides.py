@@ -12,7 +12,7 @@ import segno
 
 from tourapp import create_app, gpx, qr
 
-from .conftest import SHARED, small_doc, write_doc
+from .conftest import GPX_XSD, small_doc, write_doc
 
 HOSTILE = "<img src=x onerror=alert(1)> & \"q\" 'é' 🚶 ]]>"
 
@@ -52,7 +52,7 @@ def test_tour_gpx_download(client, lang):
     assert response.headers["ETag"] and response.headers["Last-Modified"]
     text = response.get_data(as_text=True)
     etree = pytest.importorskip("lxml.etree")
-    schema = etree.XMLSchema(etree.parse(str(SHARED / "schemas" / "gpx-1.1.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(GPX_XSD)))
     assert schema.validate(etree.fromstring(response.data)), schema.error_log
     doc = gpxpy.parse(text)
     assert len(doc.waypoints) == 4 and len(doc.routes[0].points) == 4

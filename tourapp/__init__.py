@@ -22,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY="dev",
         TOUR_DATA=os.environ.get("TOUR_DATA", str(ROOT / "data" / "stops.geojson")),
         TOUR_MAX_BYTES=8 * 1024 * 1024,
+        # Street network `flask tour route` uses when given neither --network nor --osrm:
+        # the city's streets around the seeded walk, committed (data/montpellier/README.md).
+        ROUTING_NETWORK=str(ROOT / "data" / "montpellier" / "voies.geojson"),
         TOUR_HISTORY_DIR="",  # default: <instance folder>/history/<data file>-<hash of its path>
         TOUR_HISTORY_KEEP=100,  # accepted versions kept
         TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -9,11 +9,13 @@ names for the templates' language switch.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_decimal, format_time, get_locale, ngettext
 from werkzeug.routing import BaseConverter
 
+from . import catalogs
 from .tour import LANGUAGES
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -91,8 +93,25 @@ def _language_endpoints() -> frozenset[str]:
     return endpoints
 
 
+def catalog_sources(app: Flask) -> list[tuple[Path, str]]:
+    """(folder, domain) of each translations folder, read from the settings as flask-babel does."""
+    folders = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations").split(";")
+    domains = app.config.get("BABEL_DOMAIN", "messages").split(";")
+    # flask-babel: one domain for every folder, or one domain per folder.
+    return [
+        (Path(app.root_path, folder), domains[0] if len(domains) == 1 else domains[index])
+        for index, folder in enumerate(folders)
+    ]
+
+
 def init_app(app: Flask) -> None:
-    """Set up flask-babel, the language URLs of every blueprint, and the template helpers."""
+    """Set up flask-babel, the language URLs of every blueprint, and the template helpers.
+
+    Every language's compiled catalog is made or refreshed first; the app refuses to
+    start (``catalogs.CatalogError``) rather than serve a language in English.
+    """
+    for mo in catalogs.ensure_compiled(catalog_sources(app), LANGUAGES):
+        app.logger.info("compiled the translation catalog %s", mo)
     Babel(app, locale_selector=select_locale)
     app.url_map.converters["lang"] = LanguageConverter
     app.url_value_preprocessor(pull_lang)

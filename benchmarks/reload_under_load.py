@@ -33,7 +33,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from tourapp.testing import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED = ROOT / "data" / "stops.geojson"
@@ -128,12 +129,6 @@ function done(summary, latency, requests)
     latency.mean))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def version(data: bytes) -> str:
@@ -236,8 +231,6 @@ def main() -> int:
     data = work / "stops.geojson"
     data.write_bytes(SEEDED.read_bytes())
     (work / "load.lua").write_text(WRK_SCRIPT)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     history = work / "history"
     env = {
         **os.environ, "TOUR_DATA": str(data), "FLASK_SECRET_KEY": secrets.token_hex(),
@@ -246,22 +239,16 @@ def main() -> int:
         "FLASK_TOUR_HISTORY_DIR": str(history), "FLASK_TOUR_HISTORY_KEEP": "100000",
     }
     env.pop("FLASK_DEBUG", None)
-    server_log = open(work / "gunicorn.log", "wb")  # noqa: SIM115 - closed at the end
     preload = [] if args.no_preload else ["--preload"]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *preload, "--workers", str(args.workers),
-         "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
-         "--backlog", "2048", "tourapp:create_app()"],
-        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
+    server = Gunicorn(
+        [*preload, "--workers", str(args.workers), "--threads", str(args.threads),
+         "--backlog", "2048"],
+        env, ROOT,
     )
-    try:
-        for _ in range(300):
-            try:
-                for path in ("/fr/", "/en/"):
-                    urllib.request.urlopen(url + path, timeout=10).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with server:
+        url = server.url
+        for path in ("/fr/", "/en/"):
+            urllib.request.urlopen(url + path, timeout=60).read()
         initial = version(data.read_bytes())
         stop = multiprocessing.Event()
         writer_log = work / "writer.json"
@@ -271,7 +258,8 @@ def main() -> int:
         writer.start()
         kills: list[float] = []
         killer = threading.Thread(
-            target=kill_workers, args=(server.pid, args.kill_every, stop, kills), daemon=True
+            target=kill_workers, args=(server.process.pid, args.kill_every, stop, kills),
+            daemon=True,
         )
         started = time.time()
         load_before = os.getloadavg()[0]
@@ -285,10 +273,7 @@ def main() -> int:
         writer.join(10)
         killer.join(10)
         health = json.loads(urllib.request.urlopen(url + "/healthz", timeout=10).read())
-    finally:
-        server.terminate()
-        server.wait(20)
-        server_log.close()
+    (work / "gunicorn.log").write_text("".join(server.log))
 
     line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:

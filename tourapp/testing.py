@@ -134,7 +134,8 @@ class Gunicorn:
             self.__exit__()
             raise RuntimeError("gunicorn did not start:\n" + "".join(self.log))
         # Keep reading its log, or a chatty server blocks on a full pipe.
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
         wait_for(lambda: answers(self.url + "/healthz"), f"gunicorn at {self.url}",
                  alive=lambda: self.process.poll() is None)
         return self
@@ -147,6 +148,12 @@ class Gunicorn:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+        if self.process is not None:
+            # The log pipe ends with the server: read to its end, then close it.
+            drainer = getattr(self, "_drainer", None)
+            if drainer is not None:
+                drainer.join(10)
+            self.process.stderr.close()
 
 
 def listening_port(process: subprocess.Popen, timeout_s: float = 30.0) -> int:

@@ -234,3 +234,20 @@ def test_the_same_bad_bytes_are_not_parsed_again(app, tour_file, monkeypatch):
     monkeypatch.undo()
     tour_file.write_bytes(b"{ broken")  # back, still bad: its own message again
     assert "invalid JSON" in client.get("/healthz").json["problems"][0]
+
+
+def test_status_page_shows_when_the_served_version_was_accepted_and_the_recent_ones(
+    client, tour_file
+):
+    first = client.get("/healthz").json["version"]
+    tour_file.write_bytes(edited("The Fabre Museum"))
+    touch_later(tour_file)
+    second = client.get("/healthz").json["version"]
+    french = client.get("/fr/status").text
+    assert "Acceptée" in french and "fichier enregistré" in french
+    assert "Versions récentes" in french
+    assert french.index(f"<code>{second}</code>") < french.index(f"<code>{first}</code>")
+    # Only the English name changed: the French page shows that one.
+    assert "étape « musee-fabre » renommée : « Musée Fabre (Fabre Museum) » → « The Fabre Museum »" in french
+    english = client.get("/en/status").text
+    assert "Recent versions" in english and "tour restore VERSION" in english

@@ -85,9 +85,11 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
         if was is None:
             continue
         if was.name != stop.name:
-            found.append(
-                {"kind": "renamed", "stop": ident, "old": was.name.fr, "new": stop.name.fr}
-            )
+            found.append({
+                "kind": "renamed", "stop": ident,
+                "old": {"fr": was.name.fr, "en": was.name.en},
+                "new": {"fr": stop.name.fr, "en": stop.name.en},
+            })
         moved = distance_m(was.location, stop.location)
         if moved >= MOVED_M:
             found.append({"kind": "moved", "stop": ident, "m": round(moved)})

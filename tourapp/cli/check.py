@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import current_app
+from flask_babel import ngettext
 
 from .. import stopsfile, wording
 from .group import tour_cli
@@ -26,7 +27,9 @@ def check(file: str | None, strict: bool) -> None:
             click.echo(f"error: {wording.problem(problem)}", err=True)
         for warning in exc.warnings:
             click.echo(f"warning: {wording.problem(warning)}", err=True)
-        click.echo(f"{len(exc.problems)} error(s): the app would refuse this file.", err=True)
+        click.echo(ngettext("%(num)d error(s): the app would refuse this file.",
+                            "%(num)d error(s): the app would refuse this file.",
+                            len(exc.problems)), err=True)
         sys.exit(1)
     for warning in tour.warnings:
         click.echo(f"warning: {wording.problem(warning)}", err=True)

@@ -16,6 +16,9 @@ REASONS = {
     "file": lazy_gettext("file saved"),
     "restore": lazy_gettext("restored"),
     "route": lazy_gettext("legs recomputed (tour route)"),
+    "add-stop": lazy_gettext("stop added by address (tour add-stop)"),
+    "move-stop": lazy_gettext("stop moved (tour move-stop)"),
+    "remove-stop": lazy_gettext("stop removed (tour remove-stop)"),
 }
 
 TOUR_FACTS = {

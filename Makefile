@@ -29,7 +29,7 @@ test: $(STAMP) $(MO) system-deps osrm  ## run the whole test suite
 osrm: $(STAMP)  ## fetch the OSRM programs the routing tests run (cached in .cache/osrm)
 	PYTHON=$(PY) bash .ci/fetch-osrm
 
-system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk)
+system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk, redis-server)
 	bash .ci/install-system-deps
 
 translate: $(STAMP)  ## extract new strings, merge them into the catalogs, compile

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _common import Calls, Renders, expect, machine, view_calls
 
-from tourapp import ROOT, create_app, geojson, gpx
+from tourapp import ROOT, create_app, gpx, stopsfile
 
 CREATED = dt.datetime(2018, 11, 20, tzinfo=dt.UTC)
 
@@ -85,7 +85,7 @@ def big_walk(stops: int = 40, points_per_leg: int = 300) -> dict:
 
 
 def report(label: str, path: Path) -> None:
-    tour = geojson.load(path)
+    tour = stopsfile.load(path)
     page = "https://walk.example.org/fr/"
     whole = gpx.tour_gpx(tour, "fr", page, CREATED)
     legs = [gpx.leg_gpx(tour, n, "fr", page, CREATED) for n in range(1, len(tour.legs) + 1)]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _common import OUT, SECRET_KEY, Calls, expect, machine
 
-from tourapp import create_app, geojson, schedule
+from tourapp import create_app, schedule, stopsfile
 
 CENTRE = (43.6085, 3.8790)  # (lat, lon), place de la Comédie
 STEP_DEG = 0.00055  # ~60 m of latitude between neighbouring stops
@@ -106,7 +106,7 @@ def stages(path: Path, data: bytes):
     app = create_app(
         {"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": SECRET_KEY}
     )
-    tour = geojson.parse(data, path.name, max_bytes=len(data) + 1)
+    tour = stopsfile.parse(data, path.name, max_bytes=len(data) + 1)
     context = app.test_request_context("/fr/")
     context.push()
     app.preprocess_request()  # as a request would: takes the language from the URL
@@ -130,7 +130,7 @@ def stages(path: Path, data: bytes):
         return response.data
 
     result = [
-        ("load+validate", lambda: geojson.parse(data, path.name, max_bytes=len(data) + 1)),
+        ("load+validate", lambda: stopsfile.parse(data, path.name, max_bytes=len(data) + 1)),
         (
             "schedule",
             lambda: schedule.compute(tour.stops, tour.legs, tour.date, tour.timezone, tour.start),

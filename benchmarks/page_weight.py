@@ -30,7 +30,7 @@ from _common import (
     warm,
 )
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.testing import LiveServer, launch_chromium, phone_context
 
 FIRST_RENDER_JS = """() => {
@@ -112,7 +112,7 @@ def main() -> int:
 
     quiet()
     print(f"page_weight — {machine()}")
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     mirror = OUT / "cdn-mirror"
     build_cdn_mirror(mirror)
     folium_default_page(tour, mirror)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import machine
 
-from tourapp import ROOT, geojson
+from tourapp import ROOT, stopsfile
 from tourapp.routing.network import NetworkRouter
 
 
@@ -24,7 +24,7 @@ def main() -> None:
         Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "data" / "montpellier" / "voies.geojson"
     )
     stops = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "stops.geojson"
-    tour = geojson.load(stops)
+    tour = stopsfile.load(stops)
     print(f"route — {machine()}")
 
     loads = []

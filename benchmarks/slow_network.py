@@ -30,7 +30,7 @@ from _common import (
     warm,
 )
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.testing import LiveServer, launch_chromium, phone_context
 
 CONDITIONS = {
@@ -113,7 +113,7 @@ def main() -> int:
         "150 ms RTT, 1.6 Mbps down / 750 kbps up (CDP emulation), cold cache, tiles blocked; "
         f"median [min–max] of {args.runs} loads, from navigation start"
     )
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     mirror = OUT / "cdn-mirror"
     build_cdn_mirror(mirror)
     folium_default_page(tour, mirror)

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tourapp import create_app, geojson
+from tourapp import create_app, durable, stopsfile
 
 from .conftest import SEEDED, TOUR_PROPS, VOIES, _stop, write_doc
 from .networks import at, geojson_network
@@ -92,7 +92,7 @@ def test_route_writes_legs_and_keeps_everything_else(runner, tmp_path, network):
         ("arrive", "", "Rue d'en Face"),
     ]
     assert steps[1]["location"] == [at(1000, 0)[1], at(1000, 0)[0]]  # [lon, lat] in the file
-    tour = geojson.load(file)
+    tour = stopsfile.load(file)
     assert [leg.routed for leg in tour.legs] == [True, True] and tour.warnings == ()
     assert tour.legs[1].steps[1].street == "Rue d'en Face"
 
@@ -211,7 +211,7 @@ def test_failed_write_leaves_the_file_untouched(runner, tmp_path, network, monke
     def crash(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(geojson.os, "replace", crash)
+    monkeypatch.setattr(durable.os, "replace", crash)
     result = route(runner, file, "--network", str(network), "--name-property", "name")
     assert result.exit_code == 1
     assert "cannot write the file: No space left on device" in result.output
@@ -247,7 +247,7 @@ def test_route_uses_the_network_the_setting_names(tmp_path, network):
     result = app.test_cli_runner().invoke(args=["tour", "route", "--name-property", "name"])
     assert result.exit_code == 0, result.output
     assert 'leg 1: "s1" → "s2": 800 m, 2 steps' in result.output
-    assert geojson.load(file).legs[0].steps[0].street == "Rue Longue"
+    assert stopsfile.load(file).legs[0].steps[0].street == "Rue Longue"
 
 
 def test_a_stop_outside_the_clip_gets_a_clear_error(runner, tour_file):
@@ -289,7 +289,7 @@ def test_route_replaces_legs_with_mistakes(runner, tmp_path, network):
     assert (
         "replacing a bad leg: " in result.output and '"steps" must be a JSON list' in result.output
     )
-    tour = geojson.load(file)
+    tour = stopsfile.load(file)
     assert tour.legs[0].routed and tour.legs[0].steps[0].street == "Rue Longue"
     assert (
         json.loads(file.read_text(encoding="utf-8"))["features"][2]["properties"]["note"] == "kept"

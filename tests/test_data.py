@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from geopy.distance import geodesic
 
-from tourapp import geojson
+from tourapp import stopsfile
 
 from .conftest import CITY, SEEDED
 
@@ -23,7 +23,7 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def tour():
-    return geojson.load(SEEDED)
+    return stopsfile.load(SEEDED)
 
 
 def test_stops_in_walking_order(tour):

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import template_rendered
 
-from tourapp import follow, geojson
+from tourapp import follow, stopsfile
 
 from .conftest import SEEDED, write_doc
 
@@ -83,7 +83,7 @@ def test_page_carries_the_walk_for_the_script(client, lang):
     # Latitude first, as everywhere after the loader (the file says [3.89…, 43.60…]).
     assert (stops[0]["lat"], stops[0]["lon"]) == (43.6078, 3.890743)
     # The seeded walk's schedule (routed legs): due at the Espace French Tech at 13:39.
-    visit = geojson.load(SEEDED).visits[1]
+    visit = stopsfile.load(SEEDED).visits[1]
     arrival, departure = visit.arrival, visit.departure
     assert (arrival.utcoffset(), departure.utcoffset()) == (dt.timedelta(hours=1),) * 2
     assert stops[1]["arrival"] == f"2018-11-20T{arrival:%H:%M}:00+01:00"
@@ -101,7 +101,7 @@ def test_page_carries_the_walk_for_the_script(client, lang):
         (a["id"], b["id"]) for a, b in zip(stops, stops[1:], strict=False)
     ]
     # Each path runs from stop to stop: the routed path, latitude first, joined to its stops.
-    leg = geojson.load(SEEDED).legs[0]
+    leg = stopsfile.load(SEEDED).legs[0]
     assert leg.routed and len(leg.path) > 2
     assert legs[0]["path"][0] == [stops[0]["lat"], stops[0]["lon"]]
     assert legs[0]["path"][1:-1] == [[round(lat, 6), round(lon, 6)] for lat, lon in leg.path]

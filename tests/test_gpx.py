@@ -15,7 +15,7 @@ import subprocess
 import gpxpy
 import pytest
 
-from tourapp import geojson, gpx
+from tourapp import gpx, stopsfile
 from tourapp.tour import Localized
 
 from .conftest import GPX_XSD, SEEDED, small_doc
@@ -44,7 +44,7 @@ def assert_valid(schema, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def seeded():
-    return geojson.load(SEEDED)
+    return stopsfile.load(SEEDED)
 
 
 def hostile_tour():
@@ -65,7 +65,7 @@ def hostile_tour():
     first["tour_title_fr"] = first["tour_title_en"] = f"Titre {HOSTILE}"
     first["tour_organiser"] = f"Org {HOSTILE}"
     first["tour_attribution"] = f"Data {HOSTILE} https://example.org/licence?a=1&b=2"
-    return geojson.parse(json.dumps(doc).encode(), "hostile.geojson")
+    return stopsfile.parse(json.dumps(doc).encode(), "hostile.geojson")
 
 
 def flat(points) -> list[float]:
@@ -177,7 +177,7 @@ def test_leg_file_has_its_two_stops_route_and_track(seeded):
 
 def test_every_coordinate_has_at_least_six_decimals():
     # The small tour sits on round numbers (43.6, 3.88): str(float) would write "43.6".
-    tour = geojson.parse(json.dumps(small_doc()).encode())
+    tour = stopsfile.parse(json.dumps(small_doc()).encode())
     text = gpx.tour_gpx(tour, "fr", PAGE, CREATED)
     values = re.findall(r'\b(?:lat|lon|minlat|maxlat|minlon|maxlon)="([^"]*)"', text)
     assert len(values) == 2 * (3 + 3 + 2 * len(tour.legs)) + 4
@@ -335,7 +335,7 @@ def routed_tour():
                 "geometry": {"type": "LineString", "coordinates": path},
             }
         )
-    return geojson.parse(json.dumps(doc).encode(), "routed.geojson")
+    return stopsfile.parse(json.dumps(doc).encode(), "routed.geojson")
 
 
 def test_routed_legs_give_a_street_following_track(tmp_path, schema):
@@ -357,7 +357,7 @@ def test_routed_legs_give_a_street_following_track(tmp_path, schema):
 def test_a_one_stop_tour_has_no_track_and_stays_valid(schema):
     doc = copy.deepcopy(small_doc())
     del doc["features"][1:]
-    tour = geojson.parse(json.dumps(doc).encode())
+    tour = stopsfile.parse(json.dumps(doc).encode())
     text = gpx.tour_gpx(tour, "en", PAGE, CREATED)
     assert_valid(schema, text)
     parsed = gpxpy.parse(text)

@@ -19,7 +19,7 @@ import threading
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.routing import RoutingError
 from tourapp.routing.osrm import OsrmRouter
 from tourapp.testing import answers, listening_port, wait_for
@@ -140,7 +140,7 @@ def test_both_backends_walk_the_same_way(osrm_url, tmp_path, runner):
     )
     assert result.exit_code == 0, result.output
 
-    osrm_tour, network_tour = geojson.load(by_osrm), geojson.load(by_network)
+    osrm_tour, network_tour = stopsfile.load(by_osrm), stopsfile.load(by_network)
     expected = [190 + 200 * math.sqrt(2) + 100, 100 + 300]
     for osrm_leg, network_leg, length in zip(
         osrm_tour.legs, network_tour.legs, expected, strict=True

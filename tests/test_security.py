@@ -10,9 +10,9 @@ import sys
 from urllib.parse import unquote
 
 import pytest
+from flask import request
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from flask import request
 from werkzeug.http import parse_options_header
 
 from tourapp import create_app, security

@@ -106,7 +106,7 @@ def _rounded(point: tuple[float, float]) -> list[float]:
 def _stop_to_stop(leg: Leg, places: dict) -> list[list[float]]:
     """A leg's path, lat first, from its stop to the next one.
 
-    A routed leg starts and ends on the street, up to ``geojson.MAX_LEG_GAP_M`` from
+    A routed leg starts and ends on the street, up to ``stopsfile.MAX_LEG_GAP_M`` from
     its stops: joined to them, the distance left along it runs to the stop itself.
     """
     path = [_rounded(point) for point in leg.path]

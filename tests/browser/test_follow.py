@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from geopy.distance import great_circle
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.testing import LANDSCAPE_PHONE, PHONE, wait_until
 from tourapp.tour import path_length_m, walk_minutes
 
@@ -20,7 +20,7 @@ PARIS = ZoneInfo("Europe/Paris")
 HOTEL = (43.6077999, 3.8907432)  # stop 1, data/stops.geojson
 FRENCH_TECH = (43.609125, 3.884371)  # stop 2
 NBSP = "\u00a0"
-SEEDED_TOUR = geojson.load(SEEDED)
+SEEDED_TOUR = stopsfile.load(SEEDED)
 # The first leg follows the streets; the script gets its path joined to both stops.
 FIRST_LEG = (HOTEL, *SEEDED_TOUR.legs[0].path, FRENCH_TECH)
 FIRST_LEG_M = path_length_m(FIRST_LEG)

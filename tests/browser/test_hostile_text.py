@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tourapp import create_app, geojson
+from tourapp import create_app, stopsfile
 from tourapp.testing import LiveServer, wait_until
 
 from ..test_hostile_text import hostile_doc
@@ -70,7 +70,7 @@ def assert_nothing_ran(page):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_hostile_texts_are_shown_literally_and_run_nothing(watched, hostile_server, lang):
     page = watched
-    tour = geojson.parse(json.dumps(hostile_doc()).encode())
+    tour = stopsfile.parse(json.dumps(hostile_doc()).encode())
     response = page.goto(f"{hostile_server.url}/{lang}/")
     assert "'unsafe-inline'" not in response.headers["content-security-policy"]
     page.wait_for_selector(".leaflet-marker-icon.stop-marker")

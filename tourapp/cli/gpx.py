@@ -9,7 +9,7 @@ import sys
 import click
 from flask import current_app, g, url_for
 
-from .. import downloads, geojson
+from .. import downloads, durable, stopsfile
 from ..tour import LANGUAGES
 from .group import tour_cli
 
@@ -28,8 +28,8 @@ def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) ->
         raise click.UsageError("give the site's address with --url or the PUBLIC_URL setting")
     path = current_app.config["TOUR_DATA"]
     try:
-        tour = geojson.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except geojson.TourError as exc:
+        tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
+    except stopsfile.TourError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
@@ -41,7 +41,7 @@ def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) ->
         page_url = url_for("tour.page", lang=lang, _external=True)
         text = downloads.gpx_text(tour, lang, page_url, created, leg)  # as the downloads
     if output:
-        geojson.write_atomic(output, text, backup=False)
+        durable.write_atomic(output, text)
         click.echo(f"{output}: {len(text.encode()):,} bytes", err=True)
     else:
         click.echo(text, nl=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from .. import geojson
+from .. import durable, stopsfile
 from .group import tour_cli
 
 
@@ -62,12 +62,12 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     except OSError as exc:
         fail(f"{path}: cannot read the file: {exc.strerror}")
     try:
-        tour = geojson.parse(data, str(path), max_bytes=max_bytes)
-    except geojson.TourError as exc:
+        tour = stopsfile.parse(data, str(path), max_bytes=max_bytes)
+    except stopsfile.TourError as exc:
         # Mistakes in the old legs do not matter: they are about to be replaced.
         try:
-            tour = geojson.parse(_without_legs(data), str(path), max_bytes=max_bytes)
-        except (geojson.TourError, ValueError, TypeError, KeyError, AttributeError):
+            tour = stopsfile.parse(_without_legs(data), str(path), max_bytes=max_bytes)
+        except (stopsfile.TourError, ValueError, TypeError, KeyError, AttributeError):
             fail("\n".join(exc.problems) + "\nerror: fix the stops first (flask tour check)")
         for problem in exc.problems:
             click.echo(f"replacing a bad leg: {problem}", err=True)
@@ -101,16 +101,18 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     routed = time.perf_counter()
 
     document, dropped = with_legs(json.loads(data.decode("utf-8-sig")), legs, tour.speed_kmh)
-    text = geojson.dumps(document)
+    text = stopsfile.dumps(document)
     # The new file must load, with every leg used: otherwise keep the old one.
     try:
-        new = geojson.parse(text.encode(), str(path), max_bytes=max_bytes)
-    except geojson.TourError as exc:
+        new = stopsfile.parse(text.encode(), str(path), max_bytes=max_bytes)
+    except stopsfile.TourError as exc:
         fail("the routed file would not load:\n" + "\n".join(exc.problems))
     if sum(leg.routed for leg in new.legs) != len(legs):
         fail("the routed file would not use every leg:\n" + "\n".join(new.warnings))
     try:
-        backup = geojson.write_atomic(path, text)
+        backup = path.with_name(path.name + ".bak")
+        durable.write_atomic(backup, data)
+        durable.write_atomic(path, text)
     except OSError as exc:
         fail(f"{path}: cannot write the file: {exc.strerror or exc}")
     for leg in dropped:

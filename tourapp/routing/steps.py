@@ -18,7 +18,6 @@ Thresholds, all documented in the README:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 

@@ -50,16 +50,14 @@ def test_bad_settings_are_sentences(config, message):
     assert caught.value.reason == "setting"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_unreachable_geocoder_is_a_sentence():
-    geocoder = geocoding.from_config({"GEOCODER": f"addok:http://127.0.0.1:{free_port()}"})
-    with pytest.raises(geocoding.GeocodingError) as caught:
-        geocoder.locate("1 place Francis Ponge")
+    # A port bound but not listening, held for the test: no one else can listen there.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        geocoder = geocoding.from_config({"GEOCODER": f"addok:http://127.0.0.1:{port}"})
+        with pytest.raises(geocoding.GeocodingError) as caught:
+            geocoder.locate("1 place Francis Ponge")
     assert caught.value.reason == "unreachable"
     assert str(caught.value).startswith("addok at http://127.0.0.1:")
     assert "is unreachable" in str(caught.value)
@@ -73,10 +71,10 @@ def test_a_geocoder_that_never_answers_times_out():
         geocoder = geocoding.from_config(
             {"GEOCODER": f"addok:http://127.0.0.1:{port}", "GEOCODER_TIMEOUT": 0.5}
         )
-        started = time.monotonic()
+        # No wall-clock bound (a loaded machine would flip it): the message below comes
+        # only from the timeout, and without one this call would never return.
         with pytest.raises(geocoding.GeocodingError) as caught:
             geocoder.locate("1 place Francis Ponge")
-        assert time.monotonic() - started < 5
     assert caught.value.reason == "unreachable"
     assert "did not answer within 0.5 s (GEOCODER_TIMEOUT)" in str(caught.value)
 

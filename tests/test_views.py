@@ -110,3 +110,49 @@ def test_unknown_urls_are_404(client, url):
 def test_leaflet_is_served_locally(client):
     with client.get("/static/vendor/leaflet/leaflet.js") as response:
         assert response.status_code == 200 and b"Leaflet" in response.data[:500]
+
+
+# --- the schedule's truth (issue 11) -------------------------------------------------------
+
+
+def seeded_with(tour_file, **changes) -> None:
+    """The seeded walk with some stops' properties changed: {stop id: {property: value}}."""
+    document = json.loads(tour_file.read_text(encoding="utf-8"))
+    for feature in document["features"]:
+        feature["properties"].update(changes.get(feature["properties"].get("id"), {}))
+    write_doc(tour_file, document)
+
+
+def test_a_late_end_shows_the_computed_times_with_the_plan_beside(client, tour_file):
+    seeded_with(tour_file, **{"musee-fabre": {"duration_min": 50}})  # 15:57 → 16:17
+    french = client.get("/fr/").text
+    header = re.search(r'<p class="tour-when">(.*?)</p>', french, re.S)[1]
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", header)).strip().endswith(
+        "13 h 30 – 16 h 17 (prévu : 16 h 00)"
+    )
+    english = client.get("/en/").text
+    assert "(planned: 4:00 PM)" in english and "4:17 PM" in english
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json["status"] == "ok"
+    assert health.json["warnings"] == 1 and health.json["off_schedule"] is True
+    guides = client.get("/fr/guides").text
+    assert "data-off-schedule" in guides and "la balade finit 17 min après la fin prévue" in guides
+    status = client.get("/fr/status").text
+    assert "data-off-schedule" in status
+    assert "la balade finit à 16:17, 17 min après tour_end 16:00" in status
+
+
+def test_a_missed_fixed_time_is_shown_beside_the_computed_one(client, tour_file):
+    seeded_with(tour_file, **{"msh-saint-charles": {"arrive_at": "14:15"}})  # reached at 14:32
+    page = client.get("/fr/").text
+    assert "(prévu : 14 h 15)" in page
+    assert client.get("/healthz").json["warnings"] == 1
+    guides = client.get("/fr/guides").text
+    assert "arrivée fixée à 14 h 15 manquée de 17 min" in guides
+
+
+def test_a_walk_on_time_shows_the_plan_only(client):
+    page = client.get("/fr/").text
+    assert "(prévu :" not in page
+    assert client.get("/healthz").json["warnings"] == 0
+    assert "data-off-schedule" not in client.get("/fr/guides").text

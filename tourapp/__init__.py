@@ -53,12 +53,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
-    from . import assets, cli, i18n, instructions, offline, security, store, views
+    from . import assets, cli, i18n, instructions, offline, security, store, views, wording
     from .live import views as live
 
     security.init_app(app)
     i18n.init_app(app)
     instructions.init_app(app)
+    wording.init_app(app)
     store.init_app(app)
     app.register_blueprint(views.bp)
     live.init_app(app)

@@ -6,9 +6,11 @@ import sys
 
 import click
 from flask import current_app
+from flask_babel import ngettext
 
-from .. import stopsfile
+from .. import stopsfile, wording
 from .group import tour_cli
+from .language import speaks_shell_language
 
 ADDRESS_GAP_M = 50.0  # a stop farther than this from its address point was moved or mistyped
 
@@ -19,6 +21,7 @@ ADDRESS_GAP_M = 50.0  # a stop farther than this from its address point was move
 @click.option("--addresses", is_flag=True,
               help="Also geocode every stop's address (GEOCODER) and warn when the stop is "
               f"more than {ADDRESS_GAP_M:g} m from it.")
+@speaks_shell_language
 def check(file: str | None, strict: bool, addresses: bool) -> None:
     """Validate a stops file (default: the app's TOUR_DATA) and list every problem."""
     path = file or current_app.config["TOUR_DATA"]
@@ -26,16 +29,18 @@ def check(file: str | None, strict: bool, addresses: bool) -> None:
         tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
     except stopsfile.TourError as exc:
         for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(f"error: {wording.problem(problem)}", err=True)
         for warning in exc.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(f"{len(exc.problems)} error(s): the app would refuse this file.", err=True)
+            click.echo(f"warning: {wording.problem(warning)}", err=True)
+        click.echo(ngettext("%(num)d error(s): the app would refuse this file.",
+                            "%(num)d error(s): the app would refuse this file.",
+                            len(exc.problems)), err=True)
         sys.exit(1)
     warnings = list(tour.warnings)
     if addresses:
         warnings += _address_warnings(tour)
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {wording.problem(warning)}", err=True)
     first, last = tour.visits[0], tour.visits[-1]
     click.echo(
         f"{path}: OK: {len(tour.stops)} stops, {tour.distance_m / 1000:.1f} km, "

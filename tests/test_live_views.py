@@ -263,3 +263,15 @@ def test_state_json_is_compact_and_never_carries_html(client, guide):
     raw = client.get("/live/state.json").get_data(as_text=True)
     assert json.loads(raw)["message"]["text"] == "</script><b>x</b>"
     assert len(raw.encode()) < 4000
+
+
+def test_static_export_has_no_live_walk(app, tmp_path):
+    from tourapp.freeze import freeze
+
+    freeze(app, tmp_path / "site", precompress=False)
+    page = (tmp_path / "site" / "fr" / "index.html").read_text(encoding="utf-8")
+    assert 'id="live"' in page and "data-live-url" not in page  # no server to ask: the plan
+    status = (tmp_path / "site" / "fr" / "status.html").read_text(encoding="utf-8")
+    assert "live-status" not in status
+    assert not (tmp_path / "site" / "live").exists()
+    assert not (tmp_path / "site" / "fr" / "actuals.csv").exists()

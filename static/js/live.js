@@ -187,6 +187,13 @@
 
   var etag = null;
   function poll() {
+    if (!url || navigator.onLine === false) {
+      // No server (a static copy) or no network: the last state, with its age, or the plan.
+      online = false;
+      render();
+      if (url) setTimeout(poll, POLL_MS);
+      return;
+    }
     fetch(url, { cache: "no-cache", credentials: "omit" }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       var date = Date.parse(r.headers.get("Date") || "");

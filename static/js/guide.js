@@ -42,43 +42,53 @@
   }
 
   /* One request at a time, at least MIN_GAP_MS apart; positions replace each other,
-   * stop reports and messages all go out, in order, whatever the network does. */
-  var queue = [], busy = false, lastSent = 0;
+   * stop reports and messages all go out, in order, whatever the network does.
+   * The request in flight is out of the queue: a newer position never displaces it. */
+  var queue = [], inflight = null, lastSent = 0;
   function enqueue(body) {
     if (body.type === "position") queue = queue.filter(function (b) { return b.type !== "position"; });
     queue.push(body);
     pump();
   }
+  function retry(body) {
+    // Back at the head, unless a newer position has replaced it meanwhile.
+    if (body.type === "position" && queue.some(function (b) { return b.type === "position"; })) return;
+    queue.unshift(body);
+  }
   function pump() {
-    if (busy || !queue.length) return;
+    if (inflight || !queue.length) return;
     var wait = lastSent + MIN_GAP_MS - Date.now();
     if (wait > 0) { setTimeout(pump, wait); return; }
-    busy = true;
-    var body = queue[0];
+    var body = inflight = queue.shift();
     lastSent = Date.now();
     fetch(api, {
       method: "POST", credentials: "omit", cache: "no-store",
       headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json" },
       body: JSON.stringify(body)
     }).then(function (response) {
-      busy = false;
-      if (response.status === 429) { setTimeout(pump, 1000); return; }
-      queue.shift();
+      inflight = null;
+      if (response.status === 429) { retry(body); setTimeout(pump, 1000); return; }
       if (response.ok) {
         if (body.type !== "position") feedback(T.sent);
         refresh();
-      } else {
-        return response.json().then(function (j) {
-          feedback(fill(T.refused, { reason: j.error || response.status }));
-          if (response.status === 401 || response.status === 403) invalid();
-        }, function () { feedback(fill(T.refused, { reason: response.status })); });
+        pump();
+        return;
       }
-      pump();
+      // Refused (a bad link, a bound): said, dropped, and the queue goes on.
+      return response.json().then(function (j) {
+        feedback(fill(T.refused, { reason: j.error || response.status }));
+        if (response.status === 401 || response.status === 403) invalid();
+      }, function () { feedback(fill(T.refused, { reason: response.status })); }).then(pump);
     }, function () {
-      busy = false;
+      inflight = null;
+      retry(body);
       feedback(T.offline);
       setTimeout(pump, 5000);
     });
+  }
+  function reporting() {
+    var report = function (b) { return b.type === "arrive" || b.type === "leave"; };
+    return (inflight && report(inflight)) || queue.some(report);
   }
 
   /* Where the group is, as the server says (every guide phone agrees). */
@@ -91,7 +101,8 @@
     return fetch(stateUrl, { cache: "no-cache", credentials: "omit" }).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (s) {
-      if (s) { group = s; render(); }
+      // While a report is on its way, the page's own idea of the group is the newer one.
+      if (s && !reporting()) { group = s; render(); }
     }, function () {});
   }
 

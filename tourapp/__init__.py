@@ -37,13 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
 
-    from . import assets, cli, i18n, instructions, offline, security, store, views
+    from . import assets, bundles, cli, i18n, instructions, offline, security, store, views
 
     security.init_app(app)
     i18n.init_app(app)
     instructions.init_app(app)
     store.init_app(app)
     app.register_blueprint(views.bp)
+    bundles.init_app(app)
     offline.init_app(app)
     assets.init_app(app)
     cli.init_app(app)

@@ -27,6 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from .bundles import BUNDLES
 from .i18n import best_language
 from .store import get_store
 from .tour import LANGUAGES, Tour
@@ -52,11 +53,13 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tour.guides", ("lang",)),
     ("offline.manifest", ("lang",)),
 )
-STATIC_FOLDERS = ("css", "js", "icons")
+STATIC_FOLDERS = ("css", "js", "icons", "vendor")
 """The app's own static files the pages use, all precached (the worker script excepted)."""
 STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2"}
 NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 """Install-time icons: the browser fetches them itself when it installs the app."""
+BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {"css/app.css", "js/site.js"}
+"""Files the pages get inside a bundle only: the bundle is precached instead."""
 
 LEAFLET_FILES = ("leaflet.css", "leaflet.js")
 
@@ -123,8 +126,9 @@ def precache_urls(tour: Tour, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
     urls += [
         url_for("static", filename=name)
         for name in _static_files(current_app)
-        if name not in NOT_PRECACHED
+        if name not in NOT_PRECACHED and name not in BUNDLED_ONLY
     ]
+    urls += [url_for("bundles.bundle", name=name) for name in BUNDLES]
     urls += [url_for("tour.leaflet", filename=name) for name in LEAFLET_FILES]
     return urls
 

@@ -50,7 +50,8 @@
       marker.bindTooltip(function () { return el("span", "", t.order + ". " + t.name); });
       markers.push({ marker: marker, texts: t });
     },
-    register: function (map, bounds) {
+    // legs: the map's polylines, leg by leg; the follow card measures along them.
+    register: function (map, bounds, legs) {
       // Room on the left for the 44 px zoom buttons, so that no stop hides under them;
       // no animation: the first view is there at once, and markers do not move under a finger.
       map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
@@ -65,6 +66,7 @@
       });
       window.tourapp.map = map;
       window.tourapp.markers = markers;
+      window.tourapp.legs = legs || [];
     }
   };
 })();

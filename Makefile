@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Compiled catalogs are built, not committed.
+# Compiled catalogs are built, not committed (the app also compiles missing or stale
+# ones when it starts, or refuses to start: tourapp/catalogs.py).
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 translations/%.mo: translations/%.po $(STAMP)
 	$(VENV)/bin/pybabel compile -i $< -o $@ >/dev/null

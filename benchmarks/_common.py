@@ -1,4 +1,9 @@
-"""Shared pieces of the benchmarks: servers, Chromium, the folium-default mirror, machine facts."""
+"""Shared pieces of the benchmarks: the app in production mode, the folium-default mirror, machine facts.
+
+Servers and Chromium come from ``tourapp.testing``, shared with the tests. Benchmarks
+run as ``.venv/bin/python benchmarks/x.py``: Python puts this folder on ``sys.path``,
+so ``from _common import …`` needs no path editing.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,13 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from flask import Flask, abort
 
-from flask import Flask, abort  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
-
-from tourapp import assets, create_app  # noqa: E402
+from tourapp import ROOT, assets, create_app
+from tourapp.testing import LiveServer
 
 # Benchmarks run the app as in production (not TESTING, not debug), which refuses the
 # development key: one random key per run, inherited by the gunicorn subprocesses.
@@ -29,13 +29,10 @@ SECRET_KEY = os.environ.setdefault("FLASK_SECRET_KEY", secrets.token_hex())
 
 OUT = ROOT / "benchmarks" / "out"  # git-ignored: npm mirror, synthetic tours, exports
 SEEDED = ROOT / "data" / "stops.geojson"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
-TILE_HOST = "tile.openstreetmap.org"
 
 
 def machine() -> str:
-    """One line naming the machine the figures come from."""
+    """One line naming the machine the figures come from, and how loaded it is."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -49,32 +46,19 @@ def machine() -> str:
         mem = f", {mem_kb / 1024 / 1024:.1f} GiB RAM"
     except (OSError, AttributeError):
         mem = ""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {cpu}, {os.cpu_count()} cores{mem}; "
+        f"load average {load}; "
         f"{platform.system()} {platform.release()}; Python {platform.python_version()}"
     )
 
 
-class Server:
-    """A WSGI app on a free loopback port, in a thread."""
-
-    def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(5)
-
-
-def tourapp_server(tour_file: Path = SEEDED) -> Server:
-    """The app serving ``tour_file``."""
-    return Server(create_app({"TESTING": False, "TOUR_DATA": tour_file, "SECRET_KEY": SECRET_KEY}))
+def tourapp_server(tour_file: Path = SEEDED) -> LiveServer:
+    """The app serving ``tour_file``, as in production (not TESTING)."""
+    return LiveServer(
+        create_app({"TESTING": False, "TOUR_DATA": tour_file, "SECRET_KEY": SECRET_KEY})
+    )
 
 
 def file_app(root: Path) -> Flask:
@@ -94,33 +78,62 @@ def file_app(root: Path) -> Flask:
     return app
 
 
-def launch(playwright):
-    """Headless Debian Chromium; tile requests fail at once (no network, and left out of figures).
+class Calls:
+    """Counts the calls of a function, to prove what a timed request did (render or not).
 
-    Tiles are blocked by host resolution rather than answered by Playwright's
-    request routing, because routing turns off the HTTP cache, and the repeat
-    visit measures it.
+    A figure that claims a render must see the renderer called; one that claims a
+    cached answer must not. Caches change; a count does not lie about them.
     """
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--host-resolver-rules=MAP *.openstreetmap.org ~NOTFOUND, MAP openstreetmap.org ~NOTFOUND",
-        ],
-    )
+
+    def __init__(self, owner, name: str):
+        """Wrap ``owner.name`` (or ``owner[name]`` for a dict such as ``app.view_functions``)."""
+        self.owner, self.name, self.count = owner, name, 0
+        self.original = owner[name] if isinstance(owner, dict) else getattr(owner, name)
+
+        def counted(*args, **kwargs):
+            self.count += 1
+            return self.original(*args, **kwargs)
+
+        self._set(counted)
+
+    def _set(self, function) -> None:
+        if isinstance(self.owner, dict):
+            self.owner[self.name] = function
+        else:
+            setattr(self.owner, self.name, function)
+
+    def restore(self) -> None:
+        """Put the original function back."""
+        self._set(self.original)
 
 
-def phone_context(browser):
-    """A phone-sized browser context (fresh cache)."""
-    return browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
+class Renders:
+    """Counts the renders of one template in ``app`` (Flask's ``template_rendered`` signal)."""
+
+    def __init__(self, app: Flask, template: str):
+        from flask import template_rendered
+
+        self.app, self.template, self.count = app, template, 0
+        self.signal = template_rendered
+        template_rendered.connect(self._seen, app)
+
+    def _seen(self, _app, template, context, **extra) -> None:
+        self.count += template.name == self.template
+
+    def restore(self) -> None:
+        """Stop counting."""
+        self.signal.disconnect(self._seen, self.app)
+
+
+def view_calls(app: Flask, endpoint: str) -> Calls:
+    """Count the calls of one view (a replayed response never reaches its view)."""
+    return Calls(app.view_functions, endpoint)
+
+
+def expect(condition: bool, message: str) -> None:
+    """Stop the benchmark with ``message`` when what it timed is not what it names."""
+    if not condition:
+        raise SystemExit(f"benchmark invalid: {message}")
 
 
 def quiet() -> None:

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from _common import Renders, expect, machine, view_calls
+
 from tourapp import ROOT, create_app, follow
 
 
@@ -22,6 +24,7 @@ def gz(data: bytes) -> int:
 def main() -> None:
     """Measure the seeded walk, or the stops file given as argument."""
     data_file = sys.argv[1] if len(sys.argv) > 1 else ROOT / "data" / "stops.geojson"
+    print(f"follow_size — {machine()}")
     app = create_app({"TESTING": True, "TOUR_DATA": data_file})
     client = app.test_client()
     for name in ("js/follow.js", "css/follow.css"):
@@ -47,12 +50,29 @@ def main() -> None:
             f"{len(blob):,} bytes; follow.data() {build_ms:.2f} ms (memoised per version)"
         )
     rounds = 200
-    for label, url in (("memoised page", "/fr/"), ("?at= preview (not memoised)", "/fr/?at=14:05")):
+    cases = (
+        # (label, URL, a new host per GET, view runs, page rendered)
+        ("/fr/ again (the response replayed)", "/fr/", False, False, False),
+        ("/fr/ from the memo (the view runs, no render)", "/fr/", True, True, False),
+        ("/fr/?at=14:05 preview (rendered each time)", "/fr/?at=14:05", True, True, True),
+    )
+    for label, url, new_host, runs_view, renders in cases:
         client.get(url)
+        views, pages = view_calls(app, "tour.page"), Renders(app, "tour.html")
         start = time.perf_counter()
-        for _ in range(rounds):
-            client.get(url)
-        print(f"GET {label}: {(time.perf_counter() - start) / rounds * 1000:.2f} ms")
+        for n in range(rounds):
+            # Responses are replayed per host and URL; the page memo is per tour version.
+            host = f"http://run{n}.follow.invalid/" if new_host else "http://localhost/"
+            response = client.get(url, base_url=host)
+            expect(response.status_code == 200, f"GET {url} answered {response.status}")
+        elapsed = time.perf_counter() - start
+        views.restore()
+        pages.restore()
+        expect(views.count == (rounds if runs_view else 0),
+               f"{label}: the view ran {views.count} times in {rounds} GETs")
+        expect(pages.count == (rounds if renders else 0),
+               f"{label}: the page was rendered {pages.count} times in {rounds} GETs")
+        print(f"GET {label}: {elapsed / rounds * 1000:.2f} ms")
     print(f"tour: {Path(data_file).name}")
 
 

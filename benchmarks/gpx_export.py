@@ -1,6 +1,10 @@
-"""Sizes and build times of the GPX files and the guides page: prints figures, asserts nothing.
+"""Sizes and build times of the GPX files and the guides page.
 
     .venv/bin/python benchmarks/gpx_export.py
+
+Each HTTP row is checked for what it names: "first" builds the file once (the tour is
+loaded before the clock starts), "memo" runs the view without building, "replayed"
+never reaches the view; the script stops with an error otherwise.
 
 Two walks: the seeded one (4 stops, straight legs) and a synthetic big one (40 stops,
 street-like legs of 300 points each, about what a routed 40-stop city walk gives).
@@ -11,15 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import Calls, Renders, expect, machine, view_calls
 
-from tourapp import create_app, geojson, gpx  # noqa: E402
+from tourapp import ROOT, create_app, gpx, stopsfile
 
 CREATED = dt.datetime(2018, 11, 20, tzinfo=dt.UTC)
 
@@ -83,7 +85,7 @@ def big_walk(stops: int = 40, points_per_leg: int = 300) -> dict:
 
 
 def report(label: str, path: Path) -> None:
-    tour = geojson.load(path)
+    tour = stopsfile.load(path)
     page = "https://walk.example.org/fr/"
     whole = gpx.tour_gpx(tour, "fr", page, CREATED)
     legs = [gpx.leg_gpx(tour, n, "fr", page, CREATED) for n in range(1, len(tour.legs) + 1)]
@@ -100,22 +102,57 @@ def report(label: str, path: Path) -> None:
 
     app = create_app({"TESTING": True, "TOUR_DATA": path})
     client = app.test_client()
-    cold = {}
-    for url in ("/fr/tour.gpx", "/fr/legs/1.gpx", "/fr/guides"):
+    expect(client.get("/healthz").status_code == 200, f"no tour served from {path}")  # loaded
+    builders = {  # what builds each URL's body
+        "/fr/tour.gpx": ("tour.tour_gpx", Calls(gpx, "tour_gpx")),
+        "/fr/legs/1.gpx": ("tour.leg_gpx", Calls(gpx, "leg_gpx")),
+        "/fr/guides": ("tour.guides", Renders(app, "guides.html")),
+    }
+    try:
+        for url, (endpoint, builds) in builders.items():
+            timings = http_timings(app, client, url, endpoint, builds)
+            print(
+                f"  GET {url:15} first {timings['first']:6.1f} ms (built, one sample), "
+                f"then {timings['memo']:5.2f} ms (memo: view runs, nothing built), "
+                f"{timings['replay']:5.2f} ms (replayed), "
+                f"304 in {timings['304']:5.2f} ms, {timings['bytes']:,} bytes"
+            )
+    finally:
+        for _, builds in builders.values():
+            builds.restore()
+
+
+def http_timings(app, client, url: str, endpoint: str, builds: Calls | Renders) -> dict:
+    """Milliseconds of the first GET, a memoised one, a replayed one and a 304, each checked."""
+    views = view_calls(app, endpoint)
+    try:
+
+        def check(label: str, views_expected: int, builds_expected: int):
+            expect(views.count == views_expected, f"{url} {label}: the view ran {views.count} times")
+            expect(builds.count == builds_expected, f"{url} {label}: built {builds.count} times")
+
         start = time.perf_counter()
         response = client.get(url)
-        cold[url] = (time.perf_counter() - start) * 1000
-        assert response.status_code == 200, url
+        first = (time.perf_counter() - start) * 1000
+        expect(response.status_code == 200, f"GET {url} answered {response.status}")
+        check("first", 1, 1)
+        # A new query string each time: the replay (per URL) misses, the memo (per version) hits.
+        queries = iter(range(10**6))
+        memo = timed(lambda: client.get(f"{url}?memo={next(queries)}"))
+        check("memo", 21, 1)
+        replay = timed(lambda: client.get(url))
+        check("replay", 21, 1)
         etag = response.headers["ETag"]
-        warm = timed(lambda u=url: client.get(u))
-        revalidate = timed(lambda u=url, e=etag: client.get(u, headers={"If-None-Match": e}))
-        print(
-            f"  GET {url:15} first {cold[url]:6.1f} ms, then {warm:5.2f} ms (memo), "
-            f"304 in {revalidate:5.2f} ms, {len(response.data):,} bytes"
-        )
+        revalidate = timed(lambda: client.get(url, headers={"If-None-Match": etag}))
+        expect(client.get(url, headers={"If-None-Match": etag}).status_code == 304, "no 304")
+    finally:
+        views.restore()
+    return {"first": first, "memo": memo, "replay": replay, "304": revalidate,
+            "bytes": len(response.data)}
 
 
 def main() -> None:
+    print(f"gpx_export — {machine()}")
     report("seeded walk", ROOT / "data" / "stops.geojson")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.geojson"

@@ -6,7 +6,8 @@ Synthetic tours (written to benchmarks/out/growth/, git-ignored) snake across
 central Montpellier, one stop every ~60 m, each leg a LineString with a fixed
 number of points. Two series: more stops (legs of 100 points), and longer legs
 (10 stops). Stages: load + validate the file, schedule, page render, map
-script render, GPX export (when the app has ``tourapp.gpx``). Time is CPU time
+script render, GPX export (``GET /fr/tour.gpx`` through the app, the file built anew
+each run: the benchmark stops if a cache answers or the status is not 200). Time is CPU time
 per run (best of ``--repeat``, quick stages looped for ≥ 50 ms; the machine's
 load skews CPU time less than wall time); peak
 memory comes from tracemalloc in a separate pass. Target: roughly linear,
@@ -16,7 +17,7 @@ memory comes from tracemalloc in a separate pass. Target: roughly linear,
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import itertools
 import json
 import math
 import sys
@@ -24,11 +25,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import OUT, SECRET_KEY, Calls, expect, machine
 
-from _common import OUT, SECRET_KEY, machine  # noqa: E402
-
-from tourapp import create_app, geojson, schedule  # noqa: E402
+from tourapp import create_app, schedule, stopsfile
 
 CENTRE = (43.6085, 3.8790)  # (lat, lon), place de la Comédie
 STEP_DEG = 0.00055  # ~60 m of latitude between neighbouring stops
@@ -97,90 +96,55 @@ def synthetic(stops: int, points: int) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def gpx_exporter():
-    """The app's GPX export function, or None with the reason."""
-    if importlib.util.find_spec("tourapp.gpx") is None:
-        return None, "tourapp.gpx does not exist in this tree"
-    module = importlib.import_module("tourapp.gpx")
-    for name in (
-        "tour_gpx",
-        "to_gpx",
-        "to_xml",
-        "render",
-        "build",
-        "export",
-        "tour_to_gpx",
-        "dumps",
-    ):
-        function = getattr(module, name, None)
-        if callable(function):
-            return function, f"tourapp.gpx.{name}"
-    return None, "tourapp.gpx has none of the expected function names"
-
-
-def _gpx_url(app) -> str | None:
-    """The whole tour's GPX URL when the app serves one."""
-    from werkzeug.exceptions import HTTPException
-
-    try:
-        app.url_map.bind("localhost").match("/fr/tour.gpx")
-    except HTTPException:
-        return None
-    return "/fr/tour.gpx"
-
-
-def stages(path: Path, data: bytes, gpx):
+def stages(path: Path, data: bytes):
     """(name, callable) for each stage, sharing one app whose store serves ``path``."""
     from flask import render_template
 
-    from tourapp import views
+    from tourapp import gpx, views
     from tourapp.store import get_store
 
     app = create_app(
         {"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": SECRET_KEY}
     )
-    tour = geojson.parse(data, path.name, max_bytes=len(data) + 1)
+    tour = stopsfile.parse(data, path.name, max_bytes=len(data) + 1)
     context = app.test_request_context("/fr/")
     context.push()
     app.preprocess_request()  # as a request would: takes the language from the URL
-    get_store().tour()
+    status = get_store().status()
+    expect(status.tour is not None, f"the app serves no tour from {path}: {status.problems}")
     views.map_script_version("fr")  # the page links to it: render it before timing the page
 
-    def call_gpx():
-        try:
-            return gpx(tour, "fr")
-        except TypeError:
-            return gpx(tour)
-
-    gpx_url = _gpx_url(app)
     client = app.test_client()
+    builds = Calls(gpx, "tour_gpx")
+    hosts = itertools.count()
 
     def http_gpx():
-        get_store()._memo.clear()  # rendered once per version: time the rendering
-        response = client.get(gpx_url)  # no Accept-Encoding: compression not counted
-        assert response.status_code == 200, response.status
+        before = builds.count
+        # A new host each time: the file holds absolute links to the host, so no cache may
+        # answer for another one (neither the replay of responses nor the memo).
+        host = f"http://run{next(hosts)}.growth.invalid/"
+        response = client.get("/fr/tour.gpx", base_url=host)  # identity: no compression
+        expect(response.status_code == 200, f"GET /fr/tour.gpx answered {response.status}")
+        expect(builds.count == before + 1, "GET /fr/tour.gpx did not build the GPX (a cache answered)")
         return response.data
 
     result = [
-        ("load+validate", lambda: geojson.parse(data, path.name, max_bytes=len(data) + 1)),
+        ("load+validate", lambda: stopsfile.parse(data, path.name, max_bytes=len(data) + 1)),
         (
             "schedule",
             lambda: schedule.compute(tour.stops, tour.legs, tour.date, tour.timezone, tour.start),
         ),
         ("page render", lambda: render_template("tour.html", tour=tour)),
         ("map script", lambda: views.render_map_script(tour, "fr")),
+        ("GPX export", http_gpx),
     ]
-    if gpx_url:
-        result.append(("GPX export", http_gpx))
-    elif gpx is not None:
-        result.append(("GPX export", call_gpx))
-    return result, context
+    return result, context, builds
 
 
-def measure(path: Path, repeat: int, gpx) -> dict:
+def measure(path: Path, repeat: int) -> dict:
     """CPU seconds and peak MiB of each stage for the tour in ``path``."""
     data = path.read_bytes()
-    steps, context = stages(path, data, gpx)
+    steps, context, builds = stages(path, data)
     figures = {}
     try:
         for name, run in steps:
@@ -201,11 +165,12 @@ def measure(path: Path, repeat: int, gpx) -> dict:
             tracemalloc.stop()
             figures[name] = (best, peak / 1024 / 1024)
     finally:
+        builds.restore()
         context.pop()
     return figures
 
 
-def series(label: str, sizes: list[tuple[int, int]], key: int, repeat: int, gpx) -> float:
+def series(label: str, sizes: list[tuple[int, int]], repeat: int) -> float:
     """Print one series; return its worst ×10 time ratio."""
     folder = OUT / "growth"
     folder.mkdir(parents=True, exist_ok=True)
@@ -216,7 +181,7 @@ def series(label: str, sizes: list[tuple[int, int]], key: int, repeat: int, gpx)
             path.write_text(
                 json.dumps(synthetic(stops, points), ensure_ascii=False), encoding="utf-8"
             )
-        results.append(((stops, points), path.stat().st_size, measure(path, repeat, gpx)))
+        results.append(((stops, points), path.stat().st_size, measure(path, repeat)))
     print(f"\n{label}")
     names = list(results[0][2])
     header = "".join(f"{(f'{s} stops × {p} pts'):>26}" for (s, p), _, _ in results)
@@ -243,17 +208,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"growth — {machine()}")
-    gpx, note = gpx_exporter()
-    if _gpx_url(create_app({"TOUR_DATA": "none", "SECRET_KEY": SECRET_KEY})):
-        note = "GET /fr/tour.gpx through the app (memo cleared before each run)"
-        gpx = gpx or True
-    print(f"GPX export: {note}" + ("" if gpx else " — stage skipped"))
+    print(
+        "GPX export: GET /fr/tour.gpx through the app, built anew on each run "
+        "(checked: one call of gpx.tour_gpx per GET, status 200)"
+    )
     by_stops = series(
-        "More stops (legs of 100 points)", [(10, 100), (100, 100), (1000, 100)], 0, args.repeat, gpx
+        "More stops (legs of 100 points)", [(10, 100), (100, 100), (1000, 100)], args.repeat
     )
-    by_points = series(
-        "Longer legs (10 stops)", [(10, 100), (10, 1000), (10, 10000)], 1, args.repeat, gpx
-    )
+    by_points = series("Longer legs (10 stops)", [(10, 100), (10, 1000), (10, 10000)], args.repeat)
     worst = max(by_stops, by_points)
     print(
         f"\nTarget: ×10 size ≤ ×12 time: worst ratio ×{worst:.1f} — "

@@ -27,6 +27,8 @@ def main() -> None:
         response = client.get(url)
         body = response.get_data()
         response.close()
+        if response.status_code != 200:  # an error page's bytes are not what is stored
+            raise SystemExit(f"benchmark invalid: {url} answered {response.status}")
         raw += len(body)
         packed += len(gzip.compress(body, 6))
         print(f"{len(body):>9,} B  {url}")

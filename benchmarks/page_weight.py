@@ -16,27 +16,22 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import (  # noqa: E402
+from _common import (
     OUT,
     SEEDED,
-    Server,
     build_cdn_mirror,
     file_app,
     folium_default_page,
-    launch,
     machine,
     origin_of,
-    phone_context,
     quiet,
     tourapp_server,
     warm,
 )
 
-from tourapp import geojson  # noqa: E402
+from tourapp import stopsfile
+from tourapp.testing import LiveServer, launch_chromium, phone_context
 
 FIRST_RENDER_JS = """() => {
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
@@ -117,20 +112,22 @@ def main() -> int:
 
     quiet()
     print(f"page_weight — {machine()}")
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     mirror = OUT / "cdn-mirror"
     build_cdn_mirror(mirror)
     folium_default_page(tour, mirror)
-    with tourapp_server() as app, Server(file_app(mirror)) as cdn, sync_playwright() as pw:
+    with tourapp_server() as app, LiveServer(file_app(mirror)) as cdn, sync_playwright() as pw:
         warm(cdn.url, mirror)
-        browser = launch(pw)
+        browser = launch_chromium(pw)
         ours, theirs, repeat = {}, {}, {}
         for lang in ("fr", "en"):
-            context = phone_context(browser)
+            # Outside hosts blocked by the launch flags only: routing would turn off the
+            # HTTP cache the repeat visit measures.
+            context = phone_context(browser, block_outside=False)
             ours[lang] = load(context, f"{app.url}/{lang}/", wait_for=".stop-marker")
             repeat[lang] = load(context, f"{app.url}/{lang}/", wait_for=".stop-marker")
             context.close()
-        context = phone_context(browser)
+        context = phone_context(browser, block_outside=False)
         theirs = load(
             context, f"{cdn.url}/folium/", mirror_base=cdn.url, wait_for=".leaflet-marker-icon"
         )

@@ -108,7 +108,7 @@ def free_port() -> int:
 
 
 def version(data: bytes) -> str:
-    """The app's version of a file: the hash of its bytes (tourapp.geojson.parse)."""
+    """The app's version of a file: the hash of its bytes (tourapp.stopsfile.parse)."""
     return hashlib.sha256(data).hexdigest()[:16]
 
 

@@ -1,8 +1,9 @@
 """Timings of the embedded router on the city's network: load, snap and route every leg.
 
 Usage: .venv/bin/python benchmarks/route.py [NETWORK] [STOPS]
-(defaults: ../shared/data/montpellier/voies.geojson and data/stops.geojson).
-Prints figures; asserts nothing.
+(defaults: data/montpellier/voies.geojson, the committed clip of the walk's area, and
+data/stops.geojson; give the city's whole voies.geojson to compare). Prints figures;
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -12,21 +13,19 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import machine
 
-from tourapp import geojson  # noqa: E402
-from tourapp.routing.network import NetworkRouter  # noqa: E402
+from tourapp import ROOT, stopsfile
+from tourapp.routing.network import NetworkRouter
 
 
 def main() -> None:
     network = (
-        Path(sys.argv[1])
-        if len(sys.argv) > 1
-        else ROOT.parent / "shared/data/montpellier/voies.geojson"
+        Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "data" / "montpellier" / "voies.geojson"
     )
     stops = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "stops.geojson"
-    tour = geojson.load(stops)
+    tour = stopsfile.load(stops)
+    print(f"route — {machine()}")
 
     loads = []
     for _ in range(3):

@@ -17,26 +17,21 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import (  # noqa: E402
+from _common import (
     OUT,
     SEEDED,
-    Server,
     build_cdn_mirror,
     file_app,
     folium_default_page,
-    launch,
     machine,
-    phone_context,
     quiet,
     tourapp_server,
     warm,
 )
 
-from tourapp import geojson  # noqa: E402
+from tourapp import stopsfile
+from tourapp.testing import LiveServer, launch_chromium, phone_context
 
 CONDITIONS = {
     "offline": False,
@@ -67,7 +62,9 @@ def first_render(browser, url: str, selectors: dict) -> dict:
     """Milliseconds from navigation start until each selector has a box, and FCP."""
     import json
 
-    context = phone_context(browser)
+    # Outside hosts blocked by the launch flags: no request routing, which could
+    # change the emulated network's timings.
+    context = phone_context(browser, block_outside=False)
     # Watch from the first byte of the document, not from when Playwright returns.
     context.add_init_script(WATCH_INIT % json.dumps(selectors))
     page = context.new_page()
@@ -75,7 +72,9 @@ def first_render(browser, url: str, selectors: dict) -> dict:
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     cdp.send("Network.emulateNetworkConditions", CONDITIONS)
-    page.goto(url, wait_until="load", timeout=60_000)
+    response = page.goto(url, wait_until="load", timeout=60_000)
+    if response is None or response.status != 200:  # an error page is not the page timed
+        raise SystemExit(f"benchmark invalid: {url} answered {response and response.status}")
     page.wait_for_function(
         "n => Object.keys(window.__seen || {}).length >= n", arg=len(selectors), timeout=60_000
     )
@@ -114,17 +113,17 @@ def main() -> int:
         "150 ms RTT, 1.6 Mbps down / 750 kbps up (CDP emulation), cold cache, tiles blocked; "
         f"median [min–max] of {args.runs} loads, from navigation start"
     )
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     mirror = OUT / "cdn-mirror"
     build_cdn_mirror(mirror)
     folium_default_page(tour, mirror)
     ours = {"itinerary": ".stops > li.stop", "markers": ".leaflet-marker-icon.stop-marker"}
     theirs = {"map": ".leaflet-container", "markers": ".leaflet-marker-icon"}
-    with tourapp_server() as app, Server(file_app(mirror)) as cdn, sync_playwright() as pw:
+    with tourapp_server() as app, LiveServer(file_app(mirror)) as cdn, sync_playwright() as pw:
         warm(cdn.url, mirror)
         for lang in ("fr", "en"):  # render and compress once before timing
             __import__("urllib.request").request.urlopen(f"{app.url}/{lang}/").read()
-        browser = launch(pw)
+        browser = launch_chromium(pw)
         results = {}
         for lang in ("fr", "en"):
             runs = [first_render(browser, f"{app.url}/{lang}/", ours) for _ in range(args.runs)]

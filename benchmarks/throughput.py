@@ -27,11 +27,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SECRET_KEY, SEEDED, machine
 
-from _common import ROOT, SECRET_KEY, SEEDED, machine  # noqa: E402
+from tourapp import ROOT
+from tourapp.testing import Gunicorn
 
 TRIVIAL = "/healthz"
 CANDIDATES = [
@@ -48,38 +48,6 @@ CANDIDATES = [
     "/sw.js",
 ]
 ACCEPT = "gzip, deflate, br"
-
-
-def start_gunicorn(workers: int) -> tuple[subprocess.Popen, str]:
-    """gunicorn on a free loopback port; returns the process and its base URL."""
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--workers",
-            str(workers),
-            "--bind",
-            "127.0.0.1:0",
-            "--log-level",
-            "info",
-            "--access-logfile",
-            "/dev/null",
-            "tourapp:create_app()",
-        ],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        env={"TOUR_DATA": str(SEEDED), "PATH": "/usr/bin:/bin", "FLASK_SECRET_KEY": SECRET_KEY},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
-        if match:
-            return process, match.group(1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
 
 
 def status(url: str) -> int:
@@ -146,8 +114,13 @@ def main() -> int:
         f"gunicorn {args.workers} sync workers, wrk 2 threads × {args.connections} connections, "
         f"{args.seconds} s per URL, Accept-Encoding: {ACCEPT}; wrk shares the 2 cores with the server"
     )
-    process, base = start_gunicorn(args.workers)
-    try:
+    server = Gunicorn(
+        ["--workers", str(args.workers)],
+        {"TOUR_DATA": str(SEEDED), "FLASK_SECRET_KEY": SECRET_KEY},
+        cwd=ROOT,
+    )
+    with server:
+        base = server.url
         urls, skipped = [], []
         for path in CANDIDATES:
             code = status(base + path)
@@ -192,10 +165,6 @@ def main() -> int:
             )
         if skipped:
             print(f"\n  skipped (not in this app yet): {', '.join(skipped)}")
-    finally:
-        process.terminate()
-        process.wait(10)
-        process.stderr.close()
     print(
         f"\nTarget: every page ≥ 80 % of {TRIVIAL}: "
         + ("met" if worst >= 0.8 else f"MISSED, worst {worst:.0%} ({0.8 - worst:.0%} points short)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from tourapp import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED = ROOT / "data" / "stops.geojson"
-SHARED = ROOT.parent / "shared"
+CITY = ROOT / "data" / "montpellier"  # the city's open data, clipped to the walk's area
+VOIES = CITY / "voies.geojson"
+GPX_XSD = ROOT / "tests" / "schemas" / "gpx-1.1.xsd"
 
 
 def _stop(order, ident, lon, lat, duration, **extra):
@@ -61,10 +64,23 @@ def doc() -> dict:
     return copy.deepcopy(small_doc())
 
 
-def write_doc(path: Path, document: dict) -> Path:
-    """Write a GeoJSON document for a test."""
-    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+def rewrite(path: Path, text: str) -> Path:
+    """Replace a file's text in place, its time stamp at least a second newer.
+
+    The app sees a change by size and mtime: a rewrite of the same size within one tick
+    of a coarse clock (or a loaded machine's) would otherwise go unseen.
+    """
+    before = path.stat().st_mtime_ns if path.exists() else None
+    path.write_text(text, encoding="utf-8")
+    if before is not None:
+        later = max(path.stat().st_mtime_ns, before + 10**9)
+        os.utime(path, ns=(later, later))
     return path
+
+
+def write_doc(path: Path, document: dict) -> Path:
+    """Write a GeoJSON document for a test (a newer time stamp when it replaces one)."""
+    return rewrite(path, json.dumps(document, ensure_ascii=False))
 
 
 @pytest.fixture
@@ -77,7 +93,9 @@ def tour_file(tmp_path) -> Path:
 
 @pytest.fixture
 def app(tour_file):
-    return create_app({"TESTING": True, "TOUR_DATA": tour_file})
+    return create_app(
+        {"TESTING": True, "TOUR_DATA": tour_file, "TOUR_HISTORY_DIR": tour_file.parent / "history"}
+    )
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def test_every_problem_is_listed_with_feature_id_property_and_reason(runner, tmp
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'{"type": "FeatureCollection", "features": [', "invalid JSON at line 1, column 44"),
+        (b'{"type": "FeatureCollection", "features": [', "the file ends early (line 1, column 44)"),
         (b"", "file is empty"),
         (b"\x00" * 10, "invalid JSON at line 1, column 1"),
     ],

@@ -7,12 +7,11 @@ import socket
 
 import pytest
 
-from tourapp import geojson
+from tourapp import create_app, durable, stopsfile
 
-from .conftest import SEEDED, SHARED, TOUR_PROPS, _stop, write_doc
+from .conftest import SEEDED, TOUR_PROPS, VOIES, _stop, write_doc
 from .networks import at, geojson_network
 
-VOIES = SHARED / "data" / "montpellier" / "voies.geojson"
 LINES = [
     ("Rue Longue", [(0, 0), (1000, 0), (2000, 0)]),
     ("Rue d'en Face", [(1000, 0), (1000, 100)]),
@@ -93,7 +92,7 @@ def test_route_writes_legs_and_keeps_everything_else(runner, tmp_path, network):
         ("arrive", "", "Rue d'en Face"),
     ]
     assert steps[1]["location"] == [at(1000, 0)[1], at(1000, 0)[0]]  # [lon, lat] in the file
-    tour = geojson.load(file)
+    tour = stopsfile.load(file)
     assert [leg.routed for leg in tour.legs] == [True, True] and tour.warnings == ()
     assert tour.legs[1].steps[1].street == "Rue d'en Face"
 
@@ -212,7 +211,7 @@ def test_failed_write_leaves_the_file_untouched(runner, tmp_path, network, monke
     def crash(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(geojson.os, "replace", crash)
+    monkeypatch.setattr(durable.os, "replace", crash)
     result = route(runner, file, "--network", str(network), "--name-property", "name")
     assert result.exit_code == 1
     assert "cannot write the file: No space left on device" in result.output
@@ -220,19 +219,57 @@ def test_failed_write_leaves_the_file_untouched(runner, tmp_path, network, monke
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-@pytest.mark.parametrize("options", [[], ["--network", "x", "--osrm", "http://localhost"]])
-def test_route_needs_exactly_one_backend(runner, tour_file, options):
-    result = runner.invoke(args=["tour", "route", *options])
+def test_route_takes_one_backend_at_most(runner, tour_file):
+    before = tour_file.read_bytes()
+    result = runner.invoke(args=["tour", "route", "--network", "x", "--osrm", "http://localhost"])
     assert result.exit_code == 2
-    assert "give exactly one of --network FILE or --osrm URL" in result.output
+    assert "give one of --network FILE or --osrm URL, not both" in result.output
+    assert tour_file.read_bytes() == before
 
 
-def test_route_the_seeded_walk_on_the_city_network(runner, tour_file):
-    """The committed legs are what the command computes from the city's network."""
-    result = runner.invoke(args=["tour", "route", "--network", str(VOIES)])
+def test_route_the_seeded_walk_with_no_option(runner, tour_file):
+    """An organiser re-routes the seeded walk with no option: on the committed clip.
+
+    The committed legs were computed on the city's whole network: the clip gives them
+    byte for byte.
+    """
+    assert runner.app.config["ROUTING_NETWORK"] == str(VOIES)
+    result = runner.invoke(args=["tour", "route"])
     assert result.exit_code == 0, result.output
+    assert f"routing on {VOIES} (the ROUTING_NETWORK setting)" in result.output
     assert "3 legs, 3.49 km, 13:30–15:57" in result.output
     assert tour_file.read_bytes() == SEEDED.read_bytes()
+
+
+def test_route_uses_the_network_the_setting_names(tmp_path, network):
+    file = write_doc(tmp_path / "stops.geojson", stops((100, 5), (900, -5)))
+    app = create_app({"TESTING": True, "TOUR_DATA": file, "ROUTING_NETWORK": network})
+    result = app.test_cli_runner().invoke(args=["tour", "route", "--name-property", "name"])
+    assert result.exit_code == 0, result.output
+    assert 'leg 1: "s1" → "s2": 800 m, 2 steps' in result.output
+    assert stopsfile.load(file).legs[0].steps[0].street == "Rue Longue"
+
+
+def test_a_stop_outside_the_clip_gets_a_clear_error(runner, tour_file):
+    """1.5 km south of the clip's box: the city's whole network reaches it, the clip does not."""
+    doc = json.loads(tour_file.read_text(encoding="utf-8"))
+    fabre = next(f for f in doc["features"] if f["properties"].get("id") == "musee-fabre")
+    fabre["geometry"]["coordinates"] = [3.88, 43.585]
+    write_doc(tour_file, doc)
+    before = tour_file.read_bytes()
+    result = runner.invoke(args=["tour", "route"])
+    assert result.exit_code == 1, result.output
+    assert (
+        'error: leg 3 ("msh-saint-charles" → "musee-fabre"): the end is 1,462 m from the '
+        'nearest street of the network (limit 100 m) (stop "musee-fabre")'
+    ) in result.output
+    assert (
+        f"the network is the ROUTING_NETWORK setting, {VOIES}; "
+        "give --network FILE or --osrm URL to route on another one"
+    ) in result.output
+    assert f"{tour_file}: not changed." in result.output
+    assert tour_file.read_bytes() == before
+    assert sorted(p.name for p in tour_file.parent.iterdir()) == ["stops.geojson"]
 
 
 def test_route_replaces_legs_with_mistakes(runner, tmp_path, network):
@@ -252,7 +289,7 @@ def test_route_replaces_legs_with_mistakes(runner, tmp_path, network):
     assert (
         "replacing a bad leg: " in result.output and '"steps" must be a JSON list' in result.output
     )
-    tour = geojson.load(file)
+    tour = stopsfile.load(file)
     assert tour.legs[0].routed and tour.legs[0].steps[0].street == "Rue Longue"
     assert (
         json.loads(file.read_text(encoding="utf-8"))["features"][2]["properties"]["note"] == "kept"

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from geopy.distance import geodesic
 
-from tourapp import geojson
+from tourapp import stopsfile
 
-from .conftest import SEEDED, SHARED
+from .conftest import CITY, SEEDED
 
-ADDRESSES = SHARED / "data" / "montpellier" / "adresses.csv"
+ADDRESSES = CITY / "adresses.csv"
 EXPECTED = [
     ("hotel-de-metropole", "50, Place Zeus"),
     ("espace-french-tech", "1, Place Francis Ponge"),
@@ -23,7 +23,7 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def tour():
-    return geojson.load(SEEDED)
+    return stopsfile.load(SEEDED)
 
 
 def test_stops_in_walking_order(tour):
@@ -33,8 +33,6 @@ def test_stops_in_walking_order(tour):
 
 
 def test_every_stop_is_at_its_address_point(tour):
-    if not ADDRESSES.exists():
-        pytest.skip(f"{ADDRESSES} not present (it is in CI, beside the clone)")
     with ADDRESSES.open(encoding="utf-8") as handle:
         points = {row["ADR"]: (float(row["Y"]), float(row["X"])) for row in csv.DictReader(handle)}
     for stop, (_, address) in zip(tour.stops, EXPECTED, strict=True):

@@ -8,8 +8,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask import template_rendered
 
-from tourapp import follow, geojson
+from tourapp import follow, stopsfile
 
 from .conftest import SEEDED, write_doc
 
@@ -82,7 +83,7 @@ def test_page_carries_the_walk_for_the_script(client, lang):
     # Latitude first, as everywhere after the loader (the file says [3.89…, 43.60…]).
     assert (stops[0]["lat"], stops[0]["lon"]) == (43.6078, 3.89074)  # 5 decimals: about 1 m
     # The seeded walk's schedule (routed legs): due at the Espace French Tech at 13:39.
-    visit = geojson.load(SEEDED).visits[1]
+    visit = stopsfile.load(SEEDED).visits[1]
     arrival, departure = visit.arrival, visit.departure
     assert (arrival.utcoffset(), departure.utcoffset()) == (dt.timedelta(hours=1),) * 2
     assert stops[1]["arrival"] == f"2018-11-20T{arrival:%H:%M}:00+01:00"
@@ -100,7 +101,7 @@ def test_page_carries_the_walk_for_the_script(client, lang):
         (a["id"], b["id"]) for a, b in zip(stops, stops[1:], strict=False)
     ]
     # Each leg's path is sent once, in the map script: the card's data has none.
-    leg = geojson.load(SEEDED).legs[0]
+    leg = stopsfile.load(SEEDED).legs[0]
     assert "path" not in legs[0]
     assert legs[0]["distance_m"] == leg.distance_m
     assert legs[0]["walk_min"] == leg.walk_min
@@ -149,8 +150,13 @@ def test_data_is_built_once_per_version(client, tour_file, monkeypatch):
     calls = []
     build = follow.data
     monkeypatch.setattr(follow, "data", lambda tour, lang: calls.append(lang) or build(tour, lang))
-    for _ in range(3):
-        follow_section(client, "/en/?at=14:05")  # previews skip the page memo, not this one
+    # Three previews: each URL is new (no response to replay) and previews skip the page
+    # memo, so the page is rendered three times; the card's data must be built once.
+    pages = []
+    with template_rendered.connected_to(lambda _app, template, **_: pages.append(template.name)):
+        for at in ("14:05", "14:06", "14:07"):
+            follow_section(client, f"/en/?at={at}")
+    assert pages.count("tour.html") == 3
     assert calls == ["en"]
     doc = json.loads(tour_file.read_text(encoding="utf-8"))
     doc["features"][3]["properties"]["name_en"] = "Fabre Museum"

@@ -11,6 +11,8 @@ import pytest
 from tourapp import create_app
 from tourapp.freeze import FreezeError, check_links, freeze
 
+from .conftest import rewrite
+
 
 def test_freeze_writes_every_page_and_download(app, tmp_path):
     report = freeze(app, tmp_path / "site")
@@ -72,9 +74,8 @@ def test_a_second_export_replaces_the_first(app, tmp_path, tour_file):
     dest = tmp_path / "site"
     freeze(app, dest)
     (dest / "old.html").write_text("stale")
-    tour_file.write_text(
-        tour_file.read_text().replace("Musée Fabre", "Fabre Museum"), encoding="utf-8"
-    )
+    renamed = tour_file.read_text(encoding="utf-8").replace("Musée Fabre", "Fabre Museum")
+    rewrite(tour_file, renamed)  # the same size: only the time stamp tells the change
     freeze(app, dest, precompress=False)
     assert not (dest / "old.html").exists()
     assert not (dest / "fr/index.html.gz").exists()
@@ -119,17 +120,17 @@ def test_refuses_to_export_without_a_tour(tmp_path, runner):
 
 
 def test_pages_without_extension_become_html_files(app, tmp_path):
-    from flask import render_template_string
+    from flask import g, render_template_string
 
     # A page under /<lang>/ like a guides page: found in the url_map, in both languages.
-    def extra(lang):
+    def extra():
         return render_template_string(
             '<a href="{{ url_for("tour.page", lang=lang) }}">home</a>'
             '<a href="{{ url_for("extra", lang=lang) }}">me</a>',
-            lang=lang,
+            lang=g.lang,
         )
 
-    app.add_url_rule("/<any(fr, en):lang>/extra", "extra", extra)
+    app.add_url_rule("/<lang:lang>/extra", "extra", extra)
     report = freeze(app, tmp_path / "site")
     for lang in ("fr", "en"):
         html = (report.destination / lang / "extra.html").read_text(encoding="utf-8")

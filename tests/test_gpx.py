@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -14,22 +15,24 @@ import subprocess
 import gpxpy
 import pytest
 
-from tourapp import geojson, gpx
+from tourapp import gpx, stopsfile
+from tourapp.tour import Localized
 
-from .conftest import SEEDED, SHARED, small_doc
+from .conftest import GPX_XSD, SEEDED, small_doc
 
-XSD = SHARED / "schemas" / "gpx-1.1.xsd"
 CREATED = dt.datetime(2018, 11, 19, 18, 0, tzinfo=dt.UTC)
 PAGE = "https://walk.example.org/fr/"
 HOSTILE = "<img src=x onerror=alert(1)> & \"quotes\" 'single' 🚶‍♀️ ]]> end"
-# What a reader gets back: XML 1.0 cannot carry U+0001, it is replaced.
 HOSTILE_READ = HOSTILE  # control characters are refused by the loader (test_geojson)
+# XML 1.0 cannot carry these at all: a file holding one is unreadable, so they are replaced.
+CONTROL = "bell\x07 soh\x01 vt\x0b nul\x00 lone\ud800 end"
+CONTROL_READ = "bell\ufffd soh\ufffd vt\ufffd nul\ufffd lone\ufffd end"
 
 
 @pytest.fixture(scope="module")
 def schema():
     etree = pytest.importorskip("lxml.etree")
-    return etree.XMLSchema(etree.parse(str(XSD)))
+    return etree.XMLSchema(etree.parse(str(GPX_XSD)))
 
 
 def assert_valid(schema, text: str) -> None:
@@ -41,7 +44,7 @@ def assert_valid(schema, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def seeded():
-    return geojson.load(SEEDED)
+    return stopsfile.load(SEEDED)
 
 
 def hostile_tour():
@@ -62,7 +65,7 @@ def hostile_tour():
     first["tour_title_fr"] = first["tour_title_en"] = f"Titre {HOSTILE}"
     first["tour_organiser"] = f"Org {HOSTILE}"
     first["tour_attribution"] = f"Data {HOSTILE} https://example.org/licence?a=1&b=2"
-    return geojson.parse(json.dumps(doc).encode(), "hostile.geojson")
+    return stopsfile.parse(json.dumps(doc).encode(), "hostile.geojson")
 
 
 def flat(points) -> list[float]:
@@ -174,7 +177,7 @@ def test_leg_file_has_its_two_stops_route_and_track(seeded):
 
 def test_every_coordinate_has_at_least_six_decimals():
     # The small tour sits on round numbers (43.6, 3.88): str(float) would write "43.6".
-    tour = geojson.parse(json.dumps(small_doc()).encode())
+    tour = stopsfile.parse(json.dumps(small_doc()).encode())
     text = gpx.tour_gpx(tour, "fr", PAGE, CREATED)
     values = re.findall(r'\b(?:lat|lon|minlat|maxlat|minlon|maxlon)="([^"]*)"', text)
     assert len(values) == 2 * (3 + 3 + 2 * len(tour.legs)) + 4
@@ -184,7 +187,7 @@ def test_every_coordinate_has_at_least_six_decimals():
 def test_hostile_texts_stay_text_and_round_trip():
     tour = hostile_tour()
     text = gpx.tour_gpx(tour, "fr", PAGE, CREATED)
-    assert "<img" not in text and "]]>" not in text and "\x01" not in text
+    assert "<img" not in text and "]]>" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     doc = gpxpy.parse(text)
     assert doc.name == f"Titre {HOSTILE_READ}"
@@ -195,6 +198,22 @@ def test_hostile_texts_stay_text_and_round_trip():
     assert f"Description de a {HOSTILE_READ}" in doc.waypoints[0].description
     assert f"1, rue a {HOSTILE_READ}" in doc.waypoints[0].description
     assert len(doc.waypoints) == 3 and len(doc.tracks[0].segments) == 2
+
+
+def test_characters_xml_cannot_carry_are_replaced():
+    # The loader refuses them (test_geojson), but a Tour built another way may hold them.
+    tour = hostile_tour()
+    stop = dataclasses.replace(tour.stops[0], name=Localized(CONTROL, CONTROL))
+    tour = dataclasses.replace(
+        tour, title=Localized(CONTROL, CONTROL), organiser=CONTROL, stops=(stop, *tour.stops[1:])
+    )
+    tour = dataclasses.replace(tour, visits=(dataclasses.replace(tour.visits[0], stop=stop),
+                                             *tour.visits[1:]))
+    text = gpx.tour_gpx(tour, "fr", PAGE, CREATED)
+    assert not set(text) & {"\x07", "\x01", "\x0b", "\x00", "\ud800"}
+    doc = gpxpy.parse(text)
+    assert doc.name == doc.author_name == CONTROL_READ
+    assert doc.waypoints[0].link_text == CONTROL_READ
 
 
 @pytest.mark.parametrize(
@@ -316,7 +335,7 @@ def routed_tour():
                 "geometry": {"type": "LineString", "coordinates": path},
             }
         )
-    return geojson.parse(json.dumps(doc).encode(), "routed.geojson")
+    return stopsfile.parse(json.dumps(doc).encode(), "routed.geojson")
 
 
 def test_routed_legs_give_a_street_following_track(tmp_path, schema):
@@ -338,7 +357,7 @@ def test_routed_legs_give_a_street_following_track(tmp_path, schema):
 def test_a_one_stop_tour_has_no_track_and_stays_valid(schema):
     doc = copy.deepcopy(small_doc())
     del doc["features"][1:]
-    tour = geojson.parse(json.dumps(doc).encode())
+    tour = stopsfile.parse(json.dumps(doc).encode())
     text = gpx.tour_gpx(tour, "en", PAGE, CREATED)
     assert_valid(schema, text)
     parsed = gpxpy.parse(text)

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tourapp import create_app, geojson
+from tourapp import create_app, stopsfile
 
 from .conftest import small_doc, write_doc
 
@@ -85,7 +85,7 @@ class Page(HTMLParser):
 
 
 def test_the_hostile_tour_is_valid():
-    tour = geojson.parse(json.dumps(hostile_doc()).encode())
+    tour = stopsfile.parse(json.dumps(hostile_doc()).encode())
     assert len(tour.stops) == 4 and tour.stops[0].name.fr == HOSTILE["img"]
 
 
@@ -100,7 +100,7 @@ def test_page_shows_every_text_literally(hostile_client, lang):
     assert not [tag for tag, _ in page.tags if tag in ("img", "svg", "iframe")]
     assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")]
     text = "".join(page.texts)
-    tour = geojson.parse(json.dumps(hostile_doc()).encode())
+    tour = stopsfile.parse(json.dumps(hostile_doc()).encode())
     for stop in tour.stops:
         assert stop.name[lang] in text
         assert stop.description[lang] in text
@@ -114,7 +114,7 @@ def test_map_script_carries_texts_as_json(hostile_client, lang):
     js = hostile_client.get(f"/{lang}/map.js").text
     bound = re.findall(r"tourapp\.bindStop\(marker_stop\d+, (\{.*?\})\);\n", js)
     texts = [json.loads(b) for b in bound]
-    tour = geojson.parse(json.dumps(hostile_doc()).encode())
+    tour = stopsfile.parse(json.dumps(hostile_doc()).encode())
     assert [t["name"] for t in texts] == [s.name[lang] for s in tour.stops]
     assert [t["description"] for t in texts] == [s.description[lang] for s in tour.stops]
     # Nothing of the file's text reaches the script outside a JSON string.
@@ -164,8 +164,8 @@ def test_a_nul_in_a_text_is_refused_with_its_position(tmp_path):
     # with where it is, and the last good tour stays online.
     document = small_doc()
     document["features"][1]["properties"]["name_fr"] = "Étape\x00b"
-    with pytest.raises(geojson.TourError) as caught:
-        geojson.parse(json.dumps(document).encode())
+    with pytest.raises(stopsfile.TourError) as caught:
+        stopsfile.parse(json.dumps(document).encode())
     assert caught.value.problems == [
         'stops.geojson: feature 1 ("b"): "name_fr" contains the invisible control character '
         "U+0000 at position 6: remove it"

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask_babel import force_locale
 
-from tourapp import geojson, instructions
+from tourapp import instructions, stopsfile
 from tourapp.tour import Step
 
 from .conftest import write_doc
@@ -109,7 +109,7 @@ def test_arrival_has_no_distance(say):
 
 
 def test_maps_app_links_give_walking_directions_to_the_next_stop(app):
-    tour = geojson.load(app.config["TOUR_DATA"])
+    tour = stopsfile.load(app.config["TOUR_DATA"])
     with app.test_request_context(), force_locale("en"):
         links = instructions.app_links(tour.stops[1], tour.stops[2], "en")
     urls = {link.label: link.url for link in links}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tourapp import geojson, mapview
+from tourapp import mapview, stopsfile
 
 from .conftest import SEEDED, small_doc
 
@@ -24,7 +24,7 @@ def render(tour, lang="fr"):
 
 
 def test_script_has_numbered_markers_and_the_walking_line():
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     js = render(tour)
     assert js.count("L.marker(") == len(tour.stops)
     assert js.count("L.polyline(") == len(tour.legs)
@@ -37,14 +37,14 @@ def test_script_has_numbered_markers_and_the_walking_line():
 
 
 def test_no_cdn_and_no_folium_popup():
-    js = render(geojson.load(SEEDED))
+    js = render(stopsfile.load(SEEDED))
     assert "cdn" not in js and "jquery" not in js.lower()
     assert "bindPopup" not in js and "bindTooltip" not in js  # done by tour-map.js from text
     assert set(re.findall(r"https?://[a-z0-9.-]+", js)) == {"https://tile.openstreetmap.org"}
 
 
 def test_rendering_is_stable():
-    tour = geojson.load(SEEDED)
+    tour = stopsfile.load(SEEDED)
     assert render(tour) == render(tour)  # same bytes in every worker: one ETag
 
 
@@ -52,7 +52,7 @@ def test_hostile_texts_are_json_not_code():
     doc = small_doc()
     hostile = "</script><script>alert(1)</script>`${alert(1)}` <img src=x onerror=alert(1)> \\u \"'"
     doc["features"][1]["properties"]["name_fr"] = hostile
-    tour = geojson.parse(json.dumps(doc).encode())
+    tour = stopsfile.parse(json.dumps(doc).encode())
     js = render(tour)
     assert "<" not in js.split("tourapp.bindStop", 1)[1]  # <, >, & and ' are \\u-escaped
     call = re.search(r'tourapp\.bindStop\(marker_stop2, (\{.*?\})\);', js).group(1)

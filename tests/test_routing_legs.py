@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 
 from .conftest import SEEDED
 
@@ -33,7 +33,7 @@ def test_legs_round_trip_through_gdal(tmp_path, via):
     legs = [f for f in written["features"] if f["geometry"]["type"] == "LineString"]
     assert isinstance(legs[0]["properties"]["steps"], list)  # what GDAL does with JSON text
 
-    original, again = geojson.load(SEEDED), geojson.load(copy)
+    original, again = stopsfile.load(SEEDED), stopsfile.load(copy)
     assert again.warnings == ()
     assert legs_of(again) == legs_of(original)
     for a, b in zip(again.legs, original.legs, strict=True):
@@ -47,8 +47,8 @@ def test_steps_as_a_list_or_as_text_load_the_same(tmp_path):
     for feature in doc["features"]:
         if feature["geometry"]["type"] == "LineString":
             feature["properties"]["steps"] = json.loads(feature["properties"]["steps"])
-    as_list = geojson.parse(json.dumps(doc).encode())
-    assert legs_of(as_list) == legs_of(geojson.load(SEEDED))
+    as_list = stopsfile.parse(json.dumps(doc).encode())
+    assert legs_of(as_list) == legs_of(stopsfile.load(SEEDED))
 
 
 @pytest.mark.parametrize(
@@ -58,5 +58,5 @@ def test_steps_that_are_not_a_list_of_steps(steps, message):
     doc = json.loads(SEEDED.read_text(encoding="utf-8"))
     leg = next(f for f in doc["features"] if f["geometry"]["type"] == "LineString")
     leg["properties"]["steps"] = steps
-    with pytest.raises(geojson.TourError, match=message):
-        geojson.parse(json.dumps(doc).encode())
+    with pytest.raises(stopsfile.TourError, match=message):
+        stopsfile.parse(json.dumps(doc).encode())

@@ -1,9 +1,9 @@
 """The OSRM client against a real osrm-routed, and against servers that misbehave.
 
-The real server is the one from the osrm-bindings wheel (fetched by
-``.ci/fetch-osrm`` into .cache/osrm, once): the test writes a small
-OpenStreetMap network, prepares it with the foot profile and serves it on a
-free loopback port. ``tour route`` then routes the same tour with both
+The real server is the one from the osrm-bindings wheel (fetched into .cache/osrm by
+``make osrm``, which ``make test`` runs first; a test never downloads it): the test
+writes a small OpenStreetMap network, prepares it with the foot profile and serves it
+on a loopback port the kernel picks. ``tour route`` then routes the same tour with both
 backends, which must agree.
 """
 
@@ -15,16 +15,14 @@ import math
 import os
 import socket
 import subprocess
-import sys
 import threading
-import time
-import urllib.request
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 from tourapp.routing import RoutingError
 from tourapp.routing.osrm import OsrmRouter
+from tourapp.testing import answers, listening_port, wait_for
 
 from .conftest import ROOT, TOUR_PROPS, _stop, write_doc
 from .networks import at, geojson_network, osm_xml
@@ -54,23 +52,14 @@ def stops_doc() -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def osrm_home() -> os.PathLike:
-    """The unpacked OSRM programs, fetched on first use (test setup, cached)."""
-    env = {**os.environ, "PYTHON": sys.executable}
-    subprocess.run(
-        ["bash", str(ROOT / ".ci" / "fetch-osrm"), str(OSRM_HOME.parent)],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        timeout=600,
-    )
+    """The OSRM programs, fetched before the tests by `make osrm` (never by a test)."""
+    if not (OSRM_HOME / "bin" / "osrm-routed").is_file():
+        pytest.fail(
+            f"the OSRM programs are not in {OSRM_HOME}: run `make osrm` (which `make test` "
+            "runs before pytest) to fetch them once"
+        )
     return OSRM_HOME
 
 
@@ -94,34 +83,23 @@ def osrm_url(osrm_home, tmp_path_factory):
             timeout=120,
         )
         assert done.returncode == 0, (folder / "osrm.log").read_text()
-    port = free_port()
+    # Port 0: the kernel picks a free port as osrm-routed binds it (no race with another
+    # process); osrm-routed does not say which, /proc does.
     server = subprocess.Popen(
-        [
-            str(binary / "osrm-routed"),
-            "--algorithm",
-            "mld",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "town.osrm",
-        ],
+        [str(binary / "osrm-routed"), "--algorithm", "mld", "--ip", "127.0.0.1", "--port", "0",
+         "town.osrm"],
         cwd=folder,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
-    lat, lon = at(0, 0)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/nearest/v1/foot/{lon},{lat}", timeout=2).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("osrm-routed did not start:\n" + (folder / "osrm.log").read_text())
-            time.sleep(0.1)
+    try:
+        url = f"http://127.0.0.1:{listening_port(server)}"
+        lat, lon = at(0, 0)
+        wait_for(lambda: answers(f"{url}/nearest/v1/foot/{lon},{lat}"), "osrm-routed",
+                 alive=lambda: server.poll() is None)
+    except (RuntimeError, TimeoutError) as exc:
+        server.kill()
+        pytest.fail(f"osrm-routed did not start ({exc}):\n" + (folder / "osrm.log").read_text())
     yield url
     server.terminate()
     server.wait(10)
@@ -162,7 +140,7 @@ def test_both_backends_walk_the_same_way(osrm_url, tmp_path, runner):
     )
     assert result.exit_code == 0, result.output
 
-    osrm_tour, network_tour = geojson.load(by_osrm), geojson.load(by_network)
+    osrm_tour, network_tour = stopsfile.load(by_osrm), stopsfile.load(by_network)
     expected = [190 + 200 * math.sqrt(2) + 100, 100 + 300]
     for osrm_leg, network_leg, length in zip(
         osrm_tour.legs, network_tour.legs, expected, strict=True
@@ -201,7 +179,8 @@ class Stub(http.server.BaseHTTPRequestHandler):
     """Answers every GET with the server's ``reply`` (status, body), after ``delay`` s."""
 
     def do_GET(self):  # noqa: N802 - the name http.server calls
-        time.sleep(self.server.delay)
+        self.server.release.wait(self.server.delay)  # the test releases it at teardown
+        self.server.answered.set()
         status, body = self.server.reply
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -221,10 +200,12 @@ def stub():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     server.daemon_threads = True
     server.delay, server.reply = 0.0, (200, b"{}")
+    server.release, server.answered = threading.Event(), threading.Event()
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"
     yield server
+    server.release.set()
     server.shutdown()
     server.server_close()
 
@@ -259,17 +240,20 @@ def test_osrm_answers_that_are_errors(stub, reply, message):
 
 
 def test_osrm_timeout(stub):
-    stub.delay = 2.0
-    started = time.monotonic()
+    # The stub answers only when released: the client must give up on its own, before.
+    stub.delay = 60.0
     with pytest.raises(RoutingError, match=r"did not answer within 0.3 s"):
         OsrmRouter(stub.url, timeout_s=0.3).route(at(0, 0), at(100, 0))
-    assert time.monotonic() - started < 1.5
+    assert not stub.answered.is_set()
 
 
 def test_osrm_unreachable():
-    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    with pytest.raises(RoutingError, match=f"cannot reach OSRM at {url}: .*refused"):
-        OsrmRouter(url).route(at(0, 0), at(100, 0))
+    # A port bound but not listening, held for the test: no one else can listen there.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{held.getsockname()[1]}"
+        with pytest.raises(RoutingError, match=f"cannot reach OSRM at {url}: .*refused"):
+            OsrmRouter(url).route(at(0, 0), at(100, 0))
 
 
 def test_osrm_url_must_be_http():

@@ -54,12 +54,6 @@ def test_turn_is_signed_and_wraps():
     assert steps.turn_deg(0, 270) == pytest.approx(-90)
 
 
-def test_bearing_and_distance_on_the_ground():
-    assert steps.bearing_deg(at(0, 0), at(0, 100)) == pytest.approx(0, abs=0.01)
-    assert steps.bearing_deg(at(0, 0), at(100, 0)) == pytest.approx(90, abs=0.01)
-    assert steps.distance_m(at(0, 0), at(300, 400)) == pytest.approx(500, abs=0.1)
-
-
 def path_steps(points, names, junctions=None):
     path = [at(*p) for p in points]
     return [

@@ -5,20 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tourapp import create_app, geojson, store
+from tourapp import create_app, stopsfile, store
 
-from .conftest import ROOT, SEEDED, small_doc, write_doc
+from .conftest import SEEDED, small_doc, write_doc
 
 
 def touch_later(path: Path) -> None:
@@ -36,7 +29,7 @@ def edited(name_en: str) -> bytes:
     document = seeded()
     fabre = next(f for f in document["features"] if f["properties"].get("id") == "musee-fabre")
     fabre["properties"]["name_en"] = name_en
-    return geojson.dumps(document).encode()
+    return stopsfile.dumps(document).encode()
 
 
 def test_a_valid_change_is_served_at_once(client, tour_file):
@@ -112,7 +105,7 @@ def test_recovery_clears_the_problems(client, tour_file):
     tour_file.write_bytes(edited("Fabre"))
     touch_later(tour_file)
     assert client.get("/healthz").json == {
-        "status": "ok", "version": geojson.parse(edited("Fabre")).version, "stops": 4
+        "status": "ok", "version": stopsfile.parse(edited("Fabre")).version, "stops": 4
     }
     # Putting the served bytes back also clears the problems (no reload needed).
     tour_file.write_bytes(b"{")
@@ -170,10 +163,10 @@ def test_no_tour_at_all_in_healthz_and_status(broken_app):
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json["status"] == "error"
     assert health.json["reason"] == "no valid data file has been loaded"
-    assert health.json["problems"][0].startswith("stops.geojson: invalid JSON at line 1")
+    assert health.json["problems"][0].startswith("stops.geojson: the file ends early (line 1")
     status = client.get("/en/status")
     assert status.status_code == 503 and 'data-state="error"' in status.text
-    assert "stops.geojson: invalid JSON at line 1" in status.text
+    assert "stops.geojson: the file ends early (line 1" in status.text
 
 
 def test_the_french_503_page(broken_app):
@@ -204,134 +197,6 @@ def test_ok_status_page_lists_warnings(tmp_path):
     assert client.get("/de/status").status_code == 404
 
 
-# --- several worker processes ------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn serving the app with two worker processes; the access log records pid+version."""
-
-    def __init__(self, data: Path, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        env = {
-            **os.environ,
-            "TOUR_DATA": str(data),
-            "FLASK_SECRET_KEY": "test-" + "x" * 32,  # production mode refuses the dev key
-        }
-        env.pop("FLASK_DEBUG", None)
-        self.process = subprocess.Popen(
-            # The production command of the README, plus an access log of pid and version.
-            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2", "--threads", "4",
-             "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", str(log),
-             "--access-logformat", "%(p)s %(s)s %(U)s %({x-tour-version}o)s",
-             "tourapp:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=10).read()
-                return
-            except OSError:  # refused while starting, or slow on a busy machine
-                assert self.process.poll() is None, self.process.stderr.read().decode()
-                time.sleep(0.1)
-        raise TimeoutError("gunicorn did not answer")
-
-    def stop(self) -> str:
-        self.process.terminate()
-        try:
-            _, err = self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        return err.decode()
-
-    def served(self) -> list[tuple[str, str, str, str]]:
-        """(pid, status, path, version) of every request so far."""
-        lines = self.log.read_text().splitlines() if self.log.exists() else []
-        return [tuple(line.split(" ", 3)) for line in lines]
-
-
-def burst(url: str, count: int = 60) -> list[int]:
-    """Many concurrent requests, so both workers answer some."""
-
-    def get(_):
-        with urllib.request.urlopen(url, timeout=60) as response:
-            body = response.read()
-            assert body.rstrip().endswith(b"</html>")
-            return response.status
-
-    with ThreadPoolExecutor(8) as pool:
-        return list(pool.map(get, range(count)))
-
-
-def test_every_gunicorn_worker_serves_the_new_version(tour_file, tmp_path):
-    old = geojson.parse(tour_file.read_bytes()).version
-    server = Gunicorn(tour_file, tmp_path / "access.log")
-    try:
-        server.wait_ready()
-        deadline = time.monotonic() + 60
-        while len({pid for pid, *_ in server.served()}) < 2 and time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/")) == {200}
-        pids = {pid for pid, *_ in server.served()}
-        assert len(pids) == 2
-        assert {v for _, _, path, v in server.served() if path == "/en/"} == {old}
-
-        new_bytes = edited("Musée Fabre, nouvelle version")
-        new = geojson.parse(new_bytes).version
-        # gunicorn writes an access-log line after the response is sent: let the lines of
-        # the requests above land before marking where the post-edit ones begin.
-        time.sleep(1.5)
-        geojson.write_atomic(tour_file, new_bytes.decode())
-        mark = len(server.served())
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/")) == {200}
-            after = server.served()[mark:]
-            if {pid for pid, *_ in after} == pids:
-                break
-        after = server.served()[mark:]
-        assert {pid for pid, *_ in after} == pids, "both workers answered after the edit"
-        assert {v for *_, v in after} == {new}, "no worker served the old version after the edit"
-
-        # A broken write now: both workers keep serving the new version, nobody gets a 500.
-        tour_file.write_bytes(new_bytes[:1000])
-        mark = len(server.served())
-        assert set(burst(server.url + "/en/", 40)) == {200}
-        health = [json.loads(urllib.request.urlopen(server.url + "/healthz").read())
-                  for _ in range(10)]
-        assert {h["status"] for h in health} == {"degraded"}
-        assert {v for *_, v in server.served()[mark:]} == {new}
-
-        # A worker dies while the file is bad: its replacement, forked from the preloaded
-        # master, serves the tour the server started with, never a 503.
-        os.kill(int(sorted(pids)[0].strip("<>")), signal.SIGKILL)  # gunicorn logs "<pid>"
-        mark = len(server.served())
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert set(burst(server.url + "/en/", 40)) == {200}
-            if {pid for pid, *_ in server.served()[mark:]} - pids:
-                break
-        replacement = {pid for pid, *_ in server.served()[mark:]} - pids
-        assert len(replacement) == 1
-        assert {v for pid, *_, v in server.served()[mark:] if pid in replacement} == {old}
-    finally:
-        errors = server.stop()
-    # Once per worker process: the two workers and the replacement.
-    assert 1 <= errors.count("refused ") <= 3, "each worker logs the refusal once"
-    assert "Traceback" not in errors
-
-
 def test_a_file_with_thousands_of_mistakes_gives_a_bounded_report(client, tour_file):
     client.get("/en/")
     document = seeded()
@@ -352,7 +217,7 @@ def test_the_same_bad_bytes_are_not_parsed_again(app, tour_file, monkeypatch):
     touch_later(tour_file)
     assert client.get("/healthz").json["status"] == "degraded"
     calls = []
-    monkeypatch.setattr(store.geojson, "parse", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(store.stopsfile, "parse", lambda *a, **k: calls.append(a))
     monkeypatch.setattr(store, "RETRY_S", 0.0)
     for _ in range(3):
         assert client.get("/healthz").json["status"] == "degraded"

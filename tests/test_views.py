@@ -8,7 +8,7 @@ import re
 import pytest
 from markupsafe import escape
 
-from tourapp import geojson
+from tourapp import stopsfile
 
 from .conftest import small_doc, write_doc
 
@@ -23,7 +23,7 @@ ALLOWED_ORIGINS = {"https://tile.openstreetmap.org"}
     ],
 )
 def test_page_lists_every_stop_with_its_times(client, tour_file, lang, times, heading):
-    tour = geojson.load(tour_file)
+    tour = stopsfile.load(tour_file)
     response = client.get(f"/{lang}/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)

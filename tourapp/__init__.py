@@ -22,6 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY="dev",
         TOUR_DATA=os.environ.get("TOUR_DATA", str(ROOT / "data" / "stops.geojson")),
         TOUR_MAX_BYTES=8 * 1024 * 1024,
+        # Street network `flask tour route` uses when given neither --network nor --osrm:
+        # the city's streets around the seeded walk, committed (data/montpellier/README.md).
+        ROUTING_NETWORK=str(ROOT / "data" / "montpellier" / "voies.geojson"),
+        TOUR_HISTORY_DIR="",  # default: <instance folder>/history/<data file>-<hash of its path>
+        TOUR_HISTORY_KEEP=100,  # accepted versions kept
         TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         TILE_ATTRIBUTION=(
             '&copy; <a href="https://www.openstreetmap.org/copyright">'
@@ -36,6 +41,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
+    if not app.config.get("TOUR_HISTORY_DIR"):
+        from .history import default_folder
+
+        # One history per data file, in the instance folder (which every worker shares).
+        app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
+    app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
     from . import assets, bundles, cli, i18n, instructions, offline, security, store, views
 

@@ -15,18 +15,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import mimetypes
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import brotli
 from flask import Flask, Response, abort, current_app, g, request
 from werkzeug.security import safe_join
+
+from .store import get_store
 
 IMMUTABLE_S = 365 * 24 * 3600
 UNVERSIONED_S = 3600
@@ -59,6 +62,44 @@ for _type, _ext in (
     ("text/javascript", ".js"),
 ):
     mimetypes.add_type(_type, _ext)
+
+
+class AppResponse(Response):
+    """The app's responses, with the two facts the replay needs as explicit fields."""
+
+    tour_versioned: bool = False
+    """The bytes depend only on the URL and the tour version: safe to replay."""
+    replayed: bool = False
+    """Sent again from memory: nothing is left to compress or remember."""
+
+
+def tour_response(
+    body: bytes | str,
+    mimetype: str,
+    etag_seed: str,
+    max_age: int = 0,
+    last_modified: float | None = None,
+) -> AppResponse:
+    """A response built from the tour: strong ETag, 304 when the client has it, replayable.
+
+    ``etag_seed`` names everything the bytes depend on (page, language, tour
+    version…). ``max_age=0`` makes clients revalidate, as the tour may change any time.
+    """
+    response = AppResponse(body, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(etag_seed.encode()).hexdigest()[:20])
+    if last_modified:
+        response.last_modified = dt.datetime.fromtimestamp(int(last_modified), dt.UTC)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if max_age == 0:
+        response.cache_control.no_cache = True
+    response.tour_versioned = True
+    return response.make_conditional(request)
+
+
+def version_url(app: Flask, endpoint: str, version: Callable[[str], str]) -> None:
+    """Give ``endpoint``'s URLs ``?v=version(lang)``: for generated scripts (the map's)."""
+    app.extensions.setdefault("tourapp_url_versions", {})[endpoint] = version
 
 
 def version_of(data: bytes) -> str:
@@ -255,20 +296,18 @@ def _add_version(endpoint: str, values: dict) -> None:
         asset = get_cache().asset(path) if path else None
         if asset is not None:
             values["v"] = asset.version
-    elif endpoint == "tour.map_script":
-        from .views import map_script_version  # views imports this module
-
+    elif endpoint in current_app.extensions.get("tourapp_url_versions", {}):
         lang = values.get("lang") or getattr(g, "lang", None)
         if lang:
             try:
-                values["v"] = map_script_version(lang)
+                values["v"] = current_app.extensions["tourapp_url_versions"][endpoint](lang)
             except LookupError:  # no tour loaded: the link stays unversioned
                 pass
 
 
 def _compress_response(response: Response) -> Response:
     """``after_request``: dynamic bodies compressed once per ETag, never per request."""
-    if getattr(response, "replayed", False):
+    if isinstance(response, AppResponse) and response.replayed:
         return response
     response = _encode(response)
     _remember(response)
@@ -324,8 +363,6 @@ _REPLAYED = (
 
 
 def _tour_version() -> str | None:
-    from .store import get_store  # the store imports nothing of this module
-
     tour = get_store().status().tour
     return tour.version if tour is not None else None
 
@@ -343,7 +380,7 @@ def _replay_key() -> tuple | None:
 def _replay():
     """``before_request``: a tour-versioned response already built is sent again as it is.
 
-    Views mark such responses (``response.tour_versioned``): their bytes depend on
+    Views build such responses with :func:`tour_response`: their bytes depend on
     the URL and the tour version only. Replaying skips the view and the header
     work werkzeug redoes on each response, which made pages cost a third more than
     a trivial endpoint. Other ``after_request`` hooks (security headers…) still run.
@@ -356,13 +393,15 @@ def _replay():
         return None
     _etag, headers, body = entry
     # werkzeug answers If-None-Match and If-Modified-Since alike, as the view did.
-    response = Response(body, headers=headers).make_conditional(request)
+    response = AppResponse(body, headers=headers).make_conditional(request)
     response.replayed = True
     return response
 
 
 def _remember(response: Response) -> None:
-    if not getattr(response, "tour_versioned", False) or response.status_code != 200:
+    if not (isinstance(response, AppResponse) and response.tour_versioned):
+        return
+    if response.status_code != 200:
         return
     key = _replay_key()
     etag, weak = response.get_etag()
@@ -374,6 +413,7 @@ def _remember(response: Response) -> None:
 
 def init_app(app: Flask) -> None:
     """Serve static files pre-compressed and versioned; compress dynamic bodies once."""
+    app.response_class = AppResponse
     app.extensions["tourapp_assets"] = AssetCache()
     if app.static_folder:
         versioned_files(app, "static", app.static_folder)
@@ -389,6 +429,7 @@ def init_app(app: Flask) -> None:
 
 
 __all__ = [
+    "AppResponse",
     "AssetCache",
     "compress",
     "declared_files",
@@ -396,6 +437,8 @@ __all__ = [
     "negotiate",
     "send_asset",
     "send_file",
+    "tour_response",
     "version_of",
+    "version_url",
     "versioned_files",
 ]

@@ -23,7 +23,7 @@ import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from .geojson import gc_paused
+from .gc import gc_paused
 from .tour import Tour
 
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")

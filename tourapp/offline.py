@@ -61,14 +61,6 @@ NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {"css/app.css", "js/site.js"}
 """Files the pages get inside a bundle only: the bundle is precached instead."""
 
-LEAFLET_FILES = ("leaflet.css", "leaflet.js")
-
-
-@bp.url_value_preprocessor
-def pull_lang(endpoint, values):
-    """Take the language from the URL, like the tour's pages."""
-    if values and "lang" in values:
-        g.lang = values.pop("lang")
 
 
 def _static_files(app: Flask) -> list[str]:
@@ -84,16 +76,13 @@ def _static_files(app: Flask) -> list[str]:
 
 
 def assets_hash(app: Flask) -> str:
-    """A hash of the app's static files and Leaflet: new files, new offline cache."""
+    """A hash of the app's static files (Leaflet's among them): new files, new offline cache."""
     cached = app.extensions.get("offline_assets_hash")
     if cached:
         return cached
-    from .views import LEAFLET_DIR  # the blueprint that serves Leaflet knows where it is
-
     digest = hashlib.sha256()
     root = Path(app.static_folder)
     paths = [root / name for name in _static_files(app)] + [root / WORKER_FILE]
-    paths += [LEAFLET_DIR / name for name in LEAFLET_FILES]
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     value = digest.hexdigest()[:12]
@@ -128,8 +117,8 @@ def precache_urls(tour: Tour, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
         for name in _static_files(current_app)
         if name not in NOT_PRECACHED and name not in BUNDLED_ONLY
     ]
+    # The page's Leaflet is in its bundle: the package's files are not precached.
     urls += [url_for("bundles.bundle", name=name) for name in BUNDLES]
-    urls += [url_for("tour.leaflet", filename=name) for name in LEAFLET_FILES]
     return urls
 
 
@@ -200,7 +189,7 @@ def offline_list():
     return _no_cache(Response(json.dumps(body, indent=1), mimetype="application/json"))
 
 
-@bp.route("/<any(" + ", ".join(LANGUAGES) + "):lang>/manifest.webmanifest", endpoint="manifest")
+@bp.route("/<lang:lang>/manifest.webmanifest", endpoint="manifest")
 def manifest_view():
     """The web app manifest in the page's language."""
     body = json.dumps(manifest(g.lang), ensure_ascii=False, indent=1)

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import click
 from flask import Flask, Response, request
+from werkzeug.datastructures import Headers
 
 DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
 """Keys that must never sign anything in production."""
@@ -98,12 +99,18 @@ def download_name(title: str, extension: str) -> tuple[str, str]:
 
 
 def content_disposition(title: str, extension: str, *, attachment: bool = True) -> str:
-    """A ``Content-Disposition`` value naming the file after ``title`` (RFC 6266 / 5987)."""
+    """A ``Content-Disposition`` value naming the file after ``title`` (RFC 6266 / 5987).
+
+    Written by werkzeug as its ``send_file(download_name=…)`` writes it: an ASCII
+    ``filename`` for old clients and the readable name as ``filename*``.
+    """
     fallback, full = download_name(title, extension)
-    value = f'{"attachment" if attachment else "inline"}; filename="{fallback}"'
+    names = {"filename": fallback}
     if full != fallback:
-        value += f"; filename*=UTF-8''{quote(full, safe='')}"
-    return value
+        names["filename*"] = "UTF-8''" + quote(full, safe="!#$&+-.^_`|~")  # RFC 5987 attr-char
+    headers = Headers()
+    headers.set("Content-Disposition", "attachment" if attachment else "inline", **names)
+    return headers["Content-Disposition"]
 
 
 def init_app(app: Flask) -> None:

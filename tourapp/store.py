@@ -7,12 +7,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 
-from . import geojson
+from . import history, stopsfile
 from .security import maintenance_command
 from .tour import Tour
 
@@ -34,7 +34,8 @@ class Status:
     data: bytes  # the served tour's file, byte for byte
     problems: tuple[str, ...]  # why the file on disk is not the one served
     loaded_at: float
-    modified: float = 0.0  # the served file's modification time (Last-Modified, GPX <time>)
+    modified: float = 0.0  # when the served version was accepted (Last-Modified, GPX <time>)
+    entry: history.Entry | None = None  # its acceptance in the shared history
 
     @property
     def state(self) -> str:
@@ -45,13 +46,25 @@ class Status:
 
 
 class TourStore:
-    """Holds the last good tour of one file and memoises what is derived from it."""
+    """Serves the newest accepted version of one file and memoises what is derived from it.
 
-    def __init__(self, path: str, max_bytes: int = geojson.MAX_FILE_BYTES):
+    Which version is served is decided by the shared history (``history.History``):
+    every worker stats the data file and the history's pointer on each request. A
+    valid new file is accepted into the history (under its lock) and the pointer
+    moved; a worker that did not read the file itself follows the pointer. A bad
+    file changes nothing anyone is served; it is reported by each worker that reads it.
+    """
+
+    def __init__(
+        self, path: str, max_bytes: int = stopsfile.MAX_FILE_BYTES,
+        shared: history.History | None = None,
+    ):
         self.path = path
         self.max_bytes = max_bytes
+        self.history = shared
         self._lock = threading.Lock()
         self._signature: tuple | None = None
+        self._pointer: tuple | None = None
         self._failed_at = 0.0
         self._refused_data = b""
         self._status = Status(None, b"", ("not loaded yet",), 0.0)
@@ -65,7 +78,7 @@ class TourStore:
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def status(self) -> Status:
-        """The current status, after picking up any change of the file.
+        """The current status, after picking up any change of the file or of the history.
 
         Within a request, every call returns the status the request first saw,
         so a page, its ETag and its X-Tour-Version header are of one version.
@@ -77,26 +90,60 @@ class TourStore:
             g.tour_status = status
         return status
 
+    def _stale(self, signature: tuple | None, pointer: tuple | None) -> bool:
+        retry = self._status.problems and time.monotonic() - self._failed_at > RETRY_S
+        return signature != self._signature or pointer != self._pointer or bool(retry)
+
     def _current(self) -> Status:
         signature = self._stat()
-        if signature != self._signature or (
-            self._status.problems and time.monotonic() - self._failed_at > RETRY_S
-        ):
+        pointer = self.history.pointer_signature() if self.history else None
+        if self._stale(signature, pointer):
             with self._lock:
-                self._reload(signature)
+                # Another thread may have caught up while this one waited for the lock.
+                if self._stale(signature, pointer):
+                    self._refresh(signature, pointer)
         return self._status
 
     def tour(self) -> Tour | None:
-        """The tour to serve (the last good one), or None if none ever loaded."""
+        """The tour to serve (the newest accepted one), or None if none was ever accepted."""
         return self.status().tour
 
-    def _reload(self, signature: tuple | None) -> None:
-        # Another thread may have reloaded while this one waited for the lock.
-        if signature == self._signature and not (
-            self._status.problems and time.monotonic() - self._failed_at > RETRY_S
-        ):
+    def _refresh(self, signature: tuple | None, pointer: tuple | None) -> None:
+        try:
+            if pointer != self._pointer:
+                self._follow_pointer()
+            if signature != self._signature or self._status.problems:
+                self._load(signature)
+        finally:
+            # Only now: a thread that sees these signatures must also see the status they gave.
+            self._signature = signature
+            self._pointer = pointer
+
+    def _follow_pointer(self) -> None:
+        """Serve the version the history names, when another process accepted it."""
+        version = self.history.current()
+        current = self._status
+        if version is None or (current.tour is not None and current.tour.version == version):
             return
-        self._signature = signature
+        data = self.history.data(version)
+        if data is None:
+            log.error("history: version %s is named but its file is missing or damaged", version)
+            return
+        try:
+            tour = stopsfile.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
+        except stopsfile.TourError as exc:  # accepted once: only a newer app could refuse it
+            log.error("history: version %s no longer loads: %s", version, exc)
+            return
+        self._serve(tour, data, current.problems)
+
+    def _serve(self, tour: Tour, data: bytes, problems: tuple[str, ...] = ()) -> None:
+        entry = self.history.entry(tour.version) if self.history else None
+        accepted = entry.accepted_at if entry else time.time()
+        self._memo = {}
+        self._status = Status(tour, data, problems, time.time(), accepted, entry)
+        log.info("serving version %s (%d stops)", tour.version, len(tour.stops))
+
+    def _load(self, signature: tuple | None) -> None:
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read(self.max_bytes + 1)
@@ -107,24 +154,41 @@ class TourStore:
         current = self._status
         if current.tour is not None and data == current.data:
             if current.problems:
-                self._status = Status(current.tour, current.data, (), time.time(), current.modified)
+                self._status = replace(current, problems=(), loaded_at=time.time())
             return
         if current.problems and data == self._refused_data:
             self._failed_at = time.monotonic()  # the same bad bytes: no need to parse again
             return
         try:
             # Messages name the file, not the server's folders: they are shown on /healthz.
-            tour = geojson.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
-        except geojson.TourError as exc:
+            tour = stopsfile.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
+        except stopsfile.TourError as exc:
             self._refused_data = data
             self._refuse(exc.problems)
             return
         for warning in tour.warnings:
             log.warning("%s", warning)
-        self._memo = {}
-        modified = signature[0] / 1e9 if signature else time.time()
-        self._status = Status(tour, data, (), time.time(), modified)
-        log.info("loaded %s (version %s, %d stops)", self.path, tour.version, len(tour.stops))
+        if self.history is not None and not self._accept(tour, data, signature):
+            return
+        self._serve(tour, data)
+
+    def _accept(self, tour: Tour, data: bytes, signature: tuple | None) -> bool:
+        """Record a valid file as the newest version; False when a newer write overtook it."""
+        try:
+            with self.history.locked():
+                if self._stat() != signature:
+                    # Changed while this worker read it: whoever reads the newer file
+                    # accepts that one; never put this older one in front of it.
+                    self._signature = None
+                    return False
+                if self.history.current() != tour.version:
+                    self.history.accept(data, tour, self._status.tour, "file")
+                self._pointer = self.history.pointer_signature()
+        except OSError as exc:
+            # No shared history (read-only folder, full disk): this worker still serves it.
+            log.error("history %s: cannot record version %s: %s",
+                      self.history.folder, tour.version, exc)
+        return True
 
     def _refuse(self, problems: list[str]) -> None:
         if len(problems) > MAX_PROBLEMS:  # a page and a log line, not megabytes
@@ -139,7 +203,8 @@ class TourStore:
             log.error("refused %s, serving %s:\n%s", self.path, serving, "\n".join(problems))
         self._failed_at = time.monotonic()
         self._status = Status(
-            self._status.tour, self._status.data, problems_t, time.time(), self._status.modified
+            self._status.tour, self._status.data, problems_t, time.time(),
+            self._status.modified, self._status.entry,
         )
 
     def memo(self, key: Any, build: Callable[[Tour], Any]) -> Any:
@@ -160,11 +225,12 @@ class TourStore:
 
 def init_app(app: Flask) -> None:
     """Attach a store for the configured data file; responses name the version they serve."""
-    tour_store = TourStore(app.config["TOUR_DATA"], app.config["TOUR_MAX_BYTES"])
+    shared = history.History(app.config["TOUR_HISTORY_DIR"], app.config["TOUR_HISTORY_KEEP"])
+    tour_store = TourStore(app.config["TOUR_DATA"], app.config["TOUR_MAX_BYTES"], shared)
     app.extensions["tour_store"] = tour_store
     if not app.testing and not maintenance_command():
-        # Load now: with `gunicorn --preload` the workers are forked with a good tour, so a
-        # worker (re)started while the file on disk is bad still serves instead of a 503.
+        # Load now, so a bad file or an unwritable history is logged at start-up; workers
+        # (forked or not) then follow the shared history, whatever was preloaded.
         tour_store.status()
 
     @app.after_request

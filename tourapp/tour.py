@@ -7,10 +7,9 @@ GeoJSON loader is the only place that sees ``[lon, lat]``.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
-from geopy.distance import EARTH_RADIUS  # km, the radius great_circle uses
+from .geo import path_length_m  # re-exported: the loader and routers measure legs with it
 
 LANGUAGES = ("fr", "en")
 """Languages of the tour, default first."""
@@ -122,33 +121,6 @@ class Tour:
         lats = [p[0] for p in points]
         lons = [p[1] for p in points]
         return (min(lats), min(lons)), (max(lats), max(lons))
-
-
-def path_length_m(path: tuple[LatLon, ...] | list[LatLon]) -> float:
-    """Length of a polyline in metres.
-
-    Great-circle distance per segment: within 0.5 % of the ellipsoid at
-    city scale, and several times faster than geodesic on long legs.
-    """
-    # geopy's great_circle formula, inlined: building a geopy Distance per segment
-    # was 85 % of loading a 100,000-point tour. Each point's sine and cosine are
-    # computed once; the arithmetic (and so the result) is geopy's.
-    if len(path) < 2:
-        return 0.0
-    trig = [
-        (math.sin(lat), math.cos(lat), lng)
-        for lat, lng in ((math.radians(p[0]), math.radians(p[1])) for p in path)
-    ]
-    total = 0.0
-    for (sin1, cos1, lng1), (sin2, cos2, lng2) in zip(trig, trig[1:], strict=False):
-        delta = lng2 - lng1
-        cos_d, sin_d = math.cos(delta), math.sin(delta)
-        km = EARTH_RADIUS * math.atan2(
-            math.sqrt((cos2 * sin_d) ** 2 + (cos1 * sin2 - sin1 * cos2 * cos_d) ** 2),
-            sin1 * sin2 + cos1 * cos2 * cos_d,
-        )
-        total += km * 1000
-    return total
 
 
 def walk_minutes(distance_m: float, speed_kmh: float) -> int:

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-from pathlib import Path
-from urllib.parse import quote
 
-import xstatic.pkg.leaflet
 from flask import (
     Blueprint,
     Response,
@@ -25,42 +20,22 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from . import assets, follow, gpx, mapview, qr
-from .i18n import best_language, clock, distance, minutes
+from . import assets, downloads, follow, leaflet, mapview, qr
+from .assets import tour_response
+from .i18n import best_language, clock
+from .security import content_disposition
 from .store import get_store
-from .tour import LANGUAGES, Tour
+from .tour import Tour
 
 bp = Blueprint("tour", __name__)
-LANG = "<any(" + ", ".join(LANGUAGES) + "):lang>"
-LEAFLET_DIR = Path(xstatic.pkg.leaflet.BASE_DIR)
+LANG = "<lang:lang>"  # the converter and its URL processors: tourapp.i18n, for every blueprint
 OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-LEAFLET_FILES = {"leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png"}
 
 
 @bp.record_once
-def _version_leaflet(state):
-    assets.versioned_files(state.app, "tour.leaflet", LEAFLET_DIR, LEAFLET_FILES)
-
-
-@bp.url_value_preprocessor
-def pull_lang(endpoint, values):
-    """Take the language from the URL, for flask-babel and the templates."""
-    if values and "lang" in values:
-        g.lang = values.pop("lang")
-
-
-@bp.url_defaults
-def add_lang(endpoint, values):
-    """Links keep the page's language unless told otherwise."""
-    if "lang" not in values and getattr(g, "lang", None) and _takes_lang(endpoint):
-        values["lang"] = g.lang
-
-
-def _takes_lang(endpoint: str) -> bool:
-    return any(
-        rule.endpoint == endpoint and "lang" in rule.arguments
-        for rule in current_app.url_map.iter_rules()
-    )
+def _register_assets(state):
+    assets.versioned_files(state.app, "tour.leaflet", leaflet.DIRECTORY, leaflet.FILES)
+    assets.version_url(state.app, "tour.map_script", map_script_version)
 
 
 def _tour_or_503() -> Tour:
@@ -70,26 +45,6 @@ def _tour_or_503() -> Tour:
             503, description=_("The walk is not available at the moment. Please try again later.")
         )
     return tour
-
-
-def _cached(
-    body: bytes | str,
-    mimetype: str,
-    etag_seed: str,
-    max_age: int = 0,
-    last_modified: float | None = None,
-) -> Response:
-    """A response with a strong ETag, answered with 304 when the client has it."""
-    response = Response(body, mimetype=mimetype)
-    response.set_etag(hashlib.sha256(etag_seed.encode()).hexdigest()[:20])
-    if last_modified:
-        response.last_modified = dt.datetime.fromtimestamp(int(last_modified), dt.UTC)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    if max_age == 0:
-        response.cache_control.no_cache = True  # revalidate: the tour may change any time
-    response.tour_versioned = True  # same URL and tour version, same bytes: assets replays it
-    return response.make_conditional(request)
 
 
 def map_labels(tour: Tour, lang: str) -> dict:
@@ -132,9 +87,9 @@ def page():
     if preview is not None:
         # A rehearsal at a chosen time (?at=14:05): rare, so rendered without the memo.
         html = render_template("tour.html", tour=tour, preview=preview)
-        return _cached(html, "text/html", f"page {g.lang} {tour.version} {preview}")
+        return tour_response(html, "text/html", f"page {g.lang} {tour.version} {preview}")
     html = get_store().memo(("page", g.lang), lambda t: render_template("tour.html", tour=t))
-    return _cached(html, "text/html", f"page {g.lang} {tour.version}")
+    return tour_response(html, "text/html", f"page {g.lang} {tour.version}")
 
 
 @bp.app_template_global()
@@ -150,7 +105,7 @@ def follow_data(tour: Tour) -> dict:
 def map_script():
     """The map's script for one language."""
     tour = _tour_or_503()
-    return _cached(_map_js(g.lang), "text/javascript", f"map {g.lang} {tour.version}")
+    return tour_response(_map_js(g.lang), "text/javascript", f"map {g.lang} {tour.version}")
 
 
 def _map_js(lang: str) -> str:
@@ -174,7 +129,7 @@ def tour_geojson():
     status = get_store().status()
     if status.tour is None:
         abort(503)
-    return _cached(status.data, "application/geo+json", f"geojson {status.tour.version}")
+    return tour_response(status.data, "application/geo+json", f"geojson {status.tour.version}")
 
 
 @bp.route("/healthz")
@@ -208,17 +163,15 @@ def status_page():
     return response
 
 
-@bp.route("/static/vendor/leaflet/<path:filename>")
-def leaflet(filename: str):
+@bp.route("/static/vendor/leaflet/<path:filename>", endpoint="leaflet")
+def leaflet_file(filename: str):
     """Leaflet, served from the xstatic-leaflet package rather than a CDN."""
-    if filename not in LEAFLET_FILES:
+    if filename not in leaflet.FILES:
         abort(404)
-    return assets.send_file(LEAFLET_DIR, filename)
+    return assets.send_file(leaflet.DIRECTORY, filename)
 
 
 GPX_TYPE = "application/gpx+xml"
-# Characters a file name cannot hold on some system (path separators, Windows' reserved ones).
-UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -232,79 +185,30 @@ def public_url(endpoint: str, **values) -> str:
     return base.rstrip("/") + path
 
 
-def content_disposition(ascii_name: str, name: str) -> str:
-    """``attachment`` with an ASCII ``filename`` and the readable one as RFC 5987 ``filename*``."""
-    readable = " ".join(UNSAFE_IN_NAME.sub(" ", gpx.xml_text(name)).split()) or ascii_name
-    return (
-        f'attachment; filename="{ascii_name}"; '
-        f"filename*=UTF-8''{quote(readable.encode('utf-8', 'replace'), safe='')}"
-    )
-
-
-def gpx_wording() -> gpx.Wording:
-    """The GPX texts in the current language."""
-    return gpx.Wording(
-        clock=clock,
-        stop_type=_("Stop"),
-        leg_name=lambda number, start, end: _(
-            "Walk %(number)d: %(start)s → %(end)s",
-            number=number, start=start.name[g.lang], end=end.name[g.lang],
-        ),
-        leg_description=lambda leg: _(
-            "Walk %(distance)s, about %(time)s",
-            distance=distance(leg.distance_m), time=minutes(leg.walk_min),
-        ),
-    )
-
-
-def _gpx_download(body: str, etag_seed: str, ascii_name: str, name: str, modified: float):
-    response = _cached(body, GPX_TYPE, etag_seed, last_modified=modified)
-    response.headers["Content-Disposition"] = content_disposition(ascii_name, name)
-    return response
-
-
-@bp.route(f"/{LANG}/tour.gpx")
-def tour_gpx():
-    """The whole walk as GPX 1.1 (waypoints, route, track), for guides' apps and GPS units."""
+def gpx_download(number: int | None = None):
+    """The walk, or leg ``number`` alone, as GPX 1.1 for guides' apps and GPS units."""
     status = get_store().status()
     tour = status.tour or _tour_or_503()
-    page_url = public_url("tour.page")
-    created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
-    body = get_store().memo(
-        ("tour.gpx", g.lang, page_url),
-        lambda t: gpx.tour_gpx(t, g.lang, page_url, created, gpx_wording()),
-    )
-    title = tour.title[g.lang]
-    return _gpx_download(
-        body,
-        f"gpx {g.lang} {tour.version} {page_url}",
-        f"{gpx.slug(title)}-{g.lang}.gpx",
-        f"{title}.gpx",
-        status.modified,
-    )
-
-
-@bp.route(f"/{LANG}/legs/<int:number>.gpx")
-def leg_gpx(number: int):
-    """One leg as GPX 1.1, for a guide who needs just the walk to the next stop."""
-    status = get_store().status()
-    tour = status.tour or _tour_or_503()
-    if not 1 <= number <= len(tour.legs):
+    if number is not None and not 1 <= number <= len(tour.legs):
         abort(404)
     page_url = public_url("tour.page")
     created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
     body = get_store().memo(
-        ("leg.gpx", g.lang, number, page_url),
-        lambda t: gpx.leg_gpx(t, number, g.lang, page_url, created, gpx_wording()),
+        ("gpx", g.lang, number, page_url),
+        lambda t: downloads.gpx_text(t, g.lang, page_url, created, number),
     )
-    title = tour.title[g.lang]
-    return _gpx_download(
-        body,
-        f"leg {number} {g.lang} {tour.version} {page_url}",
-        f"{gpx.slug(title)}-{g.lang}-leg-{number}.gpx",
-        f"{title} – {_('walk %(number)d', number=number)}.gpx",
-        status.modified,
+    response = tour_response(
+        body, GPX_TYPE, f"gpx {g.lang} {number} {tour.version} {page_url}",
+        last_modified=status.modified,
     )
+    response.headers["Content-Disposition"] = content_disposition(
+        downloads.gpx_title(tour, g.lang, number), "gpx"
+    )
+    return response
+
+
+bp.add_url_rule(f"/{LANG}/tour.gpx", "tour_gpx", gpx_download)
+bp.add_url_rule(f"/{LANG}/legs/<int:number>.gpx", "leg_gpx", gpx_download)
 
 
 @bp.route(f"/{LANG}/guides")
@@ -318,7 +222,7 @@ def guides():
             "guides.html", tour=t, page_url=page_url, qr_svg=Markup(qr.svg(page_url))
         ),
     )
-    return _cached(html, "text/html", f"guides {g.lang} {tour.version} {page_url}")
+    return tour_response(html, "text/html", f"guides {g.lang} {tour.version} {page_url}")
 
 
 @bp.app_errorhandler(404)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 
 from tests.test_translations import foreign_phrases, page_urls
+from tourapp.testing import LANDSCAPE_PHONE, SMALL_PHONE, wait_until
 from tourapp.tour import LANGUAGES
 
-from .conftest import new_context, wait_until
+from .conftest import new_context
 
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -193,7 +194,7 @@ def test_touch_targets_are_at_least_44_px(page, live_server, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(
-    "viewport", [{"width": 320, "height": 568}, {"width": 844, "height": 390}],
+    "viewport", [SMALL_PHONE, LANDSCAPE_PHONE],
     ids=["320-portrait", "landscape"],
 )
 def test_small_screens_without_sideways_scroll(browser, live_server, lang, viewport):

@@ -9,17 +9,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from geopy.distance import great_circle
 
-from tourapp import geojson
+from tourapp import stopsfile
+from tourapp.testing import LANDSCAPE_PHONE, PHONE, wait_until
 from tourapp.tour import path_length_m, walk_minutes
 
 from ..conftest import SEEDED, small_doc, write_doc
-from .conftest import new_context, wait_until
+from .conftest import new_context
 
 PARIS = ZoneInfo("Europe/Paris")
 HOTEL = (43.6077999, 3.8907432)  # stop 1, data/stops.geojson
 FRENCH_TECH = (43.609125, 3.884371)  # stop 2
 NBSP = "\u00a0"
-SEEDED_TOUR = geojson.load(SEEDED)
+SEEDED_TOUR = stopsfile.load(SEEDED)
 # The first leg follows the streets; the script gets its path joined to both stops.
 FIRST_LEG = (HOTEL, *SEEDED_TOUR.legs[0].path, FRENCH_TECH)
 FIRST_LEG_M = path_length_m(FIRST_LEG)
@@ -241,8 +242,7 @@ def test_preview_at_a_chosen_time(follow_page, live_server):
 def test_distance_follows_the_leg_when_near_it(browser, tmp_path):
     """On a U-shaped leg the distance left runs along it; off the leg, as the crow flies."""
     from tourapp import create_app
-
-    from .conftest import LiveServer
+    from tourapp.testing import LiveServer
 
     doc = small_doc()
     east = 3.88 + 0.0062  # ≈ 500 m east of the stops' meridian
@@ -321,7 +321,7 @@ def test_manual_previous_and_next_without_location(follow_page, live_server):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 844, "height": 390}])
+@pytest.mark.parametrize("viewport", [PHONE, LANDSCAPE_PHONE])
 def test_card_is_in_view_from_the_start_and_off_the_map(browser, live_server, viewport):
     context = new_context(browser, viewport=viewport)
     page = context.new_page()

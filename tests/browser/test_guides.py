@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 
 from ..conftest import SEEDED, write_doc
 from .conftest import LiveServer, new_context
@@ -39,7 +39,7 @@ def test_run_sheet_prints_on_one_a4_page(page, live_server, lang):
     text = " ".join(sheet.extract_text().split())
     for name in ("Hôtel de Métropole", "Espace French Tech", "Musée Fabre"):
         assert name in text
-    km = geojson.load(SEEDED).distance_m / 1000  # the seeded walk's total, routed or not
+    km = stopsfile.load(SEEDED).distance_m / 1000  # the seeded walk's total, routed or not
     assert (f"Total : {km:.1f} km".replace(".", ",") if lang == "fr" else f"Total: {km:.1f} km") in text
     assert "(GPX)" not in text and "A4" not in text  # downloads and button: screen only
     assert page.errors == []

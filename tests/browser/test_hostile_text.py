@@ -7,10 +7,10 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tourapp import create_app, geojson
+from tourapp import create_app, stopsfile
+from tourapp.testing import LiveServer, wait_until
 
 from ..test_hostile_text import hostile_doc
-from .conftest import LiveServer
 
 WATCH = """
 window.__csp = [];
@@ -37,8 +37,27 @@ def watched(page):
     return page
 
 
+SETTLE = """async () => {
+  // Every image has loaded or failed: an injected one's onerror would have been tried.
+  await Promise.all([...document.images].map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener("load", done, {once: true});
+    img.addEventListener("error", done, {once: true});
+  })));
+  await new Promise(done => setTimeout(done, 0));  // the tasks of those events have run
+  // Then a violation of our own: reports are delivered in order, so once this one is in,
+  // every earlier one is too.
+  const marker = document.createElement("script");
+  marker.textContent = "/* settled */";
+  document.body.appendChild(marker);
+}"""
+
+
 def assert_nothing_ran(page):
-    page.wait_for_timeout(300)  # let any injected image fail and its handler (not) run
+    with page.expect_console_message(lambda m: "inline script" in m.text) as logged:
+        page.evaluate(SETTLE)
+    page.errors.remove(logged.value.text)  # the marker's own report, once
+    wait_until(page, "() => window.__csp.includes('script-src-elem inline')")
+    assert page.evaluate("window.__csp.pop()") == "script-src-elem inline"  # the marker's
     assert page.dialogs == []
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.evaluate("window.__csp") == []
@@ -51,7 +70,7 @@ def assert_nothing_ran(page):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_hostile_texts_are_shown_literally_and_run_nothing(watched, hostile_server, lang):
     page = watched
-    tour = geojson.parse(json.dumps(hostile_doc()).encode())
+    tour = stopsfile.parse(json.dumps(hostile_doc()).encode())
     response = page.goto(f"{hostile_server.url}/{lang}/")
     assert "'unsafe-inline'" not in response.headers["content-security-policy"]
     page.wait_for_selector(".leaflet-marker-icon.stop-marker")
@@ -123,6 +142,6 @@ def test_the_policy_is_enforced_and_a_violation_would_be_seen(watched, live_serv
         "() => { const s = document.createElement('script');"
         " s.textContent = 'window.__pwned = 1'; document.body.appendChild(s); }"
     )
-    page.wait_for_timeout(200)
+    wait_until(page, "() => window.__csp.length > 0")  # the report comes asynchronously
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.evaluate("window.__csp") == ["script-src-elem inline"]

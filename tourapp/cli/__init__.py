@@ -2,15 +2,14 @@
 
 One module per job: ``check``, ``route``, ``gpx`` (downloads without a server),
 ``freeze`` (static export). A new command lives in a module of its own that adds
-itself to ``tour_cli`` and is imported in ``init_app``.
+itself to ``tour_cli`` (``from .group import tour_cli``) and is imported in ``init_app``.
 """
 
 from __future__ import annotations
 
 from flask import Flask
-from flask.cli import AppGroup
 
-tour_cli = AppGroup("tour", help="Check and prepare the walk's data file.")
+from .group import tour_cli
 
 
 def init_app(app: Flask) -> None:

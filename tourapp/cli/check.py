@@ -7,8 +7,8 @@ import sys
 import click
 from flask import current_app
 
-from .. import geojson
-from . import tour_cli
+from .. import stopsfile
+from .group import tour_cli
 
 
 @tour_cli.command("check")
@@ -18,8 +18,8 @@ def check(file: str | None, strict: bool) -> None:
     """Validate a stops file (default: the app's TOUR_DATA) and list every problem."""
     path = file or current_app.config["TOUR_DATA"]
     try:
-        tour = geojson.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except geojson.TourError as exc:
+        tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
+    except stopsfile.TourError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         for warning in exc.warnings:

@@ -9,9 +9,9 @@ import sys
 import click
 from flask import current_app, g, url_for
 
-from .. import geojson, gpx
+from .. import downloads, durable, stopsfile
 from ..tour import LANGUAGES
-from . import tour_cli
+from .group import tour_cli
 
 
 @tour_cli.command("gpx")
@@ -23,15 +23,13 @@ from . import tour_cli
 )
 def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) -> None:
     """Write the walk (or one leg) as GPX 1.1, e.g. to copy onto a GPS unit."""
-    from ..views import gpx_wording  # the same texts as the downloads
-
     base = url or current_app.config["PUBLIC_URL"]
     if not base:
         raise click.UsageError("give the site's address with --url or the PUBLIC_URL setting")
     path = current_app.config["TOUR_DATA"]
     try:
-        tour = geojson.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except geojson.TourError as exc:
+        tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
+    except stopsfile.TourError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
@@ -41,12 +39,9 @@ def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) ->
     with current_app.test_request_context("/", base_url=base):
         g.lang = lang
         page_url = url_for("tour.page", lang=lang, _external=True)
-        if leg is None:
-            text = gpx.tour_gpx(tour, lang, page_url, created, gpx_wording())
-        else:
-            text = gpx.leg_gpx(tour, leg, lang, page_url, created, gpx_wording())
+        text = downloads.gpx_text(tour, lang, page_url, created, leg)  # as the downloads
     if output:
-        geojson.write_atomic(output, text, backup=False)
+        durable.write_atomic(output, text)
         click.echo(f"{output}: {len(text.encode()):,} bytes", err=True)
     else:
         click.echo(text, nl=False)

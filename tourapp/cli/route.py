@@ -10,14 +10,15 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from .. import geojson
-from . import tour_cli
+from .. import durable, stopsfile
+from .group import tour_cli
 
 
 @tour_cli.command("route")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--network", type=click.Path(dir_okay=False),
-              help="Street centre-line GeoJSON to route on (embedded router).")
+              help="Street centre-line GeoJSON to route on (embedded router); "
+              "default: the ROUTING_NETWORK setting, the city's streets around the walk.")
 @click.option("--name-property", default="LIB_OFF", show_default=True,
               help="Property of the network's lines that holds the street name.")
 @click.option("--osrm", "osrm_url", metavar="URL",
@@ -30,18 +31,29 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     """Recompute every leg (stop i → i+1) along the streets and write them into the file.
 
     The file (default: the app's TOUR_DATA) is replaced atomically, the old one kept
-    as FILE.bak; on any error it is left exactly as it was.
+    as FILE.bak; on any error it is left exactly as it was. Without --network or
+    --osrm, the legs are routed on the network the ROUTING_NETWORK setting names.
     """
     from ..routing import RoutingError
     from ..routing.legs import LegError, route_tour, with_legs
 
-    if bool(network) == bool(osrm_url):
-        raise click.UsageError("give exactly one of --network FILE or --osrm URL")
+    if network and osrm_url:
+        raise click.UsageError("give one of --network FILE or --osrm URL, not both")
+    default_network = not (network or osrm_url)
+    if default_network:
+        network = current_app.config["ROUTING_NETWORK"]
     path = Path(file or current_app.config["TOUR_DATA"])
     max_bytes = current_app.config["TOUR_MAX_BYTES"]
 
-    def fail(message: str) -> None:
+    def fail(message: str, about_network: bool = False) -> None:
         click.echo(f"error: {message}", err=True)
+        if about_network and default_network:
+            # The default covers only the seeded walk's area: say how to route elsewhere.
+            click.echo(
+                f"the network is the ROUTING_NETWORK setting, {network}; "
+                "give --network FILE or --osrm URL to route on another one",
+                err=True,
+            )
         click.echo(f"{path}: not changed.", err=True)
         sys.exit(1)
 
@@ -50,16 +62,18 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     except OSError as exc:
         fail(f"{path}: cannot read the file: {exc.strerror}")
     try:
-        tour = geojson.parse(data, str(path), max_bytes=max_bytes)
-    except geojson.TourError as exc:
+        tour = stopsfile.parse(data, str(path), max_bytes=max_bytes)
+    except stopsfile.TourError as exc:
         # Mistakes in the old legs do not matter: they are about to be replaced.
         try:
-            tour = geojson.parse(_without_legs(data), str(path), max_bytes=max_bytes)
-        except (geojson.TourError, ValueError, TypeError, KeyError, AttributeError):
+            tour = stopsfile.parse(_without_legs(data), str(path), max_bytes=max_bytes)
+        except (stopsfile.TourError, ValueError, TypeError, KeyError, AttributeError):
             fail("\n".join(exc.problems) + "\nerror: fix the stops first (flask tour check)")
         for problem in exc.problems:
             click.echo(f"replacing a bad leg: {problem}", err=True)
 
+    if default_network:
+        click.echo(f"routing on {network} (the ROUTING_NETWORK setting)")
     started = time.perf_counter()
     try:
         if network:
@@ -71,7 +85,7 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
 
             router = OsrmRouter(osrm_url, timeout_s=timeout, max_snap_m=max_snap)
     except RoutingError as exc:
-        fail(f"bad network: {exc}")
+        fail(f"bad network: {exc}", about_network=True)
     loaded = time.perf_counter()
 
     def report(leg) -> None:
@@ -83,20 +97,22 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     try:
         legs = route_tour(tour, router, progress=report)
     except LegError as exc:
-        fail(str(exc))
+        fail(str(exc), about_network=True)
     routed = time.perf_counter()
 
     document, dropped = with_legs(json.loads(data.decode("utf-8-sig")), legs, tour.speed_kmh)
-    text = geojson.dumps(document)
+    text = stopsfile.dumps(document)
     # The new file must load, with every leg used: otherwise keep the old one.
     try:
-        new = geojson.parse(text.encode(), str(path), max_bytes=max_bytes)
-    except geojson.TourError as exc:
+        new = stopsfile.parse(text.encode(), str(path), max_bytes=max_bytes)
+    except stopsfile.TourError as exc:
         fail("the routed file would not load:\n" + "\n".join(exc.problems))
     if sum(leg.routed for leg in new.legs) != len(legs):
         fail("the routed file would not use every leg:\n" + "\n".join(new.warnings))
     try:
-        backup = geojson.write_atomic(path, text)
+        backup = path.with_name(path.name + ".bak")
+        durable.write_atomic(backup, data)
+        durable.write_atomic(path, text)
     except OSError as exc:
         fail(f"{path}: cannot write the file: {exc.strerror or exc}")
     for leg in dropped:

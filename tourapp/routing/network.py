@@ -22,6 +22,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..geo import distance_m
 from ..tour import LatLon
 from . import Route, RoutingError, steps
 
@@ -137,7 +138,7 @@ class NetworkRouter:
         for u, v in zip(nodes, nodes[1:], strict=False):
             if u == v:
                 continue
-            length = steps.distance_m(u, v)
+            length = distance_m(u, v)
             existing = self.graph.get_edge_data(u, v)
             if existing is not None and existing["length"] <= length:
                 continue
@@ -210,9 +211,9 @@ class NetworkRouter:
         ends = []
         for index, (edge, t, at) in enumerate(snaps):
             u, v = edge
-            if steps.distance_m(at, u) < 0.5:
+            if distance_m(at, u) < 0.5:
                 ends.append(u)  # on a vertex already: no split needed
-            elif steps.distance_m(at, v) < 0.5:
+            elif distance_m(at, v) < 0.5:
                 ends.append(v)
             else:
                 node = f"snap{index}"
@@ -230,12 +231,12 @@ class NetworkRouter:
                 chain.append(node)
             chain.append(v)
             for a, b in zip(chain, chain[1:], strict=False):
-                length = steps.distance_m(self._position(a), self._position(b))
+                length = distance_m(self._position(a), self._position(b))
                 self.graph.add_edge(a, b, length=length, name=data["name"])
         # Two stops snapped to the same spot: one node.
         if (
             ends[0] != ends[1]
-            and steps.distance_m(self._position(ends[0]), self._position(ends[1])) < 0.5
+            and distance_m(self._position(ends[0]), self._position(ends[1])) < 0.5
         ):
             ends[1] = ends[0]
         return removed, added, ends
@@ -263,7 +264,7 @@ def _closer(best, point: LatLon, edge):
     span = dx * dx + dy * dy
     t = 0.0 if span == 0 else max(0.0, min(1.0, -(ux * dx + uy * dy) / span))
     at = (u[0] + t * (v[0] - u[0]), u[1] + t * (v[1] - u[1]))
-    gap = steps.distance_m(point, at)
+    gap = distance_m(point, at)
     if best is None or gap < best[0]:
         return (gap, edge, t, at)
     return best

@@ -18,13 +18,12 @@ Thresholds, all documented in the README:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from ..geo import bearing_deg, distance_m
 from ..tour import LatLon, Step
 
-EARTH_RADIUS_M = 6_371_009.0  # mean radius, the one geopy's great_circle uses
 SAME_STREET_TURN_DEG = 45.0
 MIN_STEP_M = 15.0
 BEARING_SPAN_M = 20.0
@@ -43,22 +42,6 @@ DIRECTIONS = (
     "sharp right",
     "uturn",
 )
-
-
-def distance_m(a: LatLon, b: LatLon) -> float:
-    """Great-circle distance in metres (haversine; matches ``tour.path_length_m``)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2
-    h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-
-
-def bearing_deg(a: LatLon, b: LatLon) -> float:
-    """Initial compass bearing from ``a`` to ``b``, 0–360 (0 = north, 90 = east)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    y = math.sin(lon2 - lon1) * math.cos(lat2)
-    x = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(lon2 - lon1)
-    return math.degrees(math.atan2(y, x)) % 360
 
 
 def turn_deg(before: float, after: float) -> float:

@@ -1,32 +1,22 @@
-"""Read, validate and write the stops file (RFC 7946 GeoJSON with flat properties).
+"""The stops file's schema: read the document and report every problem in it.
 
-The file is a FeatureCollection. Point features are stops, LineString features
-are legs between consecutive stops. Tour-wide facts are ``tour_*`` properties
-of one stop (by convention the first). ``data/README.md`` documents every
-property. Every problem is collected, so an organiser sees them all at once.
+The file is a FeatureCollection (RFC 7946, flat properties; ``data/README.md``
+documents every property). Point features are stops, LineString features legs.
+Nothing here builds the tour: each reader returns checked values or None after
+recording a problem, so the organiser sees every mistake at once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-import hashlib
 import json
 import math
-import os
 import re
-import statistics
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from geopy.distance import great_circle
-
-from . import schedule
-from .tour import LatLon, Leg, Localized, Step, Stop, Tour, path_length_m, walk_minutes
+from ..tour import LatLon, Leg, Localized, Step, Stop, path_length_m, walk_minutes
+from .messages import N_, Message, at, json_error, sniff
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Largest stops file accepted (a 1,000-stop tour with routed legs is ~3 MB)."""
@@ -53,6 +43,11 @@ NUMBER_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 STEP_KEYS = ("maneuver", "direction", "street", "distance_m")
 
 
+def missing(key: str) -> Message:
+    """A property that is absent or empty."""
+    return Message.of(N_('"%(key)s" is missing'), key=key)
+
+
 class TourError(Exception):
     """A stops file that cannot be used; ``problems`` lists every reason."""
 
@@ -65,6 +60,8 @@ class TourError(Exception):
 
 def printable(text: str) -> str:
     """``text`` with control characters and lone surrogates written as escapes."""
+    if isinstance(text, Message):
+        return text.mapped(printable)
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return BAD_CHAR_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
@@ -93,9 +90,9 @@ def _bad_char(text: str) -> str | None:
     match = BAD_CHAR_RE.search(text)
     if match is None:
         return None
-    return (
-        f"the invisible control character U+{ord(match[0]):04X} at position "
-        f"{match.start() + 1}: remove it"
+    return Message.of(
+        N_("the invisible control character U+%(code)s at position %(position)d: remove it"),
+        code=f"{ord(match[0]):04X}", position=match.start() + 1,
     )
 
 
@@ -107,12 +104,12 @@ class _Feature:
         self.problems = problems
         ident = props.get("id")
         label = ident if isinstance(ident, str) and ident else props.get("name_fr")
-        self.label = f"{source}: feature {index}"
+        self.label = Message(source, ": ", (N_("feature %(index)d"), {"index": index}))
         if isinstance(label, str) and label:
             self.label += f" ({_show(label)})"
 
     def problem(self, text: str) -> None:
-        self.problems.append(f"{self.label}: {text}")
+        self.problems.append(self.label + ": " + text)
 
     def get(self, key: str) -> Any:
         # GIS tools write null for a column a feature does not use.
@@ -122,17 +119,21 @@ class _Feature:
         value = self.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f'"{key}" is missing')
+                self.problem(missing(key))
             return None
         if not isinstance(value, str):
-            self.problem(f'"{key}" must be text, got {_show(value)}')
+            self.problem(Message.of(N_('"%(key)s" must be text, got %(got)s'),
+                                    key=key, got=_show(value)))
             return None
         if len(value) > limit:
-            self.problem(f'"{key}" must be at most {limit} characters, got {len(value)}')
+            self.problem(Message.of(
+                N_('"%(key)s" must be at most %(limit)d characters, got %(got)d'),
+                key=key, limit=limit, got=len(value),
+            ))
             return None
         bad = _bad_char(value)
         if bad:
-            self.problem(f'"{key}" contains {bad}')
+            self.problem(Message.of(N_('"%(key)s" contains '), key=key) + bad)
             return None
         return value
 
@@ -143,10 +144,11 @@ class _Feature:
         if not present and not required:
             return Localized("", "")
         if present and len(present) < len(keys):
-            missing = next(k for k in keys if k not in present)
-            self.problem(
-                f'"{missing}" is missing: "{base}" needs French and English ({", ".join(keys)})'
-            )
+            absent = next(k for k in keys if k not in present)
+            self.problem(missing(absent) + Message.of(
+                N_(': "%(base)s" needs French and English (%(keys)s)'),
+                base=base, keys=", ".join(keys),
+            ))
             return None
         fr = self.text(keys[0], limit=limit)
         en = self.text(keys[1], limit=limit)
@@ -166,22 +168,24 @@ class _Feature:
         value = self.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f'"{key}" is missing')
+                self.problem(missing(key))
             return default
         # uMap and some table editors store numbers as text: accept plain decimals.
         if isinstance(value, str) and NUMBER_RE.match(value):
             value = float(value)
-        kind = "a whole number" if integer else "a number"
+        kind = N_("a whole number") if integer else N_("a number")
         if strict_min and minimum == 0:
-            kind = "a positive whole number" if integer else "a positive number"
+            kind = N_("a positive whole number") if integer else N_("a positive number")
         ok = _finite(value)
         ok = ok and (value > minimum if strict_min else value >= minimum) and value <= maximum
         ok = ok and (not integer or float(value).is_integer())
         if not ok:
-            bounds = "" if strict_min and minimum == 0 else f" from {minimum:g}"
+            message = Message.of(N_('"%(key)s" must be '), key=key) + Message((kind, {}))
+            if not (strict_min and minimum == 0):
+                message += Message.of(N_(" from %(minimum)s"), minimum=f"{minimum:g}")
             if math.isfinite(maximum):
-                bounds += f" to {maximum:g}"
-            self.problem(f'"{key}" must be {kind}{bounds}, got {_show(self.get(key))}')
+                message += Message.of(N_(" to %(maximum)s"), maximum=f"{maximum:g}")
+            self.problem(message + Message.of(N_(", got %(got)s"), got=_show(self.get(key))))
             return None
         return float(value)
 
@@ -189,11 +193,12 @@ class _Feature:
         value = self.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f'"{key}" is missing')
+                self.problem(missing(key))
             return None
         match = TIME_RE.match(value) if isinstance(value, str) else None
         if not match:
-            self.problem(f'"{key}" must be a time written HH:MM, got {_show(value)}')
+            self.problem(Message.of(N_('"%(key)s" must be a time written HH:MM, got %(got)s'),
+                                    key=key, got=_show(value)))
             return None
         return dt.time(int(match[1]), int(match[2]))
 
@@ -215,15 +220,24 @@ def _position(raw: Any) -> LatLon | None:
 
 def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
     if len(data) > max_bytes:
-        raise TourError(
-            [f"{source}: file is {len(data):,} bytes, more than the limit of {max_bytes:,}"]
-        )
+        raise TourError([at(source, Message.of(
+            N_("file is %(size)s bytes, more than the limit of %(limit)s"),
+            size=f"{len(data):,}", limit=f"{max_bytes:,}",
+        ))])
+    other = sniff(data, source)
+    if other is not None:
+        raise TourError([at(source, other)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TourError([f"{source}: not UTF-8 text (byte {exc.start})"]) from None
+        raise TourError([at(source, Message.of(
+            N_("not UTF-8 text (byte %(byte)d): save it again as UTF-8"), byte=exc.start
+        ))]) from None
     if not text.strip():
-        raise TourError([f"{source}: file is empty"])
+        raise TourError([at(source, Message.of(
+            N_("file is empty: was it saved completely? Save it again, or restore a version "
+               "(flask --app tourapp tour history)")
+        ))])
 
     def no_constants(name: str) -> None:
         raise ValueError(f"{name} is not allowed in JSON")
@@ -231,9 +245,7 @@ def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
     try:
         return json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
-        raise TourError(
-            [f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
-        ) from None
+        raise TourError([at(source, json_error(text, exc))]) from None
     except (ValueError, RecursionError) as exc:
         raise TourError([f"{source}: invalid JSON: {exc}"]) from None
 
@@ -241,9 +253,9 @@ def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
 def _features(document: Any, source: str) -> list:
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         found = document.get("type") if isinstance(document, dict) else type(document).__name__
-        raise TourError(
-            [f'{source}: must be a GeoJSON FeatureCollection, got {_show(found)}']
-        )
+        raise TourError([at(source, Message.of(
+            N_("must be a GeoJSON FeatureCollection, got %(got)s"), got=_show(found)
+        ))])
     features = document.get("features")
     if not isinstance(features, list):
         raise TourError([f'{source}: "features" must be a list'])
@@ -264,10 +276,10 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
                 )
             seen.setdefault(key, (value, reader))
     if not seen:
-        problems.append(
-            f'{source}: no tour properties: put "tour_title_fr", "tour_title_en", '
-            f'"tour_date" and "tour_start" on the first stop'
-        )
+        problems.append(at(source, Message.of(
+            N_('no tour properties: put "tour_title_fr", "tour_title_en", '
+               '"tour_date" and "tour_start" on the first stop')
+        )))
         return {}
     # Read every tour fact through the feature that holds the first of them.
     holder = next(iter(seen.values()))[1]
@@ -290,11 +302,19 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
     }
     raw_date = merged.get("tour_date")
     try:
+        if raw_date in (None, ""):
+            merged.problem(missing("tour_date"))
+            raise LookupError
         if not (isinstance(raw_date, str) and DATE_RE.match(raw_date)):
             raise ValueError(raw_date)
         facts["date"] = dt.date.fromisoformat(raw_date.replace("/", "-"))
+    except LookupError:
+        pass
     except ValueError:
-        merged.problem(f'"tour_date" must be a date written YYYY-MM-DD, got {_show(raw_date)}')
+        merged.problem(Message.of(
+            N_('"%(key)s" must be a date written YYYY-MM-DD, got %(got)s'),
+            key="tour_date", got=_show(raw_date),
+        ))
     else:
         if not YEARS[0] <= facts["date"].year <= YEARS[1]:
             del facts["date"]
@@ -319,7 +339,7 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
 def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     ident = reader.get("id")
     if ident is None or ident == "":
-        reader.problem('"id" is missing')
+        reader.problem(missing("id"))
     elif not isinstance(ident, str) or not ID_RE.match(ident):
         reader.problem(
             f'"id" must be a short identifier (letters, digits, "-" or "_"), got {_show(ident)}'
@@ -409,266 +429,3 @@ def _leg(reader: _Feature, path: tuple[LatLon, ...], speed_kmh: float) -> Leg | 
         steps=steps,
         routed=True,
     )
-
-
-def _check_spread(located: list[tuple[_Feature, LatLon]]) -> None:
-    """Flag stops far from the others; suggest the lon/lat swap when it fits.
-
-    Every stop with valid coordinates counts, even one with other mistakes, so
-    a misplaced stop is reported together with everything else.
-    """
-    if len(located) < 2:
-        return
-    # The median of all stops is a real stop's position while fewer than half are wrong.
-    centre = (
-        statistics.median(location[0] for _, location in located),
-        statistics.median(location[1] for _, location in located),
-    )
-    for reader, location in located:
-        km = great_circle(location, centre).km
-        if km <= MAX_SPREAD_KM:
-            continue
-        lat, lon = location
-        if abs(lon) <= 90 and great_circle((lon, lat), centre).km <= MAX_SPREAD_KM:
-            reader.problem(
-                f"coordinates [{lon:g}, {lat:g}] look swapped: GeoJSON wants "
-                f"[longitude, latitude], so write [{lat:g}, {lon:g}]"
-            )
-        else:
-            reader.problem(
-                f"coordinates [{lon:g}, {lat:g}] are {km:,.0f} km from the other "
-                f"stops (limit {MAX_SPREAD_KM:g} km)"
-            )
-
-
-def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
-    """Validate a stops file's bytes and return the tour, or raise ``TourError``."""
-    with gc_paused():
-        return _parse(data, source, max_bytes)
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Pause CPython's cyclic garbage collector for a burst of allocations."""
-    # A long file allocates hundreds of thousands of tuples and no reference cycle;
-    # CPython's cyclic GC would scan the growing heap again and again: a quarter of
-    # the time of a 100,000-point file, and the part that grew faster than the file.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
-    problems: list[str] = []
-    warnings: list[str] = []
-    features = _features(_read_document(data, source, max_bytes), source)
-
-    point_readers: list[tuple[int, _Feature, LatLon | None]] = []
-    line_readers: list[tuple[_Feature, tuple[LatLon, ...] | None]] = []
-    for index, feature in enumerate(features):
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(f"{source}: feature {index}: must be a GeoJSON Feature")
-            continue
-        props = feature.get("properties")
-        if props is None:
-            props = {}
-        if not isinstance(props, dict):
-            problems.append(f'{source}: feature {index}: "properties" must be an object')
-            continue
-        reader = _Feature(source, index, props, problems)
-        geometry = feature.get("geometry")
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
-        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
-        if kind == "Point":
-            location = _position(coords)
-            if location is None:
-                reader.problem(
-                    f"coordinates must be [longitude, latitude] with longitude -180 to 180 "
-                    f"and latitude -90 to 90, got {_show(coords)}"
-                )
-            point_readers.append((index, reader, location))
-        elif kind == "LineString":
-            path = [_position(c) for c in coords] if isinstance(coords, list) else [None]
-            if len(path) < 2 or None in path:
-                reader.problem(
-                    "a leg's coordinates must be at least two [longitude, latitude] positions"
-                )
-                line_readers.append((reader, None))
-            else:
-                line_readers.append((reader, tuple(path)))
-        else:
-            reader.problem(
-                f"geometry must be a Point (a stop) or a LineString (a leg), got {_show(kind)}"
-            )
-
-    if not point_readers:
-        problems.append(f"{source}: the tour has no stops: add at least one Point feature")
-        raise TourError(problems, warnings)
-
-    facts = _tour_facts([r for _, r, _ in point_readers], source, problems)
-    stops: list[Stop] = []
-    for index, reader, location in point_readers:
-        stop = _stop(reader, index, location or (0.0, 0.0))
-        if stop is not None and location is not None:
-            stops.append(stop)
-    _check_unique(stops, "id", lambda s: s.id, source, problems)
-    _check_unique(stops, "order", lambda s: s.order, source, problems)
-    _check_spread([(reader, loc) for _, reader, loc in point_readers if loc is not None])
-    stops.sort(key=lambda s: s.order)
-
-    speed = facts.get("speed_kmh") or DEFAULT_SPEED_KMH
-    file_legs = {}
-    for reader, path in line_readers:
-        leg = _leg(reader, path, speed) if path is not None else None
-        if leg is None:
-            continue
-        if (leg.from_id, leg.to_id) in file_legs:
-            reader.problem(f'a second leg from "{leg.from_id}" to "{leg.to_id}"')
-        file_legs[(leg.from_id, leg.to_id)] = leg
-
-    if problems:
-        raise TourError(problems, warnings)
-
-    legs = _legs(stops, file_legs, speed, warnings)
-    visits, schedule_warnings = schedule.compute(
-        tuple(stops), legs, facts["date"], facts["timezone"], facts["start"]
-    )
-    warnings.extend(f"{source}: {w}" for w in schedule_warnings)
-    if facts["end"] is not None:
-        over = schedule.overrun_min(visits, facts["end"])
-        if over:
-            warnings.append(
-                f"{source}: the walk ends at {visits[-1].departure:%H:%M}, "
-                f"{over} min after tour_end {facts['end']:%H:%M}"
-            )
-    return Tour(
-        title=facts["title"],
-        description=facts["description"],
-        date=facts["date"],
-        timezone=facts["timezone"],
-        start=facts["start"],
-        end=facts["end"] or visits[-1].departure.time(),
-        speed_kmh=speed,
-        attribution=facts["attribution"],
-        organiser=facts["organiser"],
-        stops=tuple(stops),
-        legs=legs,
-        visits=visits,
-        warnings=tuple(warnings),
-        version=hashlib.sha256(data).hexdigest()[:16],
-        source=source,
-    )
-
-
-def _check_unique(stops: list[Stop], key: str, get: Callable, source: str, problems: list[str]):
-    first: dict[Any, Stop] = {}
-    for stop in stops:
-        value = get(stop)
-        if value in first:
-            problems.append(
-                f'{source}: feature {stop.feature_index} ("{stop.id}"): "{key}" {_show(value)} '
-                f'is already used by feature {first[value].feature_index} ("{first[value].id}")'
-            )
-        first.setdefault(value, stop)
-
-
-def _legs(stops: list[Stop], file_legs: dict, speed: float, warnings: list[str]) -> tuple:
-    """One leg per pair of consecutive stops: from the file when it fits, else a straight line."""
-    legs = []
-    used = set()
-    for a, b in zip(stops, stops[1:], strict=False):
-        leg = file_legs.get((a.id, b.id))
-        if leg is not None:
-            gap_start = great_circle(leg.path[0], a.location).meters
-            gap_end = great_circle(leg.path[-1], b.location).meters
-            if max(gap_start, gap_end) > MAX_LEG_GAP_M:
-                warnings.append(
-                    f'leg "{a.id}" → "{b.id}" ends {max(gap_start, gap_end):.0f} m from its '
-                    f"stops: ignored, a straight line is used (run: flask tour route)"
-                )
-                leg = None
-            else:
-                used.add((a.id, b.id))
-        if leg is None:
-            path = (a.location, b.location)
-            distance = path_length_m(path)
-            leg = Leg(a.id, b.id, path, distance, walk_minutes(distance, speed))
-        legs.append(leg)
-    for key in file_legs.keys() - used:
-        if key not in {(a.id, b.id) for a, b in zip(stops, stops[1:], strict=False)}:
-            warnings.append(
-                f'leg "{key[0]}" → "{key[1]}" does not join two consecutive stops: ignored'
-            )
-    return tuple(legs)
-
-
-def load(path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
-    """Read and validate a stops file."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise TourError(
-                [f"{path}: file is {size:,} bytes, more than the limit of {max_bytes:,}"]
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TourError([f"{path}: cannot read the file: {exc.strerror}"]) from None
-    return parse(data, str(path), max_bytes=max_bytes)
-
-
-def dumps(document: dict) -> str:
-    """Serialise a GeoJSON document the way the project stores it (UTF-8, stable, diffable)."""
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-
-
-def write_atomic(path: str | os.PathLike, text: str, *, backup: bool = True) -> Path | None:
-    """Replace ``path`` with ``text`` so a reader sees the old or the new file, never a mix.
-
-    The new content goes to a temporary file in the same folder, is flushed to
-    disk, then renamed over the old file; the old file is first kept as
-    ``<name>.bak``. Returns the backup's path, if one was made.
-    """
-    path = Path(path)
-    folder = path.parent
-    backup_path = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            mode = path.stat().st_mode & 0o777
-            os.chmod(tmp, mode)
-            if backup:
-                backup_path = path.with_name(path.name + ".bak")
-                _copy_durably(path, backup_path)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # make the rename itself durable
-    finally:
-        os.close(dir_fd)
-    return backup_path
-
-
-def _copy_durably(source: Path, target: Path) -> None:
-    data = source.read_bytes()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

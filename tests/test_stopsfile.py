@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
-from tourapp import geojson
-from tourapp.geojson import TourError
+from tourapp import stopsfile
+from tourapp.stopsfile import TourError
 
 from .conftest import small_doc
 
@@ -17,14 +16,14 @@ def problems(document, source="stops.geojson") -> list[str]:
     """The loader's messages for a document (bytes or JSON-able object)."""
     data = document if isinstance(document, bytes) else json.dumps(document).encode()
     with pytest.raises(TourError) as caught:
-        geojson.parse(data, source)
+        stopsfile.parse(data, source)
     assert str(caught.value) == "\n".join(caught.value.problems)
     return caught.value.problems
 
 
 def test_valid_tour_loads_in_order(doc):
     doc["features"].reverse()  # file order does not matter, "order" does
-    tour = geojson.parse(json.dumps(doc).encode())
+    tour = stopsfile.parse(json.dumps(doc).encode())
     assert [s.id for s in tour.stops] == ["a", "b", "c"]
     assert tour.title.fr == "Balade d'essai" and tour.title["en"] == "Test walk"
     assert tour.stops[0].location == (43.60, 3.88)  # (lat, lon) after the loader
@@ -42,8 +41,9 @@ def test_invalid_json_names_line_and_column():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "stops.geojson: file is empty"),
-        (b"\xff\xfe{}", "stops.geojson: not UTF-8 text (byte 0)"),
+        (b"", "stops.geojson: file is empty: was it saved completely? Save it again, or "
+               "restore a version (flask --app tourapp tour history)"),
+        (b"\xff\xfe{}", "stops.geojson: not UTF-8 text (byte 0): save it again as UTF-8"),
         (b'{"type": "Feature"}', 'stops.geojson: must be a GeoJSON FeatureCollection, got "Feature"'),
         (b"[1, 2]", 'stops.geojson: must be a GeoJSON FeatureCollection, got "list"'),
         (b'{"type": "FeatureCollection"}', 'stops.geojson: "features" must be a list'),
@@ -60,7 +60,7 @@ def test_document_errors(data, message):
 
 def test_file_size_is_capped():
     with pytest.raises(TourError, match="more than the limit of 10"):
-        geojson.parse(b" " * 11, "f", max_bytes=10)
+        stopsfile.parse(b" " * 11, "f", max_bytes=10)
 
 
 @pytest.mark.parametrize(
@@ -83,8 +83,8 @@ def test_bad_coordinates(doc, coordinates, message):
 def test_swapped_coordinates_are_recognised(doc):
     doc["features"][2]["geometry"]["coordinates"] = [43.617986, 3.88]
     assert problems(doc) == [
-        'stops.geojson: feature 2 ("c"): coordinates [43.618, 3.88] look swapped: '
-        "GeoJSON wants [longitude, latitude], so write [3.88, 43.618]"
+        'stops.geojson: feature 2 ("c"): coordinates [43.617986, 3.88] look swapped: '
+        "GeoJSON wants [longitude, latitude], so write [3.88, 43.617986]"
     ]
 
 
@@ -134,7 +134,7 @@ def test_bad_stop_property(doc, key, value, message):
 def test_numbers_typed_as_text_are_accepted(doc):
     # uMap and spreadsheet-like editors store every value as text.
     doc["features"][1]["properties"].update(duration_min="30", order="2")
-    tour = geojson.parse(json.dumps(doc).encode())
+    tour = stopsfile.parse(json.dumps(doc).encode())
     assert tour.stops[1].duration_min == 30
 
 
@@ -205,7 +205,7 @@ def test_legs_from_the_file_are_used(doc):
         {"maneuver": "arrive", "direction": "", "street": "", "distance_m": 0},
     ]
     _leg(doc, "a", "b", distance_m=1200, walk_min=17, steps=json.dumps(steps))
-    tour = geojson.parse(json.dumps(doc).encode())
+    tour = stopsfile.parse(json.dumps(doc).encode())
     leg = tour.legs[0]
     assert leg.routed and leg.distance_m == 1200 and leg.walk_min == 17 and len(leg.path) == 3
     assert leg.steps[0].street == "Rue A" and leg.steps[0].location == (43.6, 3.88)
@@ -214,7 +214,7 @@ def test_legs_from_the_file_are_used(doc):
 
 def test_leg_without_figures_is_measured(doc):
     _leg(doc, "a", "b")
-    leg = geojson.parse(json.dumps(doc).encode()).legs[0]
+    leg = stopsfile.parse(json.dumps(doc).encode()).legs[0]
     assert 1000 < leg.distance_m < 1100 and leg.walk_min == 14  # 1,013 m at 75 m/min
 
 
@@ -237,7 +237,7 @@ def test_stale_and_stray_legs_are_ignored_with_a_warning(doc):
     stale = _leg(doc, "a", "b")
     stale["geometry"]["coordinates"][0] = [3.89, 43.60]  # ~800 m from stop a
     _leg(doc, "a", "c")
-    tour = geojson.parse(json.dumps(doc).encode())
+    tour = stopsfile.parse(json.dumps(doc).encode())
     assert not tour.legs[0].routed
     assert any('leg "a" → "b" ends' in w for w in tour.warnings)
     assert any('leg "a" → "c" does not join two consecutive stops' in w for w in tour.warnings)
@@ -245,33 +245,9 @@ def test_stale_and_stray_legs_are_ignored_with_a_warning(doc):
 
 def test_load_reports_a_missing_file(tmp_path):
     with pytest.raises(TourError, match="cannot read the file"):
-        geojson.load(tmp_path / "nope.geojson")
-
-
-def test_write_atomic_keeps_a_backup(tmp_path):
-    target = tmp_path / "stops.geojson"
-    target.write_text("old")
-    os.chmod(target, 0o640)
-    backup = geojson.write_atomic(target, "new")
-    assert target.read_text() == "new" and backup.read_text() == "old"
-    assert os.stat(target).st_mode & 0o777 == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["stops.geojson", "stops.geojson.bak"]
-
-
-def test_write_atomic_leaves_the_file_untouched_on_failure(tmp_path, monkeypatch):
-    target = tmp_path / "stops.geojson"
-    target.write_text("old")
-
-    def fail(*args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError):
-        geojson.write_atomic(target, "new", backup=False)
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["stops.geojson"]
+        stopsfile.load(tmp_path / "nope.geojson")
 
 
 def test_dumps_round_trips():
     document = small_doc()
-    assert json.loads(geojson.dumps(document)) == document
+    assert json.loads(stopsfile.dumps(document)) == document

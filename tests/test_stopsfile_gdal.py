@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tourapp import geojson
+from tourapp import stopsfile
 
 from .conftest import SEEDED
 
@@ -90,7 +90,7 @@ def test_gdal_round_trip_keeps_the_tour(tmp_path, route, text_numbers):
                 if key in props:
                     props[key] = str(props[key])
     source = tmp_path / "stops.geojson"
-    source.write_text(geojson.dumps(document), encoding="utf-8")
+    source.write_text(stopsfile.dumps(document), encoding="utf-8")
     current = source
     for number, options in enumerate(route):
         target = tmp_path / f"out{number}.{'gpkg' if 'GPKG' in options else 'geojson'}"
@@ -105,8 +105,8 @@ def test_gdal_round_trip_keeps_the_tour(tmp_path, route, text_numbers):
         assert any(p["id"] is None for p in props) and any(p["leg_from"] is None for p in props)
     assert {f["geometry"]["type"] for f in written["features"]} == {"Point", "LineString"}
 
-    original = geojson.load(source)
-    round_tripped = geojson.load(current)
+    original = stopsfile.load(source)
+    round_tripped = stopsfile.load(current)
     assert comparable(round_tripped) == comparable(original)
     assert original.legs[0].routed and len(original.legs[0].steps) == 3
     assert [v.arrival.strftime("%H:%M") for v in round_tripped.visits][0] == "13:30"
@@ -115,8 +115,8 @@ def test_gdal_round_trip_keeps_the_tour(tmp_path, route, text_numbers):
 def test_gdal_writes_times_with_seconds(tmp_path):
     # The quirk the loader must accept: a time column comes back as "13:30:00".
     source = tmp_path / "stops.geojson"
-    source.write_text(geojson.dumps(gis_doc()), encoding="utf-8")
+    source.write_text(stopsfile.dumps(gis_doc()), encoding="utf-8")
     ogr2ogr("-f", "GeoJSON", str(tmp_path / "out.geojson"), str(source))
     first = json.loads((tmp_path / "out.geojson").read_text())["features"][0]["properties"]
     assert first["tour_start"] == "13:30:00"
-    assert geojson.load(tmp_path / "out.geojson").start.strftime("%H:%M") == "13:30"
+    assert stopsfile.load(tmp_path / "out.geojson").start.strftime("%H:%M") == "13:30"

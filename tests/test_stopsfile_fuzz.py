@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tourapp import geojson
-from tourapp.geojson import TourError
+from tourapp import stopsfile
+from tourapp.stopsfile import TourError
 from tourapp.tour import Tour
 
 from .conftest import small_doc
@@ -106,7 +106,7 @@ def mutated_docs(draw) -> dict:
 def check(data: bytes) -> None:
     """The loader's contract: a consistent Tour, or TourError with printable messages."""
     try:
-        tour = geojson.parse(data, "fuzz.geojson")
+        tour = stopsfile.parse(data, "fuzz.geojson")
     except TourError as exc:
         assert exc.problems and all(isinstance(p, str) and p.strip() for p in exc.problems)
         str(exc).encode("utf-8")  # printable in a terminal, a log, a page
@@ -120,7 +120,7 @@ def check(data: bytes) -> None:
 
 
 def test_the_base_document_is_valid():
-    tour = geojson.parse(BASE_BYTES)
+    tour = stopsfile.parse(BASE_BYTES)
     assert tour.legs[0].routed and len(tour.legs[0].steps) == 2
 
 
@@ -162,7 +162,7 @@ def test_truncated_and_corrupted_writes(cut, tail):
 def test_regressions_found_by_fuzzing_stops(doc, key, value, message):
     doc["features"][1]["properties"][key] = value
     with pytest.raises(TourError) as caught:
-        geojson.parse(json.dumps(doc).encode("utf-8", "surrogatepass"))
+        stopsfile.parse(json.dumps(doc).encode("utf-8", "surrogatepass"))
     (problem,) = caught.value.problems
     assert problem.startswith('stops.geojson: feature 1 ("b"): ' + message)
     problem.encode("utf-8")
@@ -182,7 +182,7 @@ def test_regressions_found_by_fuzzing_stops(doc, key, value, message):
 def test_regressions_found_by_fuzzing_tour(doc, key, value, message):
     doc["features"][0]["properties"][key] = value
     with pytest.raises(TourError) as caught:
-        geojson.parse(json.dumps(doc).encode())
+        stopsfile.parse(json.dumps(doc).encode())
     (problem,) = caught.value.problems
     assert problem.startswith('stops.geojson: feature 0 ("a"): ' + message)
 
@@ -190,13 +190,13 @@ def test_regressions_found_by_fuzzing_tour(doc, key, value, message):
 def test_huge_coordinates_are_a_problem_not_a_crash(doc):
     doc["features"][1]["geometry"]["coordinates"] = [10**400, 43.6]
     with pytest.raises(TourError, match="coordinates must be"):
-        geojson.parse(json.dumps(doc).encode())
+        stopsfile.parse(json.dumps(doc).encode())
 
 
 def test_messages_show_unprintable_keys_as_escapes(doc):
     doc["features"][2]["properties"]["tour_\x07"] = "x"
     doc["features"][1]["properties"]["tour_\x07"] = "y"
     with pytest.raises(TourError) as caught:
-        geojson.parse(json.dumps(doc).encode())
+        stopsfile.parse(json.dumps(doc).encode())
     assert "\x07" not in str(caught.value)
     assert '"tour_\\u0007" is "x" here but "y"' in str(caught.value)

@@ -1,0 +1,206 @@
+"""Accepted versions of the stops file, shared on disk by every worker and command.
+
+Layout of the history folder (``TOUR_HISTORY_DIR``):
+
+- ``versions/<version>.geojson``: the bytes of each accepted file, named by their
+  content hash (the tour's ``version``), written once;
+- ``log.json``: the acceptances, oldest first (version, time, reason, what changed),
+  at most ``keep`` of them; replaced atomically;
+- ``current``: the version every worker serves, replaced atomically after the
+  version's bytes and the log are on disk;
+- ``lock``: serialises writers (``flock``), so two workers accepting at once cannot
+  put an older file back in front of a newer one.
+
+Readers take no lock: they stat ``current`` and read what it names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .durable import write_atomic
+from .geo import distance_m
+from .tour import Tour
+
+DEFAULT_KEEP = 100
+MOVED_M = 1.0  # under a metre, a stop was re-saved, not moved
+
+
+def default_folder(instance_path: str | os.PathLike, data_path: str | os.PathLike) -> Path:
+    """Where the history of a data file lives by default: one folder per file, by its path."""
+    data = Path(data_path).resolve()
+    tag = hashlib.sha256(str(data).encode()).hexdigest()[:8]
+    return Path(instance_path) / "history" / f"{data.stem}-{tag}"
+
+
+def content_version(data: bytes) -> str:
+    """The version name of a file's bytes (the same as ``Tour.version``)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One acceptance: which version, when, why, and what changed from the one before."""
+
+    version: str
+    accepted_at: float  # seconds since the epoch
+    reason: str  # "file" (saved by an editor), "restore", "route", "add-stop", …
+    changes: tuple[dict, ...] = field(default=())
+    previous: str = ""
+
+    def as_json(self) -> dict:
+        return {
+            "version": self.version,
+            "accepted_at": self.accepted_at,
+            "reason": self.reason,
+            "changes": list(self.changes),
+            "previous": self.previous,
+        }
+
+
+def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
+    """What changed between two tours, as data a page or a command words in its language.
+
+    Kinds: ``added``, ``removed``, ``renamed`` (with ``old``/``new`` names),
+    ``moved`` (``m``), ``times`` (``old``/``new`` arrival, HH:MM), ``tour`` (a tour fact).
+    """
+    if old is None:
+        return ({"kind": "first", "stops": len(new.stops)},)
+    found: list[dict] = []
+    before = {stop.id: stop for stop in old.stops}
+    after = {stop.id: stop for stop in new.stops}
+    found += [{"kind": "added", "stop": i} for i in after if i not in before]
+    found += [{"kind": "removed", "stop": i} for i in before if i not in after]
+    arrivals_old = {v.stop.id: v.arrival for v in old.visits}
+    for ident, stop in after.items():
+        was = before.get(ident)
+        if was is None:
+            continue
+        if was.name != stop.name:
+            found.append(
+                {"kind": "renamed", "stop": ident, "old": was.name.fr, "new": stop.name.fr}
+            )
+        moved = distance_m(was.location, stop.location)
+        if moved >= MOVED_M:
+            found.append({"kind": "moved", "stop": ident, "m": round(moved)})
+    for visit in new.visits:
+        was_at = arrivals_old.get(visit.stop.id)
+        if was_at is not None and was_at.strftime("%H:%M") != visit.arrival.strftime("%H:%M"):
+            found.append({
+                "kind": "times", "stop": visit.stop.id,
+                "old": f"{was_at:%H:%M}", "new": f"{visit.arrival:%H:%M}",
+            })
+    for name in ("title", "date", "start", "end", "speed_kmh"):
+        if getattr(old, name) != getattr(new, name):
+            found.append({"kind": "tour", "fact": name})
+    return tuple(found)
+
+
+class History:
+    """The history folder of one stops file."""
+
+    def __init__(self, folder: str | os.PathLike, keep: int = DEFAULT_KEEP):
+        self.folder = Path(folder)
+        self.keep = max(1, int(keep))
+        self.versions = self.folder / "versions"
+        self.pointer = self.folder / "current"
+        self.log_path = self.folder / "log.json"
+
+    # --- reading: no lock, every worker on every request ----------------------------
+
+    def pointer_signature(self) -> tuple | None:
+        """Changes whenever ``current`` is replaced (a new inode each time)."""
+        try:
+            st = os.stat(self.pointer)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def current(self) -> str | None:
+        """The version every worker should serve, or None before the first acceptance."""
+        try:
+            text = self.pointer.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text or None
+
+    def data(self, version: str) -> bytes | None:
+        """The bytes of an accepted version, or None when missing or damaged."""
+        try:
+            data = (self.versions / f"{version}.geojson").read_bytes()
+        except OSError:
+            return None
+        return data if content_version(data) == version else None
+
+    def entries(self) -> list[Entry]:
+        """Every kept acceptance, oldest first."""
+        try:
+            raw = json.loads(self.log_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [
+            Entry(e["version"], float(e["accepted_at"]), str(e.get("reason", "")),
+                  tuple(e.get("changes", ())), str(e.get("previous", "")))
+            for e in raw if isinstance(e, dict) and "version" in e and "accepted_at" in e
+        ]
+
+    def entry(self, version: str) -> Entry | None:
+        """The latest acceptance of ``version``."""
+        return next((e for e in reversed(self.entries()) if e.version == version), None)
+
+    def resolve(self, prefix: str) -> str | None:
+        """The kept version a (possibly shortened) name designates, if exactly one."""
+        matches = {e.version for e in self.entries() if e.version.startswith(prefix.strip())}
+        return matches.pop() if len(matches) == 1 and prefix.strip() else None
+
+    # --- writing: under the lock --------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the history's write lock (between processes, and threads of one)."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def accept(self, data: bytes, tour: Tour, previous: Tour | None, reason: str) -> Entry:
+        """Keep ``data`` and make it the version everyone serves. Call under ``locked()``."""
+        version = content_version(data)
+        target = self.versions / f"{version}.geojson"
+        if self.data(version) is None:
+            write_atomic(target, data)
+        entry = Entry(version, time.time(), reason, changes(previous, tour),
+                      previous.version if previous else "")
+        kept = (self.entries() + [entry])[-self.keep:]
+        write_atomic(self.log_path, json.dumps([e.as_json() for e in kept], indent=1) + "\n")
+        # The pointer last: a reader that sees it finds the bytes and the log entry.
+        write_atomic(self.pointer, version + "\n")
+        self._prune({e.version for e in kept})
+        return entry
+
+    def write(self, path: str | os.PathLike, data: bytes, tour: Tour, previous: Tour | None,
+              reason: str) -> Entry:
+        """Replace the stops file with ``data`` (already validated) and accept it, as one step.
+
+        Under the lock, so a worker that sees the new file waits and then finds it
+        accepted with this ``reason`` instead of recording it as an editor's save.
+        """
+        with self.locked():
+            write_atomic(path, data)
+            return self.accept(data, tour, previous, reason)
+
+    def _prune(self, keep: set[str]) -> None:
+        for path in self.versions.glob("*.geojson"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)

@@ -1,0 +1,142 @@
+"""Problems worded for organisers, with their fix, and said again in their language.
+
+A ``Message`` is the English text (a ``str``: logs, JSON, tests use it as is) that
+keeps its parts — a gettext template and its values — so that a page or a
+command can word it in French (``wording.problem``). Templates are marked with
+``N_`` for extraction; they are translated only when shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+
+def N_(template: str) -> str:  # noqa: N802  (the gettext convention for "mark only")
+    """Mark a template for the catalogs without translating it here."""
+    return template
+
+
+class Message(str):
+    """An English message made of translatable parts ``(template, values)``."""
+
+    parts: tuple[tuple[str, dict], ...]
+
+    def __new__(cls, *parts: tuple[str, dict | None] | str) -> Message:
+        # A plain string is a literal (a file name, a stop's id): never translated.
+        norm = tuple((p, None) if isinstance(p, str) else p for p in parts)
+        text = "".join(t % v if v else t for t, v in norm)
+        obj = super().__new__(cls, text)
+        obj.parts = norm
+        return obj
+
+    @classmethod
+    def of(cls, template: str, **values) -> Message:
+        return cls((template, values))
+
+    def __add__(self, other: str) -> Message:
+        extra = other.parts if isinstance(other, Message) else ((str(other), None),)
+        return Message(*self.parts, *extra)
+
+    def __radd__(self, other: str) -> Message:
+        return Message((str(other), None), *self.parts)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language ``gettext`` speaks."""
+        out = []
+        for template, values in self.parts:
+            if values is None:
+                out.append(template)
+            else:
+                said = gettext(template)
+                out.append(said % values if values else said)
+        return "".join(out)
+
+    def mapped(self, clean: Callable[[str], str]) -> Message:
+        """The same message with ``clean`` applied to every text value and literal."""
+        return Message(*(
+            (clean(t), None) if v is None
+            else (t, {k: clean(x) if isinstance(x, str) else x for k, x in v.items()})
+            for t, v in self.parts
+        ))
+
+
+def at(source: str, message: Message) -> Message:
+    """``message`` about the file ``source`` (the file's name stays as it is)."""
+    return Message(source, ": ") + message
+
+
+# --- the file is not what was expected -------------------------------------------------
+
+def _ogr(source: str, extra: str = "", layer: str = "") -> str:
+    target = source.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".geojson"
+    return f"ogr2ogr -f GeoJSON -t_srs EPSG:4326{extra} {target} {source}{layer}"
+
+
+def sniff(data: bytes, source: str) -> Message | None:
+    """Name a well-known non-GeoJSON format from its first bytes, with the command to convert it."""
+    head = data[:512]
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n").lower()
+    kind = None
+    extra = layer = ""
+    if head.startswith(b"SQLite format 3\x00"):
+        kind = N_("a GeoPackage (an SQLite database)")
+    elif head[:4] == b"\x00\x00\x27\x0a":
+        kind = N_("a Shapefile (.shp)")
+    elif head.startswith(b"PK\x03\x04"):
+        kind = N_("a ZIP archive (a zipped Shapefile or a KMZ)")
+        return Message.of(
+            N_("this is %(kind)s, not GeoJSON: unzip it, then convert it with: %(command)s"),
+            kind=kind, command=_ogr("/vsizip/" + source),
+        )
+    elif text.startswith("<") and "<kml" in text:
+        kind = N_("a KML file (Google Earth)")
+    elif text.startswith("<") and "<gpx" in text:
+        kind = N_("a GPX file")
+        layer = " waypoints"  # the stops; GPX also holds routes and tracks
+    elif not text.startswith(("{", "[")) and _looks_like_csv(text):
+        kind = N_("a table (CSV)")
+        # A table says nothing of its coordinate system: longitude/latitude (WGS84) assumed.
+        extra = " -s_srs EPSG:4326 -oo X_POSSIBLE_NAMES=lon*,x -oo Y_POSSIBLE_NAMES=lat*,y"
+    if kind is None:
+        return None
+    return Message.of(
+        N_("this is %(kind)s, not GeoJSON: convert it with: %(command)s"),
+        kind=kind, command=_ogr(source, extra, layer),
+    )
+
+
+def _looks_like_csv(text: str) -> bool:
+    # A header line of column names: several separators, no JSON or XML punctuation.
+    header = text.splitlines()[0] if text else ""
+    return any(header.count(sep) >= 1 for sep in (",", ";", "\t")) and not any(
+        mark in header for mark in '{}[]<>"'
+    )
+
+
+# --- JSON that does not parse ------------------------------------------------------------
+
+def json_error(text: str, exc: json.JSONDecodeError) -> Message:
+    """Explain a JSON syntax error: a trailing comma, a cut file, else where it is."""
+    before = text[: exc.pos].rstrip()
+    # A comma right before "}" or "]": JSON forbids it after the last item.
+    rest = text[exc.pos :].lstrip()
+    if before.endswith(",") and (rest[:1] in ("}", "]")):
+        line = text.count("\n", 0, len(before) - 1) + 1
+        return Message.of(
+            N_("line %(line)d ends with a comma after the last item of a list or object: "
+               "remove that comma"),
+            line=line,
+        )
+    if not text[exc.pos :].strip() or exc.msg.startswith("Unterminated string"):
+        # The parser ran out of text (or a string never closes): the end is missing.
+        return Message.of(
+            N_("the file ends early (line %(line)d, column %(column)d) and looks incomplete: "
+               "was it saved completely? Save it again, or restore a version "
+               "(flask --app tourapp tour history)"),
+            line=exc.lineno, column=exc.colno,
+        )
+    return Message.of(
+        N_("invalid JSON at line %(line)d, column %(column)d: %(reason)s"),
+        line=exc.lineno, column=exc.colno, reason=exc.msg,
+    )

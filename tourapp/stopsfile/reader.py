@@ -1,0 +1,249 @@
+"""Build the ``Tour`` from a stops file: validate with the schema, then assemble.
+
+Problems of every feature are collected before anything is built, so a file is
+refused as a whole with every reason; warnings (stale legs, schedule overruns)
+travel with the tour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .. import schedule
+from ..gc import gc_paused
+from ..geo import distance_m
+from ..tour import LatLon, Leg, Stop, Tour, path_length_m, walk_minutes
+from .messages import N_, Message, at
+from .schema import (
+    DEFAULT_SPEED_KMH,
+    MAX_FILE_BYTES,
+    MAX_LEG_GAP_M,
+    MAX_SPREAD_KM,
+    TourError,
+    _Feature,
+    _features,
+    _leg,
+    _position,
+    _read_document,
+    _show,
+    _stop,
+    _tour_facts,
+)
+
+
+def _check_spread(located: list[tuple[_Feature, LatLon]]) -> None:
+    """Flag stops far from the others; suggest the lon/lat swap when it fits.
+
+    Every stop with valid coordinates counts, even one with other mistakes, so
+    a misplaced stop is reported together with everything else.
+    """
+    if len(located) < 2:
+        return
+    # The median of all stops is a real stop's position while fewer than half are wrong.
+    centre = (
+        statistics.median(location[0] for _, location in located),
+        statistics.median(location[1] for _, location in located),
+    )
+    for reader, location in located:
+        km = distance_m(location, centre) / 1000
+        if km <= MAX_SPREAD_KM:
+            continue
+        lat, lon = location
+        if abs(lon) <= 90 and distance_m((lon, lat), centre) / 1000 <= MAX_SPREAD_KM:
+            # Every digit the organiser typed is kept (repr is the shortest exact form).
+            reader.problem(Message.of(
+                N_("coordinates [%(lon)s, %(lat)s] look swapped: GeoJSON wants "
+                   "[longitude, latitude], so write [%(lat)s, %(lon)s]"),
+                lon=repr(lon), lat=repr(lat),
+            ))
+        else:
+            reader.problem(Message.of(
+                N_("coordinates [%(lon)s, %(lat)s] are %(km)s km from the other stops "
+                   "(limit %(limit)s km)"),
+                lon=repr(lon), lat=repr(lat), km=f"{km:,.0f}", limit=f"{MAX_SPREAD_KM:g}",
+            ))
+
+
+def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
+    """Validate a stops file's bytes and return the tour, or raise ``TourError``."""
+    with gc_paused():
+        return _parse(data, source, max_bytes)
+
+
+def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
+    problems: list[str] = []
+    warnings: list[str] = []
+    features = _features(_read_document(data, source, max_bytes), source)
+
+    point_readers: list[tuple[int, _Feature, LatLon | None]] = []
+    line_readers: list[tuple[_Feature, tuple[LatLon, ...] | None]] = []
+    for index, feature in enumerate(features):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(f"{source}: feature {index}: must be a GeoJSON Feature")
+            continue
+        props = feature.get("properties")
+        if props is None:
+            props = {}
+        if not isinstance(props, dict):
+            problems.append(f'{source}: feature {index}: "properties" must be an object')
+            continue
+        reader = _Feature(source, index, props, problems)
+        geometry = feature.get("geometry")
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if kind == "Point":
+            location = _position(coords)
+            if location is None:
+                reader.problem(Message.of(
+                    N_("coordinates must be [longitude, latitude] with longitude -180 to 180 "
+                       "and latitude -90 to 90, got %(got)s"),
+                    got=_show(coords),
+                ))
+            point_readers.append((index, reader, location))
+        elif kind == "LineString":
+            path = [_position(c) for c in coords] if isinstance(coords, list) else [None]
+            if len(path) < 2 or None in path:
+                reader.problem(
+                    "a leg's coordinates must be at least two [longitude, latitude] positions"
+                )
+                line_readers.append((reader, None))
+            else:
+                line_readers.append((reader, tuple(path)))
+        else:
+            reader.problem(Message.of(
+                N_("geometry must be a Point (a stop) or a LineString (a leg), got %(got)s"),
+                got=_show(kind),
+            ))
+
+    if not point_readers:
+        problems.append(at(source, Message.of(
+            N_("the tour has no stops: add at least one Point feature")
+        )))
+        raise TourError(problems, warnings)
+
+    facts = _tour_facts([r for _, r, _ in point_readers], source, problems)
+    stops: list[Stop] = []
+    for index, reader, location in point_readers:
+        stop = _stop(reader, index, location or (0.0, 0.0))
+        if stop is not None and location is not None:
+            stops.append(stop)
+    _check_unique(stops, "id", lambda s: s.id, source, problems)
+    _check_unique(stops, "order", lambda s: s.order, source, problems)
+    _check_spread([(reader, loc) for _, reader, loc in point_readers if loc is not None])
+    stops.sort(key=lambda s: s.order)
+
+    speed = facts.get("speed_kmh") or DEFAULT_SPEED_KMH
+    file_legs = {}
+    for reader, path in line_readers:
+        leg = _leg(reader, path, speed) if path is not None else None
+        if leg is None:
+            continue
+        if (leg.from_id, leg.to_id) in file_legs:
+            reader.problem(f'a second leg from "{leg.from_id}" to "{leg.to_id}"')
+        file_legs[(leg.from_id, leg.to_id)] = leg
+
+    if problems:
+        raise TourError(problems, warnings)
+
+    legs = _legs(stops, file_legs, speed, warnings)
+    visits, schedule_warnings = schedule.compute(
+        tuple(stops), legs, facts["date"], facts["timezone"], facts["start"]
+    )
+    # The schedule's own warnings, worded here so that they can be translated.
+    warnings.extend(
+        at(source, Message(f'stop {v.stop.order} ("{v.stop.id}"): ') + Message.of(
+            N_("fixed arrival %(fixed)s cannot be met: the group arrives at %(arrival)s, "
+               "%(late)d min late"),
+            fixed=f"{v.stop.arrive_at:%H:%M}", arrival=f"{v.arrival:%H:%M}", late=v.late_min,
+        ))
+        for v in visits if v.late_min
+    )
+    assert len(schedule_warnings) == sum(1 for v in visits if v.late_min)
+    if facts["end"] is not None:
+        over = schedule.overrun_min(visits, facts["end"])
+        if over:
+            warnings.append(at(source, Message.of(
+                N_("the walk ends at %(end)s, %(over)d min after tour_end %(planned)s"),
+                end=f"{visits[-1].departure:%H:%M}", over=over, planned=f"{facts['end']:%H:%M}",
+            )))
+    return Tour(
+        title=facts["title"],
+        description=facts["description"],
+        date=facts["date"],
+        timezone=facts["timezone"],
+        start=facts["start"],
+        end=facts["end"] or visits[-1].departure.time(),
+        speed_kmh=speed,
+        attribution=facts["attribution"],
+        organiser=facts["organiser"],
+        stops=tuple(stops),
+        legs=legs,
+        visits=visits,
+        warnings=tuple(warnings),
+        version=hashlib.sha256(data).hexdigest()[:16],
+        source=source,
+    )
+
+
+def _check_unique(stops: list[Stop], key: str, get: Callable, source: str, problems: list[str]):
+    first: dict[Any, Stop] = {}
+    for stop in stops:
+        value = get(stop)
+        if value in first:
+            problems.append(at(source, Message.of(
+                N_("feature %(index)d"), index=stop.feature_index
+            ) + f' ("{stop.id}"): ' + Message.of(
+                N_('"%(key)s" %(value)s is already used by feature %(other)d'),
+                key=key, value=_show(value), other=first[value].feature_index,
+            ) + f' ("{first[value].id}")'))
+        first.setdefault(value, stop)
+
+
+def _legs(stops: list[Stop], file_legs: dict, speed: float, warnings: list[str]) -> tuple:
+    """One leg per pair of consecutive stops: from the file when it fits, else a straight line."""
+    legs = []
+    used = set()
+    for a, b in zip(stops, stops[1:], strict=False):
+        leg = file_legs.get((a.id, b.id))
+        if leg is not None:
+            gap_start = distance_m(leg.path[0], a.location)
+            gap_end = distance_m(leg.path[-1], b.location)
+            if max(gap_start, gap_end) > MAX_LEG_GAP_M:
+                warnings.append(
+                    f'leg "{a.id}" → "{b.id}" ends {max(gap_start, gap_end):.0f} m from its '
+                    f"stops: ignored, a straight line is used (run: flask tour route)"
+                )
+                leg = None
+            else:
+                used.add((a.id, b.id))
+        if leg is None:
+            path = (a.location, b.location)
+            distance = path_length_m(path)
+            leg = Leg(a.id, b.id, path, distance, walk_minutes(distance, speed))
+        legs.append(leg)
+    for key in file_legs.keys() - used:
+        if key not in {(a.id, b.id) for a, b in zip(stops, stops[1:], strict=False)}:
+            warnings.append(
+                f'leg "{key[0]}" → "{key[1]}" does not join two consecutive stops: ignored'
+            )
+    return tuple(legs)
+
+
+def load(path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
+    """Read and validate a stops file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TourError(
+                [f"{path}: file is {size:,} bytes, more than the limit of {max_bytes:,}"]
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TourError([f"{path}: cannot read the file: {exc.strerror}"]) from None
+    return parse(data, str(path), max_bytes=max_bytes)

@@ -1,0 +1,254 @@
+"""One harness for the tests and the benchmarks: live servers, Chromium on a phone.
+
+Benchmarks run as ``.venv/bin/python benchmarks/x.py``, outside pytest, so what they
+share with the tests lives in the installed package rather than in ``tests/``.
+Nothing here is imported by the app. Playwright is a test extra: it is imported by
+the functions that drive a browser, never at module level.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+"""Debian's Chromium (Playwright's own browser download cannot work offline)."""
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # headless as root, in a container: the sandbox needs user namespaces
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # No traffic of Chromium's own (updates, sync, field trials) on a machine without a network.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Only loopback resolves: outside hosts fail at once, for service workers too, and
+    # without request routing, which would turn off the HTTP cache a benchmark measures.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 568}
+LANDSCAPE_PHONE = {"width": 844, "height": 390}
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def answers(url: str, timeout_s: float = 2.0) -> bool:
+    """Whether an HTTP server answers a GET of ``url`` (any status counts, no redirect followed)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+    try:
+        connection.request("GET", parts.path or "/")
+        connection.getresponse().read()
+    except OSError:
+        return False
+    finally:
+        connection.close()
+    return True
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0,
+             alive: Callable[[], bool] = lambda: True) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` on timeout or when ``alive`` stops."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if not alive():
+            raise RuntimeError(f"gave up waiting for {what}: the process ended")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(0.02)
+
+
+class LiveServer:
+    """A WSGI app served on a loopback port the OS chooses, in a thread.
+
+    The socket is bound (port 0) and kept from the start, so no other process can take
+    the port between choosing and serving; ``__enter__`` returns once a request is answered.
+    """
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        try:
+            wait_for(lambda: answers(self.url + "/"), f"the live server at {self.url}")
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+class Gunicorn:
+    """``gunicorn`` serving ``tourapp:create_app()`` on a loopback port it picks and reports.
+
+    ``env`` is the whole environment of the server (add ``TOUR_DATA``, ``FLASK_SECRET_KEY``…).
+    """
+
+    def __init__(self, args: list[str], env: Mapping[str, str], cwd: str | os.PathLike):
+        self.command = [
+            str(Path(sys.executable).with_name("gunicorn")), "--bind", "127.0.0.1:0",
+            "--access-logfile", "/dev/null", "--log-level", "info", *args,
+            "tourapp:create_app()",
+        ]
+        self.env = {"PATH": "/usr/bin:/bin", **env}
+        self.cwd = cwd
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+        self.log: list[str] = []
+
+    def __enter__(self) -> Gunicorn:
+        self.process = subprocess.Popen(
+            self.command, cwd=self.cwd, env=self.env, text=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        # gunicorn logs the address it bound: with port 0, that is the only way to know it.
+        for line in self.process.stderr:
+            self.log.append(line)
+            match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
+            if match:
+                self.url = match.group(1)
+                break
+        if not self.url:
+            self.__exit__()
+            raise RuntimeError("gunicorn did not start:\n" + "".join(self.log))
+        # Keep reading its log, or a chatty server blocks on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+        wait_for(lambda: answers(self.url + "/healthz"), f"gunicorn at {self.url}",
+                 alive=lambda: self.process.poll() is None)
+        return self
+
+    def _drain(self) -> None:
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def listening_port(process: subprocess.Popen, timeout_s: float = 30.0) -> int:
+    """The TCP port a server process told to bind port 0 listens on, read from /proc (Linux).
+
+    For servers that do not log the port they were given (osrm-routed logs "0").
+    """
+    pid = process.pid
+
+    def find() -> int | None:
+        inodes = set()
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        for table in ("tcp", "tcp6"):
+            for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    return int(fields[1].rsplit(":", 1)[1], 16)
+        return None
+
+    port = None
+
+    def listening() -> bool:
+        nonlocal port
+        port = find()
+        return port is not None
+
+    wait_for(listening, f"process {pid} to listen", timeout_s,
+             alive=lambda: process.poll() is None)
+    return port
+
+
+# --- Chromium on a phone -------------------------------------------------------------------
+
+
+def launch_chromium(playwright, args: list[str] | None = None):
+    """Headless Debian Chromium with the shared flags (plus ``args``)."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *(args or [])]
+    )
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` goes to this machine (or is local: data:, blob:, about:)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "ws", "wss"):
+        return True
+    return (parts.hostname or "") in LOOPBACK or (parts.hostname or "").startswith("127.")
+
+
+def phone_context(browser, viewport: dict | None = None, block_outside: bool = True, **options):
+    """A phone-sized browser context (touch, 2× pixels); requests to other hosts are aborted.
+
+    Request routing turns off Chromium's HTTP cache: a benchmark that measures a repeat
+    visit passes ``block_outside=False`` and relies on the launch flags' host rules.
+    Tests may add their own routes (later routes take precedence).
+    """
+    settings = {
+        "viewport": viewport or PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        **options,
+    }
+    context = browser.new_context(**settings)
+    if block_outside:
+        context.route(lambda url: not is_loopback(url), lambda route: route.abort())
+    return context
+
+
+def wait_until(page, expression: str, arg=None, timeout_s: float = 10.0) -> None:
+    """Poll ``expression`` (a JS function of ``arg``) in ``page`` until it is truthy.
+
+    Playwright's ``wait_for_function`` evaluates its predicate with ``eval`` inside the
+    page, which the app's Content-Security-Policy (no 'unsafe-eval') rightly forbids;
+    ``page.evaluate`` runs through the DevTools protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for: {expression}")
+        page.wait_for_timeout(50)
+
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "LANDSCAPE_PHONE",
+    "PHONE",
+    "SMALL_PHONE",
+    "Gunicorn",
+    "LiveServer",
+    "answers",
+    "is_loopback",
+    "launch_chromium",
+    "listening_port",
+    "phone_context",
+    "wait_for",
+    "wait_until",
+]

@@ -1,0 +1,70 @@
+"""Texts for organisers in their language: problems of a file, what changed between versions.
+
+Problems and warnings are built in English by the loader (``stopsfile.messages``)
+with their parts kept, so they can be said again in the page's or shell's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import format_datetime, gettext, lazy_gettext
+
+from .stopsfile.messages import Message
+
+REASONS = {
+    "file": lazy_gettext("file saved"),
+    "restore": lazy_gettext("restored"),
+    "route": lazy_gettext("legs recomputed (tour route)"),
+}
+
+TOUR_FACTS = {
+    "title": lazy_gettext("title"),
+    "date": lazy_gettext("date"),
+    "start": lazy_gettext("start time"),
+    "end": lazy_gettext("planned end"),
+    "speed_kmh": lazy_gettext("walking speed"),
+}
+
+
+def problem(text: str) -> str:
+    """A problem or warning of the loader in the current language."""
+    return text.translated(gettext) if isinstance(text, Message) else str(text)
+
+
+def reason(name: str) -> str:
+    """Why a version was accepted, in the current language."""
+    return str(REASONS.get(name, name))
+
+
+def accepted_at(timestamp: float) -> str:
+    """When a version was accepted, in the server's time zone and the current language."""
+    return format_datetime(dt.datetime.fromtimestamp(timestamp), "medium")
+
+
+def change(item: dict) -> str:
+    """One change between two versions, as a sentence."""
+    kind = item.get("kind")
+    stop = item.get("stop", "")
+    if kind == "first":
+        return gettext("first version kept (%(num)d stops)", num=item.get("stops", 0))
+    if kind == "added":
+        return gettext("stop “%(stop)s” added", stop=stop)
+    if kind == "removed":
+        return gettext("stop “%(stop)s” removed", stop=stop)
+    if kind == "renamed":
+        return gettext("stop “%(stop)s” renamed: “%(old)s” → “%(new)s”",
+                       stop=stop, old=item.get("old", ""), new=item.get("new", ""))
+    if kind == "moved":
+        return gettext("stop “%(stop)s” moved by %(m)s m", stop=stop, m=item.get("m", 0))
+    if kind == "times":
+        return gettext("stop “%(stop)s”: arrival %(old)s → %(new)s",
+                       stop=stop, old=item.get("old", ""), new=item.get("new", ""))
+    if kind == "tour":
+        return gettext("tour %(fact)s changed", fact=TOUR_FACTS.get(item.get("fact"), ""))
+    return str(kind)
+
+
+def changes(items: tuple[dict, ...] | list[dict]) -> str:
+    """Every change of a version, or a word saying nothing visible changed."""
+    return "; ".join(change(item) for item in items) or gettext("no change to stops or times")

@@ -110,3 +110,16 @@ def test_unknown_urls_are_404(client, url):
 def test_leaflet_is_served_locally(client):
     with client.get("/static/vendor/leaflet/leaflet.js") as response:
         assert response.status_code == 200 and b"Leaflet" in response.data[:500]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pages_have_a_meta_description(client, tour_file, lang):
+    """Search engines and Lighthouse's SEO audit read it (issue 12, point 14)."""
+    tour = stopsfile.load(tour_file)
+    for url in (f"/{lang}/", f"/{lang}/guides"):
+        html = client.get(url).get_data(as_text=True)
+        found = re.search(r'<meta name="description" content="([^"]+)">', html)
+        assert found, url
+    page = client.get(f"/{lang}/").get_data(as_text=True)
+    described = re.search(r'<meta name="description" content="([^"]+)">', page).group(1)
+    assert described == str(escape(tour.description[lang]))

@@ -178,8 +178,13 @@ class AssetCache:
         self._files[path] = asset
         return asset
 
-    def bundle(self, paths: list[str], separator: bytes, mimetype: str) -> _Asset | None:
-        """The files at ``paths`` joined in order, as one asset re-joined when any changes."""
+    def bundle(
+        self, paths: list[str], separator: bytes, mimetype: str, shrink=None
+    ) -> _Asset | None:
+        """The files at ``paths`` joined in order, as one asset re-joined when any changes.
+
+        ``shrink(path, data)``, when given, returns each file's bytes as they go in.
+        """
         try:
             signature = tuple((st.st_mtime_ns, st.st_size, st.st_ino) for st in map(os.stat, paths))
         except OSError:
@@ -191,7 +196,8 @@ class AssetCache:
         parts = []
         for path in paths:
             with open(path, "rb") as handle:
-                parts.append(handle.read().rstrip(b"\n"))
+                data = handle.read()
+            parts.append((shrink(path, data) if shrink else data).rstrip(b"\n"))
         data = separator.join(parts) + b"\n"
         asset = _Asset(signature, mimetype, version_of(data), {"identity": data})
         self._files[key] = asset

@@ -112,7 +112,7 @@ def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> 
 def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     (south, west), (north, east) = tour.bounds()
     m = TourMap(
-        location=[(south + north) / 2, (west + east) / 2],
+        location=_short(((south + north) / 2, (west + east) / 2)),
         zoom_start=15,
         tiles=None,
         control_scale=True,
@@ -154,14 +154,13 @@ def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) ->
                     "order": stop.order,
                     "name": stop.name[lang],
                     "time": labels["times"][stop.id],
-                    "description": stop.description[lang],
-                    "address": stop.address[lang],
                     "label": labels["marker"][stop.id],
                 }
             )
         )
     # The legs' names are stable already (their ids are set above).
-    FitTour([[south, west], [north, east]], [line.get_name() for line in legs]).add_to(m)
+    bounds = [_short((south, west)), _short((north, east))]
+    FitTour(bounds, [line.get_name() for line in legs]).add_to(m)
     _stable_ids(m)
     return m
 

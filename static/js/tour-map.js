@@ -14,12 +14,19 @@
     return node;
   }
 
+  // The address and description are the itinerary's (the page's text): sent once.
+  function itineraryText(t, part) {
+    var node = document.querySelector("#stop-" + CSS.escape(t.id) + " ." + part);
+    return node ? node.textContent : "";
+  }
+
   function popupContent(t) {
     var box = el("div", "stop-popup");
+    var address = itineraryText(t, "stop-address"), description = itineraryText(t, "stop-description");
     box.appendChild(el("strong", "stop-popup__name", t.order + ". " + t.name));
     box.appendChild(el("div", "stop-popup__time", t.time));
-    if (t.address) box.appendChild(el("div", "stop-popup__address", t.address));
-    if (t.description) box.appendChild(el("p", "stop-popup__description", t.description));
+    if (address) box.appendChild(el("div", "stop-popup__address", address));
+    if (description) box.appendChild(el("p", "stop-popup__description", description));
     return box;
   }
 

@@ -29,11 +29,11 @@ test: $(STAMP) $(MO) system-deps osrm  ## run the whole test suite
 osrm: $(STAMP)  ## fetch the OSRM programs the routing tests run (cached in .cache/osrm)
 	PYTHON=$(PY) bash .ci/fetch-osrm
 
-system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk)
+system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk, redis-server)
 	bash .ci/install-system-deps
 
 translate: $(STAMP)  ## extract new strings, merge them into the catalogs, compile
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext --no-location --project tourapp -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ --no-location --project tourapp -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 	$(VENV)/bin/pybabel compile -d translations --statistics
 

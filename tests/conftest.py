@@ -106,3 +106,20 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def addok_url():
+    """A real addok loaded with the city's address points shipped in data/montpellier/."""
+    from tools.local_addok import ADDRESSES, local_addok
+
+    assert ADDRESSES.exists(), f"{ADDRESSES}: the address points are part of the repository"
+    with local_addok(ADDRESSES) as url:
+        yield url
+
+
+@pytest.fixture
+def geocoding_app(tour_file, addok_url):
+    """The app with its geocoder set to the local addok."""
+    return create_app({"TESTING": True, "TOUR_DATA": tour_file, "GEOCODER": f"addok:{addok_url}",
+                       "TOUR_HISTORY_DIR": tour_file.parent / "history"})

@@ -67,10 +67,20 @@ def test_route_writes_legs_and_keeps_everything_else(runner, tmp_path, network):
 
     result = route(runner, file, "--network", str(network), "--name-property", "name")
     assert result.exit_code == 0, result.output
+    routed = file.read_bytes()
     assert 'leg 1: "s1" → "s2": 800 m, 2 steps' in result.output
     assert 'leg 2: "s2" → "s3": 190 m, 3 steps' in result.output
     assert 'removed the stale leg "s1" → "s3"' in result.output
-    assert (tmp_path / "stops.geojson.bak").read_bytes() == before
+    # No .bak: the file before routing is a version of the history, one command away.
+    assert not (tmp_path / "stops.geojson.bak").exists()
+    listing = runner.invoke(args=["tour", "history", str(file)])
+    assert "legs recomputed (tour route)" in listing.output
+    previous = stopsfile.parse(before).version
+    assert previous in listing.output
+    restored = runner.invoke(args=["tour", "restore", previous[:8], str(file)])
+    assert restored.exit_code == 0, restored.output
+    assert file.read_bytes() == before
+    file.write_bytes(routed)
 
     after = json.loads(file.read_text(encoding="utf-8"))
     assert after["features"][:3] == doc["features"][:3]  # stops untouched, in place

@@ -77,6 +77,32 @@ def say(app):
             "Partez vers le nord-ouest sur le quai du Verdanson",
             "Head northwest on Quai du Verdanson",
         ),
+        (
+            # The sentence lacked its article (« sur Tunnel de la Comédie »).
+            Step("turn", "sharp right", "Tunnel de la Comédie", 126),
+            "Tournez franchement à droite dans le tunnel de la Comédie",
+            "Turn sharp right onto Tunnel de la Comédie",
+        ),
+        (
+            Step("depart", "southwest", "Esplanade Charles de Gaulle", 80),
+            "Partez vers le sud-ouest sur l'esplanade Charles de Gaulle",
+            "Head southwest on Esplanade Charles de Gaulle",
+        ),
+        (
+            Step("continue", "straight", "Passage Lonjon", 40),
+            "Continuez tout droit dans le passage Lonjon",
+            "Continue straight onto Passage Lonjon",
+        ),
+        (
+            Step("turn", "left", "Pont Juvénal", 40),
+            "Tournez à gauche sur le pont Juvénal",
+            "Turn left onto Pont Juvénal",
+        ),
+        (
+            Step("turn", "right", "rue Foch", 40),
+            "Tournez à droite dans la rue Foch",
+            "Turn right onto Rue Foch",
+        ),
         (Step("depart", "south", "", 130), "Partez vers le sud", "Head south"),
         (
             Step("arrive", "", "Rue Montpelliéret", 0),

@@ -128,6 +128,29 @@ def test_lines_nobody_walks_are_left_out():
     assert route.distance_m == pytest.approx(400, abs=0.5)
 
 
+@pytest.mark.parametrize("closed", [
+    {"TYPVOI": "TUN"},  # a road tunnel (Tunnel de la Comédie)
+    {"TYPVOI": "AUTO"},  # the motorway
+    {"TYPVOI": "PARK"},  # a car park's ramp
+    {"highway": "motorway"},
+    {"foot": "no"},
+])
+def test_a_stop_beside_a_closed_way_snaps_to_the_walkable_one_and_the_walk_avoids_it(closed):
+    # A square drawn as an arch over a straight road tunnel: the stop is 5 m from the
+    # tunnel and 25 m from the square, and the tunnel is the shorter way across.
+    lines = [
+        ("Place de la Comédie", [(-50, 0), (0, 0), (100, 30), (200, 0), (250, 0)]),
+        ("Tunnel de la Comédie", [(-50, 0), (100, 0), (250, 0)]),
+    ]
+    net = router(lines, extra={"Tunnel de la Comédie": closed})
+    gap, edge, _, _ = net.snap(at(100, 5))
+    assert net.graph.edges[edge]["name"] == "Place de la Comédie"
+    assert 20 < gap < 26
+    route = net.route(at(-50, 0), at(250, 0))
+    assert {s.street for s in route.steps} == {"Place de la Comédie"}
+    assert route.distance_m > 300
+
+
 def test_two_stops_on_one_segment_in_either_order():
     net = router([("Rue Unique", [(0, 0), (1000, 0)])])
     assert net.route(at(100, 0), at(700, 0)).distance_m == pytest.approx(600, abs=0.5)
@@ -239,3 +262,18 @@ def test_city_network_gives_the_committed_legs():
         assert len(route.path) == len(leg.path)
         assert max(distance_m(p, q) for p, q in zip(route.path, leg.path, strict=True)) < 0.5
         assert [s.street for s in route.steps] == [s.street for s in leg.steps]
+
+
+def test_the_opera_comedie_snaps_to_the_square_side_not_the_tunnel_under_it():
+    # Issue 13: the address point of 11 boulevard Victor Hugo (the Opéra Comédie) snapped
+    # onto the Tunnel de la Comédie, and the walk from the French Tech went underground.
+    net = NetworkRouter.from_file(VOIES)
+    opera = (43.6077124320104, 3.87893040005892)  # data/montpellier/adresses.csv
+    _, edge, _, _ = net.snap(opera)
+    assert "Tunnel" not in net.graph.edges[edge]["name"]
+    assert not any("Tunnel" in data["name"] for *_, data in net.graph.edges(data=True))
+    french_tech = stopsfile.load(SEEDED).stop("espace-french-tech").location
+    route = net.route(french_tech, opera)
+    streets = [s.street for s in route.steps]
+    assert "Place de la Comédie" in streets and not any("Tunnel" in s for s in streets)
+    assert 500 <= route.distance_m <= 600  # 794 m through the tunnel before

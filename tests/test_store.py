@@ -91,8 +91,14 @@ def test_invalid_file_problems_are_listed_as_text(client, tour_file):
     status = client.get("/fr/status")
     assert status.headers["Cache-Control"] == "no-store"
     assert "<img" not in status.text and "&lt;img src=x onerror=alert(1)&gt;" in status.text
-    assert "&#34;name_fr&#34; is missing" in status.text
+    # In the page's language (issue 11: /fr/status listed problems in English).
+    assert "élément 2 (&#34;hotel-de-metropole&#34;)" not in status.text
+    assert "élément 2" in status.text and "« name_fr » manque" in status.text
+    assert "&#34;duration_min&#34; must be" not in status.text
+    assert "« duration_min » doit être un nombre de 0 à 1440 ; trouvé" in status.text
     assert "Problèmes dans le fichier de données" in status.text
+    english = client.get("/en/status").text
+    assert "feature 2" in english and "&#34;name_fr&#34; is missing" in english
     assert client.get("/en/").status_code == 200
 
 
@@ -105,7 +111,8 @@ def test_recovery_clears_the_problems(client, tour_file):
     tour_file.write_bytes(edited("Fabre"))
     touch_later(tour_file)
     assert client.get("/healthz").json == {
-        "status": "ok", "version": stopsfile.parse(edited("Fabre")).version, "stops": 4
+        "status": "ok", "version": stopsfile.parse(edited("Fabre")).version, "stops": 4,
+        "warnings": 0, "off_schedule": False,
     }
     # Putting the served bytes back also clears the problems (no reload needed).
     tour_file.write_bytes(b"{")
@@ -227,3 +234,20 @@ def test_the_same_bad_bytes_are_not_parsed_again(app, tour_file, monkeypatch):
     monkeypatch.undo()
     tour_file.write_bytes(b"{ broken")  # back, still bad: its own message again
     assert "invalid JSON" in client.get("/healthz").json["problems"][0]
+
+
+def test_status_page_shows_when_the_served_version_was_accepted_and_the_recent_ones(
+    client, tour_file
+):
+    first = client.get("/healthz").json["version"]
+    tour_file.write_bytes(edited("The Fabre Museum"))
+    touch_later(tour_file)
+    second = client.get("/healthz").json["version"]
+    french = client.get("/fr/status").text
+    assert "Acceptée" in french and "fichier enregistré" in french
+    assert "Versions récentes" in french
+    assert french.index(f"<code>{second}</code>") < french.index(f"<code>{first}</code>")
+    # Only the English name changed: the French page shows that one.
+    assert "étape « musee-fabre » renommée : « Musée Fabre (Fabre Museum) » → « The Fabre Museum »" in french
+    english = client.get("/en/status").text
+    assert "Recent versions" in english and "tour restore VERSION" in english

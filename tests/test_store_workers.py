@@ -1,6 +1,6 @@
 """Several gunicorn workers serve one version, decided by the history they share on disk.
 
-The real path: the README's production command (with and without ``--preload``), files
+The real path: the README's production command (``tourapp.testing.Gunicorn``) (with and without ``--preload``), files
 written the three ways editors write them, a worker killed with SIGKILL, a full restart.
 """
 
@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tourapp import durable, stopsfile
+from tourapp.testing import Gunicorn
 
 from .conftest import ROOT, SEEDED
 
@@ -61,71 +62,42 @@ WRITERS = [write_in_place, write_rename_over, write_truncate_then_write]
 STARTS = ["14:15", "14:30", "14:45"]
 
 
-class Gunicorn:
-    """gunicorn serving the app with two workers; the access log records pid and version."""
+class Workers(Gunicorn):
+    """The README's production command (two workers) with an access log of pid and version.
+
+    Each request carries a mark that the log records: gunicorn writes a line after the
+    response is sent, so lines land late and out of order.
+    """
 
     def __init__(self, data: Path, log: Path, history: Path, preload: bool = True):
-        self.data, self.log, self.history, self.preload = data, log, history, preload
-        self.start()
-
-    def start(self) -> None:
-        self.bind = self.log.with_suffix(".sock")  # no port to race for: a Unix socket
-        self.bind.unlink(missing_ok=True)
-        env = {
-            **os.environ,
-            "TOUR_DATA": str(self.data),
-            "FLASK_TOUR_HISTORY_DIR": str(self.history),
-            "FLASK_SECRET_KEY": "test-" + "x" * 32,  # production mode refuses the dev key
-        }
-        env.pop("FLASK_DEBUG", None)
-        self.process = subprocess.Popen(
-            # The production command of the README, plus an access log of pid and version
-            # and of the mark each request carries (lines land late and out of order).
-            [sys.executable, "-m", "gunicorn", *(["--preload"] if self.preload else []),
-             "--workers", "2", "--threads", "4", "--bind", f"unix:{self.bind}",
-             "--access-logfile", str(self.log),
-             "--access-logformat",
-             "%(p)s %(s)s %(U)s %({x-tour-version}o)s %({x-test-mark}i)s",
-             "tourapp:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        self.log_path = log
+        super().__init__(
+            [*(["--preload"] if preload else []), "--workers", "2", "--threads", "4",
+             "--access-logfile", str(log), "--access-logformat",
+             "%(p)s %(s)s %(U)s %({x-tour-version}o)s %({x-test-mark}i)s"],
+            {
+                "TOUR_DATA": str(data),
+                "FLASK_TOUR_HISTORY_DIR": str(history),
+                "FLASK_SECRET_KEY": "test-" + "x" * 32,  # production refuses the dev key
+            },
+            ROOT,
         )
-        self.wait_ready()
 
     def get(self, path: str, mark: str = "-") -> tuple[int, dict, bytes]:
-        """(status, headers, body) of one request over the Unix socket."""
-        out = subprocess.run(
-            ["curl", "-s", "--unix-socket", str(self.bind), "-H", f"X-Test-Mark: {mark}",
-             "-D", "-", "--max-time", "60", f"http://localhost{path}"],
-            capture_output=True, check=False,
-        ).stdout
-        head, _, body = out.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        if not lines[0].startswith("HTTP/"):
-            return 0, {}, b""
-        headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
-        return int(lines[0].split()[1]), headers, body
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.bind.exists() and self.get("/healthz")[0]:
-                return
-            assert self.process.poll() is None, self.process.stderr.read().decode()
-            time.sleep(0.1)  # polling for a condition, not waiting a guessed time
-        raise TimeoutError("gunicorn did not answer")
-
-    def stop(self) -> str:
-        self.process.terminate()
+        """(status, headers, body) of one request; status 0 when the connection failed."""
+        request = urllib.request.Request(self.url + path, headers={"X-Test-Mark": mark})
         try:
-            _, err = self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        return err.decode()
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, {k.lower(): v for k, v in response.headers.items()}, (
+                    response.read()
+                )
+        except urllib.error.HTTPError as error:
+            return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
     def served(self, mark: str) -> list[tuple[str, str, str, str]]:
         """(pid, status, path, version) of every request sent with ``mark``."""
-        lines = self.log.read_text().splitlines() if self.log.exists() else []
+        exists = self.log_path.exists()
+        lines = self.log_path.read_text().splitlines() if exists else []
         rows = [line.split(" ") for line in lines]
         return [tuple(row[:4]) for row in rows if len(row) == 5 and row[4] == mark]
 
@@ -145,7 +117,7 @@ class Gunicorn:
         raise AssertionError("one worker never answered")
 
 
-def wait_for_version(server: Gunicorn, version: str, mark: str) -> None:
+def wait_for_version(server: Workers, version: str, mark: str) -> None:
     """Requests until one is served with ``version`` (the edit was picked up)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -157,8 +129,8 @@ def wait_for_version(server: Gunicorn, version: str, mark: str) -> None:
 @pytest.mark.parametrize("preload", [True, False], ids=["preload", "no-preload"])
 def test_every_worker_serves_the_newest_accepted_version(tour_file, tmp_path, preload):
     history = tmp_path / "history"
-    server = Gunicorn(tour_file, tmp_path / "access.log", history, preload)
-    try:
+    server = Workers(tour_file, tmp_path / "access.log", history, preload)
+    with server:
         first = server.both_workers("/en/", "start")
         pids = {pid for pid, *_ in server.served("start")}
         old = stopsfile.parse(tour_file.read_bytes()).version
@@ -197,17 +169,12 @@ def test_every_worker_serves_the_newest_accepted_version(tour_file, tmp_path, pr
         replacement = {pid for pid, *_ in server.served("killed")} - pids
         assert len(replacement) == 1
         assert {v for pid, *_, v in server.served("killed") if pid in replacement} == {new}
-    finally:
-        errors = server.stop()
-    assert "Traceback" not in errors
+    assert "Traceback" not in "".join(server.log)
 
     # A full restart while the file on disk is still bad: the newest accepted version.
-    server.start()
-    try:
+    with Workers(tour_file, tmp_path / "access.log", history, preload) as server:
         answers = server.both_workers("/en/", "restarted")
         assert {s for s, _, _ in answers} == {200}
         assert {v for *_, v in server.served("restarted")} == {new}
         health = json.loads(server.get("/healthz")[2])
         assert health["status"] == "degraded" and health["version"] == new
-    finally:
-        server.stop()

@@ -25,6 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Street network `flask tour route` uses when given neither --network nor --osrm:
         # the city's streets around the seeded walk, committed (data/montpellier/README.md).
         ROUTING_NETWORK=str(ROOT / "data" / "montpellier" / "voies.geojson"),
+        # Addresses → points for `tour add-stop`, `move-stop`, `check --addresses`:
+        # ban (France's address base), addok:URL or nominatim[:URL] (tourapp/geocoding.py).
+        GEOCODER="ban",
+        GEOCODER_USER_AGENT="",  # required by Nominatim: your app and a contact
+        GEOCODER_TIMEOUT=10,
         TOUR_HISTORY_DIR="",  # default: <instance folder>/history/<data file>-<hash of its path>
         TOUR_HISTORY_KEEP=100,  # accepted versions kept
         TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -48,11 +53,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
-    from . import assets, bundles, cli, i18n, instructions, offline, security, store, views
+    from . import assets, bundles, cli, i18n, instructions, offline, security, store, views, wording
 
     security.init_app(app)
     i18n.init_app(app)
     instructions.init_app(app)
+    wording.init_app(app)
     store.init_app(app)
     app.register_blueprint(views.bp)
     bundles.init_app(app)

@@ -85,9 +85,11 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
         if was is None:
             continue
         if was.name != stop.name:
-            found.append(
-                {"kind": "renamed", "stop": ident, "old": was.name.fr, "new": stop.name.fr}
-            )
+            found.append({
+                "kind": "renamed", "stop": ident,
+                "old": {"fr": was.name.fr, "en": was.name.en},
+                "new": {"fr": stop.name.fr, "en": stop.name.en},
+            })
         moved = distance_m(was.location, stop.location)
         if moved >= MOVED_M:
             found.append({"kind": "moved", "stop": ident, "m": round(moved)})
@@ -190,13 +192,17 @@ class History:
         return entry
 
     def write(self, path: str | os.PathLike, data: bytes, tour: Tour, previous: Tour | None,
-              reason: str) -> Entry:
+              reason: str, on_disk: tuple[bytes, Tour] | None = None) -> Entry:
         """Replace the stops file with ``data`` (already validated) and accept it, as one step.
 
         Under the lock, so a worker that sees the new file waits and then finds it
         accepted with this ``reason`` instead of recording it as an editor's save.
+        ``on_disk``: the valid file being replaced, kept first if no worker has yet.
         """
         with self.locked():
+            if on_disk is not None and self.current() != on_disk[1].version:
+                self.accept(on_disk[0], on_disk[1], previous, "file")
+                previous = on_disk[1]
             write_atomic(path, data)
             return self.accept(data, tour, previous, reason)
 

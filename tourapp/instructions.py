@@ -3,7 +3,7 @@
 Every sentence comes from the translation catalogs. French needs one thing the
 catalogs cannot do: the article and preposition that go with a street's type
 (« dans la rue de la Loge », « sur le boulevard Louis Blanc », « sur la place
-de la Comédie »); ``street_phrase`` supplies it, and the French catalog
+de la Comédie »); ``streets.phrase`` supplies it, and the French catalog
 leaves the preposition to it (msgstr « Tournez %(direction)s %(street)s »).
 """
 
@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask
 from flask_babel import get_locale, gettext, pgettext
 
+from . import streets
 from .i18n import distance
 from .tour import Leg, Step, Stop, Tour
 
@@ -47,44 +48,6 @@ def _heading(direction: str) -> str | None:
     return words.get(direction)
 
 
-# French street types: how a sentence walks into them. Feminine « la », masculine
-# « le », « l' » before a vowel; « dans » for streets one walks down, « sur » for
-# open spaces and wide roads (the usage of French road signs and guidebooks).
-FRENCH_STREET_TYPES = {
-    "rue": "dans la",
-    "ruelle": "dans la",
-    "avenue": "dans l'",
-    "allée": "dans l'",
-    "allées": "dans les",
-    "impasse": "dans l'",
-    "passage": "dans le",
-    "cour": "dans la",
-    "traverse": "dans la",
-    "montée": "dans la",
-    "descente": "dans la",
-    "galerie": "dans la",
-    "square": "dans le",
-    "jardin": "dans le",
-    "parc": "dans le",
-    "espace": "dans l'",
-    "boulevard": "sur le",
-    "place": "sur la",
-    "placette": "sur la",
-    "quai": "sur le",
-    "cours": "sur le",
-    "pont": "sur le",
-    "esplanade": "sur l'",
-    "parvis": "sur le",
-    "promenade": "sur la",
-    "plan": "sur le",
-    "chemin": "sur le",
-    "route": "sur la",
-    "voie": "sur la",
-    "rond-point": "sur le",
-    "carrefour": "sur le",
-}
-
-
 def _lang() -> str:
     locale = get_locale()
     return locale.language if locale else "fr"
@@ -92,15 +55,7 @@ def _lang() -> str:
 
 def street_phrase(name: str, lang: str) -> str:
     """How a sentence names a street: as written in English, with its preposition in French."""
-    if lang != "fr":
-        return name
-    first, _, rest = name.partition(" ")
-    prefix = FRENCH_STREET_TYPES.get(first.lower())
-    if prefix is None:
-        return f"sur {name}"
-    kind = first.lower()
-    joined = f"{prefix}{kind}" if prefix.endswith("'") else f"{prefix} {kind}"
-    return f"{joined} {rest}".rstrip()
+    return streets.phrase(name, lang)
 
 
 def sentence(step: Step, destination: str = "") -> str:

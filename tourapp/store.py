@@ -190,6 +190,10 @@ class TourStore:
                       self.history.folder, tour.version, exc)
         return True
 
+    def recent(self, count: int) -> list[history.Entry]:
+        """The latest acceptances, newest first (for the organisers' status page)."""
+        return list(reversed(self.history.entries()[-count:])) if self.history else []
+
     def _refuse(self, problems: list[str]) -> None:
         if len(problems) > MAX_PROBLEMS:  # a page and a log line, not megabytes
             more = len(problems) - MAX_PROBLEMS

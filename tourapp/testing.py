@@ -9,6 +9,7 @@ the functions that drive a browser, never at module level.
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import os
 import re
 import shutil
@@ -42,9 +43,6 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 568}
 LANDSCAPE_PHONE = {"width": 844, "height": 390}
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
 
 def answers(url: str, timeout_s: float = 2.0) -> bool:
     """Whether an HTTP server answers a GET of ``url`` (any status counts, no redirect followed)."""
@@ -134,9 +132,15 @@ class Gunicorn:
             self.__exit__()
             raise RuntimeError("gunicorn did not start:\n" + "".join(self.log))
         # Keep reading its log, or a chatty server blocks on a full pipe.
-        threading.Thread(target=self._drain, daemon=True).start()
-        wait_for(lambda: answers(self.url + "/healthz"), f"gunicorn at {self.url}",
-                 alive=lambda: self.process.poll() is None)
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+        try:
+            # It binds before its workers load the app: wait until one answers.
+            wait_for(lambda: answers(self.url + "/healthz"), f"gunicorn at {self.url}",
+                     alive=lambda: self.process.poll() is None)
+        except (RuntimeError, TimeoutError) as exc:
+            self.__exit__()
+            raise RuntimeError(f"gunicorn did not start ({exc}):\n" + "".join(self.log)) from None
         return self
 
     def _drain(self) -> None:
@@ -144,9 +148,14 @@ class Gunicorn:
             self.log.append(line)
 
     def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(10)
+        self.process.wait(10)
+        if getattr(self, "_drainer", None) is not None:
+            self._drainer.join(10)  # the pipe is at its end once the server has exited
+        self.process.stderr.close()
 
 
 def listening_port(process: subprocess.Popen, timeout_s: float = 30.0) -> int:
@@ -199,7 +208,11 @@ def is_loopback(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https", "ws", "wss"):
         return True
-    return (parts.hostname or "") in LOOPBACK or (parts.hostname or "").startswith("127.")
+    host = parts.hostname or ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def phone_context(browser, viewport: dict | None = None, block_outside: bool = True, **options):

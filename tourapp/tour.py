@@ -110,6 +110,20 @@ class Tour:
         """Total walking time."""
         return sum(leg.walk_min for leg in self.legs)
 
+    @property
+    def overrun_min(self) -> int:
+        """Minutes by which the computed end passes the planned one (``end``), 0 if none."""
+        if not self.visits:
+            return 0
+        last = self.visits[-1].departure
+        planned = dt.datetime.combine(last.date(), self.end, tzinfo=last.tzinfo)
+        return max(0, int((last - planned).total_seconds() // 60))
+
+    @property
+    def off_schedule(self) -> bool:
+        """The computed times do not keep the plan: a late end or a fixed time missed."""
+        return self.overrun_min > 0 or any(v.late_min for v in self.visits)
+
     def stop(self, stop_id: str) -> Stop | None:
         """Return the stop with this id, or None."""
         return next((s for s in self.stops if s.id == stop_id), None)

@@ -138,7 +138,9 @@ def healthz():
     status = get_store().status()
     body = {"status": status.state}
     if status.tour is not None:
-        body.update(version=status.tour.version, stops=len(status.tour.stops))
+        # Schedule warnings do not make the tour unusable: counted, still "ok" and HTTP 200.
+        body.update(version=status.tour.version, stops=len(status.tour.stops),
+                    warnings=len(status.tour.warnings), off_schedule=status.tour.off_schedule)
     if status.problems:
         body["problems"] = list(status.problems)
         body["reason"] = (
@@ -156,7 +158,10 @@ def healthz():
 def status_page():
     """For organisers: which version is served and, if the file was refused, every reason."""
     status = get_store().status()
-    response = Response(render_template("status.html", status=status), mimetype="text/html")
+    response = Response(
+        render_template("status.html", status=status, recent=get_store().recent(10)),
+        mimetype="text/html",
+    )
     response.status_code = 503 if status.tour is None else 200
     response.cache_control.no_store = True
     response.headers["X-Robots-Tag"] = "noindex"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import format_datetime, gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
 from .stopsfile.messages import Message
 
@@ -16,11 +16,14 @@ REASONS = {
     "file": lazy_gettext("file saved"),
     "restore": lazy_gettext("restored"),
     "route": lazy_gettext("legs recomputed (tour route)"),
+    "add-stop": lazy_gettext("stop added by address (tour add-stop)"),
+    "move-stop": lazy_gettext("stop moved (tour move-stop)"),
+    "remove-stop": lazy_gettext("stop removed (tour remove-stop)"),
 }
 
 TOUR_FACTS = {
     "title": lazy_gettext("title"),
-    "date": lazy_gettext("date"),
+    "date": lazy_gettext("day of the walk"),
     "start": lazy_gettext("start time"),
     "end": lazy_gettext("planned end"),
     "speed_kmh": lazy_gettext("walking speed"),
@@ -38,8 +41,8 @@ def reason(name: str) -> str:
 
 
 def accepted_at(timestamp: float) -> str:
-    """When a version was accepted, in the server's time zone and the current language."""
-    return format_datetime(dt.datetime.fromtimestamp(timestamp), "medium")
+    """When a version was accepted: UTC, written the same way in every language."""
+    return f"{dt.datetime.fromtimestamp(timestamp, dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def change(item: dict) -> str:
@@ -53,8 +56,9 @@ def change(item: dict) -> str:
     if kind == "removed":
         return gettext("stop “%(stop)s” removed", stop=stop)
     if kind == "renamed":
+        old, new = _names(item.get("old"), item.get("new"))
         return gettext("stop “%(stop)s” renamed: “%(old)s” → “%(new)s”",
-                       stop=stop, old=item.get("old", ""), new=item.get("new", ""))
+                       stop=stop, old=old, new=new)
     if kind == "moved":
         return gettext("stop “%(stop)s” moved by %(m)s m", stop=stop, m=item.get("m", 0))
     if kind == "times":
@@ -63,6 +67,24 @@ def change(item: dict) -> str:
     if kind == "tour":
         return gettext("tour %(fact)s changed", fact=TOUR_FACTS.get(item.get("fact"), ""))
     return str(kind)
+
+
+def init_app(app) -> None:
+    """The template filters of the organisers' status page."""
+    app.jinja_env.filters["problem_text"] = problem
+    app.jinja_env.filters["reason_text"] = reason
+    app.jinja_env.filters["accepted_at"] = accepted_at
+    app.jinja_env.filters["changes_text"] = changes
+
+
+def _names(old, new) -> tuple[str, str]:
+    """A renamed stop's names in the current language, or the other one if only it changed."""
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return str(old or ""), str(new or "")
+    lang = get_locale().language if get_locale() else "en"
+    order = [lang] + [other for other in ("fr", "en") if other != lang]
+    changed = next((code for code in order if old.get(code) != new.get(code)), order[0])
+    return old.get(changed, ""), new.get(changed, "")
 
 
 def changes(items: tuple[dict, ...] | list[dict]) -> str:

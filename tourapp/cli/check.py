@@ -6,34 +6,83 @@ import sys
 
 import click
 from flask import current_app
+from flask_babel import ngettext
 
-from .. import stopsfile
+from .. import stopsfile, wording
 from .group import tour_cli
+from .language import speaks_shell_language
+
+ADDRESS_GAP_M = 50.0  # a stop farther than this from its address point was moved or mistyped
 
 
 @tour_cli.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(file: str | None, strict: bool) -> None:
+@click.option("--addresses", is_flag=True,
+              help="Also geocode every stop's address (GEOCODER) and warn when the stop is "
+              f"more than {ADDRESS_GAP_M:g} m from it.")
+@speaks_shell_language
+def check(file: str | None, strict: bool, addresses: bool) -> None:
     """Validate a stops file (default: the app's TOUR_DATA) and list every problem."""
     path = file or current_app.config["TOUR_DATA"]
     try:
         tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
     except stopsfile.TourError as exc:
         for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(f"error: {wording.problem(problem)}", err=True)
         for warning in exc.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(f"{len(exc.problems)} error(s): the app would refuse this file.", err=True)
+            click.echo(f"warning: {wording.problem(warning)}", err=True)
+        click.echo(ngettext("%(num)d error(s): the app would refuse this file.",
+                            "%(num)d error(s): the app would refuse this file.",
+                            len(exc.problems)), err=True)
         sys.exit(1)
-    for warning in tour.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    warnings = list(tour.warnings)
+    if addresses:
+        warnings += _address_warnings(tour)
+    for warning in warnings:
+        click.echo(f"warning: {wording.problem(warning)}", err=True)
     first, last = tour.visits[0], tour.visits[-1]
     click.echo(
         f"{path}: OK: {len(tour.stops)} stops, {tour.distance_m / 1000:.1f} km, "
         f"{first.arrival:%H:%M}–{last.departure:%H:%M} on {tour.date.isoformat()}"
-        + (f", {len(tour.warnings)} warning(s)" if tour.warnings else "")
+        + (f", {len(warnings)} warning(s)" if warnings else "")
     )
-    if strict and tour.warnings:
-        click.echo(f"{len(tour.warnings)} warning(s) treated as errors (--strict).", err=True)
+    if strict and warnings:
+        click.echo(f"{len(warnings)} warning(s) treated as errors (--strict).", err=True)
         sys.exit(1)
+
+
+def _address_warnings(tour) -> list[str]:
+    """A warning for each stop its address does not place within ADDRESS_GAP_M."""
+    from .. import geocoding, stopsedit
+    from ..geo import distance_m
+
+    try:
+        geocoder = geocoding.from_config(current_app.config)
+    except geocoding.GeocodingError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    near = stopsedit.centre(tour)
+    warnings = []
+    for stop in tour.stops:
+        address = stop.address["fr"] or stop.address["en"]
+        where = f'stop "{stop.id}"'
+        if not address:
+            warnings.append(f"{where} has no address to check")
+            continue
+        try:
+            place = geocoder.locate(address, near=near)
+        except geocoding.GeocodingError as exc:
+            if exc.reason == "unreachable":
+                # Unreachable or too slow: no stop can be checked.
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(1)
+            warnings.append(f"{where}: {exc}")
+            continue
+        gap = distance_m(stop.location, place.location)
+        if gap > ADDRESS_GAP_M:
+            warnings.append(
+                f"{where} is {gap:,.0f} m from its address « {address} », which the geocoder "
+                f"places at « {place.label} » [{place.location[1]:.6f}, {place.location[0]:.6f}]"
+            )
+    return warnings

@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from .. import durable, stopsfile
+from .. import stopsfile
 from .group import tour_cli
+from .history import write_stops
 
 
 @tour_cli.command("route")
@@ -30,9 +31,10 @@ from .group import tour_cli
 def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     """Recompute every leg (stop i → i+1) along the streets and write them into the file.
 
-    The file (default: the app's TOUR_DATA) is replaced atomically, the old one kept
-    as FILE.bak; on any error it is left exactly as it was. Without --network or
-    --osrm, the legs are routed on the network the ROUTING_NETWORK setting names.
+    The file (default: the app's TOUR_DATA) is replaced atomically and recorded in
+    the history (flask tour history); on any error it is left exactly as it was.
+    Without --network or --osrm, the legs are routed on the network the
+    ROUTING_NETWORK setting names.
     """
     from ..routing import RoutingError
     from ..routing.legs import LegError, route_tour, with_legs
@@ -110,9 +112,7 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     if sum(leg.routed for leg in new.legs) != len(legs):
         fail("the routed file would not use every leg:\n" + "\n".join(new.warnings))
     try:
-        backup = path.with_name(path.name + ".bak")
-        durable.write_atomic(backup, data)
-        durable.write_atomic(path, text)
+        write_stops(path, text, "route")
     except OSError as exc:
         fail(f"{path}: cannot write the file: {exc.strerror or exc}")
     for leg in dropped:
@@ -123,7 +123,7 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
         f"{path}: {len(legs)} legs, {new.distance_m / 1000:.2f} km, "
         f"{new.visits[0].arrival:%H:%M}–{new.visits[-1].departure:%H:%M} "
         f"(load {loaded - started:.2f} s, routing {routed - loaded:.2f} s)"
-        + (f"; previous file kept as {backup}" if backup else "")
+        + "; the previous version is kept (flask --app tourapp tour history)"
     )
 
 

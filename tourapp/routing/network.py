@@ -33,12 +33,18 @@ MAX_SNAP_M = 100.0
 """A stop farther than this from any walkable street is a mistake (the loader ignores
 legs whose ends are more than 100 m from their stops)."""
 
-# Lines nobody walks along: the city's network marks waterways with OCCUPATION
-# "Fluvial" and motorways with TYPVOI "AUTO"; an OpenStreetMap export uses
-# highway=motorway… and foot=no.
+# Lines nobody walks along. The city's network (« Filaire des voies ») marks them by
+# street type (TYPVOI) and use (OCCUPATION):
+# - AUTO: the A9 motorway; TUN: road tunnels (Tunnel de la Comédie under the square,
+#   Tunnel du Corum), closed to people on foot and running under the streets they
+#   would otherwise snap to;
+# - PARK: car-park aisles and ramps (Peyrou-Pitot, Nouveau Saint-Roch are underground);
+# - BASS and OCCUPATION "Fluvial": the axes of water basins and the river.
+# An OpenStreetMap export uses highway=motorway… and foot=no (tunnel=yes is not enough
+# there: footway underpasses are tunnels too).
 NOT_WALKABLE = {
     "OCCUPATION": {"Fluvial"},
-    "TYPVOI": {"AUTO"},
+    "TYPVOI": {"AUTO", "TUN", "PARK", "BASS"},
     "highway": {"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed"},
     "foot": {"no", "private"},
     "access": {"no", "private"},

@@ -1,0 +1,191 @@
+"""``flask tour add-stop | move-stop | remove-stop`` against a real addok and the city's streets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tourapp import stopsfile
+from tourapp.geo import distance_m
+
+from .conftest import ROOT
+
+ADDRESSES = ROOT / "data" / "montpellier" / "adresses.csv"
+OPERA = ["add-stop", "opera-comedie", "--name-fr", "Opéra Comédie", "--name-en", "Opéra Comédie",
+         "--address", "Opéra Comédie, 11 boulevard Victor Hugo", "--after", "espace-french-tech",
+         "--duration", "15"]
+
+
+def address_point(label: str) -> tuple[float, float]:
+    """(lat, lon) of an address point of the shipped CSV, e.g. "11, Boulevard Victor Hugo"."""
+    for line in ADDRESSES.read_text(encoding="utf-8").splitlines():
+        if f'"{label}"' in line:
+            lon, lat = line.split(",")[:2]
+            return float(lat), float(lon)
+    raise AssertionError(label)
+
+
+@pytest.fixture
+def run(geocoding_app):
+    runner = geocoding_app.test_cli_runner()
+
+    def invoke(*args):
+        return runner.invoke(args=["tour", *args])
+
+    return invoke
+
+
+def test_add_stop_by_address_routes_across_the_square_and_the_app_serves_it_at_once(
+    geocoding_app, run, tour_file
+):
+    client = geocoding_app.test_client()
+    before = client.get("/tour.geojson")
+    assert "opera-comedie" not in before.get_data(as_text=True)
+
+    result = run(*OPERA)
+    assert result.exit_code == 0, result.output
+    tour = stopsfile.load(tour_file)
+    assert [s.id for s in tour.stops] == [
+        "hotel-de-metropole", "espace-french-tech", "opera-comedie", "msh-saint-charles", "musee-fabre"]
+    assert [s.order for s in tour.stops] == [1, 2, 3, 4, 5]
+    opera = tour.stop("opera-comedie")
+    # On the address point, not on a street.
+    assert distance_m(opera.location, address_point("11, Boulevard Victor Hugo")) < 0.1
+    assert opera.address["fr"] == "Opéra Comédie, 11 boulevard Victor Hugo"
+    # Every leg follows the streets, on foot: no tunnel, across the square.
+    assert all(leg.routed for leg in tour.legs) and tour.warnings[1:] == ()
+    streets = {s.street for leg in tour.legs for s in leg.steps}
+    assert not any("Tunnel" in street for street in streets)
+    into = tour.legs[1]
+    assert "Place de la Comédie" in [s.street for s in into.steps]
+    assert 500 <= into.distance_m <= 600  # the issue measured 556 m from the square's address point
+    # The schedule, and its warning: the walk now ends after 16:00.
+    assert "  3. 14:17–14:32  Opéra Comédie [opera-comedie]" in result.output
+    assert "warning:" in result.output and "after tour_end 16:00" in result.output
+    assert tour.warnings == (tour.warnings[0],) and "after tour_end 16:00" in tour.warnings[0]
+    # The running app serves the new file on the next request.
+    after = client.get("/tour.geojson")
+    assert after.headers["X-Tour-Version"] != before.headers["X-Tour-Version"]
+    assert "opera-comedie" in after.get_data(as_text=True)
+    page = client.get("/fr/").get_data(as_text=True)
+    assert "Opéra Comédie" in page and "sur la place de la Comédie" in page
+    # The new version went through the shared history, with its reason.
+    from tourapp import history
+
+    shared = history.History(geocoding_app.config["TOUR_HISTORY_DIR"])
+    assert shared.current() == tour.version
+    assert shared.entry(tour.version).reason == "add-stop"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add-stop", "nowhere", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "12 rue des Nuages Imaginaires"],
+         "no address matches « 12 rue des Nuages Imaginaires »"),
+        (["add-stop", "loge", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "rue de la"], "« rue de la » matches several places"),
+        (["add-stop", "musee-fabre", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "1 place de la Comédie"], 'a stop with the id "musee-fabre" already exists'),
+        (["add-stop", "x", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "1 place de la Comédie", "--after", "ghost"], 'no stop has the id "ghost"'),
+        (["move-stop", "ghost", "--address", "1 place de la Comédie"], 'no stop has the id "ghost"'),
+        (["remove-stop", "ghost"], 'no stop has the id "ghost"'),
+        # Far from every street of the network: the leg cannot be routed.
+        (["move-stop", "musee-fabre", "--lonlat", "3.95,43.55"], "from the nearest street"),
+    ],
+)
+def test_refusals_are_sentences_and_leave_the_file_byte_for_byte(run, tour_file, args, message):
+    before = tour_file.read_bytes()
+    result = run(*args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "not changed." in result.output
+    assert "Traceback" not in result.output
+    assert tour_file.read_bytes() == before
+    assert not tour_file.with_name("stops.geojson.bak").exists()
+
+
+def test_move_stop_to_an_address_routes_both_legs_again(run, tour_file):
+    result = run("move-stop", "espace-french-tech", "--address", "1 place de la Comédie")
+    assert result.exit_code == 0, result.output
+    tour = stopsfile.load(tour_file)
+    stop = tour.stop("espace-french-tech")
+    assert distance_m(stop.location, address_point("1, Place de la Comédie")) < 0.1
+    assert stop.address["fr"] == "1 place de la Comédie"
+    assert 'leg 1: "hotel-de-metropole" → "espace-french-tech"' in result.output
+    assert 'leg 2: "espace-french-tech" → "msh-saint-charles"' in result.output
+    assert "leg 3" not in result.output
+    assert all(leg.routed for leg in tour.legs) and tour.warnings == ()
+
+
+def test_remove_stop_routes_the_gap_and_keeps_the_tour_facts(run, tour_file):
+    result = run("remove-stop", "hotel-de-metropole")
+    assert result.exit_code == 0, result.output
+    tour = stopsfile.load(tour_file)
+    assert [s.id for s in tour.stops] == ["espace-french-tech", "msh-saint-charles", "musee-fabre"]
+    assert tour.title["fr"].startswith("Déambulation") and f"{tour.start:%H:%M}" == "13:30"
+    assert "leg" not in result.output.split("schedule")[0]  # no new leg: it was the first stop
+
+    result = run("remove-stop", "msh-saint-charles")
+    assert result.exit_code == 0, result.output
+    assert 'leg 1: "espace-french-tech" → "musee-fabre"' in result.output
+    tour = stopsfile.load(tour_file)
+    assert [s.order for s in tour.stops] == [1, 2]
+    assert len(tour.legs) == 1 and tour.legs[0].routed
+    document = json.loads(tour_file.read_text(encoding="utf-8"))
+    assert len(document["features"]) == 3  # two stops, one leg: the stale legs are gone
+
+
+def test_move_stop_by_lonlat_keeps_other_legs_as_they_were(run, tour_file):
+    before = {(leg.from_id, leg.to_id): leg for leg in stopsfile.load(tour_file).legs}
+    result = run("move-stop", "musee-fabre", "--lonlat", "3.8807,43.6144")
+    assert result.exit_code == 0, result.output
+    after = {(leg.from_id, leg.to_id): leg for leg in stopsfile.load(tour_file).legs}
+    assert after[("hotel-de-metropole", "espace-french-tech")] == before[("hotel-de-metropole", "espace-french-tech")]
+    assert after[("msh-saint-charles", "musee-fabre")] != before[("msh-saint-charles", "musee-fabre")]
+
+
+def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
+    # Done when: an organiser's stop whose coordinates drifted is caught by check --addresses.
+    clean = run("check", str(tour_file), "--addresses", "--strict")
+    assert clean.exit_code == 0, clean.output
+    assert "warning" not in clean.output
+    document = json.loads(tour_file.read_text(encoding="utf-8"))
+    fabre = next(f for f in document["features"] if f["properties"].get("id") == "musee-fabre")
+    fabre["geometry"]["coordinates"][1] += 300 / 111_195  # 300 m north
+    tour_file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = run("check", str(tour_file), "--addresses")
+    assert result.exit_code == 0  # a warning, not an error: --strict makes it one
+    assert ('warning: stop "musee-fabre" is 300 m from its address « 39, boulevard Bonne Nouvelle, '
+            "34000 Montpellier », which the geocoder places at « 39 Boulevard de Bonnes Nouvelles "
+            "Montpellier »") in result.output
+    assert run("check", str(tour_file), "--addresses", "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("config", "args", "message"),
+    [
+        ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, OPERA, "is unreachable"),
+        ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, ["check", "--addresses"], "is unreachable"),
+        ({"GEOCODER": "nominatim"}, OPERA, "needs GEOCODER_USER_AGENT"),
+        ({"GEOCODER": "google"}, ["check", "--addresses"], "is not a geocoder"),
+    ],
+)
+def test_geocoder_trouble_is_a_sentence_and_nothing_is_written(tour_file, config, args, message):
+    import socket
+
+    from tourapp import create_app
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = {k: v.format(port=port) for k, v in config.items()}
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file,
+                      "TOUR_HISTORY_DIR": tour_file.parent / "history", **config})
+    before = tour_file.read_bytes()
+    result = app.test_cli_runner().invoke(args=["tour", *args])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert tour_file.read_bytes() == before

@@ -1,0 +1,172 @@
+"""Geocoding through geopy: the setting, the errors, and a real addok with the city's addresses."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from tourapp import geocoding, stopsfile
+from tourapp.geo import distance_m
+
+from .conftest import SEEDED
+
+
+def test_default_is_the_national_address_base():
+    config = geocoding.settings({})
+    assert (config.kind, config.scheme, config.domain, config.timeout_s) == (
+        "ban", "https", "data.geopf.fr/geocodage", 10.0)
+    assert "tourapp" in config.user_agent
+    engine = geocoding.Geocoder(config)._geocode.__self__
+    assert engine.geocode_api == "https://data.geopf.fr/geocodage/search"
+
+
+def test_addok_url_becomes_geopy_domain_and_scheme():
+    config = geocoding.settings({"GEOCODER": "addok:http://127.0.0.1:7878/", "GEOCODER_TIMEOUT": "3"})
+    assert (config.kind, config.scheme, config.domain, config.timeout_s) == ("addok", "http", "127.0.0.1:7878", 3.0)
+    engine = geocoding.Geocoder(config)._geocode.__self__
+    assert engine.geocode_api == "http://127.0.0.1:7878/search"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"GEOCODER": "google"}, "is not a geocoder: use ban, addok:URL, nominatim"),
+        ({"GEOCODER": "addok"}, "is not a geocoder"),
+        ({"GEOCODER": "addok:127.0.0.1:7878"}, "must be an http(s) URL"),
+        ({"GEOCODER": "nominatim"}, "needs GEOCODER_USER_AGENT"),
+        ({"GEOCODER_TIMEOUT": "soon"}, "must be a number of seconds"),
+        ({"GEOCODER_TIMEOUT": 0}, "from 0 to 600"),
+    ],
+)
+def test_bad_settings_are_sentences(config, message):
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        geocoding.settings(config)
+    assert message in str(caught.value)
+    assert caught.value.reason == "setting"
+
+
+def test_unreachable_geocoder_is_a_sentence():
+    # A port bound but not listening, held for the test: no one else can listen there.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        geocoder = geocoding.from_config({"GEOCODER": f"addok:http://127.0.0.1:{port}"})
+        with pytest.raises(geocoding.GeocodingError) as caught:
+            geocoder.locate("1 place Francis Ponge")
+    assert caught.value.reason == "unreachable"
+    assert str(caught.value).startswith("addok at http://127.0.0.1:")
+    assert "is unreachable" in str(caught.value)
+
+
+def test_a_geocoder_that_never_answers_times_out():
+    with socket.socket() as server:  # accepts the connection, never replies
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        geocoder = geocoding.from_config(
+            {"GEOCODER": f"addok:http://127.0.0.1:{port}", "GEOCODER_TIMEOUT": 0.5}
+        )
+        # No wall-clock bound (a loaded machine would flip it): the message below comes
+        # only from the timeout, and without one this call would never return.
+        with pytest.raises(geocoding.GeocodingError) as caught:
+            geocoder.locate("1 place Francis Ponge")
+    assert caught.value.reason == "unreachable"
+    assert "did not answer within 0.5 s (GEOCODER_TIMEOUT)" in str(caught.value)
+
+
+class _Nominatim(http.server.BaseHTTPRequestHandler):
+    """Records each request's time and User-Agent; answers like Nominatim."""
+
+    seen: list = []  # one test uses this server
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.seen.append((time.monotonic(), self.headers.get("User-Agent")))
+        body = json.dumps([{"lat": "43.6", "lon": "3.88", "display_name": "Somewhere", "importance": 0.5}]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_nominatim_gets_the_user_agent_and_at_most_one_request_per_second():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Nominatim)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        agent = "montpellier-walks/1.0 (organiser@example.org)"
+        geocoder = geocoding.from_config({
+            "GEOCODER": f"nominatim:http://127.0.0.1:{server.server_port}",
+            "GEOCODER_USER_AGENT": agent,
+        })
+        for _ in range(3):
+            assert geocoder.locate("Somewhere").label == "Somewhere"
+    finally:
+        server.shutdown()
+        server.server_close()
+    times = [t for t, _ in _Nominatim.seen]
+    assert [ua for _, ua in _Nominatim.seen] == [agent] * 3
+    # geopy's RateLimiter spaces the calls' starts by 1 s; arrival times at the server
+    # also carry each request's own delay (the first one opens the connection).
+    assert all(b - a >= 0.9 for a, b in zip(times, times[1:], strict=False)), times
+    assert times[-1] - times[0] >= 1.9
+
+
+# A real addok, loaded with the address points in data/montpellier/adresses.csv.
+
+
+@pytest.fixture(scope="module")
+def addok(addok_url):
+    return geocoding.from_config({"GEOCODER": f"addok:{addok_url}"})
+
+
+def test_each_seeded_stop_address_geocodes_within_30_m_of_the_stop(addok):
+    tour = stopsfile.load(SEEDED)
+    for stop in tour.stops:
+        place = addok.locate(stop.address["fr"])
+        assert distance_m(place.location, stop.location) <= 30, (stop.id, place)
+
+
+@pytest.mark.parametrize(
+    ("address", "label"),
+    [
+        ("39 bd Bonne Nouvelle", "39 Boulevard de Bonnes Nouvelles Montpellier"),
+        ("71 rue Prof. Henri Serre", "71 Rue Professeur Henri Serre Montpellier"),
+        ("Opéra Comédie, 11 boulevard Victor Hugo", "11 Boulevard Victor Hugo Montpellier"),
+    ],
+)
+def test_abbreviations_and_a_place_name_before_the_address_resolve(addok, address, label):
+    assert addok.locate(address).label == label
+
+
+def test_an_unknown_address_is_not_found_and_the_guesses_are_listed(addok):
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        addok.locate("12 rue des Nuages Imaginaires")
+    assert caught.value.reason == "not found"
+    assert "no address matches « 12 rue des Nuages Imaginaires »" in str(caught.value)
+    assert "« 12 Rue des " in str(caught.value)
+
+
+def test_an_ambiguous_address_lists_the_candidates_with_their_labels(addok):
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        addok.locate("rue de la")
+    assert caught.value.reason == "ambiguous"
+    assert len(caught.value.candidates) >= 2
+    for place in caught.value.candidates:
+        assert f"« {place.label} »" in str(caught.value)
+
+
+def test_an_address_far_from_the_walk_is_refused(addok):
+    paris = (48.8566, 2.3522)
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        addok.locate("1 place Francis Ponge", near=paris)
+    assert "no place near the walk matches" in str(caught.value)
+    assert "« 1 Place Francis Ponge Montpellier »" in str(caught.value)

@@ -1,0 +1,241 @@
+"""``flask tour add-stop | move-stop | remove-stop``: edit the walk by address.
+
+Each command reads the stops file, edits it (``stopsedit``), routes again the legs it
+touches with the configured router (``ROUTING_NETWORK``, or ``--network``/``--osrm``),
+checks the whole walk loads, writes it atomically and prints the new schedule with its
+warnings. Any refusal is one sentence, exit status 1, and the file is not touched.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from .. import durable, geocoding, history, stopsedit, stopsfile
+from .group import tour_cli
+
+
+def _fail(message: str, path: Path | None = None) -> None:
+    click.echo(f"error: {message}", err=True)
+    if path is not None:
+        click.echo(f"{path}: not changed.", err=True)
+    sys.exit(1)
+
+
+def _read(file: str | None):
+    """(path, bytes, tour) of the stops file; refuses a file the app would refuse."""
+    path = Path(file or current_app.config["TOUR_DATA"])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(f"{path}: cannot read the file: {exc.strerror}")
+    try:
+        tour = stopsfile.parse(data, str(path), max_bytes=current_app.config["TOUR_MAX_BYTES"])
+    except stopsfile.TourError as exc:
+        _fail("\n".join(exc.problems) + "\nerror: fix the file first (flask tour check)", path)
+    return path, data, tour
+
+
+def _router(network: str | None, osrm_url: str | None, timeout: float, path: Path):
+    from ..routing import RoutingError
+
+    if network and osrm_url:
+        raise click.UsageError("give one of --network FILE or --osrm URL, not both")
+    try:
+        if osrm_url:
+            from ..routing.osrm import OsrmRouter
+
+            return OsrmRouter(osrm_url, timeout_s=timeout)
+        from ..routing.network import NetworkRouter
+
+        return NetworkRouter.from_file(network or current_app.config["ROUTING_NETWORK"])
+    except RoutingError as exc:
+        _fail(f"cannot route: {exc}", path)
+
+
+def _locate(address: str, near, path: Path) -> geocoding.Place:
+    try:
+        return geocoding.from_config(current_app.config).locate(address, near=near)
+    except geocoding.GeocodingError as exc:
+        _fail(str(exc), path)
+
+
+def _write(path: Path, before: bytes, previous, edited: stopsedit.Edited, reason: str) -> None:
+    """Write the edited walk, unless the file changed since it was read.
+
+    The app's own file goes through its version history (the running app then serves
+    the new version and it can be restored); another file is replaced atomically.
+    """
+    config = current_app.config
+    try:
+        if path.read_bytes() != before:
+            _fail("the file changed while the command ran (another editor?): run it again", path)
+        data = edited.text.encode()
+        if path.resolve() == Path(config["TOUR_DATA"]).resolve():
+            shared = history.History(config["TOUR_HISTORY_DIR"], config["TOUR_HISTORY_KEEP"])
+            shared.write(path, data, edited.tour, previous, reason)
+        else:
+            durable.write_atomic(path, data)
+    except OSError as exc:
+        _fail(f"{path}: cannot write the file: {exc.strerror or exc}", path)
+
+
+def _report(path: Path, edited: stopsedit.Edited, started: float) -> None:
+    for leg in edited.routed:
+        click.echo(
+            f'leg {leg.number}: "{leg.start.id}" → "{leg.end.id}": '
+            f"{leg.route.distance_m:,.0f} m, {len(leg.route.steps)} steps"
+        )
+    tour = edited.tour
+    legs = {leg.from_id: leg for leg in tour.legs}
+    click.echo(f"{path}: schedule on {tour.date.isoformat()}")
+    for visit in tour.visits:
+        stop = visit.stop
+        leg = legs.get(stop.id)
+        walk = f"  then {leg.distance_m:,.0f} m, {leg.walk_min} min on foot" if leg else ""
+        late = f"  ({visit.late_min} min late)" if visit.late_min else ""
+        click.echo(
+            f"  {stop.order:>2}. {visit.arrival:%H:%M}–{visit.departure:%H:%M}  "
+            f"{stop.name['fr']} [{stop.id}]{late}{walk}"
+        )
+    for warning in tour.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"{len(tour.stops)} stops, {tour.distance_m / 1000:.2f} km, "
+        f"{tour.visits[0].arrival:%H:%M}–{tour.visits[-1].departure:%H:%M}"
+        + (f", {len(tour.warnings)} warning(s)" if tour.warnings else "")
+        + f" ({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def _finish(path, data, tour, document, touches, reason, routing, started) -> None:
+    """Route what changed, validate, write through the history, print the schedule."""
+    router = _router(*routing, path)
+    try:
+        edited = stopsedit.reroute(
+            document, str(path), router, touches, current_app.config["TOUR_MAX_BYTES"]
+        )
+    except stopsedit.EditError as exc:
+        _fail(str(exc), path)
+    _write(path, data, tour, edited, reason)
+    _report(path, edited, started)
+
+
+def routing_options(command):
+    """The router options every stop command shares."""
+    command = click.option("--timeout", default=10.0, show_default=True,
+                           type=click.FloatRange(0.1, 600),
+                           help="Seconds to wait for each OSRM answer.")(command)
+    command = click.option("--osrm", "osrm_url", metavar="URL",
+                           help="Route with an OSRM server (foot profile) instead.")(command)
+    command = click.option("--network", type=click.Path(dir_okay=False),
+                           help="Street network to route on (default: ROUTING_NETWORK).")(command)
+    return click.option("--file", "file", type=click.Path(dir_okay=False),
+                        help="Stops file (default: the app's TOUR_DATA).")(command)
+
+
+@tour_cli.command("add-stop")
+@click.argument("stop_id", metavar="ID")
+@click.option("--name-fr", required=True, help="Name of the stop in French.")
+@click.option("--name-en", required=True, help="Name of the stop in English.")
+@click.option("--address", required=True, help="Postal address; the stop goes on its point.")
+@click.option("--address-en", help="The address as written in English (default: --address).")
+@click.option("--after", "after", metavar="ID", help="The stop it follows (default: the last).")
+@click.option("--first", is_flag=True, help="Make it the first stop.")
+@click.option("--duration", "duration_min", required=True, type=click.IntRange(0, 1440),
+              help="Minutes spent at the stop.")
+@click.option("--description-fr", help="What happens there, in French.")
+@click.option("--description-en", help="What happens there, in English.")
+@click.option("--arrive-at", metavar="HH:MM", help="Fixed arrival time.")
+@routing_options
+def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, duration_min,
+             description_fr, description_en, arrive_at, file, network, osrm_url,
+             timeout) -> None:
+    """Add a stop at an address, after another stop, and route the legs it touches."""
+    started = time.perf_counter()
+    path, data, tour = _read(file)
+    if first and after:
+        raise click.UsageError("give --after ID or --first, not both")
+    if bool(description_fr) != bool(description_en):
+        _fail("give both --description-fr and --description-en, or neither", path)
+    place = _locate(address, stopsedit.centre(tour), path)
+    props = {"name_fr": name_fr, "name_en": name_en}
+    if description_fr:
+        props |= {"description_fr": description_fr, "description_en": description_en}
+    props |= {"address_fr": address, "address_en": address_en or address,
+              "duration_min": duration_min}
+    if arrive_at:
+        props["arrive_at"] = arrive_at
+    document = stopsedit.document_of(data)
+    after = None if first else (after or tour.stops[-1].id)
+    try:
+        stopsedit.add_stop(document, tour, stop_id, props, place.location, after)
+    except stopsedit.EditError as exc:
+        _fail(str(exc), path)
+    click.echo(f"« {address} » → « {place.label} » "
+               f"[{place.location[1]:.6f}, {place.location[0]:.6f}]")
+    _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "add-stop",
+            (network, osrm_url, timeout), started)
+
+
+@tour_cli.command("move-stop")
+@click.argument("stop_id", metavar="ID")
+@click.option("--address", help="New postal address; the stop goes on its point.")
+@click.option("--address-en", help="The address as written in English (default: --address).")
+@click.option("--lonlat", metavar="LON,LAT", help="New position, longitude first (GeoJSON).")
+@routing_options
+def move_stop(stop_id, address, address_en, lonlat, file, network, osrm_url, timeout) -> None:
+    """Move a stop to an address (or a position) and route the legs it touches."""
+    started = time.perf_counter()
+    path, data, tour = _read(file)
+    if bool(address) == bool(lonlat):
+        raise click.UsageError("give exactly one of --address TEXT or --lonlat LON,LAT")
+    if tour.stop(stop_id) is None:
+        _fail(f'no stop has the id "{stop_id}"', path)
+    new_address = None
+    if address:
+        place = _locate(address, stopsedit.centre(tour), path)
+        location = place.location
+        new_address = {"address_fr": address, "address_en": address_en or address}
+        click.echo(f"« {address} » → « {place.label} » "
+                   f"[{location[1]:.6f}, {location[0]:.6f}]")
+    else:
+        location = _lonlat(lonlat, path)
+    document = stopsedit.document_of(data)
+    stopsedit.move_stop(document, stop_id, location, new_address)
+    _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "move-stop",
+            (network, osrm_url, timeout), started)
+
+
+@tour_cli.command("remove-stop")
+@click.argument("stop_id", metavar="ID")
+@routing_options
+def remove_stop(stop_id, file, network, osrm_url, timeout) -> None:
+    """Remove a stop and route the walk between its neighbours."""
+    started = time.perf_counter()
+    path, data, tour = _read(file)
+    document = stopsedit.document_of(data)
+    ids = [s.id for s in tour.stops]
+    try:
+        stopsedit.remove_stop(document, tour, stop_id)
+    except stopsedit.EditError as exc:
+        _fail(str(exc), path)
+    index = ids.index(stop_id)
+    # The one new leg joins the stops on either side of the gap (none at either end).
+    gap = tuple(ids[index - 1:index + 2:2]) if 0 < index < len(ids) - 1 else None
+    _finish(path, data, tour, document, lambda a, b: (a, b) == gap, "remove-stop",
+            (network, osrm_url, timeout), started)
+
+
+def _lonlat(text: str, path: Path):
+    try:
+        lon, lat = (float(part) for part in text.split(","))
+    except ValueError:
+        _fail(f"--lonlat wants LON,LAT (e.g. 3.879,43.608), got {text!r}", path)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        _fail(f"--lonlat {text}: longitude must be within ±180 and latitude within ±90", path)
+    return (lat, lon)

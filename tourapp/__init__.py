@@ -53,8 +53,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
-    from . import assets, bundles, cli, i18n, instructions, offline, security, store, views, wording
+    from . import (
+        assets, bundles, canonical, cli, i18n, instructions, offline, security, store, views, wording,
+    )
 
+    canonical.init_app(app)  # first: routes take its slash rule as they are added
     security.init_app(app)
     i18n.init_app(app)
     instructions.init_app(app)

@@ -91,6 +91,7 @@ def messages() -> dict:
         "plan_at": gettext("Planned: at %(name)s until %(time)s", name="{name}", time="{time}"),
         "far": gettext("You are %(distance)s from the walk", distance="{distance}"),
         "recentre": gettext("Centre the map on my position"),
+        "preview": gettext("Preview: the walk as at %(time)s on its day.", time="{time}"),
         "details": gettext("Show the details of the next stop"),
         "last": gettext("Last stop"),
         "end_at": gettext("End of the walk planned at %(time)s", time="{time}"),

@@ -45,6 +45,12 @@
       return Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : all;
     });
   }
+  // A time of day as the server writes it (i18n.TIME_PATTERNS): « 14 h 05 », "2:05 PM".
+  function clockText(h, m) {
+    var mm = (m < 10 ? "0" : "") + m;
+    if (data.lang === "fr") return h + "\u00a0h\u00a0" + mm;
+    return (h % 12 || 12) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
+  }
   function counted(forms, num) { return fill(forms[plural.select(num)] || forms.other, { num: num }); }
   // Like the server's distance filter: 10 m steps, then km with one decimal
   // (rounded first, so 998 m reads "1.0 km", not "1,000 m").
@@ -135,7 +141,17 @@
     timeZone: data.timezone, hourCycle: "h23", year: "numeric", month: "2-digit",
     day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit"
   });
-  var previewAt = /^(\d{1,2}):(\d{2})$/.exec(root.getAttribute("data-preview-at") || "");
+  // The server renders the preview; offline, the stored page is the plain one, so the
+  // script reads ?at= itself (with the server's rule: HH:MM, 00:00 to 23:59).
+  var asked = new URLSearchParams(location.search).get("at") || "";
+  var previewAt = /^(\d{1,2}):(\d{2})$/.exec(root.getAttribute("data-preview-at") || "") ||
+    /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(asked);
+  if (previewAt && !root.querySelector(".follow-preview")) {
+    var banner = document.createElement("p");
+    banner.className = "follow-preview";
+    banner.textContent = fill(M.preview, { time: clockText(+previewAt[1], +previewAt[2]) });
+    root.insertBefore(banner, root.querySelector(".follow-card"));
+  }
   var loadedAt = Date.now();
   function now() {
     if (previewAt) return (+previewAt[1]) * 60 + (+previewAt[2]) + (Date.now() - loadedAt) / 60000;

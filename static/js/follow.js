@@ -6,8 +6,10 @@
   "use strict";
   // This file is bundled before the map script, both deferred: deferred scripts run while
   // readyState is "interactive", all of them before DOMContentLoaded.
-  if (document.readyState === "complete") follow();
-  else document.addEventListener("DOMContentLoaded", follow);
+  // Its own task, after the map's: a phone's main thread is never blocked long at once.
+  function later() { setTimeout(follow, 0); }
+  if (document.readyState === "complete") later();
+  else document.addEventListener("DOMContentLoaded", later);
 
   function follow() {
   var root = document.getElementById("follow");

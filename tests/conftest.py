@@ -111,7 +111,7 @@ def runner(app):
 @pytest.fixture(scope="session")
 def addok_url():
     """A real addok loaded with the city's address points shipped in data/montpellier/."""
-    from tools.local_addok import ADDRESSES, local_addok
+    from tourapp.local_addok import ADDRESSES, local_addok
 
     assert ADDRESSES.exists(), f"{ADDRESSES}: the address points are part of the repository"
     with local_addok(ADDRESSES) as url:

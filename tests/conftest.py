@@ -5,11 +5,23 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tourapp import create_app
+
+
+def pytest_configure(config):
+    """Apps built by the tests (and the servers they start) keep their instance folder —
+    version history, live state — in a temporary folder, never in the repository."""
+    if "TOURAPP_INSTANCE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="tourapp-instance-")
+        os.environ["TOURAPP_INSTANCE"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED = ROOT / "data" / "stops.geojson"

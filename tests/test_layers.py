@@ -90,7 +90,7 @@ LAYERS = [
     {"store", "security"},  # security: headers and settings checks, knowing no view
     {"assets"},
     {"views", "offline", "live"},
-    {"cli", "freeze", "testing"},  # testing: the tests' and benchmarks' harness, used by no module
+    {"cli", "freeze", "testing", "local_addok"},  # testing, local_addok: tests' and benchmarks' harness
 ]
 
 

@@ -17,6 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        # The instance folder keeps the shared version history (and the live walk's state):
+        # TOURAPP_INSTANCE moves it, e.g. the test suite's into a temporary folder.
+        instance_path=os.environ.get("TOURAPP_INSTANCE") or None,
     )
     app.config.from_mapping(
         SECRET_KEY="dev",

@@ -11,12 +11,8 @@ import {Control, control} from 'leaflet/src/control/Control';
 import {Zoom, zoom} from 'leaflet/src/control/Control.Zoom';
 import {Scale, scale} from 'leaflet/src/control/Control.Scale';
 import {Attribution, attribution} from 'leaflet/src/control/Control.Attribution';
-Control.Zoom = Zoom;
-Control.Scale = Scale;
-Control.Attribution = Attribution;
-control.zoom = zoom;
-control.scale = scale;
-control.attribution = attribution;
+Object.assign(Control, {Zoom, Scale, Attribution});
+Object.assign(control, {zoom, scale, attribution});
 export {Control, control};
 
 import {Map} from 'leaflet/src/map/Map';
@@ -26,12 +22,8 @@ import {Keyboard} from 'leaflet/src/map/handler/Map.Keyboard';
 import {ScrollWheelZoom} from 'leaflet/src/map/handler/Map.ScrollWheelZoom';
 import {TapHold} from 'leaflet/src/map/handler/Map.TapHold';
 import {TouchZoom} from 'leaflet/src/map/handler/Map.TouchZoom';
-Map.DoubleClickZoom = DoubleClickZoom;
-Map.Drag = Drag;
-Map.Keyboard = Keyboard;
-Map.ScrollWheelZoom = ScrollWheelZoom;
-Map.TapHold = TapHold;
-Map.TouchZoom = TouchZoom;
+// Each handler registers itself with Map.addInitHook; Leaflet also names it on Map.
+Object.assign(Map, {DoubleClickZoom, Drag, Keyboard, ScrollWheelZoom, TapHold, TouchZoom});
 export {Map, createMap as map} from 'leaflet/src/map/Map';
 
 export {Layer} from 'leaflet/src/layer/Layer';

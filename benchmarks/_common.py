@@ -239,8 +239,9 @@ def build_cdn_mirror(root: Path) -> dict[str, Path]:
     return layout
 
 
-def folium_default_page(tour, root: Path) -> Path:
-    """The tour drawn with folium's defaults, saved with CDN URLs pointing at ``root``'s mirror."""
+def folium_default_page(tour, root: Path, lang: str = "fr", folder: str = "folium") -> Path:
+    """The tour drawn with folium's defaults in ``lang``, saved as ``root/folder/index.html``
+    with CDN URLs pointing at ``root``'s mirror (``folder`` under ``folium/``, or ``folium``)."""
     import folium
 
     (south, west), (north, east) = tour.bounds()
@@ -251,11 +252,11 @@ def folium_default_page(tour, root: Path) -> Path:
         stop = visit.stop
         folium.Marker(
             list(stop.location),
-            popup=f"{stop.order}. {stop.name['fr']}<br>{stop.description['fr']}",
-            tooltip=stop.name["fr"],
+            popup=f"{stop.order}. {stop.name[lang]}<br>{stop.description[lang]}",
+            tooltip=stop.name[lang],
         ).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
-    page = root / "folium" / "index.html"
+    page = root / folder / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     m.save(str(page))
     html = page.read_text(encoding="utf-8")

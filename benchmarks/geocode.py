@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/geocode.py
 
 1. Loads the address points shipped in data/montpellier/adresses.csv into a private
-   addok (tools/local_addok.py) and prints how long that took.
+   addok (tourapp/local_addok.py) and prints how long that took.
 2. Geocodes 100 addresses drawn from that file (fixed seed), one at a time, through
    geopy as ``tour add-stop`` does (tourapp.geocoding), and prints the median and p95
    latency. Every address must come back within 30 m of its point: a miss or an error
@@ -28,12 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tourapp import geocoding
+from tourapp.geo import distance_m
+from tourapp.local_addok import ADDRESSES, local_addok
 
-from tools.local_addok import ADDRESSES, local_addok  # noqa: E402
-from tourapp import geocoding  # noqa: E402
-from tourapp.geo import distance_m  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLE = 100
 SEED = 13

@@ -5,11 +5,23 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tourapp import create_app
+
+
+def pytest_configure(config):
+    """Apps built by the tests (and the servers they start) keep their instance folder —
+    version history, live state — in a temporary folder, never in the repository."""
+    if "TOURAPP_INSTANCE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="tourapp-instance-")
+        os.environ["TOURAPP_INSTANCE"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED = ROOT / "data" / "stops.geojson"
@@ -172,7 +184,7 @@ def live_backend(request, tmp_path, monkeypatch) -> str:
 @pytest.fixture(scope="session")
 def addok_url():
     """A real addok loaded with the city's address points shipped in data/montpellier/."""
-    from tools.local_addok import ADDRESSES, local_addok
+    from tourapp.local_addok import ADDRESSES, local_addok
 
     assert ADDRESSES.exists(), f"{ADDRESSES}: the address points are part of the repository"
     with local_addok(ADDRESSES) as url:

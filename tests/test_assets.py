@@ -44,7 +44,7 @@ def page_urls(client, lang="fr") -> dict[str, str]:
         (None, None),
     ],
 )
-@pytest.mark.parametrize("url", ["/fr/", "/en/", "/tour.geojson", "/fr/map.js", "leaflet.js"])
+@pytest.mark.parametrize("url", ["/fr/", "/en/", "/tour.geojson", "/fr/map.js", "tour.js"])
 def test_encoding_follows_accept_encoding(client, accept, expected, url):
     if not url.startswith("/"):
         url = page_urls(client)[url]
@@ -61,7 +61,7 @@ def test_encoding_follows_accept_encoding(client, accept, expected, url):
 
 def test_versioned_assets_are_immutable_for_a_year(client):
     urls = page_urls(client)
-    assert set(urls) >= {"app.css", "leaflet.css", "leaflet.js", "tour-map.js", "map.js"}
+    assert set(urls) >= {"tour.css", "tour.js", "map.js"}  # the bundles (bundles.py)
     for url in urls.values():
         response = client.get(url, headers=BR)
         cache = response.cache_control
@@ -86,7 +86,7 @@ def test_map_script_version_changes_with_the_tour(client, tour_file):
     assert "Fabre Museum" in client.get(after).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/fr/", "/tour.geojson", "/fr/map.js", "app.css", "leaflet.js"])
+@pytest.mark.parametrize("url", ["/fr/", "/tour.geojson", "/fr/map.js", "tour.css", "tour.js"])
 @pytest.mark.parametrize("accept", ["br", "gzip", None])
 def test_etag_per_encoding_answers_304(client, url, accept):
     if not url.startswith("/"):

@@ -81,7 +81,7 @@ def test_page_carries_the_walk_for_the_script(client, lang):
     ]
     assert [s["order"] for s in stops] == [1, 2, 3, 4]
     # Latitude first, as everywhere after the loader (the file says [3.89…, 43.60…]).
-    assert (stops[0]["lat"], stops[0]["lon"]) == (43.6078, 3.890743)
+    assert (stops[0]["lat"], stops[0]["lon"]) == (43.6078, 3.89074)  # 5 decimals: about 1 m
     # The seeded walk's schedule (routed legs): due at the Espace French Tech at 13:39.
     visit = stopsfile.load(SEEDED).visits[1]
     arrival, departure = visit.arrival, visit.departure
@@ -92,20 +92,18 @@ def test_page_carries_the_walk_for_the_script(client, lang):
         arrival.hour * 60 + arrival.minute, departure.hour * 60 + departure.minute
     )
     assert stops[1]["arrival_label"] == {
-        "fr": f"{arrival.hour} h {arrival.minute:02d}",
-        "en": f"{arrival.hour - 12}:{arrival.minute:02d} PM",
+        "fr": f"{arrival.hour}\u00a0h\u00a0{arrival.minute:02d}",  # never broken across lines
+        "en": f"{arrival.hour - 12}:{arrival.minute:02d}\u00a0PM",
     }[lang]
     assert stops[3]["name"] == {"fr": "Musée Fabre", "en": "Musée Fabre (Fabre Museum)"}[lang]
     legs = data["legs"]
     assert [(leg["from"], leg["to"]) for leg in legs] == [
         (a["id"], b["id"]) for a, b in zip(stops, stops[1:], strict=False)
     ]
-    # Each path runs from stop to stop: the routed path, latitude first, joined to its stops.
+    # Each leg's path is sent once, in the map script: the card's data has none.
     leg = stopsfile.load(SEEDED).legs[0]
-    assert leg.routed and len(leg.path) > 2
-    assert legs[0]["path"][0] == [stops[0]["lat"], stops[0]["lon"]]
-    assert legs[0]["path"][1:-1] == [[round(lat, 6), round(lon, 6)] for lat, lon in leg.path]
-    assert legs[0]["path"][-1] == [stops[1]["lat"], stops[1]["lon"]]
+    assert "path" not in legs[0]
+    assert legs[0]["distance_m"] == leg.distance_m
     assert legs[0]["walk_min"] == leg.walk_min
 
 
@@ -133,8 +131,8 @@ def test_texts_are_translated_and_keep_their_placeholders(client):
             same.append(key)
     # Only "N min" reads the same in both languages.
     assert same == ["minutes.one", "minutes.other"]
-    assert fr["messages"]["late"]["other"] == "{num} min de retard"
-    assert en["messages"]["early"]["one"] == "{num} min early"
+    assert fr["messages"]["late"]["other"] == "{num}\u00a0min de retard"  # one line
+    assert en["messages"]["early"]["one"] == "{num}\u00a0min early"
     assert fr["messages"]["on_time"] == "À l'heure"
 
 
@@ -169,7 +167,8 @@ def test_data_is_built_once_per_version(client, tour_file, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "lang, notice", [("fr", "telle qu'elle serait à 14 h 05"), ("en", "as at 2:05 PM")]
+    "lang, notice",
+    [("fr", "telle qu'elle serait à 14\u00a0h\u00a005"), ("en", "as at 2:05\u00a0PM")],
 )
 def test_preview_at_a_chosen_time(client, lang, notice):
     attrs, _, html = follow_section(client, f"/{lang}/?at=14:05")

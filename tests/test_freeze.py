@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import brotli
 import pytest
@@ -96,10 +97,35 @@ def test_check_links_reports_missing_targets(tmp_path):
 
 
 def test_freeze_command(runner, tmp_path):
-    result = runner.invoke(args=["freeze", str(tmp_path / "out")])
+    result = runner.invoke(args=["freeze", str(tmp_path / "out"), "--url", "https://walk.example.org/"])
     assert result.exit_code == 0, result.output
     assert "files" in result.output
     assert (tmp_path / "out/en/index.html").is_file()
+    # The QR code's and the GPX files' links are the public address's (issue 12, point 13).
+    assert "https://walk.example.org/en/" in (tmp_path / "out/en/tour.gpx").read_text()
+    assert "localhost" not in (tmp_path / "out/fr/tour.gpx").read_text()
+
+
+def test_freeze_command_refuses_without_a_public_address(runner, tmp_path):
+    """Like `tour gpx`: absolute links to this machine would be wrong on the day."""
+    result = runner.invoke(args=["freeze", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "PUBLIC_URL" in result.output and "--url" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_worker_and_its_list_are_relative_to_the_export(app, tmp_path):
+    """At a host's root or under a sub-path, the worker installs from the export itself."""
+    freeze(app, tmp_path / "site")
+    page = (tmp_path / "site/fr/index.html").read_text()
+    worker = re.search(r'data-worker="([^"]+)"', page).group(1)
+    assert worker.startswith("../sw.js?v=")
+    listing = json.loads((tmp_path / "site/offline.json").read_text())
+    for url in listing["precache"] + list(listing["pages"].values()):
+        assert not url.startswith("/"), url
+        path = url.split("?")[0]
+        target = tmp_path / "site" / path
+        assert (target / "index.html" if path.endswith("/") or not path else target).is_file(), url
 
 
 def test_never_writes_into_a_folder_of_other_files(app, tmp_path, runner):
@@ -107,7 +133,7 @@ def test_never_writes_into_a_folder_of_other_files(app, tmp_path, runner):
     precious.write_text("keep me")
     with pytest.raises(FreezeError, match="not empty"):
         freeze(app, tmp_path)
-    result = runner.invoke(args=["freeze", str(tmp_path)])
+    result = runner.invoke(args=["freeze", str(tmp_path), "--url", "https://walk.example.org/"])
     assert result.exit_code == 1 and "not empty" in result.output
     assert precious.read_text() == "keep me"
 

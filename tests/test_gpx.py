@@ -108,7 +108,13 @@ def test_round_trip_through_gpxpy(seeded):
     assert doc.name == seeded.title.en
     assert doc.description == seeded.description.en
     assert doc.author_name == seeded.organiser
-    assert doc.copyright_author == seeded.attribution
+    # The English file carries the English credit (issue 12, point 8).
+    assert doc.copyright_author == seeded.attribution_en == (
+        "Data: Ville de Montpellier — Licence Ouverte"
+    )
+    assert gpxpy.parse(gpx.tour_gpx(seeded, "fr", "https://w.example/fr/", CREATED)).copyright_author == (
+        "Données : Ville de Montpellier — Licence Ouverte"
+    )
     assert doc.link == "https://walk.example.org/en/"
     assert doc.time == CREATED
     assert [w.name for w in doc.waypoints] == [gpx.short_name(s, "en") for s in seeded.stops]

@@ -14,10 +14,10 @@ from tourapp import i18n
 @pytest.mark.parametrize(
     ("lang", "moment", "expected"),
     [
-        ("fr", dt.time(13, 30), "13 h 30"),
-        ("en", dt.time(13, 30), "1:30 PM"),
-        ("fr", dt.time(9, 5), "9 h 05"),
-        ("en", dt.time(9, 5), "9:05 AM"),
+        ("fr", dt.time(13, 30), "13\u00a0h\u00a030"),  # no-break spaces: one line
+        ("en", dt.time(13, 30), "1:30\u00a0PM"),
+        ("fr", dt.time(9, 5), "9\u00a0h\u00a005"),
+        ("en", dt.time(9, 5), "9:05\u00a0AM"),
     ],
 )
 def test_clock(app, lang, moment, expected):
@@ -47,7 +47,7 @@ def test_clock_keeps_the_tours_time_zone(app):
     moment = dt.datetime(2018, 11, 20, 12, 30, tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Paris"))
     with app.test_request_context("/fr/"):
         g.lang = "fr"
-        assert i18n.clock(moment) == "13 h 30"
+        assert i18n.clock(moment) == "13\u00a0h\u00a030"
 
 
 @pytest.mark.parametrize(

@@ -88,9 +88,9 @@ LAYERS = [
     {"mapview", "gpx", "follow", "instructions", "streets", "i18n", "qr", "leaflet", "downloads",
      "wording"},
     {"store", "security"},  # security: headers and settings checks, knowing no view
-    {"assets"},
-    {"views", "offline", "live"},
-    {"cli", "freeze", "testing"},  # testing: the tests' and benchmarks' harness, used by no module
+    {"assets", "canonical"},  # canonical: one URL per resource, the others redirect
+    {"views", "offline", "live", "bundles"},
+    {"cli", "freeze", "testing", "local_addok"},  # testing, local_addok: tests' and benchmarks' harness
 ]
 
 

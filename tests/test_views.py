@@ -12,6 +12,8 @@ from tourapp import stopsfile
 
 from .conftest import small_doc, write_doc
 
+NBSP = "\u00a0"
+
 ALLOWED_ORIGINS = {"https://tile.openstreetmap.org"}
 
 
@@ -36,7 +38,7 @@ def test_page_lists_every_stop_with_its_times(client, tour_file, lang, times, he
     assert len(computed) == len(times)
     item_times = re.findall(r"<time datetime=\"(\d\d:\d\d)\">([^<]+)</time>", html)
     assert sorted({d for d, _ in item_times}) == sorted(computed[1:])  # start: "Departure at"
-    assert all(text in html for text in times)
+    assert all(text.replace(" ", "\u00a0") in html for text in times)  # never broken
 
 
 def test_page_refers_to_no_outside_origin(client):
@@ -112,6 +114,19 @@ def test_leaflet_is_served_locally(client):
         assert response.status_code == 200 and b"Leaflet" in response.data[:500]
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pages_have_a_meta_description(client, tour_file, lang):
+    """Search engines and Lighthouse's SEO audit read it (issue 12, point 14)."""
+    tour = stopsfile.load(tour_file)
+    for url in (f"/{lang}/", f"/{lang}/guides"):
+        html = client.get(url).get_data(as_text=True)
+        found = re.search(r'<meta name="description" content="([^"]+)">', html)
+        assert found, url
+    page = client.get(f"/{lang}/").get_data(as_text=True)
+    described = re.search(r'<meta name="description" content="([^"]+)">', page).group(1)
+    assert described == str(escape(tour.description[lang]))
+
+
 # --- the schedule's truth (issue 11) -------------------------------------------------------
 
 
@@ -125,34 +140,34 @@ def seeded_with(tour_file, **changes) -> None:
 
 def test_a_late_end_shows_the_computed_times_with_the_plan_beside(client, tour_file):
     seeded_with(tour_file, **{"musee-fabre": {"duration_min": 50}})  # 15:57 → 16:17
-    french = client.get("/fr/").text
+    french = client.get("/fr/").text.replace(NBSP, " ")  # times never break: no-break spaces
     header = re.search(r'<p class="tour-when">(.*?)</p>', french, re.S)[1]
     assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", header)).strip().endswith(
         "13 h 30 – 16 h 17 (prévu : 16 h 00)"
     )
-    english = client.get("/en/").text
+    english = client.get("/en/").text.replace(NBSP, " ")
     assert "(planned: 4:00 PM)" in english and "4:17 PM" in english
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json["status"] == "ok"
     assert health.json["warnings"] == 1 and health.json["off_schedule"] is True
-    guides = client.get("/fr/guides").text
+    guides = client.get("/fr/guides").text.replace(NBSP, " ")
     assert "data-off-schedule" in guides and "la balade finit 17 min après la fin prévue" in guides
-    status = client.get("/fr/status").text
+    status = client.get("/fr/status").text.replace(NBSP, " ")
     assert "data-off-schedule" in status
     assert "la balade finit à 16:17, 17 min après tour_end 16:00" in status
 
 
 def test_a_missed_fixed_time_is_shown_beside_the_computed_one(client, tour_file):
     seeded_with(tour_file, **{"msh-saint-charles": {"arrive_at": "14:15"}})  # reached at 14:32
-    page = client.get("/fr/").text
+    page = client.get("/fr/").text.replace(NBSP, " ")
     assert "(prévu : 14 h 15)" in page
     assert client.get("/healthz").json["warnings"] == 1
-    guides = client.get("/fr/guides").text
+    guides = client.get("/fr/guides").text.replace(NBSP, " ")
     assert "arrivée fixée à 14 h 15 manquée de 17 min" in guides
 
 
 def test_a_walk_on_time_shows_the_plan_only(client):
-    page = client.get("/fr/").text
+    page = client.get("/fr/").text.replace(NBSP, " ")
     assert "(prévu :" not in page
     assert client.get("/healthz").json["warnings"] == 0
-    assert "data-off-schedule" not in client.get("/fr/guides").text
+    assert "data-off-schedule" not in client.get("/fr/guides").text.replace(NBSP, " ")

@@ -17,6 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        # The instance folder keeps the shared version history (and the live walk's state):
+        # TOURAPP_INSTANCE moves it, e.g. the test suite's into a temporary folder.
+        instance_path=os.environ.get("TOURAPP_INSTANCE") or None,
     )
     app.config.from_mapping(
         SECRET_KEY="dev",
@@ -53,15 +56,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
-    from . import assets, cli, i18n, instructions, offline, security, store, views, wording
+    from . import (
+        assets, bundles, canonical, cli, i18n, instructions, offline, security, store, views, wording,
+    )
     from .live import views as live
 
+    canonical.init_app(app)  # first: routes take its slash rule as they are added
     security.init_app(app)
     i18n.init_app(app)
     instructions.init_app(app)
     wording.init_app(app)
     store.init_app(app)
     app.register_blueprint(views.bp)
+    bundles.init_app(app)
     live.init_app(app)
     offline.init_app(app)
     assets.init_app(app)

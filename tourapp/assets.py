@@ -178,6 +178,31 @@ class AssetCache:
         self._files[path] = asset
         return asset
 
+    def bundle(
+        self, paths: list[str], separator: bytes, mimetype: str, shrink=None
+    ) -> _Asset | None:
+        """The files at ``paths`` joined in order, as one asset re-joined when any changes.
+
+        ``shrink(path, data)``, when given, returns each file's bytes as they go in.
+        """
+        try:
+            signature = tuple((st.st_mtime_ns, st.st_size, st.st_ino) for st in map(os.stat, paths))
+        except OSError:
+            return None
+        key = ("bundle", *paths)
+        cached = self._files.get(key)
+        if cached is not None and cached.signature == signature:
+            return cached
+        parts = []
+        for path in paths:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            parts.append((shrink(path, data) if shrink else data).rstrip(b"\n"))
+        data = separator.join(parts) + b"\n"
+        asset = _Asset(signature, mimetype, version_of(data), {"identity": data})
+        self._files[key] = asset
+        return asset
+
     def encoded(self, asset: _Asset, encoding: str) -> bytes:
         """The file's bytes in ``encoding``, compressed on first use only."""
         body = asset.bodies.get(encoding)
@@ -233,10 +258,14 @@ def send_file(directory: str | os.PathLike, filename: str) -> Response:
     path = safe_join(str(directory), filename)
     if path is None or not os.path.isfile(path):
         abort(404)
-    cache = get_cache()
-    asset = cache.asset(path)
+    return send_asset(get_cache().asset(path))
+
+
+def send_asset(asset: _Asset | None) -> Response:
+    """An asset in the client's encoding, cached for a year when asked for by its version."""
     if asset is None:
         abort(404)
+    cache = get_cache()
     encoding = negotiate() if _compressible(asset.mimetype, len(asset.bodies["identity"])) else None
     body = cache.encoded(asset, encoding) if encoding else asset.bodies["identity"]
     response = Response(body, mimetype=asset.mimetype)
@@ -412,6 +441,7 @@ __all__ = [
     "declared_files",
     "init_app",
     "negotiate",
+    "send_asset",
     "send_file",
     "tour_response",
     "version_of",

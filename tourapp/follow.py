@@ -15,17 +15,27 @@ from collections.abc import Callable
 
 from flask_babel import gettext, ngettext
 
-from .i18n import clock
-from .tour import Leg, Tour
+from .i18n import clock, keep_together
+from .tour import Tour
 
 ARRIVAL_RADIUS_M = 40
 """Inside this distance of a stop (or the position's accuracy, if larger) the group is there."""
 
 NEAR_LEG_M = 50
-"""Closer than this to a leg's path, the distance left is measured along the path."""
+"""Closer than this to a leg's path, the group is walking that leg."""
+
+ALONG_LEG_M = (40, 60)
+"""Up to the first distance off a leg, the distance left runs along it; beyond the second,
+as the crow flies; in between, a blend of the two, so the figure never jumps."""
+
+FAR_M = 2000
+"""Farther than this from every stop and leg, the card says how far the walk is, nothing more."""
 
 MAX_ACCURACY_M = 100
 """A fix less precise than this is shown with a warning and never counts as an arrival."""
+
+COORD_DIGITS = 5
+"""Decimals of a degree sent to the browser: about a metre, finer than a phone's position."""
 
 ON_TIME_MIN = 2
 """Within this many minutes of the schedule the group is « à l'heure »."""
@@ -54,6 +64,11 @@ def _forms(text: Callable[[int], str]) -> dict:
     return {"one": text(1), "other": text(2)}
 
 
+def _figure(text: str) -> str:
+    """« {num} min de retard » with a no-break space between the figure and its unit."""
+    return text.replace("{num} ", "{num}\u00a0", 1)
+
+
 def messages() -> dict:
     """Every text the script shows, in the current language, with ``{token}`` placeholders."""
     return {
@@ -73,6 +88,13 @@ def messages() -> dict:
         "you": gettext("You are here (± %(accuracy)s)", accuracy="{accuracy}"),
         "next": gettext("Next stop"),
         "at": gettext("You are at %(name)s", name="{name}"),
+        "plan_at": gettext("Planned: at %(name)s until %(time)s", name="{name}", time="{time}"),
+        "far": gettext("You are %(distance)s from the walk", distance="{distance}"),
+        "recentre": gettext("Centre the map on my position"),
+        "preview": gettext("Preview: the walk as at %(time)s on its day.", time="{time}"),
+        "details": gettext("Show the details of the next stop"),
+        "last": gettext("Last stop"),
+        "end_at": gettext("End of the walk planned at %(time)s", time="{time}"),
         "finished": gettext("End of the walk. Thank you for coming!"),
         "stop_of": gettext("(%(number)s of %(count)s)", number="{number}", count="{count}"),
         "arrival": gettext("Arrival planned at %(time)s", time="{time}"),
@@ -81,14 +103,14 @@ def messages() -> dict:
             "%(distance)s, about %(time)s on foot", distance="{distance}", time="{time}"
         ),
         "minutes": _forms(
-            lambda n: ngettext("%(count)s min", "%(count)s min", n, count="{num}")
+            lambda n: keep_together(ngettext("%(count)s min", "%(count)s min", n, count="{num}"))
         ),
         "on_time": gettext("On time"),
         "late": _forms(
-            lambda n: ngettext("%(count)s min late", "%(count)s min late", n, count="{num}")
+            lambda n: _figure(ngettext("%(count)s min late", "%(count)s min late", n, count="{num}"))
         ),
         "early": _forms(
-            lambda n: ngettext("%(count)s min early", "%(count)s min early", n, count="{num}")
+            lambda n: _figure(ngettext("%(count)s min early", "%(count)s min early", n, count="{num}"))
         ),
         "announce_next": gettext("Next stop: %(name)s.", name="{name}"),
         "announce_arrived": gettext("You have arrived at %(name)s.", name="{name}"),
@@ -96,26 +118,6 @@ def messages() -> dict:
         "status_current": gettext("(you are here)"),
         "status_next": gettext("(next stop)"),
     }
-
-
-def _rounded(point: tuple[float, float]) -> list[float]:
-    # Six decimals is 0.1 m: enough for a walker, a third of the bytes of repr().
-    return [round(point[0], 6), round(point[1], 6)]
-
-
-def _stop_to_stop(leg: Leg, places: dict) -> list[list[float]]:
-    """A leg's path, lat first, from its stop to the next one.
-
-    A routed leg starts and ends on the street, up to ``stopsfile.MAX_LEG_GAP_M`` from
-    its stops: joined to them, the distance left along it runs to the stop itself.
-    """
-    path = [_rounded(point) for point in leg.path]
-    start, end = places.get(leg.from_id), places.get(leg.to_id)
-    if start is not None and path[0] != (point := _rounded(start)):
-        path.insert(0, point)
-    if end is not None and path[-1] != (point := _rounded(end)):
-        path.append(point)
-    return path
 
 
 def data(tour: Tour, lang: str) -> dict:
@@ -129,8 +131,8 @@ def data(tour: Tour, lang: str) -> dict:
                 "id": stop.id,
                 "order": stop.order,
                 "name": stop.name[lang],
-                "lat": round(lat, 6),
-                "lon": round(lon, 6),
+                "lat": round(lat, COORD_DIGITS),
+                "lon": round(lon, COORD_DIGITS),
                 "arrival": visit.arrival.isoformat(),
                 "departure": visit.departure.isoformat(),
                 "arrival_min": _minute_of_day(visit.arrival, tour.date),
@@ -139,12 +141,11 @@ def data(tour: Tour, lang: str) -> dict:
                 "departure_label": clock(visit.departure),
             }
         )
-    places = {stop.id: stop.location for stop in tour.stops}
+    # Each leg's path is sent once, in the map script: the page's script reads it there.
     legs = [
         {
             "from": leg.from_id,
             "to": leg.to_id,
-            "path": _stop_to_stop(leg, places),
             "distance_m": round(leg.distance_m, 1),
             "walk_min": leg.walk_min,
         }
@@ -158,6 +159,8 @@ def data(tour: Tour, lang: str) -> dict:
         "speed_kmh": tour.speed_kmh,
         "arrival_radius_m": ARRIVAL_RADIUS_M,
         "near_leg_m": NEAR_LEG_M,
+        "along_leg_m": ALONG_LEG_M,
+        "far_m": FAR_M,
         "max_accuracy_m": MAX_ACCURACY_M,
         "on_time_min": ON_TIME_MIN,
         "stops": stops,

@@ -115,9 +115,10 @@ def _document(tour: Tour, lang: str, page_url: str, name: str, description: str)
     doc.link_type = "text/html"
     if tour.organiser:
         doc.author_name = xml_text(tour.organiser)
-    if tour.attribution:
-        doc.copyright_author = _attr(tour.attribution)
-        licence = _URL.search(tour.attribution)
+    credit = tour.credit(lang)
+    if credit:
+        doc.copyright_author = _attr(credit)
+        licence = _URL.search(credit)
         if licence:
             doc.copyright_license = xml_text(licence.group(0))
     return doc

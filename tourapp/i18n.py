@@ -49,7 +49,13 @@ def clock(moment: dt.datetime | dt.time) -> str:
     lang = get_locale().language
     lang = lang if lang in TIME_PATTERNS else LANGUAGES[0]
     # rebase=False: the tour's times are already in its time zone, whatever the server's.
-    return format_time(moment, TIME_PATTERNS[lang], rebase=False)
+    # No-break spaces: « 14 h 20 » and "2:20 PM" never break across lines.
+    return keep_together(format_time(moment, TIME_PATTERNS[lang], rebase=False))
+
+
+def keep_together(text: str) -> str:
+    """``text`` with no-break spaces, for a figure and its unit that must stay on one line."""
+    return text.replace(" ", "\u00a0").replace("\u202f", "\u00a0")
 
 
 def distance(metres: float) -> str:
@@ -61,7 +67,7 @@ def distance(metres: float) -> str:
 
 def minutes(count: int) -> str:
     """A duration in minutes, e.g. « 12 min »."""
-    return ngettext("%(num)d min", "%(num)d min", count)
+    return keep_together(ngettext("%(num)d min", "%(num)d min", count))
 
 
 class LanguageConverter(BaseConverter):

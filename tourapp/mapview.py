@@ -72,20 +72,32 @@ class StopTexts(JSCSSMixin, folium.MacroElement):
 
 
 class FitTour(folium.MacroElement):
-    """Fits the map to the tour and registers it for the page's own scripts."""
+    """Fits the map to the tour and registers it and its legs for the page's own scripts.
+
+    The follow card measures the distance left along the legs drawn here: each leg's
+    path reaches the browser once, in this script.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            tourapp.register({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+            tourapp.register({{ this._parent.get_name() }}, {{ this.bounds|tojson }},
+                [{{ this.legs|join(", ") }}]);
         {% endmacro %}
         """
     )
 
-    def __init__(self, bounds):
+    def __init__(self, bounds, legs):
         super().__init__()
         self._name = "FitTour"
         self.bounds = bounds
+        self.legs = legs
+
+
+def _short(point) -> list[float]:
+    # Five decimals of a degree is about a metre: finer than a phone's position
+    # (± 5 m at best) and than the 5 px line at the map's highest zoom.
+    return [round(point[0], 5), round(point[1], 5)]
 
 
 def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
@@ -100,7 +112,7 @@ def build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> 
 def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) -> TourMap:
     (south, west), (north, east) = tour.bounds()
     m = TourMap(
-        location=[(south + north) / 2, (west + east) / 2],
+        location=_short(((south + north) / 2, (west + east) / 2)),
         zoom_start=15,
         tiles=None,
         control_scale=True,
@@ -111,18 +123,21 @@ def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) ->
     folium.TileLayer(
         tiles=tiles, attr=inert_html(attribution), max_zoom=19, cross_origin=True
     ).add_to(m)
+    legs = []
     for index, leg in enumerate(tour.legs):
-        folium.PolyLine(
-            [list(p) for p in leg.path],
+        line = folium.PolyLine(
+            [_short(p) for p in leg.path],
             color="#0b5cad",
             weight=5,
             opacity=0.85,
             dash_array=None if leg.routed else "8 8",
-        ).add_to(m)._id = f"leg{index}"
+        ).add_to(m)
+        line._id = f"leg{index}"
+        legs.append(line)
     for visit in tour.visits:
         stop = visit.stop
         marker = folium.Marker(
-            list(stop.location),
+            _short(stop.location),
             icon=folium.DivIcon(
                 html=f'<span class="stop-marker__n">{stop.order}</span>',
                 class_name="stop-marker",
@@ -139,13 +154,13 @@ def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) ->
                     "order": stop.order,
                     "name": stop.name[lang],
                     "time": labels["times"][stop.id],
-                    "description": stop.description[lang],
-                    "address": stop.address[lang],
                     "label": labels["marker"][stop.id],
                 }
             )
         )
-    FitTour([[south, west], [north, east]]).add_to(m)
+    # The legs' names are stable already (their ids are set above).
+    bounds = [_short((south, west)), _short((north, east))]
+    FitTour(bounds, [line.get_name() for line in legs]).add_to(m)
     _stable_ids(m)
     return m
 

@@ -22,12 +22,11 @@ from flask import (
     current_app,
     g,
     send_from_directory,
-    url_for,
 )
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from . import leaflet
+from .bundles import BUNDLES
 from .i18n import best_language
 from .store import get_store
 from .tour import LANGUAGES, Tour
@@ -53,12 +52,21 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tour.guides", ("lang",)),
     ("offline.manifest", ("lang",)),
 )
-STATIC_FOLDERS = ("css", "js", "icons")
+STATIC_FOLDERS = ("css", "js", "icons", "vendor")
 """The app's own static files the pages use, all precached (the worker script excepted)."""
 STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2"}
 NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 """Install-time icons: the browser fetches them itself when it installs the app."""
+BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {"css/app.css", "js/site.js"}
+"""Files the pages get inside a bundle only: the bundle is precached instead."""
 
+
+
+def _link(endpoint: str, **values) -> str:
+    """A URL as the pages write it: absolute in the app, relative to the file in a static
+    export (``freeze`` swaps the templates' ``url_for``), so that the worker, its list and
+    the manifest work at the root of a host or under a sub-path."""
+    return current_app.jinja_env.globals["url_for"](endpoint, **values)
 
 
 def _static_files(app: Flask) -> list[str]:
@@ -74,14 +82,13 @@ def _static_files(app: Flask) -> list[str]:
 
 
 def assets_hash(app: Flask) -> str:
-    """A hash of the app's static files and Leaflet: new files, new offline cache."""
+    """A hash of the app's static files (Leaflet's among them): new files, new offline cache."""
     cached = app.extensions.get("offline_assets_hash")
     if cached:
         return cached
     digest = hashlib.sha256()
     root = Path(app.static_folder)
     paths = [root / name for name in _static_files(app)] + [root / WORKER_FILE]
-    paths += [leaflet.DIRECTORY / name for name in leaflet.PAGE_FILES]
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     value = digest.hexdigest()[:12]
@@ -106,17 +113,18 @@ def precache_urls(tour: Tour, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
             if "v" in arguments:
                 values["v"] = tour.version
             try:
-                url = url_for(endpoint, **values)
+                url = _link(endpoint, **values)
             except BuildError:  # an endpoint this app does not have (yet)
                 break
             if url not in urls:
                 urls.append(url)
     urls += [
-        url_for("static", filename=name)
+        _link("static", filename=name)
         for name in _static_files(current_app)
-        if name not in NOT_PRECACHED
+        if name not in NOT_PRECACHED and name not in BUNDLED_ONLY
     ]
-    urls += [url_for("tour.leaflet", filename=name) for name in leaflet.PAGE_FILES]
+    # The page's Leaflet is in its bundle: the package's files are not precached.
+    urls += [_link("bundles.bundle", name=name) for name in BUNDLES]
     return urls
 
 
@@ -129,19 +137,19 @@ def worker_url() -> str | None:
     limit = current_app.config["OFFLINE_TILE_CACHE_MAX"]
     if limit != TILE_CACHE_MAX:
         values["tiles"] = limit
-    return url_for("offline.worker", **values)
+    return _link("offline.worker", **values)
 
 
 def manifest(lang: str) -> dict:
     """The web app manifest in one language: names, colours, icons, start page."""
     icons = [
-        {"src": url_for("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
+        {"src": _link("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
          "type": "image/png", "purpose": "any"}
         for size in (192, 512)
     ]
-    icons.append({"src": url_for("static", filename="icons/maskable-512.png"),
+    icons.append({"src": _link("static", filename="icons/maskable-512.png"),
                   "sizes": "512x512", "type": "image/png", "purpose": "maskable"})
-    start = url_for("tour.page", lang=lang)
+    start = _link("tour.page", lang=lang)
     return {
         "id": start,
         "lang": lang,
@@ -150,7 +158,7 @@ def manifest(lang: str) -> dict:
         "short_name": _("Walk"),
         "description": _("The walk's map, stops and times, also without a network."),
         "start_url": start,
-        "scope": url_for("tour.index"),
+        "scope": _link("tour.index"),
         "display": "standalone",
         "orientation": "any",
         "background_color": "#ffffff",
@@ -182,7 +190,7 @@ def offline_list():
     body = {
         "version": cache_version(tour.version),
         "precache": precache_urls(tour),
-        "pages": {lang: url_for("tour.page", lang=lang) for lang in LANGUAGES},
+        "pages": {lang: _link("tour.page", lang=lang) for lang in LANGUAGES},
     }
     return _no_cache(Response(json.dumps(body, indent=1), mimetype="application/json"))
 

@@ -91,7 +91,7 @@ class Tour:
     start: dt.time
     end: dt.time
     speed_kmh: float
-    attribution: str
+    attribution: str  # the data credit, in French (the default language)
     organiser: str
     stops: tuple[Stop, ...]
     legs: tuple[Leg, ...]
@@ -99,6 +99,11 @@ class Tour:
     warnings: tuple[str, ...] = ()
     version: str = ""  # hash of the file's bytes
     source: str = ""  # file name, for messages
+    attribution_en: str = ""  # the credit in English; the French one when the file has none
+
+    def credit(self, lang: str) -> str:
+        """The data credit to show in ``lang``: « Données : … » in French, "Data: …" in English."""
+        return (self.attribution_en or self.attribution) if lang == "en" else self.attribution
 
     @property
     def distance_m(self) -> float:

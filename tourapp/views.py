@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from . import assets, downloads, follow, leaflet, mapview, qr
 from .assets import tour_response
-from .i18n import best_language, clock
+from .i18n import best_language, clock, select_locale
 from .security import content_disposition
 from .store import get_store
 from .tour import Tour
@@ -63,8 +63,8 @@ def render_map_script(tour: Tour, lang: str) -> str:
     attribution = current_app.config["TILE_ATTRIBUTION"]
     if attribution == f"&copy; {OSM_LINK} contributors":  # the default, in the page's language
         attribution = "&copy; " + _("%(openstreetmap)s contributors", openstreetmap=OSM_LINK)
-    if tour.attribution:
-        attribution += " | " + str(escape(tour.attribution))  # file text: escaped
+    if tour.credit(lang):
+        attribution += " | " + str(escape(tour.credit(lang)))  # file text: escaped
     m = mapview.build(
         tour, lang, map_labels(tour, lang), current_app.config["TILE_URL"], attribution
     )
@@ -230,12 +230,22 @@ def guides():
     return tour_response(html, "text/html", f"guides {g.lang} {tour.version} {page_url}")
 
 
+@bp.app_errorhandler(400)
 @bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+@bp.app_errorhandler(413)
+@bp.app_errorhandler(500)
 @bp.app_errorhandler(503)
 def error_page(error):
-    """Errors as a page in the visitor's language, never a stack trace."""
+    """Errors as a page in the URL's language with links back to the walk, never a trace."""
+    g.lang = select_locale()  # also for a URL no route matched: /en/no-such-page
     titles = {404: _("Page not found"), 503: _("Walk unavailable")}
-    message = error.description if error.code == 503 else _("This page does not exist.")
-    html = render_template("error.html", code=error.code, title=titles[error.code], message=message)
+    messages = {404: _("This page does not exist."), 503: error.description}
+    html = render_template(
+        "error.html",
+        code=error.code,
+        title=titles.get(error.code, _("Something went wrong")),
+        message=messages.get(error.code, _("This request could not be answered.")),
+    )
     headers = {"Retry-After": "30"} if error.code == 503 else {}
     return html, error.code, headers

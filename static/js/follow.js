@@ -4,6 +4,14 @@
  * Stop names are file data: they only ever reach the page through textContent. */
 (function () {
   "use strict";
+  // This file is bundled before the map script, both deferred: deferred scripts run while
+  // readyState is "interactive", all of them before DOMContentLoaded.
+  // Its own task, after the map's: a phone's main thread is never blocked long at once.
+  function later() { setTimeout(follow, 0); }
+  if (document.readyState === "complete") later();
+  else document.addEventListener("DOMContentLoaded", later);
+
+  function follow() {
   var root = document.getElementById("follow");
   if (!root) return;
   var data;
@@ -30,7 +38,7 @@
     here: $(".follow-here"), kind: $(".follow-kind"), count: $(".follow-count"),
     name: $(".follow-name"), distance: $(".follow-distance"), time: $(".follow-time"),
     verdict: $(".follow-verdict"), message: $(".follow-message"), announce: $(".follow-announce"),
-    prev: $(".follow-prev"), next: $(".follow-next")
+    prev: $(".follow-prev"), next: $(".follow-next"), more: $(".follow-more")
   };
 
   function fill(text, vars) {
@@ -38,6 +46,12 @@
     return text.replace(/\{(\w+)\}/g, function (all, key) {
       return Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : all;
     });
+  }
+  // A time of day as the server writes it (i18n.TIME_PATTERNS): « 14 h 05 », "2:05 PM".
+  function clockText(h, m) {
+    var mm = (m < 10 ? "0" : "") + m;
+    if (data.lang === "fr") return h + "\u00a0h\u00a0" + mm;
+    return (h % 12 || 12) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
   }
   function counted(forms, num) { return fill(forms[plural.select(num)] || forms.other, { num: num }); }
   // Like the server's distance filter: 10 m steps, then km with one decimal
@@ -57,12 +71,24 @@
   }
   function where(k) { return [stops[k].lat, stops[k].lon]; }
 
-  // For each leg, the length of its path from each vertex to the end.
-  legs.forEach(function (leg) {
-    var p = leg.path, rest = [];
+  /* Each leg's path comes from the map's line (sent once, in the map script), joined to
+   * its stops so that the distance left runs to the stop itself. Its length is scaled to
+   * the leg's own distance: at the start of a leg the card says what the itinerary says. */
+  var drawn = (window.tourapp && window.tourapp.legs) || [];
+  var places = {};
+  stops.forEach(function (stop) { places[stop.id] = [stop.lat, stop.lon]; });
+  function same(a, b) { return a[0] === b[0] && a[1] === b[1]; }
+  legs.forEach(function (leg, i) {
+    var p = drawn[i] ? drawn[i].getLatLngs().map(function (ll) { return [ll.lat, ll.lng]; }) : [];
+    var start = places[leg.from], end = places[leg.to];
+    if (start && !(p.length && same(p[0], start))) p.unshift(start);
+    if (end && !same(p[p.length - 1], end)) p.push(end);
+    var rest = [];
     rest[p.length - 1] = 0;
-    for (var i = p.length - 2; i >= 0; i--) rest[i] = rest[i + 1] + haversine(p[i], p[i + 1]);
+    for (var i2 = p.length - 2; i2 >= 0; i2--) rest[i2] = rest[i2 + 1] + haversine(p[i2], p[i2 + 1]);
+    leg.path = p;
     leg.rest = rest;
+    leg.scale = rest[0] > 0 ? leg.distance_m / rest[0] : 1;
   });
 
   /* The point of a leg nearest to pos: how far off the path, and how much path is left.
@@ -83,14 +109,32 @@
   }
   function legTo(k) { return k > 0 && legs[k - 1] && legs[k - 1].to === stops[k].id ? legs[k - 1] : null; }
 
-  /* Metres to stop k: along its leg when near it, else as the crow flies. */
+  /* Metres to stop k: along its leg when near it, as the crow flies when away from it,
+   * a blend of both in between, so that the figure never jumps. */
   function distanceTo(k, pos) {
+    var straight = haversine(pos, where(k));
     var leg = legTo(k);
-    if (leg && leg.path.length > 1) {
-      var near = onLeg(leg, pos);
-      if (near.off <= data.near_leg_m) return near.off + near.left;
-    }
-    return haversine(pos, where(k));
+    if (!leg || leg.path.length < 2) return straight;
+    var near = onLeg(leg, pos);
+    var along = near.off + near.left * leg.scale;
+    var from = data.along_leg_m[0], to = data.along_leg_m[1];
+    var w = Math.max(0, Math.min(1, (near.off - from) / (to - from)));
+    return along * (1 - w) + straight * w;
+  }
+
+  /* Metres from pos to the nearest stop or leg: past data.far_m, the card only says how far. */
+  function awayFromWalk(pos) {
+    var m = Infinity;
+    stops.forEach(function (stop, k) { m = Math.min(m, haversine(pos, where(k))); });
+    legs.forEach(function (leg) {
+      leg.path.forEach(function (p) { m = Math.min(m, haversine(pos, p)); });
+      // The plane projection of onLeg is only good within a city.
+      if (m < 10 * data.far_m && leg.path.length > 1) m = Math.min(m, onLeg(leg, pos).off);
+    });
+    return m;
+  }
+  function farText(m) {
+    return m < 10000 ? distanceText(m) : metres.format(Math.round(m / 1000)) + "\u00a0km";
   }
 
   /* The tour's wall clock, in minutes since midnight of the walk's day; null on any other day.
@@ -99,7 +143,17 @@
     timeZone: data.timezone, hourCycle: "h23", year: "numeric", month: "2-digit",
     day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit"
   });
-  var previewAt = /^(\d{1,2}):(\d{2})$/.exec(root.getAttribute("data-preview-at") || "");
+  // The server renders the preview; offline, the stored page is the plain one, so the
+  // script reads ?at= itself (with the server's rule: HH:MM, 00:00 to 23:59).
+  var asked = new URLSearchParams(location.search).get("at") || "";
+  var previewAt = /^(\d{1,2}):(\d{2})$/.exec(root.getAttribute("data-preview-at") || "") ||
+    /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(asked);
+  if (previewAt && !root.querySelector(".follow-preview")) {
+    var banner = document.createElement("p");
+    banner.className = "follow-preview";
+    banner.textContent = fill(M.preview, { time: clockText(+previewAt[1], +previewAt[2]) });
+    root.insertBefore(banner, root.querySelector(".follow-card"));
+  }
   var loadedAt = Date.now();
   function now() {
     // live.js's clock: the guide's walk clock, or a solo walker's own start ("Start now").
@@ -127,6 +181,7 @@
       if (t < stops[k].arrival_min) { state.next = k; state.at = false; return; }
       if (t < stops[k].departure_min) { state.next = k + 1; return; }
     }
+    state.at = false; // past the last visit's end
   }
   fromSchedule(now());
 
@@ -193,27 +248,40 @@
     node.hidden = !text;
   }
 
+  /* Where the group is: at a stop (from its position or the buttons), or planned there
+   * by the clock alone, which never claims to know where anyone is. */
+  function hereText(stop) {
+    if (state.source === "schedule") return fill(M.plan_at, { name: stop.name, time: stop.departure_label });
+    return fill(M.at, { name: stop.name }) + " · " + fill(M.departure, { time: stop.departure_label });
+  }
+
   var shown = null;
   function render() {
     var t = now();
     var k = state.next;
-    var done = k >= n;
-    var metresLeft = !done && fix ? distanceTo(k, fix.pos) : null;
-    show(ui.here, state.at && k > 0 ? fill(M.at, { name: stops[k - 1].name }) + " · " +
-      fill(M.departure, { time: stops[k - 1].departure_label }) : "");
-    ui.kind.textContent = done ? "" : M.next;
-    ui.count.textContent = done ? "" : fill(M.stop_of, { number: k + 1, count: n });
-    ui.name.textContent = done ? M.finished : stops[k].name;
-    ui.distance.textContent = metresLeft === null ? "" :
+    var atLast = k >= n && state.at; // the last visit is a visit: the end comes after it
+    var finished = k >= n && !state.at;
+    var away = fix ? awayFromWalk(fix.pos) : 0;
+    var far = away > data.far_m;
+    var metresLeft = k < n && fix && !far ? distanceTo(k, fix.pos) : null;
+    var shownStop = atLast ? stops[n - 1] : stops[k];
+    show(ui.here, state.at && k > 0 ? hereText(stops[k - 1]) : "");
+    ui.kind.textContent = finished ? "" : atLast ? M.last : M.next;
+    ui.count.textContent = finished ? "" : fill(M.stop_of, { number: atLast ? n : k + 1, count: n });
+    ui.name.textContent = finished ? M.finished : shownStop.name;
+    ui.distance.textContent = far ? fill(M.far, { distance: farText(away) }) :
+      metresLeft === null ? "" :
       fill(M.walk, { distance: distanceText(metresLeft), time: counted(M.minutes, walkMin(metresLeft)) });
-    ui.time.textContent = done ? "" : fill(M.arrival, { time: stops[k].arrival_label });
-    var v = verdict(t, metresLeft);
+    ui.time.textContent = finished ? "" : atLast ? fill(M.end_at, { time: shownStop.departure_label }) :
+      fill(M.arrival, { time: shownStop.arrival_label });
+    var v = far ? null : verdict(t, metresLeft);
     show(ui.verdict, v && v.text);
     ui.verdict.className = "follow-verdict" + (v ? " is-" + v.kind : "");
-    root.setAttribute("data-next", done ? "" : stops[k].id);
+    root.setAttribute("data-next", k < n ? stops[k].id : "");
     root.setAttribute("data-at", state.at && k > 0 ? stops[k - 1].id : "");
+    root.classList.toggle("is-far", far);
     ui.prev.disabled = k === 0 && !state.at;
-    ui.next.disabled = done;
+    ui.next.disabled = finished;
     mark();
     var key = k + (state.at ? "@" : "");
     if (shown !== null && key !== shown) announce();
@@ -224,7 +292,8 @@
   function announce() {
     var k = state.next, parts = [];
     if (state.at && k > 0) parts.push(fill(M.announce_arrived, { name: stops[k - 1].name }));
-    parts.push(k < n ? fill(M.announce_next, { name: stops[k].name }) : M.finished);
+    if (k < n) parts.push(fill(M.announce_next, { name: stops[k].name }));
+    else if (!state.at) parts.push(M.finished);
     ui.announce.textContent = parts.join(" ");
   }
 
@@ -252,15 +321,25 @@
     });
   }
 
+  /* The buttons step from stop to stop: before the start, at stop 1, …, at the last
+   * stop, then the end of the walk. */
   ui.prev.addEventListener("click", function () {
-    if (state.next > 0) state.next -= 1;
-    state.at = state.next > 0;
+    if (state.next >= n && !state.at) {
+      state.at = true;
+    } else {
+      if (state.next > 0) state.next -= 1;
+      state.at = state.next > 0;
+    }
     state.source = "manual";
     render();
   });
   ui.next.addEventListener("click", function () {
-    if (state.next < n) state.next += 1;
-    state.at = true;
+    if (state.next >= n) {
+      state.at = false;
+    } else {
+      state.next += 1;
+      state.at = true;
+    }
     state.source = "manual";
     render();
   });
@@ -269,7 +348,9 @@
 
   /* Position: a "locate me" control on the map, watchPosition, a dot and its accuracy. */
   var map = window.tourapp && window.tourapp.map;
-  var watch = null, dot = null, circle = null, button = null, centred = false;
+  var watch = null, dot = null, circle = null, button = null, recentre = null, centred = false;
+  // The dot has its own pane above the stop markers (markers 600, tooltips 650).
+  if (map) map.createPane("followPosition");
 
   function message(text) { ui.message.textContent = text || ""; }
 
@@ -283,13 +364,16 @@
         circle = L.circle(ll, { radius: fix.accuracy, interactive: false, className: "follow-accuracy",
           color: "#0b5cad", weight: 1, fillOpacity: 0.12 }).addTo(map);
         dot = L.circleMarker(ll, { radius: 8, interactive: false, className: "follow-position",
+          pane: "followPosition",
           color: "#ffffff", weight: 3, fillColor: "#d1004b", fillOpacity: 1 }).addTo(map);
       } else {
         circle.setLatLng(ll).setRadius(fix.accuracy);
         dot.setLatLng(ll);
       }
-      if (!centred && !map.getBounds().contains(ll)) map.panTo(ll);
+      // The map stays on the walk when the person is far from it, unless they ask.
+      if (!centred && awayFromWalk(fix.pos) <= data.far_m && !map.getBounds().contains(ll)) map.panTo(ll);
       centred = true;
+      if (recentre) recentre.hidden = false;
     }
     if (button) button.setAttribute("title", fill(M.you, { accuracy: acc }));
     place();
@@ -319,6 +403,7 @@
     watch = null;
     fix = null;
     if (dot) { dot.remove(); circle.remove(); dot = circle = null; }
+    if (recentre) recentre.hidden = true;
     if (button) {
       button.setAttribute("aria-pressed", "false");
       button.setAttribute("title", M.locate);
@@ -339,6 +424,15 @@
         button.setAttribute("aria-pressed", "false");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.on(button, "click", function () { if (watch === null) start(); else stop(); });
+        // Back to my position after zooming or panning away (shown once there is one).
+        recentre = L.DomUtil.create("button", "follow-recentre", box);
+        recentre.type = "button";
+        recentre.hidden = true;
+        recentre.setAttribute("aria-label", M.recentre);
+        recentre.setAttribute("title", M.recentre);
+        L.DomEvent.on(recentre, "click", function () {
+          if (fix) map.setView(fix.pos, Math.max(map.getZoom(), 16));
+        });
         return box;
       }
     });
@@ -351,6 +445,34 @@
       if (p.state === "granted") start();
     }, function () {});
   }
+
+  /* While the card sticks to the top of the screen it is compact (next stop, distance,
+   * verdict); the details button shows the rest. Its height is what the page keeps clear
+   * above anything that takes the focus (scroll-padding-top in follow.css). */
+  var stuck = false;
+  function setOpen(open) {
+    root.classList.toggle("is-open", open);
+    ui.more.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  function checkStuck() {
+    var now = window.scrollY > 0 && root.getBoundingClientRect().top < 1;
+    if (now !== stuck) {
+      stuck = now;
+      root.classList.toggle("is-stuck", stuck);
+      if (!stuck) setOpen(false);
+    }
+    // Measured while stuck only: the browser needs it before it scrolls the card into sticking.
+    if (stuck) document.documentElement.style.setProperty("--follow-h", root.offsetHeight + "px");
+  }
+  ui.more.setAttribute("aria-label", M.details);
+  ui.more.setAttribute("title", M.details);
+  ui.more.addEventListener("click", function () {
+    setOpen(!root.classList.contains("is-open"));
+    checkStuck();
+  });
+  window.addEventListener("scroll", checkStuck, { passive: true });
+  window.addEventListener("resize", checkStuck);
+  checkStuck();
 
   function tick() {
     if (state.source === "schedule") {
@@ -369,4 +491,5 @@
     stops: stops,
     refresh: tick
   };
+  }
 })();

@@ -5,6 +5,13 @@
  * follow.js) is only used here, to measure the distance to the group. */
 (function () {
   "use strict";
+  // Bundled after follow.js, which sets up the card in a task of its own once the page
+  // is parsed: this runs in the next one, with window.tourapp.follow in place.
+  function later() { setTimeout(live, 0); }
+  if (document.readyState === "complete") later();
+  else document.addEventListener("DOMContentLoaded", later);
+
+  function live() {
   var root = document.getElementById("live");
   var card = document.getElementById("follow");
   if (!root || !card) return;
@@ -228,4 +235,5 @@
   render();
   if (app.follow) app.follow.refresh();
   poll();
+  }
 })();

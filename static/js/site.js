@@ -5,6 +5,15 @@
   "use strict";
   var script = document.currentScript;
 
+  // The header's height, for the stylesheet: held sideways, the map fills the rest of the
+  // screen. Set before the map script runs (it comes after this one), and on rotation.
+  var header = document.querySelector(".site-header");
+  function headerHeight() {
+    if (header) document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px");
+  }
+  headerHeight();
+  window.addEventListener("resize", headerHeight);
+
   // The server renders the switch for the page's path; its pages are cached per
   // language, so the query string (?at=14:05) and the fragment are added here.
   function keepPlace(link) {

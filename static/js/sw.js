@@ -93,8 +93,21 @@ async function networkFirst(request) {
 
 async function stored(cache, request) {
   var copy = await cache.match(request) || await cache.match(request, { ignoreSearch: true });
-  if (!copy && request.mode === "navigate") copy = await fallbackPage(cache, request);
+  // Only an address of the walk's page gets the stored walk (the site root, a language,
+  // their index.html): never the organisers' status page, a GPX file or a missing leg.
+  if (!copy && request.mode === "navigate" && WALK_PAGE.test(withinScope(request.url))) {
+    copy = await fallbackPage(cache, request);
+  }
   return copy;
+}
+
+var WALK_PAGE = /^(?:[a-z]{2}\/?)?(?:index\.html)?$/;
+
+function withinScope(url) {
+  // The path below the worker's scope, without the query: "" , "fr/", "en/index.html"…
+  var path = new URL(url).pathname;
+  var scope = new URL(self.registration.scope).pathname;
+  return path.indexOf(scope) === 0 ? path.slice(scope.length) : path.replace(/^\//, "");
 }
 
 async function fallbackPage(cache, request) {
@@ -104,7 +117,7 @@ async function fallbackPage(cache, request) {
   if (!listed) return undefined;
   var pages = (await listed.json()).pages;
   var langs = Object.keys(pages);
-  var segment = new URL(request.url).pathname.split("/")[1];
+  var segment = withinScope(request.url).split("/")[0];
   var wanted = [segment].concat((self.navigator.languages || []).map(function (tag) {
     return tag.slice(0, 2).toLowerCase();
   }), langs);

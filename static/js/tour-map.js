@@ -14,12 +14,19 @@
     return node;
   }
 
+  // The address and description are the itinerary's (the page's text): sent once.
+  function itineraryText(t, part) {
+    var node = document.querySelector("#stop-" + CSS.escape(t.id) + " ." + part);
+    return node ? node.textContent : "";
+  }
+
   function popupContent(t) {
     var box = el("div", "stop-popup");
+    var address = itineraryText(t, "stop-address"), description = itineraryText(t, "stop-description");
     box.appendChild(el("strong", "stop-popup__name", t.order + ". " + t.name));
     box.appendChild(el("div", "stop-popup__time", t.time));
-    if (t.address) box.appendChild(el("div", "stop-popup__address", t.address));
-    if (t.description) box.appendChild(el("p", "stop-popup__description", t.description));
+    if (address) box.appendChild(el("div", "stop-popup__address", address));
+    if (description) box.appendChild(el("p", "stop-popup__description", description));
     return box;
   }
 
@@ -50,7 +57,8 @@
       marker.bindTooltip(function () { return el("span", "", t.order + ". " + t.name); });
       markers.push({ marker: marker, texts: t });
     },
-    register: function (map, bounds) {
+    // legs: the map's polylines, leg by leg; the follow card measures along them.
+    register: function (map, bounds, legs) {
       // Room on the left for the 44 px zoom buttons, so that no stop hides under them;
       // no animation: the first view is there at once, and markers do not move under a finger.
       map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
@@ -65,6 +73,7 @@
       });
       window.tourapp.map = map;
       window.tourapp.markers = markers;
+      window.tourapp.legs = legs || [];
     }
   };
 })();

@@ -40,13 +40,17 @@ def on_first_leg(fraction: float) -> tuple[float, float]:
 
 
 def left_on_first_leg(fraction: float) -> float:
-    """Metres along the first leg from ``on_first_leg(fraction)`` to the Espace French Tech."""
-    return (1 - fraction) * FIRST_LEG_M
+    """Metres the card gives from ``on_first_leg(fraction)`` to the Espace French Tech.
+
+    The path's length is scaled to the leg's own distance, so that the card and the
+    itinerary give the same figure at the start of the leg.
+    """
+    return (1 - fraction) * SEEDED_TOUR.legs[0].distance_m
 
 
 def clock_en(moment: dt.datetime | dt.time) -> str:
     """How the English page writes a time of day: 1:39 PM."""
-    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d}{NBSP}{'AM' if moment.hour < 12 else 'PM'}"
 
 
 def metres_text(metres: float) -> str:
@@ -110,7 +114,7 @@ def test_position_near_a_stop_gives_the_next_stop_and_distance(follow_page, live
     assert now["next"] == "espace-french-tech"
     assert now["name"] == "Espace French Tech"
     metres = left_on_first_leg(0.85)  # ≈ 100 m along the leg, on the leg itself
-    minutes = f"{walk_minutes(metres, SEEDED_TOUR.speed_kmh)} min"  # rounded up
+    minutes = f"{walk_minutes(metres, SEEDED_TOUR.speed_kmh)}{NBSP}min"  # rounded up
     walk = {"fr": "environ", "en": "about"}[lang]
     assert now["distance"] == f"{metres_text(metres)}, {walk} {minutes} " + {
         "fr": "à pied", "en": "on foot"}[lang]
@@ -163,11 +167,11 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
     [
         # ≈ 100 m from the Espace French Tech (2 min on foot), due there at 13:39:
         # the clock reads that time less the walk, plus ``ahead_min``.
-        ("en", -16, "16 min early"),
+        ("en", -16, "16\u00a0min early"),
         ("en", -1, "On time"),
-        ("en", 9, "9 min late"),
-        ("fr", 9, "9 min de retard"),
-        ("fr", -16, "16 min d'avance"),
+        ("en", 9, "9\u00a0min late"),
+        ("fr", 9, "9\u00a0min de retard"),
+        ("fr", -16, "16\u00a0min d'avance"),
     ],
 )
 def test_on_time_or_late_from_the_clock(follow_page, live_server, lang, ahead_min, verdict):
@@ -185,7 +189,7 @@ def test_at_a_stop_lateness_counts_from_its_departure(follow_page, live_server):
     assert card(page) | {"distance": None} == {
         "next": "msh-saint-charles", "at": "espace-french-tech",
         "name": "Maison des Sciences de l'Homme (MSH Sud), Saint-Charles site",
-        "distance": None, "verdict": "12 min late",
+        "distance": None, "verdict": "12\u00a0min late",
     }
 
 
@@ -227,7 +231,7 @@ def test_preview_at_a_chosen_time(follow_page, live_server):
     assert page.locator(".follow-preview").inner_text() == (
         f"Preview: the walk as at {clock_en(at)} on its day."
     )
-    assert card(page)["verdict"] == "12 min late"
+    assert card(page)["verdict"] == "12\u00a0min late"
     page.goto(live_server.url + "/en/?at=99:99")
     page.wait_for_selector("path.follow-position")
     assert page.locator(".follow-preview").count() == 0
@@ -291,14 +295,18 @@ def test_manual_previous_and_next_without_location(follow_page, live_server):
     nxt.click()
     nxt.click()
     nxt.click()
+    assert card(page)["name"] == "Musée Fabre"  # the last visit is a visit, not yet the end
+    assert page.locator(".follow-kind").text_content() == "Dernière étape"
+    nxt.click()
     assert card(page)["name"] == "Fin de la déambulation. Merci de votre participation !"
     assert nxt.is_disabled()
-    assert page.locator("li.stop.is-done").count() == 3
-    assert page.locator("li.stop.is-current").count() == 1
+    assert page.locator("li.stop.is-done").count() == 4
     prev.click()
     assert card(page)["name"] == "Musée Fabre"
+    assert page.locator("li.stop.is-done").count() == 3
+    assert page.locator("li.stop.is-current").count() == 1
     assert page.locator("li.stop").nth(3).locator(".stop-status").inner_text().strip() == (
-        "(prochaine étape)"
+        "(vous êtes ici)"
     )
     # The card stays in view over the itinerary, and never over the map.
     page.locator("li.stop").nth(3).scroll_into_view_if_needed()

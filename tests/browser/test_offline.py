@@ -71,7 +71,7 @@ def test_walk_opens_offline_in_both_languages_after_one_visit(context, live_serv
     precache = f"tourapp-precache-{version}"
     assert precache in cache_names(page)
     stored = {urlsplit(url).path for url in cached_urls(page, precache)}
-    assert {"/fr/", "/en/", "/tour.geojson", "/static/vendor/leaflet/leaflet.js"} <= stored
+    assert {"/fr/", "/en/", "/tour.geojson", "/bundles/tour.js", "/bundles/tour.css"} <= stored
 
     context.set_offline(True)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -16,29 +17,22 @@ from ..conftest import SEEDED
 
 
 @pytest.fixture(scope="module")
-def static_site(tmp_path_factory):
-    """The seeded walk frozen to a folder, served by `python -m http.server` on a free port.
-
-    The server's root is the folder above the export: the site lives under a sub-path
-    (``/site/``), as on a project page of a static host.
-    """
+def exported(tmp_path_factory):
+    """The seeded walk frozen to ``<tmp>/site``."""
     root = tmp_path_factory.mktemp("static-site")
     tour_file = root / "stops.geojson"
     tour_file.write_bytes(SEEDED.read_bytes())
     report = freeze(create_app({"TESTING": True, "TOUR_DATA": tour_file}), root / "site")
     assert report.missing_links == []
+    return report.destination
+
+
+@contextlib.contextmanager
+def file_server(directory):
+    """`python -m http.server` on a free loopback port, serving ``directory``."""
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-u",
-            "-m",
-            "http.server",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(report.destination.parent),
-        ],
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+         "--directory", str(directory)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -46,11 +40,52 @@ def static_site(tmp_path_factory):
     try:
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (…) ..."
         port = re.search(r"port (\d+)", line).group(1)
-        yield f"http://127.0.0.1:{port}/{report.destination.name}"
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(10)
         server.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def static_site(exported):
+    """The export under a sub-path (``/site/``), as on a project page of a static host."""
+    with file_server(exported.parent) as url:
+        yield f"{url}/{exported.name}"
+
+
+@pytest.fixture(scope="module")
+def static_root(exported):
+    """The export at the root of its host."""
+    with file_server(exported) as url:
+        yield url
+
+
+@pytest.mark.parametrize("where", ["root", "sub-path"])
+def test_static_site_works_offline_at_the_root_or_under_a_sub_path(
+    browser, request, where
+):
+    """The worker installs from the export itself, then the walk opens without a network
+    (issue 12, point 13)."""
+    from .conftest import new_context
+    from .test_offline import wait_for_worker
+
+    base = request.getfixturevalue("static_root" if where == "root" else "static_site")
+    context = new_context(browser, service_workers="allow")
+    page = context.new_page()
+    page.goto(f"{base}/fr/")
+    worker = wait_for_worker(page)
+    assert urlsplit(worker).path == urlsplit(base).path + "/sw.js"
+    context.set_offline(True)
+    try:
+        page.goto(f"{base}/en/")
+        page.wait_for_selector(".stop-marker")
+        assert page.locator("#itinerary-heading").inner_text() == "Itinerary"
+        page.goto(f"{base}/fr/guides.html")
+        assert page.locator("h1").count() == 1 and page.locator("#follow").count() == 0
+    finally:
+        context.set_offline(False)
+        context.close()
 
 
 @pytest.mark.parametrize(("lang", "heading"), [("fr", "Itinéraire"), ("en", "Itinerary")])

@@ -12,11 +12,22 @@ from flask.cli import with_appcontext
 @click.command("freeze")
 @click.argument("dest", required=False, default="build", type=click.Path(file_okay=False))
 @click.option("--no-precompress", is_flag=True, help="Do not write .gz and .br copies.")
+@click.option("--url", help="The site's public address, for the QR code and GPX links "
+              "(default: PUBLIC_URL).")
 @with_appcontext
-def freeze_command(dest: str, no_precompress: bool) -> None:
+def freeze_command(dest: str, no_precompress: bool, url: str | None) -> None:
     """Write the whole walk as a static site to DEST (default: build)."""
     from ..freeze import FreezeError, freeze
 
+    # The run sheet's QR code and the GPX files hold absolute links: without the address
+    # people will open, they would point at this machine. Refused, like `tour gpx`.
+    if url:
+        current_app.config["PUBLIC_URL"] = url
+    if not current_app.config["PUBLIC_URL"]:
+        raise click.UsageError(
+            "give the site's public address with --url or the PUBLIC_URL setting "
+            "(FLASK_PUBLIC_URL=https://walk.example.org/): the QR code and GPX links use it"
+        )
     try:
         report = freeze(current_app._get_current_object(), dest, precompress=not no_precompress)
     except FreezeError as exc:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 
 import click
 from flask import current_app, g, url_for
 
-from .. import downloads, durable, stopsfile
+from .. import downloads, durable
+from ..store import get_store
 from ..tour import LANGUAGES
 from .group import tour_cli
 
@@ -26,16 +26,19 @@ def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) ->
     base = url or current_app.config["PUBLIC_URL"]
     if not base:
         raise click.UsageError("give the site's address with --url or the PUBLIC_URL setting")
-    path = current_app.config["TOUR_DATA"]
-    try:
-        tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except stopsfile.TourError as exc:
-        for problem in exc.problems:
+    # The version the site serves, with the time it was accepted: the downloads' bytes.
+    status = get_store().status()
+    if status.tour is None:
+        for problem in status.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
+    for problem in status.problems:
+        click.echo(f"warning: the file on disk is refused, the served walk is written: {problem}",
+                   err=True)
+    tour = status.tour
     if leg is not None and not 1 <= leg <= len(tour.legs):
         raise click.BadParameter(f"the walk has legs 1 to {len(tour.legs)}", param_hint="--leg")
-    created = dt.datetime.fromtimestamp(int(os.stat(path).st_mtime), dt.UTC)
+    created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
     with current_app.test_request_context("/", base_url=base):
         g.lang = lang
         page_url = url_for("tour.page", lang=lang, _external=True)

@@ -15,8 +15,9 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from .. import durable, geocoding, history, stopsedit, stopsfile
+from .. import geocoding, stopsedit, stopsfile
 from .group import tour_cli
+from .history import write_stops
 
 
 def _fail(message: str, path: Path | None = None) -> None:
@@ -64,22 +65,18 @@ def _locate(address: str, near, path: Path) -> geocoding.Place:
         _fail(str(exc), path)
 
 
-def _write(path: Path, before: bytes, previous, edited: stopsedit.Edited, reason: str) -> None:
+def _write(path: Path, before: bytes, edited: stopsedit.Edited, reason: str) -> None:
     """Write the edited walk, unless the file changed since it was read.
 
-    The app's own file goes through its version history (the running app then serves
-    the new version and it can be restored); another file is replaced atomically.
+    Through the version history, as every command that writes the stops file: the
+    running app then serves the new version, and the one replaced can be restored.
     """
-    config = current_app.config
     try:
         if path.read_bytes() != before:
             _fail("the file changed while the command ran (another editor?): run it again", path)
-        data = edited.text.encode()
-        if path.resolve() == Path(config["TOUR_DATA"]).resolve():
-            shared = history.History(config["TOUR_HISTORY_DIR"], config["TOUR_HISTORY_KEEP"])
-            shared.write(path, data, edited.tour, previous, reason)
-        else:
-            durable.write_atomic(path, data)
+        write_stops(path, edited.text, reason)
+    except stopsfile.TourError as exc:
+        _fail("the edited walk would not load:\n" + "\n".join(exc.problems), path)
     except OSError as exc:
         _fail(f"{path}: cannot write the file: {exc.strerror or exc}", path)
 
@@ -121,7 +118,7 @@ def _finish(path, data, tour, document, touches, reason, routing, started) -> No
         )
     except stopsedit.EditError as exc:
         _fail(str(exc), path)
-    _write(path, data, tour, edited, reason)
+    _write(path, data, edited, reason)
     _report(path, edited, started)
 
 

@@ -180,6 +180,7 @@ def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
         end=facts["end"] or visits[-1].departure.time(),
         speed_kmh=speed,
         attribution=facts["attribution"],
+        attribution_en=facts["attribution_en"],
         organiser=facts["organiser"],
         stops=tuple(stops),
         legs=legs,

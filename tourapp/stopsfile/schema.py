@@ -298,6 +298,7 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
             "tour_speed_kmh", required=False, minimum=1, maximum=10, default=DEFAULT_SPEED_KMH
         ),
         "attribution": merged.text("tour_attribution", required=False, limit=300) or "",
+        "attribution_en": merged.text("tour_attribution_en", required=False, limit=300) or "",
         "organiser": merged.text("tour_organiser", required=False, limit=200) or "",
     }
     raw_date = merged.get("tour_date")

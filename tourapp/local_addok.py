@@ -1,6 +1,6 @@
 """A private addok geocoder over the city's address points, for tests, benchmarks and offline use.
 
-    .venv/bin/python tools/local_addok.py [data/montpellier/adresses.csv]
+    .venv/bin/python -m tourapp.local_addok [data/montpellier/adresses.csv]
 
 prints the geocoder's URL and the ``GEOCODER`` setting to use, and serves until Ctrl-C.
 
@@ -40,7 +40,7 @@ CITY = "Montpellier"
 CITYCODE = "34172"  # INSEE code of the commune
 
 CONFIG = """\
-# addok configuration written by tools/local_addok.py: a private Redis, the French plugins.
+# addok configuration written by tourapp.local_addok: a private Redis, the French plugins.
 REDIS = {{
     "unix_socket_path": {socket!r},
     "indexes": {{"db": 14}},

@@ -1,0 +1,54 @@
+"""The page's budget on a phone (issue 12, point 14): few requests before the first
+render, each leg's geometry sent once, coordinates no finer than a phone can use.
+
+The bytes against folium's default page are measured by benchmarks/page_weight.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tourapp import stopsfile
+
+from ..conftest import SEEDED
+
+BEFORE_FIRST_RENDER = """() => {
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  const resources = performance.getEntriesByType('resource')
+      .filter((e) => !e.name.includes('openstreetmap.org'));
+  return fcp ? 1 + resources.filter((e) => e.startTime < fcp.startTime).length : null;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_at_most_six_requests_before_the_first_render(page, live_server, lang):
+    page.goto(f"{live_server.url}/{lang}/")
+    page.wait_for_selector(".stop-marker")
+    before = page.evaluate(BEFORE_FIRST_RENDER)
+    assert before is not None and before <= 6, before  # the document counts as one
+
+
+def test_each_leg_is_sent_once_with_short_coordinates(page, live_server):
+    urls = []
+    page.on("response", lambda r: r.url.startswith(live_server.url) and urls.append(r.url))
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector(".stop-marker")
+    page.wait_for_load_state("networkidle")
+    # What the page downloaded, fetched again for its text (the same URLs, the same bytes).
+    bodies = {url: page.context.request.get(url).text() for url in urls}
+    leg = stopsfile.load(SEEDED).legs[1]
+    pairs = {
+        url: [(float(a), float(b)) for a, b in re.findall(r"\[(-?\d+\.\d+),\s*(-?\d+\.\d+)\]", text)]
+        for url, text in bodies.items()
+    }
+    for lat, lon in leg.path[5:-5:7]:  # vertices inside the leg, away from its stops
+        holders = [
+            url for url, found in pairs.items()
+            if any(abs(a - lat) < 2e-5 and abs(b - lon) < 2e-5 for a, b in found)
+        ]
+        assert len(holders) == 1, (lat, lon, holders)
+    map_js = next(text for url, text in bodies.items() if "/map.js" in url)
+    # Five decimals of a degree (about a metre) is all a phone can show or measure.
+    assert re.findall(r"\b\d{1,3}\.\d{6,}\b", map_js) == []

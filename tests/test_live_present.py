@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 
@@ -16,6 +17,12 @@ from tourapp.live import present
 from tourapp.live.guide import apply
 
 from .conftest import SEEDED, write_doc
+
+
+def nb(text: str) -> str:
+    """Times as the app writes them, with no-break spaces: « 15 h 27 », "3:27 PM"."""
+    return re.sub(r"(\d) (h|AM|PM)( ?)(?=\d|\b)", lambda m: m[1] + "\u00a0" + m[2] + ("\u00a0" if m[3] else ""), text)
+
 
 NOW = 1_700_000_000.0
 
@@ -46,9 +53,9 @@ def test_public_state_writes_every_time_in_both_languages(ctx, tour):
     doc, _, t = walked(tour, {"type": "clock", "at": "13:48"},
                        {"type": "arrive", "stop": "espace-french-tech"})
     body = present.public(tour, doc, t)
-    assert body["since"] == {"min": 829, "fr": "13 h 49", "en": "1:49 PM"}
+    assert body["since"] == {"min": 829, "fr": nb("13 h 49"), "en": nb("1:49 PM")}
     assert body["delay_min"] == 10  # a minute passed between the two requests
-    assert body["stops"][2]["arrival"]["fr"] == "14 h 42" and body["stops"][1]["arrived"]
+    assert body["stops"][2]["arrival"]["fr"] == nb("14 h 42") and body["stops"][1]["arrived"]
 
 
 def test_position_vanishes_ten_minutes_after_the_last_update(tour):

@@ -84,8 +84,9 @@
   /* Times of day for "Start now", in the page's language (the server's patterns). */
   function clockText(minute) {
     var m = ((Math.floor(minute) % 1440) + 1440) % 1440, h = Math.floor(m / 60), mm = ("0" + (m % 60)).slice(-2);
-    if (lang === "fr") return h + " h " + mm;
-    return ((h + 11) % 12 + 1) + ":" + mm + " " + (h < 12 ? "AM" : "PM");
+    // No-break spaces, as the server writes times (i18n.clock): « 14 h 20 » stays on one line.
+    if (lang === "fr") return h + "\u00a0h\u00a0" + mm;
+    return ((h + 11) % 12 + 1) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
   }
 
   var marker = null, markerLabel = null;

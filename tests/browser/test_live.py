@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,12 @@ from tourapp.live import tokens
 from tourapp.live.views import get_live
 
 from .conftest import LiveServer, new_context, wait_until
+
+
+def nb(text: str) -> str:
+    """Times as the app writes them, with no-break spaces: « 15 h 27 », "3:27 PM"."""
+    return re.sub(r"(\d) (h|AM|PM)( ?)(?=\d|\b)", lambda m: m[1] + "\u00a0" + m[2] + ("\u00a0" if m[3] else ""), text)
+
 
 SQLITE_ONLY = pytest.mark.parametrize("live_backend", ["sqlite"], indirect=True)
 """The walk's scenario runs on both stores; the other browser tests on one, to spare the CPU."""
@@ -94,17 +101,17 @@ def test_late_arrival_reaches_the_participant_card_and_itinerary_in_time(context
     guide.locator('.guide-at[data-stop="espace-french-tech"]').click()
     wait_until(
         participant,
-        "() => (document.querySelector('#stop-musee-fabre .live-times') || {}).textContent"
-        " === 'prévu 15 h 27 → estimé 15 h 36'",
+        "(text) => (document.querySelector('#stop-musee-fabre .live-times') || {}).textContent"
+        " === text", nb("prévu 15 h 27 → estimé 15 h 36"),
         timeout_s=15,
     )
     elapsed = time.monotonic() - tapped
     assert elapsed <= TARGET_S, f"the itinerary changed {elapsed:.1f} s after the tap"
-    assert text(participant, ".live-group") == "Groupe : Espace French Tech, depuis 13 h 48 · 9 min de retard"
-    assert text(participant, "#stop-espace-french-tech .live-times") == "prévu 13 h 39 → arrivé 13 h 48"
+    assert text(participant, ".live-group") == nb("Groupe : Espace French Tech, depuis 13 h 48 · 9 min de retard")
+    assert text(participant, "#stop-espace-french-tech .live-times") == nb("prévu 13 h 39 → arrivé 13 h 48")
     # The card's next stop (the participant stands at the MSH: the museum) with its shifted time.
     assert participant.locator("#follow").get_attribute("data-next") == "musee-fabre"
-    assert text(participant, ".live-estimate") == "prévu 15 h 27 → estimé 15 h 36"
+    assert text(participant, ".live-estimate") == nb("prévu 15 h 27 → estimé 15 h 36")
     assert guide.locator(".guide-state").inner_text() == "Le groupe est à l'étape 2 : Espace French Tech."
     assert not participant.errors and not guide.errors
 
@@ -199,7 +206,7 @@ def test_start_now_rebases_the_timetable_on_the_phone_only(contexts, server):
     before = len([r for r in page.requests if r.method != "GET"])
     page.locator(".live-start").click()
     now = dt.datetime.now(ZoneInfo("Europe/Paris"))
-    expected = {f"at your pace: {m.hour % 12 or 12}:{m.minute:02d} {'AM' if m.hour < 12 else 'PM'}"
+    expected = {nb(f"at your pace: {m.hour % 12 or 12}:{m.minute:02d} {'AM' if m.hour < 12 else 'PM'}")
                 for m in (now - dt.timedelta(minutes=1), now)}
     first = page.locator("#stop-hotel-de-metropole .live-times").inner_text()
     assert first in expected

@@ -147,7 +147,7 @@ def test_every_worker_serves_the_newest_accepted_version(tour_file, tmp_path, pr
             assert {s for s, _, _ in answers} == {200}
             assert {v for *_, v in server.served(f"after{number}")} == {new}, writer.__name__
             hour, minute = start.split(":")
-            assert all(f"{int(hour)} h {minute}".encode() in body for *_, body in answers)
+            assert all(f"{int(hour)}\u00a0h\u00a0{minute}".encode() in body for *_, body in answers)
 
             # Then a bad save (a trailing comma), written the same way: nothing changes.
             writer(tour_file, trailing_comma(good))

@@ -88,7 +88,7 @@ LAYERS = [
     {"mapview", "gpx", "follow", "instructions", "streets", "i18n", "qr", "leaflet", "downloads",
      "wording"},
     {"store", "security"},  # security: headers and settings checks, knowing no view
-    {"assets", "canonical"},  # canonical: one URL per resource, knowing no view
+    {"assets", "canonical"},  # canonical: one URL per resource, the others redirect
     {"views", "offline", "live", "bundles"},
     {"cli", "freeze", "testing", "local_addok"},  # testing, local_addok: tests' and benchmarks' harness
 ]

@@ -194,10 +194,13 @@ def test_page_shows_each_leg_with_collapsed_steps_and_app_links(
     assert f"<summary>{summary}</summary>" in legs[0]
     assert f"<li>{first}<span" in legs[0]
     assert f"<li>{arrive}</li>" in legs[0]
-    walk = {"fr": "Marche : 670\u00a0m, environ 9 min", "en": "Walk 670\u00a0m, about 9 min"}[lang]
+    walk = {  # no-break spaces: figures never break across lines
+        "fr": "Marche : 670\u00a0m, environ 9\u00a0min", "en": "Walk 670\u00a0m, about 9\u00a0min"
+    }[lang]
     assert walk in legs[0]
     footer = html[html.index('<p class="attribution">') :]
-    assert re.search(r"OpenStreetMap.*\s+Données : Ville de Montpellier — Licence Ouverte", footer)
+    credit = {"fr": "Données : Ville", "en": "Data: Ville"}[lang]  # the page's language
+    assert re.search(rf"OpenStreetMap.*\s+{credit} de Montpellier — Licence Ouverte", footer)
 
 
 def test_street_and_stop_names_show_as_text(client, tour_file):

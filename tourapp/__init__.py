@@ -57,7 +57,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
     from . import (
-        assets, bundles, canonical, cli, i18n, instructions, offline, security, store, views, wording,
+        assets,
+        bundles,
+        canonical,
+        cli,
+        i18n,
+        instructions,
+        offline,
+        security,
+        store,
+        views,
+        wording,
     )
     from .live import views as live
 

@@ -29,6 +29,7 @@ import brotli
 from flask import Flask, Response, abort, current_app, g, request
 from werkzeug.security import safe_join
 
+from . import durable
 from .store import get_store
 
 IMMUTABLE_S = 365 * 24 * 3600
@@ -163,11 +164,9 @@ class AssetCache:
 
     def asset(self, path: str) -> _Asset | None:
         """The file at ``path`` with its version, re-read when it changes on disk."""
-        try:
-            st = os.stat(path)
-        except OSError:
+        signature = durable.signature(path)
+        if signature is None:
             return None
-        signature = (st.st_mtime_ns, st.st_size, st.st_ino)
         cached = self._files.get(path)
         if cached is not None and cached.signature == signature:
             return cached
@@ -185,9 +184,8 @@ class AssetCache:
 
         ``shrink(path, data)``, when given, returns each file's bytes as they go in.
         """
-        try:
-            signature = tuple((st.st_mtime_ns, st.st_size, st.st_ino) for st in map(os.stat, paths))
-        except OSError:
+        signature = tuple(durable.signature(path) for path in paths)
+        if None in signature:
             return None
         key = ("bundle", *paths)
         cached = self._files.get(key)

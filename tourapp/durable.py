@@ -8,6 +8,19 @@ import tempfile
 from pathlib import Path
 
 
+def signature(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """What changes whenever ``path`` is replaced or rewritten (None if it is missing).
+
+    The inode changes with every atomic replace; the size and nanosecond time stamp
+    catch a rewrite in place.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
     """Replace ``path`` with ``data`` (text is written as UTF-8 with ``\\n`` line ends).
 

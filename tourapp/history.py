@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .durable import write_atomic
+from .durable import signature, write_atomic
 from .geo import distance_m
 from .tour import Tour
 
@@ -120,11 +120,7 @@ class History:
 
     def pointer_signature(self) -> tuple | None:
         """Changes whenever ``current`` is replaced (a new inode each time)."""
-        try:
-            st = os.stat(self.pointer)
-        except OSError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        return signature(self.pointer)
 
     def current(self) -> str | None:
         """The version every worker should serve, or None before the first acceptance."""

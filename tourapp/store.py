@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 
-from . import history, stopsfile
+from . import durable, history, stopsfile
 from .security import maintenance_command
 from .tour import Tour
 
@@ -70,13 +70,6 @@ class TourStore:
         self._status = Status(None, b"", ("not loaded yet",), 0.0)
         self._memo: dict[Any, Any] = {}
 
-    def _stat(self) -> tuple | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
-
     def status(self) -> Status:
         """The current status, after picking up any change of the file or of the history.
 
@@ -95,7 +88,7 @@ class TourStore:
         return signature != self._signature or pointer != self._pointer or bool(retry)
 
     def _current(self) -> Status:
-        signature = self._stat()
+        signature = durable.signature(self.path)
         pointer = self.history.pointer_signature() if self.history else None
         if self._stale(signature, pointer):
             with self._lock:
@@ -176,7 +169,7 @@ class TourStore:
         """Record a valid file as the newest version; False when a newer write overtook it."""
         try:
             with self.history.locked():
-                if self._stat() != signature:
+                if durable.signature(self.path) != signature:
                     # Changed while this worker read it: whoever reads the newer file
                     # accepts that one; never put this older one in front of it.
                     self._signature = None

@@ -488,6 +488,7 @@
   window.tourapp.follow = {
     position: function () { return precise() ? fix.pos.slice() : null; },
     distance: haversine, // metres between two [lat, lon], as the card measures them
+    distanceText: distanceText, // and written as the card writes them
     stops: stops,
     refresh: tick
   };

@@ -23,8 +23,6 @@
   var AWAY_M = 150;            // farther than this from a group that moved on: show the way
   var STATE_KEY = "tourapp-live-" + T.version, START_KEY = "tourapp-start-" + T.version;
   var plural = new Intl.PluralRules(lang);
-  var metresFmt = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
-  var kmFmt = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var app = window.tourapp = window.tourapp || {};
 
   function $(s) { return root.querySelector(s); }
@@ -41,10 +39,6 @@
   }
   function counted(forms, num) { return fill(forms[plural.select(num)] || forms.other, { num: num }); }
   function show(node, text) { node.textContent = text || ""; node.hidden = !text; }
-  function distanceText(m) {
-    var r = Math.round(m / 10) * 10;
-    return r < 1000 ? metresFmt.format(r) + "\u00a0m" : kmFmt.format(m / 1000) + "\u00a0km";
-  }
   function walkMin(m) { return Math.max(1, Math.ceil(m / (follow.speed_kmh * 1000 / 60))); }
   function ageText(ms) {
     var min = Math.floor(ms / 60000);
@@ -181,7 +175,7 @@
     var p = live && live.position;
     var far = me && p && live.where !== "planned" ? app.follow.distance(me, [p.lat, p.lon]) : 0;
     if (far <= AWAY_M) { ui.away.hidden = true; return; }
-    ui.awayText.textContent = fill(T.away, { distance: distanceText(far), time: counted(T.minutes, walkMin(far)) });
+    ui.awayText.textContent = fill(T.away, { distance: app.follow.distanceText(far), time: counted(T.minutes, walkMin(far)) });
     var to = p.lat.toFixed(6) + "," + p.lon.toFixed(6);
     // Only the group's position goes into these links: the maps app finds the walker itself.
     var hrefs = {

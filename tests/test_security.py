@@ -20,11 +20,20 @@ from tourapp.testing import LiveServer
 
 from .conftest import ROOT
 
-EVERY_KIND_OF_RESPONSE = [
-    "/", "/fr/", "/en/", "/fr/map.js", "/tour.geojson", "/healthz", "/fr/status",
-    "/static/css/app.css", "/static/js/tour-map.js", "/static/vendor/leaflet/leaflet.js",
-    "/nope", "/de/", "/static/vendor/leaflet/../../x",
+DOCUMENTS = [
+    "/", "/fr/", "/en/", "/tour.geojson", "/fr/status", "/nope", "/de/",
+    "/static/vendor/leaflet/../../x", "/fr/tour.gpx",
 ]
+"""Every kind of response a browser may show as a document: pages, errors, redirects, files."""
+SUBRESOURCES = [
+    "/fr/map.js", "/healthz", "/static/css/app.css", "/static/js/tour-map.js",
+    "/bundles/tour.js", "/bundles/tour.css", "/live/state.json", "/manifest.webmanifest",
+    "/static/icons/icon-192.png",
+]
+"""Scripts, styles, JSON and images: read by a page, never shown as one (``nosniff``)."""
+DOCUMENT_ONLY = (
+    "Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy",
+)
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -36,10 +45,7 @@ def directives(policy: str) -> dict[str, list[str]]:
     return parsed
 
 
-@pytest.mark.parametrize("url", EVERY_KIND_OF_RESPONSE)
-def test_every_response_has_the_security_headers(client, url):
-    with client.get(url) as response:  # closes the file of a static response
-        assert response.status_code < 500
+def assert_page_policies(response):
     csp = directives(response.headers["Content-Security-Policy"])
     assert csp["script-src"] == ["'self'"]  # no 'unsafe-inline', no CDN
     assert csp["style-src"] == ["'self'"]
@@ -48,10 +54,41 @@ def test_every_response_has_the_security_headers(client, url):
     assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"] and csp["form-action"] == ["'self'"]
     assert csp["default-src"] == ["'self'"]
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "geolocation=(self)" in response.headers["Permissions-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def assert_everywhere_headers(response):
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("url", DOCUMENTS)
+def test_every_document_has_the_page_policies(client, url):
+    with client.get(url) as response:  # closes the file of a static response
+        assert response.status_code < 500
+    assert_everywhere_headers(response)
+    assert_page_policies(response)
+
+
+@pytest.mark.parametrize("url", SUBRESOURCES)
+def test_subresources_carry_only_what_browsers_read_on_them(client, url):
+    """Policies for documents are ignored on a script, a style or a JSON poll: not sent."""
+    with client.get(url) as response:
+        assert response.status_code == 200
+    assert not security.is_document(response)
+    assert_everywhere_headers(response)
+    for name in DOCUMENT_ONLY:
+        assert name not in response.headers, name
+
+
+def test_a_response_of_unknown_type_counts_as_a_document():
+    from flask import Response
+
+    assert security.is_document(Response(b"", mimetype="application/octet-stream"))
+    assert security.is_document(Response(b"", status=304, headers={"Content-Type": ""}))
+    assert not security.is_document(Response(b"", mimetype="text/css"))
 
 
 def test_not_modified_and_error_responses_have_them_too(client, tour_file):

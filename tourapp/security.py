@@ -1,4 +1,4 @@
-"""Security headers on every response, production settings, safe download names.
+"""Security headers, production settings, safe download names.
 
 The pages have no inline script and no inline style: every script is a file
 served by the app (the map's script is ``/<lang>/map.js``), so the
@@ -37,6 +37,27 @@ def tile_origin(tile_url: str) -> str:
         return ""
     host = re.sub(r"\{[a-z]\}", "*", parts.netloc)
     return f"{parts.scheme}://{host}"
+
+
+SUBRESOURCE_TYPES = frozenset({
+    "text/javascript", "application/javascript", "text/css", "application/json",
+    "application/manifest+json", "image/png", "image/jpeg", "image/webp", "image/x-icon",
+    "image/vnd.microsoft.icon", "font/woff2", "font/woff",
+})
+"""Types a browser never runs as a document: it only reads them for a page (with
+``nosniff``, a script or a style cannot be taken for HTML). The service worker is a
+script, but its policy governs its own requests: it gets the document headers."""
+
+
+def is_document(response: Response) -> bool:
+    """Whether the browser may show ``response`` as a document (anything but a subresource).
+
+    The policies that only documents and workers obey (CSP, Permissions-Policy,
+    X-Frame-Options, COOP) are sent with documents only: on each script, style and JSON
+    poll they were half a kilobyte the browser ignores. A response of unknown or no type
+    (a redirect, a 304 without a body) counts as a document, to be safe.
+    """
+    return response.mimetype not in SUBRESOURCE_TYPES
 
 
 def content_security_policy(tile_url: str, *, worker: bool = False) -> str:
@@ -114,16 +135,18 @@ def content_disposition(title: str, extension: str, *, attachment: bool = True) 
 
 
 def init_app(app: Flask) -> None:
-    """Check production settings and add the security headers to every response."""
+    """Check production settings; security headers on every response, policies on documents."""
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # no view reads a request body
     check_production(app)
     policy = content_security_policy(app.config["TILE_URL"])
     worker_policy = content_security_policy(app.config["TILE_URL"], worker=True)
-    headers = {
-        "Content-Security-Policy": policy,
+    everywhere = {
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",  # tile servers ask for one
+    }
+    documents = {
+        "Content-Security-Policy": policy,
         "Permissions-Policy": PERMISSIONS_POLICY,
         "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP 2
         "Cross-Origin-Opener-Policy": "same-origin",
@@ -131,8 +154,12 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in headers.items():
+        for name, value in everywhere.items():
             response.headers.setdefault(name, value)
-        if request.endpoint == "offline.worker":
+        worker = request.endpoint == "offline.worker"
+        if worker or is_document(response):
+            for name, value in documents.items():
+                response.headers.setdefault(name, value)
+        if worker:
             response.headers["Content-Security-Policy"] = worker_policy
         return response

@@ -10,6 +10,7 @@ import pytest
 from tourapp import create_app
 from tourapp.live import tokens
 from tourapp.live.views import get_live
+from tourapp.store import get_store
 
 
 def nb(text: str) -> str:
@@ -81,13 +82,14 @@ def revision(app):
         return get_live().revision()
 
 
-def test_before_any_report_participants_get_the_plan(client):
+def test_before_any_report_the_state_only_says_so(app, client):
+    """The page has the plan: polled every few seconds, the state does not repeat it."""
     response = client.get("/live/state.json")
     body = response.get_json()
-    assert response.status_code == 200 and body["active"] is False and body["where"] == "planned"
-    assert [s["planned_arrival"]["fr"] for s in body["stops"]] == [
-        nb("13 h 30"), nb("13 h 39"), nb("14 h 32"), nb("15 h 27")]
-    assert body["stops"][3]["arrival"]["en"] == nb("3:27 PM")
+    assert response.status_code == 200
+    with app.app_context():
+        version = get_store().tour().version
+    assert body == {"tour": version, "active": False, "where": "planned", "stop": None}
     assert "no-cache" in response.headers["Cache-Control"]
     again = client.get("/live/state.json", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
@@ -214,7 +216,7 @@ def test_message_of_280_characters_is_kept_as_text(client, guide):
     guide({"type": "message", "text": "a\x00b\x1bc"})
     assert state(client)["message"]["text"] == "a b c"
     guide({"type": "message", "text": ""})
-    assert state(client)["message"] is None
+    assert state(client).get("message") is None  # cleared (and nothing else reported: not active)
 
 
 def test_position_is_public_only_while_sharing_and_for_ten_minutes(client, guide, clock):
@@ -225,7 +227,7 @@ def test_position_is_public_only_while_sharing_and_for_ten_minutes(client, guide
     assert guide(position()).status_code == 200
     assert state(client)["position"] is not None
     assert guide({"type": "stop"}).status_code == 200
-    assert state(client)["position"] is None
+    assert state(client).get("position") is None  # stopped sharing (nothing else reported)
 
 
 def test_positions_make_the_track(app, client, guide, clock):

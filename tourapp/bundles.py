@@ -3,8 +3,9 @@
 A phone on a slow network pays a round trip per file before the page renders:
 the page asks for one stylesheet and one script (plus its map script) instead
 of nine files. A bundle is a list of files of the static folder, joined in
-order; add a file to the list to ship it (e.g. ``js/live.js`` before
-``js/site.js``). The app's own files are minified on the way in (comments and
+order; add a file to the list to ship it (e.g. ``js/live-boot.js`` before
+``js/site.js``). A script only some visits need gets a bundle of its own, loaded by
+the page's script when needed (``live.js``). The app's own files are minified on the way in (comments and
 spaces are a third of their compressed bytes; ``vendor/`` scripts are minified
 already).
 Bundles are versioned and compressed once like every static file (``assets``),
@@ -33,9 +34,12 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "vendor/leaflet-lite/leaflet.js",
         "js/tour-map.js",
         "js/follow.js",
-        "js/live.js",  # after follow.js: it hooks into the card
+        "js/live-boot.js",  # loads the live.js bundle when a walk is live
         "js/site.js",
     ),
+    # The live group's script: fetched by live-boot.js only when there is something live to
+    # show (a guide reporting, a solo start), not on every visit.
+    "live.js": ("js/live.js",),
 }
 # A newline and a semicolon between scripts: a file without a final ";" cannot run into the next.
 SEPARATORS = {".js": b"\n;\n", ".css": b"\n"}

@@ -26,6 +26,7 @@ from flask import Flask, render_template
 from flask_frozen import Freezer, MissingURLGeneratorWarning, relative_url_for
 
 from . import assets
+from .bundles import BUNDLES
 from .store import get_store
 from .tour import LANGUAGES
 
@@ -170,6 +171,10 @@ def _routes(app: Flask):
                 # File routes declare their files (Leaflet's images are only named in its CSS).
                 for name in assets.declared_files(app, rule.endpoint):
                     yield rule.endpoint, {"filename": name}
+            elif rule.endpoint == "bundles.bundle":
+                # Every bundle: a page's script loads some of them itself (live.js).
+                for name in BUNDLES:
+                    yield rule.endpoint, {"name": name}
             # Other routes (per-leg files…) are frozen when a frozen page links to them.
 
     return routes

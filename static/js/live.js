@@ -1,15 +1,17 @@
 /* tourapp live group: where the group is, its delay, the re-estimated times, the guide's
  * message; "Start now" for solo walkers. The state comes from #live[data-live-url]
  * (polled, answered 304 when unchanged); every time is already written by the server.
+ * live-boot.js (in the page's bundle) loads this file when there is something live to
+ * show, and hands over the state it read and a press on "Start now" (tourapp.liveBoot).
  * Privacy: this script sends nothing but that GET. The phone's own position (from
  * follow.js) is only used here, to measure the distance to the group. */
 (function () {
   "use strict";
-  // Bundled after follow.js, which sets up the card in a task of its own once the page
-  // is parsed: this runs in the next one, with window.tourapp.follow in place.
+  // follow.js sets up the card in a task of its own once the page is parsed: this runs
+  // after it, with window.tourapp.follow in place.
   function later() { setTimeout(live, 0); }
-  if (document.readyState === "complete") later();
-  else document.addEventListener("DOMContentLoaded", later);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
+  else later();
 
   function live() {
   var root = document.getElementById("live");
@@ -24,6 +26,8 @@
   var STATE_KEY = "tourapp-live-" + T.version, START_KEY = "tourapp-start-" + T.version;
   var plural = new Intl.PluralRules(lang);
   var app = window.tourapp = window.tourapp || {};
+  var boot = app.liveBoot || {};
+  app.live = true; // live-boot.js leaves "Start now" to this script from now on
 
   function $(s) { return root.querySelector(s); }
   var ui = {
@@ -54,7 +58,13 @@
 
   /* The last state received, when, and the server's clock compared with ours. */
   var last = load(STATE_KEY); // { state, received (ms, our clock), skew (ms) }
-  var online = false;
+  var online = false, etag = null;
+  if (boot.first) { // the state live-boot.js just read
+    last = { state: boot.first.state, received: boot.first.received, skew: boot.first.skew };
+    etag = boot.first.etag;
+    online = true;
+    save(STATE_KEY, last);
+  }
 
   /* The walk clock follow.js uses: a solo start wins, then the live group's clock. */
   var solo = load(START_KEY);
@@ -187,7 +197,6 @@
     ui.away.hidden = false;
   }
 
-  var etag = null;
   function poll() {
     if (!url || navigator.onLine === false) {
       // No server (a static copy) or no network: the last state, with its age, or the plan.
@@ -219,13 +228,15 @@
     });
   }
 
-  ui.start.addEventListener("click", function () {
+  function startOrReset() {
     solo = solo ? null : { real_s: Date.now() / 1000, plan_min: stops[0].arrival_min, speed: 1,
       wall_min: wallMinute(new Date()) };
     save(START_KEY, solo);
     if (app.follow) app.follow.refresh();
     render();
-  });
+  }
+  ui.start.addEventListener("click", startOrReset);
+  if (boot.start) startOrReset(); // pressed before this script ran
   card.addEventListener("follow:render", function () { if (last || solo) render(); });
   render();
   if (app.follow) app.follow.refresh();

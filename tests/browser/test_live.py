@@ -81,8 +81,12 @@ def open_participant(contexts, server, position=None, lang="fr"):
     page.on("request", lambda request: page.requests.append(request))
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.goto(f"{server.url}/{lang}/")
-    page.wait_for_selector(".live-start:not([hidden])")  # live.js has run
+    wait_until(page, "() => window.tourapp && window.tourapp.liveBoot")  # live-boot.js has run
     return page
+
+
+def live_script_requests(page):
+    return [r for r in page.requests if "/bundles/live.js" in r.url]
 
 
 def text(page, selector):
@@ -139,6 +143,24 @@ def test_late_arrival_reaches_the_participant_card_and_itinerary_in_time(context
         for value in (*MSH, *FRENCH_TECH):
             assert f"{value:.4f}"[:7] not in carried, request.url
     assert any("/live/state.json" in r.url for r in sent)
+
+
+@SQLITE_ONLY
+def test_the_live_script_comes_only_when_a_walk_is_live(contexts, server):
+    """Most visits have no live walk: the page polls the state, but does not fetch
+    live.js until a guide reports; then it does, once, and shows the group."""
+    participant = open_participant(contexts, server)
+    wait_until(participant, "() => performance.getEntriesByType('resource')"
+               ".some(e => e.name.includes('/live/state.json') && e.responseEnd > 0)")
+    assert live_script_requests(participant) == []
+    guide = open_guide(contexts, server, query="?at=13:48")
+    guide.wait_for_selector(".guide-actions:not([hidden])")
+    guide.wait_for_timeout(1100)  # the clock request went first: one request a second
+    guide.locator(".guide-main").click()  # « Nous sommes à l'étape 1 »
+    wait_until(participant, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
+    assert len(live_script_requests(participant)) == 1
+    assert participant.locator(".live-group").inner_text().startswith("Groupe : Hôtel de Métropole")
+    assert not participant.errors
 
 
 @SQLITE_ONLY

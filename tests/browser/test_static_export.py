@@ -81,6 +81,10 @@ def test_static_site_works_offline_at_the_root_or_under_a_sub_path(
         page.goto(f"{base}/en/")
         page.wait_for_selector(".stop-marker")
         assert page.locator("#itinerary-heading").inner_text() == "Itinerary"
+        # "Start now" loads the live group's script: the worker stored it with the rest.
+        page.locator(".live-start").click()
+        page.wait_for_selector("#stop-hotel-de-metropole .live-times")
+        assert page.locator(".live-start").inner_text() == "Back to the planned times"
         page.goto(f"{base}/fr/guides.html")
         assert page.locator("h1").count() == 1 and page.locator("#follow").count() == 0
     finally:

@@ -66,10 +66,15 @@ def fresh_position(doc: dict, now: float) -> dict | None:
 
 def public(tour: Tour, doc: dict, now: float) -> dict:
     """What participants' phones get (call inside an app context, for the time labels)."""
+    active = bool(doc.get("events") or doc.get("sharing") or doc.get("message"))
+    if not active:
+        # Nothing reported: the page's own plan stands. Every phone polls this every few
+        # seconds and most days are like this one: a few bytes, not the plan again.
+        return {"tour": tour.version, "active": False, "where": "planned", "stop": None}
     state = group_progress(tour, doc, now)
     return {
         "tour": tour.version,
-        "active": bool(doc.get("events") or doc.get("sharing") or doc.get("message")),
+        "active": True,
         "guide": doc.get("guide"),
         "where": state.where,
         "stop": state.stop,

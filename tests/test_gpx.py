@@ -6,6 +6,7 @@ import copy
 import csv
 import dataclasses
 import datetime as dt
+import gc
 import io
 import json
 import re
@@ -243,6 +244,31 @@ def test_short_names_fit_a_gps_screen(seeded, name, expected):
 
 def test_same_data_gives_the_same_bytes(seeded):
     assert gpx.tour_gpx(seeded, "fr", PAGE, CREATED) == gpx.tour_gpx(seeded, "fr", PAGE, CREATED)
+
+
+def test_the_cyclic_gc_does_not_rescan_a_long_walk_while_its_file_is_built():
+    # Growth (benchmarks/growth.py): ×10 points per leg cost ×15–17 time, the collector
+    # scanning the model's growing heap again and again. Counted, not timed: no collection
+    # may start while a file is built, and the collector is back on afterwards.
+    doc = small_doc()
+    (lon, lat1), (_, lat2) = (f["geometry"]["coordinates"] for f in doc["features"][:2])
+    path = [[lon, lat1 + (lat2 - lat1) * k / 2999] for k in range(3000)]
+    leg = {"leg_from": "a", "leg_to": "b"}
+    line = {"type": "LineString", "coordinates": path}
+    doc["features"].append({"type": "Feature", "properties": leg, "geometry": line})
+    tour = stopsfile.parse(json.dumps(doc).encode())
+    assert len(tour.legs[0].path) == 3000 and gc.isenabled() and gc.get_threshold()[0] > 0
+    started = []
+    gc.callbacks.append(recorder := lambda phase, info: started.append(phase == "start"))
+    try:
+        texts = [
+            gpx.tour_gpx(tour, "fr", PAGE, CREATED),
+            gpx.leg_gpx(tour, 1, "fr", PAGE, CREATED),
+        ]
+    finally:
+        gc.callbacks.remove(recorder)
+    assert [t.count("<trkpt ") for t in texts] == [3000 + len(tour.legs[1].path), 3000]
+    assert not any(started) and gc.isenabled()
 
 
 # --- independent readers: the tools guides' apps are built on -------------------------------

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 import gpxpy.gpx
 
+from .gc import gc_paused
 from .tour import LatLon, Leg, Stop, Tour
 
 CREATOR = "tourapp"
@@ -182,7 +183,16 @@ def tour_gpx(
     is the GPX creation time (the caller passes the data file's modification time, so
     that the same data always gives the same bytes).
     """
-    wording = wording or Wording()
+    # The file's model holds two objects the cyclic GC tracks (a gpxpy point and its
+    # __dict__) per point of every leg, all alive until the text is written, and no
+    # reference cycle: the collector would scan the growing heap again and again, the part
+    # of the export that grew faster than the file (×10 points, ×15–17 time; gpxpy's writer
+    # itself is linear).
+    with gc_paused():
+        return _tour_gpx(tour, lang, page_url, created, wording or Wording())
+
+
+def _tour_gpx(tour: Tour, lang: str, page_url: str, created: dt.datetime, wording: Wording) -> str:
     title = tour.title[lang]
     doc = _document(tour, lang, page_url, title, tour.description[lang])
     doc.waypoints = [_waypoint(tour, i, lang, page_url, wording) for i in range(len(tour.stops))]
@@ -211,7 +221,13 @@ def leg_gpx(
     """
     if not 1 <= number <= len(tour.legs):
         raise IndexError(number)
-    wording = wording or Wording()
+    with gc_paused():  # as in tour_gpx
+        return _leg_gpx(tour, number, lang, page_url, created, wording or Wording())
+
+
+def _leg_gpx(
+    tour: Tour, number: int, lang: str, page_url: str, created: dt.datetime, wording: Wording
+) -> str:
     leg = tour.legs[number - 1]
     start, end = tour.stops[number - 1], tour.stops[number]
     name = wording.leg_name(number, start, end)

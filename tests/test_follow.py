@@ -67,12 +67,43 @@ def test_parse_at(value, expected):
     assert follow.parse_at(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("date", "timezone", "offsets"),
+    [
+        (dt.date(2018, 11, 20), "Europe/Paris", [60]),
+        (dt.date(2019, 3, 31), "Europe/Paris", [60, 120]),  # summer time at 02:00
+        (dt.date(2019, 10, 27), "Europe/Paris", [120, 60]),  # and back at 03:00
+        (dt.date(2019, 4, 7), "Australia/Lord_Howe", [660, 630]),  # a half-hour change
+    ],
+)
+def test_day_clock_gives_the_wall_clock_of_every_instant_of_the_day(date, timezone, offsets):
+    """What follow.js computes from the table (wallMinute) is the zone's wall clock."""
+    from zoneinfo import ZoneInfo
+
+    day = follow.day_clock(date, timezone)
+    assert [o[1] for o in day["offsets"]] == offsets
+    zone = ZoneInfo(timezone)
+    assert day["start"] == dt.datetime.combine(date, dt.time(0), zone).timestamp() * 1000
+
+    def wall_minute(ms):  # follow.js's wallMinute
+        if ms < day["start"] or ms >= day["end"]:
+            return None
+        offset = [o[1] for o in day["offsets"] if ms >= o[0]][-1]
+        return (ms + offset * 60000 - day["midnight"]) / 60000
+
+    for ms in range(day["start"] - 600_000, day["end"] + 600_000, 300_000):
+        local = dt.datetime.fromtimestamp(ms / 1000, zone)
+        expected = local.hour * 60 + local.minute if local.date() == date else None
+        assert wall_minute(ms) == expected, local
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_page_carries_the_walk_for_the_script(client, lang):
     attrs, data, _ = follow_section(client, f"/{lang}/")
     assert "data-preview-at" not in attrs
     assert data["lang"] == lang
     assert (data["date"], data["timezone"]) == ("2018-11-20", "Europe/Paris")
+    assert data["day"] == follow.day_clock(dt.date(2018, 11, 20), "Europe/Paris")
     assert data["speed_kmh"] == 4.5
     assert data["arrival_radius_m"] == 40 and data["near_leg_m"] == 50
     stops = data["stops"]

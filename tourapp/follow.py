@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, ngettext
 
@@ -56,6 +57,34 @@ def _minute_of_day(moment: dt.datetime, date: dt.date) -> int:
     midnight = dt.datetime.combine(date, dt.time(0), tzinfo=moment.tzinfo)
     # Same tzinfo on both sides: Python subtracts wall-clock times, as the script does.
     return int((moment - midnight).total_seconds() // 60)
+
+
+def day_clock(date: dt.date, timezone: str) -> dict:
+    """The walk's day in the tour's zone, for the page's clock without ``Intl``.
+
+    ``start``/``end``: the day's first and last instants (ms since the epoch, UTC);
+    ``offsets``: ``[from, minutes east of UTC]`` for each offset the zone uses that day (two
+    on a change of summer time); ``midnight``: the day's 00:00 read as if it were UTC. The
+    wall-clock minute of an instant ``t`` that day is ``(t + offset·60000 − midnight) / 60000``.
+    (A phone's first ``Intl.DateTimeFormat`` with a time zone loads the browser's zone data:
+    a tenth of a second on a slow phone, while the page loads.)
+    """
+    zone = ZoneInfo(timezone)
+    start = dt.datetime.combine(date, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    offsets: list[list[int]] = []
+    moment = start.astimezone(dt.UTC)
+    while moment < end:  # zones change their offset on a quarter hour
+        offset = int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
+        if not offsets or offsets[-1][1] != offset:
+            offsets.append([_ms(moment), offset])
+        moment += dt.timedelta(minutes=15)
+    midnight = dt.datetime.combine(date, dt.time(0), tzinfo=dt.UTC)
+    return {"start": _ms(start), "end": _ms(end), "midnight": _ms(midnight), "offsets": offsets}
+
+
+def _ms(moment: dt.datetime) -> int:
+    return round(moment.timestamp() * 1000)
 
 
 def _forms(text: Callable[[int], str]) -> dict:
@@ -156,6 +185,7 @@ def data(tour: Tour, lang: str) -> dict:
         "lang": lang,
         "date": tour.date.isoformat(),
         "timezone": tour.timezone,
+        "day": day_clock(tour.date, tour.timezone),
         "speed_kmh": tour.speed_kmh,
         "arrival_radius_m": ARRIVAL_RADIUS_M,
         "near_leg_m": NEAR_LEG_M,

@@ -118,6 +118,10 @@ def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) ->
         control_scale=True,
     )
     m._id = "tour"
+    # No view of its own (folium writes ``center: null``): Leaflet then adds the layers once,
+    # when FitTour fits the walk to the screen, instead of drawing the tiles, lines and
+    # markers at zoom 15 first and again at the zoom the screen needs.
+    m.location = None
     # CORS tiles (the OpenStreetMap servers allow it): the service worker may keep them
     # for offline use, which it does not do with opaque responses (they cost megabytes of quota).
     folium.TileLayer(

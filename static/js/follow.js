@@ -30,8 +30,14 @@
   var RAD = Math.PI / 180;
   var LEAVE_MARGIN_M = 15; // hysteresis, so a fix on the radius does not flicker in and out
   var plural = new Intl.PluralRules(data.lang);
-  var metres = new Intl.NumberFormat(data.lang, { maximumFractionDigits: 0 });
-  var km = new Intl.NumberFormat(data.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // Number formats are made on first use (a position): the first one loads the browser's
+  // number data, tens of milliseconds on a slow phone, not to be spent while the page loads.
+  var formats = {};
+  function number(value, decimals) {
+    var f = formats[decimals] = formats[decimals] || new Intl.NumberFormat(data.lang,
+      { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    return f.format(value);
+  }
 
   function $(selector) { return root.querySelector(selector); }
   var ui = {
@@ -58,7 +64,7 @@
   // (rounded first, so 998 m reads "1.0 km", not "1,000 m").
   function distanceText(m) {
     var r = Math.round(m / 10) * 10;
-    return r < 1000 ? metres.format(r) + "\u00a0m" : km.format(m / 1000) + "\u00a0km";
+    return r < 1000 ? number(r, 0) + "\u00a0m" : number(m / 1000, 1) + "\u00a0km";
   }
   // Same as tour.walk_minutes: rounded up, people arrive late rather than early.
   function walkMin(m) { return Math.ceil(m / (data.speed_kmh * 1000 / 60) - 1e-9); }
@@ -134,15 +140,20 @@
     return m;
   }
   function farText(m) {
-    return m < 10000 ? distanceText(m) : metres.format(Math.round(m / 1000)) + "\u00a0km";
+    return m < 10000 ? distanceText(m) : number(Math.round(m / 1000), 0) + "\u00a0km";
   }
 
   /* The tour's wall clock, in minutes since midnight of the walk's day; null on any other day.
    * ?at=HH:MM (checked by the server) starts a preview clock at that time, then lets it run. */
-  var wall = new Intl.DateTimeFormat("en-GB", {
-    timeZone: data.timezone, hourCycle: "h23", year: "numeric", month: "2-digit",
-    day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit"
-  });
+  // From the server's table of the day's offsets (follow.day_clock), not Intl: a phone's
+  // first time-zone format loads its zone data, a tenth of a second while the page loads.
+  function wallMinute(ms) {
+    var day = data.day;
+    if (ms < day.start || ms >= day.end) return null;
+    var offset = day.offsets[0][1];
+    day.offsets.forEach(function (o) { if (ms >= o[0]) offset = o[1]; });
+    return (ms + offset * 60000 - day.midnight) / 60000;
+  }
   // The server renders the preview; offline, the stored page is the plain one, so the
   // script reads ?at= itself (with the server's rule: HH:MM, 00:00 to 23:59).
   var asked = new URLSearchParams(location.search).get("at") || "";
@@ -160,10 +171,7 @@
     var hooked = window.tourapp && window.tourapp.clock ? window.tourapp.clock() : null;
     if (typeof hooked === "number") return hooked;
     if (previewAt) return (+previewAt[1]) * 60 + (+previewAt[2]) + (Date.now() - loadedAt) / 60000;
-    var p = {};
-    wall.formatToParts(new Date()).forEach(function (part) { p[part.type] = part.value; });
-    if (p.year + "-" + p.month + "-" + p.day !== data.date) return null;
-    return (+p.hour) * 60 + (+p.minute) + (+p.second) / 60;
+    return wallMinute(Date.now());
   }
 
   /* State: `next` is the stop the card shows (n when the walk is over); `at` says the
@@ -343,8 +351,6 @@
     state.source = "manual";
     render();
   });
-  ui.prev.hidden = false;
-  ui.next.hidden = false;
 
   /* Position: a "locate me" control on the map, watchPosition, a dot and its accuracy. */
   var map = window.tourapp && window.tourapp.map;
@@ -482,6 +488,7 @@
     render();
   }
   render();
+  root.setAttribute("data-ready", ""); // the card is alive (the tests wait for it)
   setInterval(tick, 20000); // the clock moves even when the position does not
   // For live.js: the phone's position stays in this page, live.js only measures from it.
   window.tourapp = window.tourapp || {};

@@ -251,6 +251,8 @@ def test_worker_keeps_its_policy_and_headers_when_replayed(app, client, monkeypa
 
 
 def test_worker_policy_over_http(tour_file):
+    tile_url = create_app({"TESTING": True, "TOUR_DATA": tour_file}).config["TILE_URL"]
+    policy = security.content_security_policy(tile_url, worker=True)
     env = {"TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": "k" * 32}
     with Gunicorn(["--workers", "1"], env, ROOT) as server:
         for _ in range(2):  # built, then replayed by the same worker
@@ -258,7 +260,4 @@ def test_worker_policy_over_http(tour_file):
                                              headers={"Accept-Encoding": "br"})
             with urllib.request.urlopen(request) as response:
                 assert brotli.decompress(response.read()) == WORKER
-                tile_url = create_app({"TESTING": True, "TOUR_DATA": tour_file}).config["TILE_URL"]
-                check_worker_headers(
-                    response.headers, security.content_security_policy(tile_url, worker=True)
-                )
+                check_worker_headers(response.headers, policy)

@@ -9,6 +9,7 @@ import brotli
 import pytest
 
 from tourapp import assets
+from tourapp.i18n import best_language
 
 from .conftest import rewrite
 
@@ -148,7 +149,11 @@ def test_healthz_is_never_cached(client):
     assert response.cache_control.no_store and not response.cache_control.immutable
 
 
-@pytest.mark.parametrize("url", ["/fr/", "/en/", "/fr/map.js", "/tour.geojson", "map.js"])
+@pytest.mark.parametrize(
+    "url",
+    ["/fr/", "/en/", "/fr/map.js", "/tour.geojson", "map.js", "/sw.js", "/en/manifest.webmanifest",
+     "/manifest.webmanifest"],
+)
 @pytest.mark.parametrize("accept", ["gzip, deflate, br", "gzip", None])
 def test_replayed_responses_are_the_rendered_ones(client, url, accept):
     if not url.startswith("/"):
@@ -201,3 +206,24 @@ def test_only_get_is_replayed(client):
     head = client.head("/fr/", headers=BR)
     assert head.status_code == 200 and head.data == b""
     assert client.post("/fr/").status_code == 405
+
+
+def test_a_reply_that_varies_with_the_language_is_replayed_per_language(app):
+    built = []
+
+    def greeting():
+        lang = best_language()
+        built.append(lang)
+        response = assets.tour_response(f"hello {lang}\n" * 100, "text/plain", f"hello {lang}")
+        response.vary.add("Accept-Language")
+        return response
+
+    app.add_url_rule("/greeting", "greeting", greeting)
+    client = app.test_client()
+    for _ in range(3):
+        for accept, lang in (("en-GB,en;q=0.8", "en"), ("fr-FR", "fr"), (None, "fr")):
+            headers = {**BR, "Accept-Language": accept} if accept else BR
+            response = client.get("/greeting", headers=headers)
+            assert decode(response).startswith(f"hello {lang}".encode())
+            assert response.headers["Vary"] == "Accept-Language, Accept-Encoding"
+    assert built == ["en", "fr"]  # once per language, never the other one's reply

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
 import struct
+import urllib.request
 
-from tourapp import create_app, offline, store
+import brotli
+
+from tourapp import create_app, offline, security, store
+from tourapp.testing import Gunicorn
 from tourapp.tour import LANGUAGES
 
 from .conftest import ROOT
+
+WORKER = (ROOT / "static" / "js" / "sw.js").read_bytes()
+ENCODINGS = {"br": brotli.decompress, "gzip": gzip.decompress, None: lambda data: data}
 
 
 def get(client, url: str, **kwargs):
@@ -147,3 +155,109 @@ def test_no_tour_no_worker(tmp_path):
     assert client.get("/offline.json").status_code == 503
     html = client.get("/fr/").get_data(as_text=True)
     assert 'data-worker=""' in html  # the error page registers nothing
+
+
+def counted(monkeypatch, owner, name: str) -> list:
+    """The calls of ``owner.name`` (``owner[name]`` for a dict) from now on, one item each."""
+    calls = []
+    original = owner[name] if isinstance(owner, dict) else getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    if isinstance(owner, dict):
+        monkeypatch.setitem(owner, name, counting)
+    else:
+        monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def new_tour_version(tour_file) -> None:
+    tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Musée Fabre !"), "utf-8")
+
+
+def test_manifest_is_built_once_per_language_and_tour_version(client, tour_file, monkeypatch):
+    renders = counted(monkeypatch, offline, "manifest")
+    tags = {}
+    for _ in range(3):
+        for accept in ("en-GB,en;q=0.8", "fr", None):
+            headers = {"Accept-Encoding": "gzip, deflate, br"}
+            if accept:
+                headers["Accept-Language"] = accept
+            root = client.get("/manifest.webmanifest", headers=headers)
+            # Replayed per language: never the other visitor's manifest.
+            assert json.loads(brotli.decompress(root.data))["lang"] == (accept or "fr")[:2]
+            assert "Accept-Language" in root.headers["Vary"]
+        for lang in LANGUAGES:
+            response = client.get(f"/{lang}/manifest.webmanifest", headers={"Accept-Encoding": "br"})
+            assert response.headers["Content-Encoding"] == "br"
+            assert json.loads(brotli.decompress(response.data))["lang"] == lang
+            tags.setdefault(lang, set()).add(response.headers["ETag"])
+    # Once per URL and language (root: en, fr), not once per request.
+    assert sorted(renders) == [("en",), ("en",), ("fr",), ("fr",)]
+    assert all(len(etags) == 1 for etags in tags.values())
+    br = {"Accept-Encoding": "br"}
+    before = client.get("/en/manifest.webmanifest", headers=br)
+    assert "no-cache" in before.headers["Cache-Control"]
+    revalidated = {**br, "If-None-Match": before.headers["ETag"]}
+    assert client.get("/en/manifest.webmanifest", headers=revalidated).status_code == 304
+    assert len(renders) == 4
+    new_tour_version(tour_file)
+    after = client.get("/en/manifest.webmanifest", headers=br)
+    assert len(renders) == 5
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert client.get("/en/manifest.webmanifest", headers=revalidated).status_code == 200
+
+
+def test_worker_is_built_once_per_tour_version(app, client, tour_file, monkeypatch):
+    builds = counted(monkeypatch, app.view_functions, "offline.worker")
+    version = listing(client)["version"]
+    for _ in range(3):
+        for encoding, decode in ENCODINGS.items():
+            headers = {"Accept-Encoding": encoding} if encoding else {}
+            response = client.get(f"/sw.js?v={version}", headers=headers)
+            assert response.headers.get("Content-Encoding") == encoding
+            assert decode(response.data) == WORKER
+    assert len(builds) == 3  # once per encoding
+    new_tour_version(tour_file)
+    version = listing(client)["version"]
+    assert client.get(f"/sw.js?v={version}", headers={"Accept-Encoding": "br"}).status_code == 200
+    assert len(builds) == 4
+
+
+def check_worker_headers(headers, policy: str) -> None:
+    assert headers["Content-Security-Policy"] == policy
+    assert "connect-src 'self' https://tile.openstreetmap.org" in policy  # the tiles it keeps
+    assert "no-cache" in headers["Cache-Control"]
+
+
+def test_worker_keeps_its_policy_and_headers_when_replayed(app, client, monkeypatch):
+    builds = counted(monkeypatch, app.view_functions, "offline.worker")
+    policy = security.content_security_policy(app.config["TILE_URL"], worker=True)
+    for encoding, decode in ENCODINGS.items():
+        headers = {"Accept-Encoding": encoding} if encoding else {}
+        first, again = (client.get("/sw.js", headers=headers) for _ in range(2))
+        for response in (first, again):
+            assert response.status_code == 200
+            assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
+            check_worker_headers(response.headers, policy)
+            assert decode(response.data) == WORKER
+            assert response.headers["ETag"] == first.headers["ETag"]
+        unchanged = client.get("/sw.js", headers={**headers, "If-None-Match": first.headers["ETag"]})
+        assert unchanged.status_code == 304
+        check_worker_headers(unchanged.headers, policy)
+    assert len(builds) == len(ENCODINGS)  # the second request of each was a replay
+
+
+def test_worker_policy_over_http(tour_file):
+    tile_url = create_app({"TESTING": True, "TOUR_DATA": tour_file}).config["TILE_URL"]
+    policy = security.content_security_policy(tile_url, worker=True)
+    env = {"TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": "k" * 32}
+    with Gunicorn(["--workers", "1"], env, ROOT) as server:
+        for _ in range(2):  # built, then replayed by the same worker
+            request = urllib.request.Request(server.url + "/sw.js",
+                                             headers={"Accept-Encoding": "br"})
+            with urllib.request.urlopen(request) as response:
+                assert brotli.decompress(response.read()) == WORKER
+                check_worker_headers(response.headers, policy)

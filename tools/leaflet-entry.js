@@ -1,11 +1,25 @@
 /* The part of Leaflet 1.9 that tourapp's map uses, bundled by tools/build_leaflet.py.
  * Left out (never used by the folium map or the page scripts): GeoJSON, image, video and
  * SVG overlays, the canvas renderer, polygons and rectangles, the layers control, WMS
- * tiles, box zoom. Leaflet is © Volodymyr Agafonkin and contributors, BSD-2-Clause. */
+ * tiles, box zoom, the projections other than EPSG:3857, the long-press handler (TapHold:
+ * a "contextmenu" on iOS, which nothing here listens to). Leaflet is © Volodymyr Agafonkin and contributors, BSD-2-Clause. */
 export * from 'leaflet/src/core/index';
 export * from 'leaflet/src/dom/index';
-export * from 'leaflet/src/geometry/index';
-export * from 'leaflet/src/geo/index';
+
+// Geometry and geography without polygon clipping (PolyUtil) and with one projection: the
+// map is EPSG:3857, as every tile server's (no EPSG:3395, EPSG:4326, Simple, L.Projection).
+export {Point, toPoint as point} from 'leaflet/src/geometry/Point';
+export {Bounds, toBounds as bounds} from 'leaflet/src/geometry/Bounds';
+export {Transformation, toTransformation as transformation} from 'leaflet/src/geometry/Transformation';
+import * as LineUtil from 'leaflet/src/geometry/LineUtil';
+export {LineUtil};
+export {LatLng, toLatLng as latLng} from 'leaflet/src/geo/LatLng';
+export {LatLngBounds, toLatLngBounds as latLngBounds} from 'leaflet/src/geo/LatLngBounds';
+import {CRS} from 'leaflet/src/geo/crs/CRS';
+import {Earth} from 'leaflet/src/geo/crs/CRS.Earth';
+import {EPSG3857, EPSG900913} from 'leaflet/src/geo/crs/CRS.EPSG3857';
+Object.assign(CRS, {Earth, EPSG3857, EPSG900913});
+export {CRS};
 
 import {Control, control} from 'leaflet/src/control/Control';
 import {Zoom, zoom} from 'leaflet/src/control/Control.Zoom';
@@ -20,10 +34,10 @@ import {DoubleClickZoom} from 'leaflet/src/map/handler/Map.DoubleClickZoom';
 import {Drag} from 'leaflet/src/map/handler/Map.Drag';
 import {Keyboard} from 'leaflet/src/map/handler/Map.Keyboard';
 import {ScrollWheelZoom} from 'leaflet/src/map/handler/Map.ScrollWheelZoom';
-import {TapHold} from 'leaflet/src/map/handler/Map.TapHold';
 import {TouchZoom} from 'leaflet/src/map/handler/Map.TouchZoom';
 // Each handler registers itself with Map.addInitHook; Leaflet also names it on Map.
-Object.assign(Map, {DoubleClickZoom, Drag, Keyboard, ScrollWheelZoom, TapHold, TouchZoom});
+// Not TapHold: it only makes a "contextmenu" event on iOS, which nothing here listens to.
+Object.assign(Map, {DoubleClickZoom, Drag, Keyboard, ScrollWheelZoom, TouchZoom});
 export {Map, createMap as map} from 'leaflet/src/map/Map';
 
 export {Layer} from 'leaflet/src/layer/Layer';

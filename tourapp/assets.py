@@ -30,6 +30,7 @@ from flask import Flask, Response, abort, current_app, g, request
 from werkzeug.security import safe_join
 
 from . import durable
+from .i18n import best_language
 from .store import get_store
 
 IMMUTABLE_S = 365 * 24 * 3600
@@ -366,6 +367,10 @@ _REPLAYED = (
 )
 
 
+_BY_LANGUAGE = "by language"
+"""The replay entry of a URL whose answer varies with ``Accept-Language``."""
+
+
 def _tour_version() -> str | None:
     tour = get_store().status().tour
     return tour.version if tour is not None else None
@@ -392,7 +397,10 @@ def _replay():
     key = _replay_key()
     if key is None:
         return None
-    entry = get_cache().body(("replay", key), lambda: None)
+    cache = get_cache()
+    entry = cache.body(("replay", key), lambda: None)
+    if entry is _BY_LANGUAGE:
+        entry = cache.body(("replay", (*key, best_language())), lambda: None)
     if entry is None:
         return None
     _etag, headers, body = entry
@@ -412,6 +420,11 @@ def _remember(response: Response) -> None:
     if key is None or not etag or weak:
         return
     headers = [(name, response.headers[name]) for name in _REPLAYED if name in response.headers]
+    if "accept-language" in response.headers.get("Vary", "").lower():
+        # One URL, one answer per language (the root manifest): the URL's entry says
+        # so, and each language has its own, as the view chose it.
+        get_cache().remember(("replay", key), _BY_LANGUAGE)
+        key = (*key, best_language())
     get_cache().remember(("replay", key), (etag, headers, response.get_data()))
 
 

@@ -13,19 +13,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    current_app,
-    g,
-    send_from_directory,
-)
+from flask import Blueprint, Flask, Response, abort, current_app, g
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from .assets import get_cache, tour_response
 from .bundles import BUNDLES
 from .i18n import best_language
 from .store import get_store
@@ -174,11 +169,23 @@ def _no_cache(response: Response) -> Response:
 
 @bp.route("/sw.js")
 def worker():
-    """The service worker, from the site root so that it controls every page."""
-    response = send_from_directory(
-        current_app.static_folder, WORKER_FILE, mimetype="text/javascript", max_age=0
+    """The service worker, from the site root so that it controls every page.
+
+    Built once per file and tour version like the pages (``tour_response``): then
+    compressed once and replayed, instead of a file opened, hashed and sent uncompressed
+    on each request. Its ETag names the file's bytes only: the script does not change
+    with the data (the registration URL's ``?v=`` does). ``security`` gives it the
+    worker's own policy by its endpoint, which a replay keeps.
+    """
+    asset = get_cache().asset(os.path.join(current_app.static_folder, WORKER_FILE))
+    if asset is None:
+        abort(404)
+    return tour_response(
+        asset.bodies["identity"],
+        "text/javascript",
+        f"worker {asset.version}",
+        last_modified=asset.signature[0] / 1e9,
     )
-    return _no_cache(response)
 
 
 @bp.route("/offline.json")
@@ -197,14 +204,25 @@ def offline_list():
 
 @bp.route("/<lang:lang>/manifest.webmanifest", endpoint="manifest")
 def manifest_view():
-    """The web app manifest in the page's language."""
+    """The web app manifest in the page's language, built once per language and version.
+
+    Its bytes depend on the language and the app's files (the icons' ``?v=``); the
+    tour version is in the ETag too, so that a manifest that one day names the tour
+    cannot keep an old ETag.
+    """
     body = json.dumps(manifest(g.lang), ensure_ascii=False, indent=1)
-    return _no_cache(Response(body, mimetype="application/manifest+json"))
+    tour = get_store().tour()
+    version = tour.version if tour is not None else "no tour"
+    seed = f"manifest {g.lang} {version} {assets_hash(current_app)}"
+    return tour_response(body, "application/manifest+json", seed)
 
 
 @bp.route("/manifest.webmanifest")
 def root_manifest():
-    """The manifest in the visitor's language, for tools that look at the site root."""
+    """The manifest in the visitor's language, for tools that look at the site root.
+
+    Its ``Vary: Accept-Language`` makes ``assets`` replay it per language.
+    """
     g.lang = best_language()
     response = manifest_view()
     response.vary.add("Accept-Language")

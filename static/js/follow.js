@@ -351,8 +351,6 @@
     state.source = "manual";
     render();
   });
-  ui.prev.hidden = false;
-  ui.next.hidden = false;
 
   /* Position: a "locate me" control on the map, watchPosition, a dot and its accuracy. */
   var map = window.tourapp && window.tourapp.map;
@@ -490,6 +488,7 @@
     render();
   }
   render();
+  root.setAttribute("data-ready", ""); // the card is alive (the tests wait for it)
   setInterval(tick, 20000); // the clock moves even when the position does not
   // For live.js: the phone's position stays in this page, live.js only measures from it.
   window.tourapp = window.tourapp || {};

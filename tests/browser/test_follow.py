@@ -84,7 +84,7 @@ def follow_page(browser):
         if at is not None:
             page.clock.set_fixed_time(at)
         page.goto(f"{url}/{lang}/{query}")
-        page.wait_for_selector(".follow-next:not([hidden])")
+        page.wait_for_selector("#follow[data-ready]")
         if position is not None:
             page.wait_for_selector("path.follow-position")
         return page
@@ -199,7 +199,7 @@ def test_without_location_the_card_follows_the_schedule(follow_page, live_server
     # Planned at the Espace French Tech for 8 more minutes (until 14:09).
     page.clock.install(time=AT_FRENCH_TECH.departure - dt.timedelta(minutes=8))
     page.goto(f"{live_server.url}/en/")
-    page.wait_for_selector(".follow-next:not([hidden])")
+    page.wait_for_selector("#follow[data-ready]")
     assert card(page) | {"name": None} == {
         "next": "msh-saint-charles", "at": "espace-french-tech", "name": None,
         "distance": "", "verdict": None,  # the clock alone cannot tell whether we are late
@@ -326,7 +326,7 @@ def test_card_is_in_view_from_the_start_and_off_the_map(browser, live_server, vi
     context = new_context(browser, viewport=viewport)
     page = context.new_page()
     page.goto(f"{live_server.url}/en/")
-    page.wait_for_selector(".follow-next:not([hidden])")
+    page.wait_for_selector("#follow[data-ready]")
     card_box = page.locator("#follow").bounding_box()
     map_box = page.locator("#map_tour").bounding_box()
     assert card_box["y"] >= 0 and card_box["y"] + card_box["height"] <= viewport["height"]

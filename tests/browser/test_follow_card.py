@@ -139,7 +139,7 @@ def test_without_a_position_the_card_speaks_of_the_plan(
     page = context.new_page()
     page.clock.install(time=paris(14, 1))
     page.goto(f"{live_server.url}/{lang}/")
-    page.wait_for_selector(".follow-next:not([hidden])")
+    page.wait_for_selector("#follow[data-ready]")
     follow = page.locator("#follow")
     assert page.locator(".follow-here").inner_text() == at_1401
     assert "You are" not in follow.inner_text() and "Vous êtes" not in follow.inner_text()

@@ -50,3 +50,18 @@ def test_pinch_zoom_is_allowed(page, live_server):
     page.goto(f"{live_server.url}/fr/")
     viewport = page.locator('meta[name="viewport"]').get_attribute("content")
     assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport
+
+
+def test_without_script_no_button_waits_for_one(browser, live_server):
+    """The card's stepping buttons and "Start now" need a script: without one they are not
+    shown (noscript.css), while the walk, its first stop and the itinerary are."""
+    context = new_context(browser, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/fr/")
+        assert page.locator(".follow-name").inner_text() == "Hôtel de Métropole"
+        assert page.locator(".stops > li.stop").count() == 4
+        for selector in (".follow-prev", ".follow-next", ".live-start"):
+            assert page.locator(selector).is_hidden(), selector
+    finally:
+        context.close()

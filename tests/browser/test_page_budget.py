@@ -52,3 +52,32 @@ def test_each_leg_is_sent_once_with_short_coordinates(page, live_server):
     map_js = next(text for url, text in bodies.items() if "/map.js" in url)
     # Five decimals of a degree (about a metre) is all a phone can show or measure.
     assert re.findall(r"\b\d{1,3}\.\d{6,}\b", map_js) == []
+
+
+LAYOUT_SHIFTS = """() => new Promise((resolve) => {
+  new PerformanceObserver((list, observer) => {
+    observer.disconnect();
+    resolve(list.getEntries().map((e) => ({
+      value: e.value,
+      nodes: e.sources.map((s) => s.node ? (s.node.id || s.node.className || s.node.nodeName) : ""),
+    })));
+  }).observe({ type: "layout-shift", buffered: true });
+  // The buffered entries come in the first callback; none at all calls it with an empty list?
+  // No: without entries the observer is never called, so answer after the next frame.
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve([])));
+})"""
+
+
+@pytest.mark.parametrize("size", [(412, 823), (320, 568)], ids=["lighthouse-phone", "small"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_nothing_moves_while_the_page_comes_to_life(page, live_server, lang, size):
+    """What the scripts add (the card's buttons, "Start now") has its place from the first
+    paint: the itinerary does not jump under a reader's finger (Lighthouse's layout shift)."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{live_server.url}/{lang}/")
+    page.wait_for_selector("#follow[data-ready]")
+    page.wait_for_selector(".stop-marker")
+    # live-boot.js has asked for the state once: what it could show has had its chance.
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some((e) => e.name.includes('/live/state.json') && e.responseEnd > 0)")
+    assert page.evaluate(LAYOUT_SHIFTS) == []

@@ -45,7 +45,7 @@ def phone(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/{lang}/{query}")
-        page.wait_for_selector(".follow-next:not([hidden])")
+        page.wait_for_selector("#follow[data-ready]")
         page.wait_for_selector(".stop-marker")
         return page
 

@@ -455,18 +455,23 @@
   /* While the card sticks to the top of the screen it is compact (next stop, distance,
    * verdict); the details button shows the rest. Its height is what the page keeps clear
    * above anything that takes the focus (scroll-padding-top in follow.css). */
-  var stuck = false;
+  var stuck = false, flowHeight = 0;
   function setOpen(open) {
     root.classList.toggle("is-open", open);
     ui.more.setAttribute("aria-expanded", open ? "true" : "false");
   }
   function checkStuck() {
     var now = window.scrollY > 0 && root.getBoundingClientRect().top < 1;
+    if (!stuck) flowHeight = root.offsetHeight;
     if (now !== stuck) {
       stuck = now;
       root.classList.toggle("is-stuck", stuck);
       if (!stuck) setOpen(false);
     }
+    // Stuck and compact, the card keeps its full height in the page's flow (a bottom margin):
+    // otherwise what follows moves up, the browser's scroll anchoring scrolls the page to
+    // keep it still, the card comes unstuck and grows back, and so on, every frame.
+    root.style.marginBottom = stuck ? Math.max(0, flowHeight - root.offsetHeight) + "px" : "";
     // Measured while stuck only: the browser needs it before it scrolls the card into sticking.
     if (stuck) document.documentElement.style.setProperty("--follow-h", root.offsetHeight + "px");
   }

@@ -59,21 +59,30 @@
     },
     // legs: the map's polylines, leg by leg; the follow card measures along them.
     register: function (map, bounds, legs) {
-      // Room on the left for the 44 px zoom buttons, so that no stop hides under them;
-      // no animation: the first view is there at once, and markers do not move under a finger.
-      map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
-      translateControls(map);
-      markers.forEach(function (m) {
-        var node = m.marker.getElement();
-        if (node) {
-          node.setAttribute("aria-label", m.texts.label);
-          node.setAttribute("role", "button");
-          node.setAttribute("data-stop", m.texts.id);
-        }
-      });
       window.tourapp.map = map;
       window.tourapp.markers = markers;
       window.tourapp.legs = legs || [];
+      // The map has no view yet (mapview.py): every layer waits for one. The view, with the
+      // lines and markers, comes in a task of its own, and the tiles in the next: on a slow
+      // phone no single task holds the page for long (Lighthouse's total blocking time).
+      var tiles = [];
+      map.eachLayer(function (layer) { if (layer instanceof L.GridLayer) tiles.push(layer); });
+      tiles.forEach(function (layer) { map.removeLayer(layer); });
+      setTimeout(function () {
+        // Room on the left for the 44 px zoom buttons, so that no stop hides under them; no
+        // animation: the first view is there at once, and markers do not move under a finger.
+        map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
+        translateControls(map);
+        markers.forEach(function (m) {
+          var node = m.marker.getElement();
+          if (node) {
+            node.setAttribute("aria-label", m.texts.label);
+            node.setAttribute("role", "button");
+            node.setAttribute("data-stop", m.texts.id);
+          }
+        });
+        setTimeout(function () { tiles.forEach(function (layer) { map.addLayer(layer); }); }, 0);
+      }, 0);
     }
   };
 })();

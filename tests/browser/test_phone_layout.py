@@ -154,3 +154,25 @@ def test_attribution_leaves_the_scale_readable_in_landscape(phone):
         or scale["y"] + scale["height"] <= credit["y"] or credit["y"] + credit["height"] <= scale["y"]
     )
     assert not overlap, (scale, credit)
+
+
+FRAMES = """() => new Promise((resolve) => {
+  const seen = [];
+  (function frame() {
+    seen.push([Math.round(scrollY), document.getElementById("follow").classList.contains("is-stuck")]);
+    if (seen.length < 20) requestAnimationFrame(frame); else resolve(seen);
+  })();
+})"""
+
+
+@pytest.mark.parametrize("viewport", [SMALL, LANDSCAPE, {"width": 390, "height": 844}],
+                         ids=["320x568", "844x390", "390x844"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_link_to_the_itinerary_lands_still(phone, viewport, lang):
+    """Opened at #itinerary-heading (the language switch keeps it), the card sticks and
+    turns compact. The room it gives back must not move what follows: the browser's scroll
+    anchoring would then scroll the page, the card would come unstuck, grow, and so on,
+    every frame."""
+    page = phone(viewport, lang, query="?at=14:05#itinerary-heading")
+    frames = page.evaluate(FRAMES)
+    assert len(set(map(tuple, frames))) == 1, frames

@@ -65,14 +65,19 @@
       // The map has no view yet (mapview.py): every layer waits for one. The view, with the
       // lines and markers, comes in a task of its own, and the tiles in the next: on a slow
       // phone no single task holds the page for long (Lighthouse's total blocking time).
+      // The controls are complete from the first paint (nothing in them moves later): the
+      // tiles' credit goes in now (Leaflet adds it again with the layer; it shows once).
+      translateControls(map);
       var tiles = [];
       map.eachLayer(function (layer) { if (layer instanceof L.GridLayer) tiles.push(layer); });
-      tiles.forEach(function (layer) { map.removeLayer(layer); });
+      tiles.forEach(function (layer) {
+        map.removeLayer(layer);
+        if (map.attributionControl) map.attributionControl.addAttribution(layer.getAttribution());
+      });
       setTimeout(function () {
         // Room on the left for the 44 px zoom buttons, so that no stop hides under them; no
         // animation: the first view is there at once, and markers do not move under a finger.
         map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
-        translateControls(map);
         markers.forEach(function (m) {
           var node = m.marker.getElement();
           if (node) {

@@ -71,12 +71,14 @@ LAYOUT_SHIFTS = """() => new Promise((resolve) => {
 @pytest.mark.parametrize("size", [(412, 823), (320, 568)], ids=["lighthouse-phone", "small"])
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_nothing_moves_while_the_page_comes_to_life(page, live_server, lang, size):
-    """What the scripts add (the card's buttons, "Start now") has its place from the first
-    paint: the itinerary does not jump under a reader's finger (Lighthouse's layout shift)."""
+    """What the scripts add (the card's buttons, "Start now", the map's scale and credit) has
+    its place from the first paint: nothing jumps under a reader's finger (Lighthouse's
+    layout shift)."""
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(f"{live_server.url}/{lang}/")
     page.wait_for_selector("#follow[data-ready]")
     page.wait_for_selector(".stop-marker")
+    page.wait_for_selector("img.leaflet-tile")  # the tiles come last, in a task of their own
     # live-boot.js has asked for the state once: what it could show has had its chance.
     page.wait_for_function("() => performance.getEntriesByType('resource')"
                            ".some((e) => e.name.includes('/live/state.json') && e.responseEnd > 0)")

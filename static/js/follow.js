@@ -462,7 +462,7 @@
   }
   function checkStuck() {
     var now = window.scrollY > 0 && root.getBoundingClientRect().top < 1;
-    if (!stuck) flowHeight = root.offsetHeight;
+    if (now && !stuck) flowHeight = root.offsetHeight; // its full height, about to be compact
     if (now !== stuck) {
       stuck = now;
       root.classList.toggle("is-stuck", stuck);
@@ -483,7 +483,8 @@
   });
   window.addEventListener("scroll", checkStuck, { passive: true });
   window.addEventListener("resize", checkStuck);
-  checkStuck();
+  // With the next frame's layout, not a layout of its own now (reading scrollY forces one).
+  requestAnimationFrame(checkStuck);
 
   function tick() {
     if (state.source === "schedule") {

@@ -62,32 +62,35 @@
       window.tourapp.map = map;
       window.tourapp.markers = markers;
       window.tourapp.legs = legs || [];
-      // The map has no view yet (mapview.py): every layer waits for one. The view, with the
-      // lines and markers, comes in a task of its own, and the tiles in the next: on a slow
-      // phone no single task holds the page for long (Lighthouse's total blocking time).
       // The controls are complete from the first paint (nothing in them moves later): the
       // tiles' credit goes in now (Leaflet adds it again with the layer; it shows once).
       translateControls(map);
+      // The map has no view yet (mapview.py): every layer waits for one. The view and the
+      // lines come in a task of their own, the stops in the next, the tiles last: on a slow
+      // phone no single task holds the page for long (Lighthouse's total blocking time).
       var tiles = [];
       map.eachLayer(function (layer) { if (layer instanceof L.GridLayer) tiles.push(layer); });
       tiles.forEach(function (layer) {
         map.removeLayer(layer);
         if (map.attributionControl) map.attributionControl.addAttribution(layer.getAttribution());
       });
-      setTimeout(function () {
+      markers.forEach(function (m) { map.removeLayer(m.marker); });
+      function later(step) { setTimeout(step, 0); }
+      later(function () {
         // Room on the left for the 44 px zoom buttons, so that no stop hides under them; no
         // animation: the first view is there at once, and markers do not move under a finger.
         map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
-        markers.forEach(function (m) {
-          var node = m.marker.getElement();
-          if (node) {
+        later(function () {
+          markers.forEach(function (m) {
+            map.addLayer(m.marker);
+            var node = m.marker.getElement();
             node.setAttribute("aria-label", m.texts.label);
             node.setAttribute("role", "button");
             node.setAttribute("data-stop", m.texts.id);
-          }
+          });
+          later(function () { tiles.forEach(function (layer) { map.addLayer(layer); }); });
         });
-        setTimeout(function () { tiles.forEach(function (layer) { map.addLayer(layer); }); }, 0);
-      }, 0);
+      });
     }
   };
 })();

@@ -30,21 +30,17 @@
     return box;
   }
 
-  // Leaflet's own labels are English: the page gives translated ones as data-* attributes.
-  function translateControls(map) {
-    var texts = map.getContainer().dataset;
-    if (map.zoomControl && texts.zoomIn) {
-      map.removeControl(map.zoomControl);
-      map.zoomControl = L.control.zoom({
-        zoomInTitle: texts.zoomIn, zoomOutTitle: texts.zoomOut
-      }).addTo(map);
-    }
-    if (map.attributionControl) {
-      // Leaflet's prefix has an English title; its name needs none.
-      var credit = el("a", "", "Leaflet");
-      credit.href = "https://leafletjs.com";
-      map.attributionControl.setPrefix(credit.outerHTML);
-    }
+  // Leaflet's own labels are English: the map's box gives translated ones as data-*
+  // attributes. They become Leaflet's defaults before the map script makes its controls
+  // (this file runs first), so the controls are made once, already in the page's language.
+  var texts = (document.querySelector(".map[data-zoom-in]") || document.body).dataset;
+  if (texts.zoomIn) L.Control.Zoom.mergeOptions({ zoomInTitle: texts.zoomIn, zoomOutTitle: texts.zoomOut });
+  // Leaflet's prefix has an English title; its name needs none.
+  var credit = el("a", "", "Leaflet");
+  credit.href = "https://leafletjs.com";
+  L.Control.Attribution.mergeOptions({ prefix: credit.outerHTML });
+
+  function labelPopups(map) {
     map.on("popupopen", function (event) {
       var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close && texts.closePopup) close.setAttribute("aria-label", texts.closePopup);
@@ -64,7 +60,7 @@
       window.tourapp.legs = legs || [];
       // The controls are complete from the first paint (nothing in them moves later): the
       // tiles' credit goes in now (Leaflet adds it again with the layer; it shows once).
-      translateControls(map);
+      labelPopups(map);
       // The map has no view yet (mapview.py): every layer waits for one. The view and the
       // lines come in a task of their own, the stops in the next, the tiles last: on a slow
       // phone no single task holds the page for long (Lighthouse's total blocking time).

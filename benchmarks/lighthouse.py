@@ -1,19 +1,25 @@
 """Lighthouse (mobile) on the participant page in both languages: the four scores.
 
-Run: .venv/bin/python benchmarks/lighthouse.py
+Run: .venv/bin/python benchmarks/lighthouse.py [--runs 3]
 
 Lighthouse 12.2.3 is installed once with npm into benchmarks/out/lighthouse
 (git-ignored; Node 20 runs it) and drives Debian's Chromium, headless. The app
 runs as in production on a loopback port; map tiles are blocked (left out of
 every figure, as in page_weight.py). Lighthouse's default mobile settings:
-a mid-range phone, simulated slow 4G. Target: 100 in performance,
-accessibility, best practices and SEO on /fr/ and /en/; exit status 1 when a
-score is under it or a run fails.
+a mid-range phone, simulated slow 4G. Lighthouse simulates that phone from a
+trace taken at full speed on this machine: on a shared 2-core virtual machine
+the performance score moves by a few points from run to run, so each page is
+run ``--runs`` times (Lighthouse's own advice: the median of several runs) and
+every run is printed with its total blocking time and largest contentful paint.
+Target: a median of 100 in performance, accessibility, best practices and SEO on
+/fr/ and /en/; exit status 1 when a median is under it or a run fails.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import statistics
 import subprocess
 import sys
 
@@ -85,23 +91,38 @@ def _read(url: str, report: str) -> dict[str, int]:
     }
     for key, title in sorted(failed.items()):
         print(f"    below 1: {key} — {title}")
+    audits = result["audits"]
+    print(
+        "    total blocking time {}, largest contentful paint {}, layout shift {}".format(
+            *(audits[k]["displayValue"] for k in (
+                "total-blocking-time", "largest-contentful-paint", "cumulative-layout-shift"))
+        )
+    )
     return {name: round(result["categories"][name]["score"] * 100) for name in CATEGORIES}
 
 
 def main() -> int:
-    """Score /fr/ and /en/ and print them against the target."""
+    """Score /fr/ and /en/ ``--runs`` times each; their medians against the target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page")
+    runs = parser.parse_args().runs
     quiet()
-    print(f"lighthouse {VERSION} (mobile, tiles blocked) — {machine()}")
+    print(f"lighthouse {VERSION} (mobile, tiles blocked, {runs} runs a page) — {machine()}")
     command = lighthouse()
     missed = False
     with tourapp_server() as app:
         for lang in ("fr", "en"):
             url = f"{app.url}/{lang}/"
-            got = scores(command, url, str(OUT / f"lighthouse-{lang}.json"))
-            line = ", ".join(f"{name} {score}" for name, score in got.items())
-            print(f"  /{lang}/: {line}")
-            missed |= any(score < 100 for score in got.values())
-    print("target: 100 in each: " + ("MISSED" if missed else "met"))
+            got = []
+            for run in range(1, runs + 1):
+                got.append(scores(command, url, str(OUT / f"lighthouse-{lang}.json")))
+                line = ", ".join(f"{name} {score}" for name, score in got[-1].items())
+                print(f"  /{lang}/ run {run}: {line}")
+            median = {name: statistics.median(g[name] for g in got) for name in CATEGORIES}
+            line = ", ".join(f"{name} {score:g}" for name, score in median.items())
+            print(f"  /{lang}/ median: {line}")
+            missed |= any(score < 100 for score in median.values())
+    print("target: a median of 100 in each: " + ("MISSED" if missed else "met"))
     return 1 if missed else 0
 
 

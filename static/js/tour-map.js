@@ -58,8 +58,6 @@
       window.tourapp.map = map;
       window.tourapp.markers = markers;
       window.tourapp.legs = legs || [];
-      // The controls are complete from the first paint (nothing in them moves later): the
-      // tiles' credit goes in now (Leaflet adds it again with the layer; it shows once).
       labelPopups(map);
       // The map has no view yet (mapview.py): every layer waits for one. The view and the
       // lines come in a task of their own, the stops in the next, the tiles last: on a slow
@@ -68,6 +66,8 @@
       map.eachLayer(function (layer) { if (layer instanceof L.GridLayer) tiles.push(layer); });
       tiles.forEach(function (layer) {
         map.removeLayer(layer);
+        // The controls are complete from the first paint (nothing in them moves later): the
+        // tiles' credit goes in now (Leaflet adds it again with the layer; it shows once).
         if (map.attributionControl) map.attributionControl.addAttribution(layer.getAttribution());
       });
       markers.forEach(function (m) { map.removeLayer(m.marker); });

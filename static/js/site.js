@@ -29,23 +29,12 @@
   });
 
   var worker = script && script.getAttribute("data-worker");
-  var SETTLE_MS = 2000;
   // Service workers need a secure context (https or localhost): elsewhere the page
   // simply works online only.
   if (!worker || !("serviceWorker" in navigator)) return;
-  function register() {
+  window.addEventListener("load", function () {
     navigator.serviceWorker.register(worker, { updateViaCache: "none" }).catch(function (error) {
       console.warn("tourapp: offline mode unavailable:", error);
     });
-  }
-  // Once the page has settled ("load", then two seconds and an idle moment): the worker's
-  // install downloads the whole walk in both languages (pages, scripts, GPX files), which
-  // must not compete with the page's own first seconds on a slow phone and network (its
-  // tiles, its scripts; on a 2-core test machine it doubled Lighthouse's blocking time).
-  window.addEventListener("load", function () {
-    setTimeout(function () {
-      if (window.requestIdleCallback) window.requestIdleCallback(register, { timeout: 3000 });
-      else register();
-    }, SETTLE_MS);
   });
 })();

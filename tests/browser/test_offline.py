@@ -33,7 +33,6 @@ def wait_for_worker(page, version: str = "") -> str:
         "v => navigator.serviceWorker.controller"
         " && navigator.serviceWorker.controller.scriptURL.includes(v)",
         version,
-        timeout_s=30,  # registered once the page has settled (site.js), then installed
     )
     return page.evaluate("navigator.serviceWorker.controller.scriptURL")
 
@@ -60,23 +59,6 @@ def errors_without_tiles(page) -> list[str]:
     page.on("console", record)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
-
-
-def test_the_worker_waits_until_the_page_has_settled(context, live_server):
-    """Its install downloads the whole walk: not while the page's own first seconds run
-    (its tiles, its scripts). Registered two seconds after "load" at the earliest."""
-    page = context.new_page()
-    page.add_init_script(
-        "const register = ServiceWorkerContainer.prototype.register;"
-        "ServiceWorkerContainer.prototype.register = function (...args) {"
-        "  window.registeredAt = performance.now(); return register.apply(this, args); };"
-    )
-    page.goto(f"{live_server.url}/fr/")
-    wait_for_worker(page)
-    registered, loaded = page.evaluate(
-        "[window.registeredAt, performance.getEntriesByType('navigation')[0].loadEventEnd]"
-    )
-    assert registered - loaded >= 1990, (registered, loaded)
 
 
 def test_walk_opens_offline_in_both_languages_after_one_visit(context, live_server):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
@@ -94,6 +95,19 @@ def test_track_gpx_has_timestamps_and_reads_back(tour):
     points = parsed.tracks[0].segments[0].points
     assert len(points) == 4 and points[0].time.timestamp() == NOW
     assert (points[1].time - points[0].time).total_seconds() == 60
+
+
+def test_a_long_track_is_written_without_the_cyclic_collector(tour):
+    """As the walk's GPX (tests/test_gpx.py): counted, not timed."""
+    track = [[NOW + i, 43.6078 + i * 1e-6, 3.8907, 5] for i in range(3000)]
+    started = []
+    gc.callbacks.append(recorder := lambda phase, info: started.append(phase == "start"))
+    try:
+        text = present.track_gpx(tour, track, "fr")
+    finally:
+        gc.callbacks.remove(recorder)
+    assert text.count("<trkpt ") == 3000
+    assert not any(started) and gc.isenabled()
 
 
 @pytest.mark.skipif(shutil.which("gpsbabel") is None, reason="Debian's gpsbabel is missing")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import gpxpy.gpx
 from flask_babel import force_locale
 
+from ..gc import gc_paused
 from ..gpx import xml_text
 from ..i18n import clock
 from ..tour import LANGUAGES, Tour
@@ -158,6 +159,11 @@ def actuals_csv(tour: Tour, doc: dict, now: float, lang: str) -> str:
 
 def track_gpx(tour: Tour, track: list[list], lang: str) -> str:
     """The guide's positions as a GPX 1.1 track with UTC timestamps (gpsbabel, Garmin)."""
+    with gc_paused():  # as gpx.tour_gpx: a long track's model, no cycle, scanned again and again
+        return _track_gpx(tour, track, lang)
+
+
+def _track_gpx(tour: Tour, track: list[list], lang: str) -> str:
     doc = gpxpy.gpx.GPX()
     doc.creator = "tourapp"
     doc.name = xml_text(tour.title[lang])  # file text: no control character in the XML

@@ -56,7 +56,6 @@ BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {"css/ap
 """Files the pages get inside a bundle only: the bundle is precached instead."""
 
 
-
 def _link(endpoint: str, **values) -> str:
     """A URL as the pages write it: absolute in the app, relative to the file in a static
     export (``freeze`` swaps the templates' ``url_for``), so that the worker, its list and

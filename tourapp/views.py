@@ -63,8 +63,9 @@ def render_map_script(tour: Tour, lang: str) -> str:
     attribution = current_app.config["TILE_ATTRIBUTION"]
     if attribution == f"&copy; {OSM_LINK} contributors":  # the default, in the page's language
         attribution = "&copy; " + _("%(openstreetmap)s contributors", openstreetmap=OSM_LINK)
-    if tour.credit(lang):
-        attribution += " | " + str(escape(tour.credit(lang)))  # file text: escaped
+    credit = tour.credit(lang)
+    if credit:
+        attribution += " | " + str(escape(credit))  # file text: escaped
     m = mapview.build(
         tour, lang, map_labels(tour, lang), current_app.config["TILE_URL"], attribution
     )

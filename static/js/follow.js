@@ -502,6 +502,7 @@
     position: function () { return precise() ? fix.pos.slice() : null; },
     distance: haversine, // metres between two [lat, lon], as the card measures them
     distanceText: distanceText, // and written as the card writes them
+    clockText: clockText, // a time of day (hour, minute) as the server writes it
     stops: stops,
     refresh: tick
   };

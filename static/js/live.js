@@ -85,12 +85,10 @@
     return (+p.hour) * 60 + (+p.minute) + date.getSeconds() / 60;
   }
 
-  /* Times of day for "Start now", in the page's language (the server's patterns). */
+  /* Times of day for "Start now", as the card writes them (the server's patterns). */
   function clockText(minute) {
-    var m = ((Math.floor(minute) % 1440) + 1440) % 1440, h = Math.floor(m / 60), mm = ("0" + (m % 60)).slice(-2);
-    // No-break spaces, as the server writes times (i18n.clock): « 14 h 20 » stays on one line.
-    if (lang === "fr") return h + "\u00a0h\u00a0" + mm;
-    return ((h + 11) % 12 + 1) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
+    var m = ((Math.floor(minute) % 1440) + 1440) % 1440;
+    return app.follow.clockText(Math.floor(m / 60), m % 60);
   }
 
   var marker = null, markerLabel = null;

@@ -90,8 +90,6 @@ class _PublicMemo:
         return value
 
 
-
-
 def _memo() -> _PublicMemo:
     return current_app.extensions.setdefault("tourapp.live.public", _PublicMemo())
 

@@ -5,9 +5,9 @@ the page asks for one stylesheet and one script (plus its map script) instead
 of nine files. A bundle is a list of files of the static folder, joined in
 order; add a file to the list to ship it (e.g. ``js/live-boot.js`` before
 ``js/site.js``). A script only some visits need gets a bundle of its own, loaded by
-the page's script when needed (``live.js``). The app's own files are minified on the way in (comments and
-spaces are a third of their compressed bytes; ``vendor/`` scripts are minified
-already).
+the page's script when needed (``live.js``). The app's own files are minified on the
+way in (comments and spaces are a third of their compressed bytes; ``vendor/`` scripts
+are minified already).
 Bundles are versioned and compressed once like every static file (``assets``),
 and re-joined when one of their files changes on disk.
 """
@@ -55,6 +55,7 @@ def _minified(path: str, data: bytes) -> bytes:
     if path.endswith(".js"):
         return rjsmin.jsmin(text, keep_bang_comments=True).encode("utf-8")
     return rcssmin.cssmin(text, keep_bang_comments=True).encode("utf-8")
+
 
 bp = Blueprint("bundles", __name__)
 

@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort
 
-from tourapp import ROOT, assets, create_app
+from tourapp import ROOT, create_app
 from tourapp.testing import LiveServer
+from tourapp.web import assets
 
 # Benchmarks run the app as in production (not TESTING, not debug), which refuses the
 # development key: one random key per run, inherited by the gunicorn subprocesses.

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from _common import Renders, expect, machine, view_calls
 
-from tourapp import ROOT, create_app, follow
+from tourapp import ROOT, create_app
+from tourapp.render import follow
 
 
 def gz(data: bytes) -> int:
@@ -35,7 +36,7 @@ def main() -> None:
         with app.test_request_context(f"/{lang}/"):
             from flask import g
 
-            from tourapp.store import get_store
+            from tourapp.stopsfile.store import get_store
 
             g.lang = lang
             tour = get_store().tour()

@@ -5,7 +5,7 @@ Usage: .venv/bin/python benchmarks/geocode.py
 1. Loads the address points shipped in data/montpellier/adresses.csv into a private
    addok (tourapp/local_addok.py) and prints how long that took.
 2. Geocodes 100 addresses drawn from that file (fixed seed), one at a time, through
-   geopy as ``tour add-stop`` does (tourapp.geocoding), and prints the median and p95
+   geopy as ``tour add-stop`` does (tourapp.geodata.geocoding), and prints the median and p95
    latency. Every address must come back within 30 m of its point: a miss or an error
    is counted and makes the script exit with status 1 (no figure for failed work).
 3. Runs ``flask --app tourapp tour add-stop`` (the Opéra Comédie after the French Tech)
@@ -28,9 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tourapp import geocoding
-from tourapp.geo import distance_m
-from tourapp.local_addok import ADDRESSES, local_addok
+from tourapp.domain.geo import distance_m
+from tourapp.geodata import geocoding
+from tourapp.geodata.local_addok import ADDRESSES, local_addok
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from _common import Calls, Renders, expect, machine, view_calls
 
-from tourapp import ROOT, create_app, gpx, stopsfile
+from tourapp import ROOT, create_app, stopsfile
+from tourapp.render import gpx
 
 CREATED = dt.datetime(2018, 11, 20, tzinfo=dt.UTC)
 

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from _common import OUT, SECRET_KEY, Calls, expect, machine
 
-from tourapp import create_app, schedule, stopsfile
+from tourapp import create_app, stopsfile
+from tourapp.domain import schedule
 
 CENTRE = (43.6085, 3.8790)  # (lat, lon), place de la Comédie
 STEP_DEG = 0.00055  # ~60 m of latitude between neighbouring stops
@@ -99,9 +100,10 @@ def stages(path: Path, data: bytes):
     """(name, callable) for each stage, sharing one app whose store serves ``path``."""
     from flask import render_template
 
-    from tourapp import gpx, views
-    from tourapp.assets import AssetCache
-    from tourapp.store import get_store
+    from tourapp.render import gpx
+    from tourapp.stopsfile.store import get_store
+    from tourapp.web import views
+    from tourapp.web.assets import AssetCache
 
     app = create_app(
         {"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": SECRET_KEY}

@@ -16,7 +16,7 @@ from pathlib import Path
 from _common import machine
 
 from tourapp import ROOT, stopsfile
-from tourapp.routing.network import NetworkRouter
+from tourapp.geodata.routing.network import NetworkRouter
 
 
 def main() -> None:

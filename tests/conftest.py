@@ -184,7 +184,7 @@ def live_backend(request, tmp_path, monkeypatch) -> str:
 @pytest.fixture(scope="session")
 def addok_url():
     """A real addok loaded with the city's address points shipped in data/montpellier/."""
-    from tourapp.local_addok import ADDRESSES, local_addok
+    from tourapp.geodata.local_addok import ADDRESSES, local_addok
 
     assert ADDRESSES.exists(), f"{ADDRESSES}: the address points are part of the repository"
     with local_addok(ADDRESSES) as url:

@@ -8,8 +8,8 @@ import re
 import brotli
 import pytest
 
-from tourapp import assets
-from tourapp.i18n import best_language
+from tourapp.render.i18n import best_language
+from tourapp.web import assets
 
 from .conftest import rewrite
 
@@ -176,7 +176,7 @@ def test_replayed_responses_are_the_rendered_ones(client, url, accept):
 
 
 def test_replay_skips_the_view_but_not_other_hooks(app, client, monkeypatch):
-    from tourapp import views
+    from tourapp.web import views
 
     app.after_request(lambda response: response.headers.set("X-Hook", "ran") or response)
     calls = []

@@ -9,8 +9,9 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from tourapp import catalogs, create_app
-from tourapp.tour import LANGUAGES
+from tourapp import create_app
+from tourapp.domain.tour import LANGUAGES
+from tourapp.system import catalogs
 
 from .conftest import ROOT
 from .test_translations import foreign_phrases, page_urls, visible_text

@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from tourapp import create_app, durable, stopsfile
+from tourapp import create_app, stopsfile
+from tourapp.system import durable
 
 from .conftest import SEEDED, TOUR_PROPS, VOIES, _stop, write_doc
 from .networks import at, geojson_network

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tourapp import stopsfile
-from tourapp.geo import distance_m
+from tourapp.domain.geo import distance_m
 
 from .conftest import ROOT
 
@@ -71,7 +71,7 @@ def test_add_stop_by_address_routes_across_the_square_and_the_app_serves_it_at_o
     page = client.get("/fr/").get_data(as_text=True)
     assert "Opéra Comédie" in page and "sur la place de la Comédie" in page
     # The new version went through the shared history, with its reason.
-    from tourapp import history
+    from tourapp.stopsfile import history
 
     shared = history.History(geocoding_app.config["TOUR_HISTORY_DIR"])
     assert shared.current() == tour.version

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tourapp import durable
+from tourapp.system import durable
 
 
 def test_replaces_the_file_and_keeps_its_permissions(tmp_path):

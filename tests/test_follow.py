@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 import pytest
 from flask import template_rendered
 
-from tourapp import follow, stopsfile
+from tourapp import stopsfile
+from tourapp.render import follow
 
 from .conftest import SEEDED, write_doc
 

@@ -10,7 +10,7 @@ import brotli
 import pytest
 
 from tourapp import create_app
-from tourapp.freeze import FreezeError, check_links, freeze
+from tourapp.web.export import FreezeError, check_links, freeze
 
 from .conftest import rewrite
 

@@ -1,4 +1,4 @@
-"""tourapp.geo: geopy's great-circle distance and bearings, without a geopy object per segment."""
+"""tourapp.domain.geo: geopy's great-circle distance and bearings, without a geopy object per segment."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 import pytest
 from geopy.distance import great_circle
 
-from tourapp import geo
+from tourapp.domain import geo
 
 
 def at(east_m: float, north_m: float) -> tuple[float, float]:

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from tourapp import geocoding, stopsfile
-from tourapp.geo import distance_m
+from tourapp import stopsfile
+from tourapp.domain.geo import distance_m
+from tourapp.geodata import geocoding
 
 from .conftest import SEEDED
 

@@ -16,8 +16,9 @@ import subprocess
 import gpxpy
 import pytest
 
-from tourapp import gpx, stopsfile
-from tourapp.tour import Localized
+from tourapp import stopsfile
+from tourapp.domain.tour import Localized
+from tourapp.render import gpx
 
 from .conftest import GPX_XSD, SEEDED, small_doc
 
@@ -235,7 +236,7 @@ def test_characters_xml_cannot_carry_are_replaced():
 def test_short_names_fit_a_gps_screen(seeded, name, expected):
     from dataclasses import replace
 
-    from tourapp.tour import Localized
+    from tourapp.domain.tour import Localized
 
     stop = replace(seeded.stops[0], name=Localized(name, name))
     assert gpx.short_name(stop, "fr") == expected

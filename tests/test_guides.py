@@ -10,7 +10,8 @@ import gpxpy
 import pytest
 import segno
 
-from tourapp import create_app, gpx, qr
+from tourapp import create_app
+from tourapp.render import gpx, qr
 
 from .conftest import GPX_XSD, small_doc, write_doc
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tourapp import history, stopsfile
+from tourapp import stopsfile
+from tourapp.stopsfile import history
 
 from .conftest import small_doc
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import g
 
-from tourapp import i18n
+from tourapp.render import i18n
 
 
 @pytest.mark.parametrize(

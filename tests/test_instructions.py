@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask_babel import force_locale
 
-from tourapp import instructions, stopsfile
-from tourapp.tour import Step
+from tourapp import stopsfile
+from tourapp.domain.tour import Step
+from tourapp.render import instructions
 
 from .conftest import write_doc
 

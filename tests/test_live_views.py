@@ -10,7 +10,7 @@ import pytest
 from tourapp import create_app
 from tourapp.live import tokens
 from tourapp.live.views import get_live
-from tourapp.store import get_store
+from tourapp.stopsfile.store import get_store
 
 
 def nb(text: str) -> str:
@@ -276,7 +276,7 @@ def test_state_json_is_compact_and_never_carries_html(client, guide):
 
 
 def test_static_export_has_no_live_walk(app, tmp_path):
-    from tourapp.freeze import freeze
+    from tourapp.web.export import freeze
 
     freeze(app, tmp_path / "site", precompress=False)
     page = (tmp_path / "site" / "fr" / "index.html").read_text(encoding="utf-8")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from tourapp import mapview, stopsfile
+from tourapp import stopsfile
+from tourapp.render import mapview
 
 from .conftest import SEEDED, small_doc
 

@@ -51,8 +51,8 @@ def test_map_script_is_the_same_for_every_render(tour_file):
 def test_maps_rendered_in_parallel_threads_are_whole(app):
     from concurrent.futures import ThreadPoolExecutor
 
-    from tourapp import views
-    from tourapp.store import get_store
+    from tourapp.stopsfile.store import get_store
+    from tourapp.web import views
 
     def render(lang):
         with app.test_request_context(f"/{lang}/"):

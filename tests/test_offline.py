@@ -11,9 +11,11 @@ import urllib.request
 
 import brotli
 
-from tourapp import create_app, offline, security, store
+from tourapp import create_app
+from tourapp.domain.tour import LANGUAGES
+from tourapp.stopsfile import store
 from tourapp.testing import Gunicorn
-from tourapp.tour import LANGUAGES
+from tourapp.web import offline, security
 
 from .conftest import ROOT
 

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from tourapp import stopsfile
-from tourapp.geo import distance_m
-from tourapp.routing import RoutingError
-from tourapp.routing.network import NetworkRouter
+from tourapp.domain.geo import distance_m
+from tourapp.geodata.routing import RoutingError
+from tourapp.geodata.routing.network import NetworkRouter
 
 from .conftest import SEEDED, VOIES
 from .networks import at, geojson_network

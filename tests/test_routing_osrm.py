@@ -20,8 +20,8 @@ import threading
 import pytest
 
 from tourapp import stopsfile
-from tourapp.routing import RoutingError
-from tourapp.routing.osrm import OsrmRouter
+from tourapp.geodata.routing import RoutingError
+from tourapp.geodata.routing.osrm import OsrmRouter
 from tourapp.testing import answers, listening_port, wait_for
 
 from .conftest import ROOT, TOUR_PROPS, _stop, write_doc

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tourapp.routing import steps
-from tourapp.tour import Step
+from tourapp.domain.tour import Step
+from tourapp.geodata.routing import steps
 
 from .networks import at
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tourapp import schedule
-from tourapp.tour import Leg, Localized, Stop
+from tourapp.domain import schedule
+from tourapp.domain.tour import Leg, Localized, Stop
 
 DAY = dt.date(2018, 11, 20)
 TEXT = Localized("x", "x")

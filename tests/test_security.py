@@ -15,8 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.http import parse_options_header
 
-from tourapp import create_app, security
+from tourapp import create_app
+from tourapp import settings as app_settings
 from tourapp.testing import LiveServer
+from tourapp.web import security
 
 from .conftest import ROOT
 
@@ -152,7 +154,7 @@ def test_production_refuses_a_development_secret_key(prod_env, key):
 def test_production_with_a_real_key(prod_env):
     prod_env.setenv("FLASK_SECRET_KEY", "0123456789abcdef0123456789abcdef")
     app = create_app()
-    assert not app.debug and not app.testing and security.is_production(app)
+    assert not app.debug and not app.testing and app_settings.is_production(app)
     assert app.test_client().get("/fr/").status_code == 200
 
 

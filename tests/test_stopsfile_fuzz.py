@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tourapp import stopsfile
+from tourapp.domain.tour import Tour
 from tourapp.stopsfile import TourError
-from tourapp.tour import Tour
 
 from .conftest import small_doc
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tourapp import create_app, stopsfile, store
+from tourapp import create_app, stopsfile
+from tourapp.stopsfile import store
 
 from .conftest import SEEDED, small_doc, write_doc
 
@@ -61,7 +62,7 @@ def test_a_bad_file_is_refused_the_last_good_tour_kept(client, tour_file, caplog
     version = good.headers["X-Tour-Version"]
     tour_file.write_bytes(BAD_FILES[kind](tour_file.read_bytes()))
     touch_later(tour_file)
-    with caplog.at_level(logging.ERROR, logger="tourapp.store"):
+    with caplog.at_level(logging.ERROR, logger="tourapp.stopsfile.store"):
         for _ in range(5):
             page = client.get("/en/")
             assert page.status_code == 200 and page.text == good.text

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tourapp import durable, stopsfile
+from tourapp import stopsfile
+from tourapp.system import durable
 from tourapp.testing import Gunicorn
 
 from .conftest import ROOT, SEEDED

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from tourapp import streets
+from tourapp.geodata import streets
 
 from .conftest import ROOT
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tourapp.tour import Localized, path_length_m, walk_minutes
+from tourapp.domain.tour import Localized, path_length_m, walk_minutes
 
 
 def test_path_length_sums_segments():

@@ -11,7 +11,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from tourapp.tour import LANGUAGES
+from tourapp.domain.tour import LANGUAGES
 
 from .conftest import ROOT
 

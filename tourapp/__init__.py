@@ -50,26 +50,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
     if not app.config.get("TOUR_HISTORY_DIR"):
-        from .history import default_folder
+        from .stopsfile.history import default_folder
 
         # One history per data file, in the instance folder (which every worker shares).
         app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
-    from . import (
-        assets,
-        bundles,
-        canonical,
-        cli,
-        i18n,
-        instructions,
-        offline,
-        security,
-        store,
-        views,
-        wording,
-    )
+    from . import cli
     from .live import views as live
+    from .render import i18n, instructions, wording
+    from .stopsfile import store
+    from .web import assets, bundles, canonical, offline, security, views
 
     canonical.init_app(app)  # first: routes take its slash rule as they are added
     security.init_app(app)

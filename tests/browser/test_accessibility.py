@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.test_translations import foreign_phrases, page_urls
+from tourapp.domain.tour import LANGUAGES
 from tourapp.testing import LANDSCAPE_PHONE, SMALL_PHONE, wait_until
-from tourapp.tour import LANGUAGES
 
 from .conftest import new_context
 

@@ -10,8 +10,8 @@ import pytest
 from geopy.distance import great_circle
 
 from tourapp import stopsfile
+from tourapp.domain.tour import path_length_m, walk_minutes
 from tourapp.testing import LANDSCAPE_PHONE, PHONE, wait_until
-from tourapp.tour import path_length_m, walk_minutes
 
 from ..conftest import SEEDED, small_doc, write_doc
 from .conftest import new_context

@@ -14,8 +14,14 @@ from geopy.distance import great_circle
 
 from ..conftest import small_doc, write_doc
 from .conftest import LiveServer, new_context, wait_until
-from .test_follow import FRENCH_TECH, SEEDED_TOUR, card, paris, where
-from .test_follow import follow_page  # noqa: F401 (a fixture)
+from .test_follow import (
+    FRENCH_TECH,
+    SEEDED_TOUR,
+    card,
+    follow_page,  # noqa: F401 (a fixture)
+    paris,
+    where,
+)
 
 PARIS_CITY = (48.8566, 2.3522)  # about 594 km from the nearest stop
 # The test's own watcher, registered after the page's: once it has seen a position,

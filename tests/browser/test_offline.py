@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tourapp import create_app
-from tourapp.store import TourStore
+from tourapp.stopsfile.store import TourStore
 from tourapp.testing import LiveServer, wait_until
 
 from ..conftest import rewrite

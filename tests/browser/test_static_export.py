@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tourapp import create_app
-from tourapp.freeze import freeze
+from tourapp.web.export import freeze
 
 from ..conftest import SEEDED
 

@@ -8,7 +8,8 @@ import click
 from flask import current_app
 from flask_babel import ngettext
 
-from .. import stopsfile, wording
+from .. import stopsfile
+from ..render import wording
 from .group import tour_cli
 from .language import speaks_shell_language
 
@@ -54,15 +55,16 @@ def check(file: str | None, strict: bool, addresses: bool) -> None:
 
 def _address_warnings(tour) -> list[str]:
     """A warning for each stop its address does not place within ADDRESS_GAP_M."""
-    from .. import geocoding, stopsedit
-    from ..geo import distance_m
+    from ..domain.geo import distance_m
+    from ..geodata import geocoding
+    from ..stopsfile import edits
 
     try:
         geocoder = geocoding.from_config(current_app.config)
     except geocoding.GeocodingError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    near = stopsedit.centre(tour)
+    near = edits.centre(tour)
     warnings = []
     for stop in tour.stops:
         address = stop.address["fr"] or stop.address["en"]

@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 @with_appcontext
 def freeze_command(dest: str, no_precompress: bool, url: str | None) -> None:
     """Write the whole walk as a static site to DEST (default: build)."""
-    from ..freeze import FreezeError, freeze
+    from ..web.export import FreezeError, freeze
 
     # The run sheet's QR code and the GPX files hold absolute links: without the address
     # people will open, they would point at this machine. Refused, like `tour gpx`.

@@ -8,9 +8,10 @@ import sys
 import click
 from flask import current_app, g, url_for
 
-from .. import downloads, durable
-from ..store import get_store
-from ..tour import LANGUAGES
+from ..domain.tour import LANGUAGES
+from ..render import downloads
+from ..stopsfile.store import get_store
+from ..system import durable
 from .group import tour_cli
 
 

@@ -23,8 +23,10 @@ import click
 from flask import Flask, current_app
 from flask_babel import gettext
 
-from .. import history, stopsfile, wording
-from ..tour import Tour
+from .. import stopsfile
+from ..domain.tour import Tour
+from ..render import wording
+from ..stopsfile import history
 from .group import tour_cli
 from .language import speaks_shell_language
 

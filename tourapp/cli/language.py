@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from flask_babel import force_locale
 
-from ..tour import LANGUAGES
+from ..domain.tour import LANGUAGES
 
 
 def shell_language(environ: os._Environ | dict | None = None) -> str:

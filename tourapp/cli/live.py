@@ -12,10 +12,11 @@ import click
 import segno
 from flask import current_app
 
-from .. import durable, stopsfile
+from .. import stopsfile
+from ..domain.tour import LANGUAGES, Tour
 from ..live import present, rehearsal, tokens
 from ..live.views import get_live
-from ..tour import LANGUAGES, Tour
+from ..system import durable
 from .group import tour_cli
 
 

@@ -36,8 +36,8 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     Without --network or --osrm, the legs are routed on the network the
     ROUTING_NETWORK setting names.
     """
-    from ..routing import RoutingError
-    from ..routing.legs import LegError, route_tour, with_legs
+    from ..geodata.routing import RoutingError
+    from ..geodata.routing.legs import LegError, route_tour, with_legs
 
     if network and osrm_url:
         raise click.UsageError("give one of --network FILE or --osrm URL, not both")
@@ -79,11 +79,11 @@ def route(file, network, name_property, osrm_url, timeout, max_snap) -> None:
     started = time.perf_counter()
     try:
         if network:
-            from ..routing.network import NetworkRouter
+            from ..geodata.routing.network import NetworkRouter
 
             router = NetworkRouter.from_file(network, name_property, max_snap_m=max_snap)
         else:
-            from ..routing.osrm import OsrmRouter
+            from ..geodata.routing.osrm import OsrmRouter
 
             router = OsrmRouter(osrm_url, timeout_s=timeout, max_snap_m=max_snap)
     except RoutingError as exc:

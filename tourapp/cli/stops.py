@@ -1,6 +1,6 @@
 """``flask tour add-stop | move-stop | remove-stop``: edit the walk by address.
 
-Each command reads the stops file, edits it (``stopsedit``), routes again the legs it
+Each command reads the stops file, edits it (``stopsfile.edits``), routes again the legs it
 touches with the configured router (``ROUTING_NETWORK``, or ``--network``/``--osrm``),
 checks the whole walk loads, writes it atomically and prints the new schedule with its
 warnings. Any refusal is one sentence, exit status 1, and the file is not touched.
@@ -15,7 +15,9 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from .. import geocoding, stopsedit, stopsfile
+from .. import stopsfile
+from ..geodata import geocoding
+from ..stopsfile import edits
 from .group import tour_cli
 from .history import write_stops
 
@@ -42,16 +44,16 @@ def _read(file: str | None):
 
 
 def _router(network: str | None, osrm_url: str | None, timeout: float, path: Path):
-    from ..routing import RoutingError
+    from ..geodata.routing import RoutingError
 
     if network and osrm_url:
         raise click.UsageError("give one of --network FILE or --osrm URL, not both")
     try:
         if osrm_url:
-            from ..routing.osrm import OsrmRouter
+            from ..geodata.routing.osrm import OsrmRouter
 
             return OsrmRouter(osrm_url, timeout_s=timeout)
-        from ..routing.network import NetworkRouter
+        from ..geodata.routing.network import NetworkRouter
 
         return NetworkRouter.from_file(network or current_app.config["ROUTING_NETWORK"])
     except RoutingError as exc:
@@ -65,7 +67,7 @@ def _locate(address: str, near, path: Path) -> geocoding.Place:
         _fail(str(exc), path)
 
 
-def _write(path: Path, before: bytes, edited: stopsedit.Edited, reason: str) -> None:
+def _write(path: Path, before: bytes, edited: edits.Edited, reason: str) -> None:
     """Write the edited walk, unless the file changed since it was read.
 
     Through the version history, as every command that writes the stops file: the
@@ -81,7 +83,7 @@ def _write(path: Path, before: bytes, edited: stopsedit.Edited, reason: str) -> 
         _fail(f"{path}: cannot write the file: {exc.strerror or exc}", path)
 
 
-def _report(path: Path, edited: stopsedit.Edited, started: float) -> None:
+def _report(path: Path, edited: edits.Edited, started: float) -> None:
     for leg in edited.routed:
         click.echo(
             f'leg {leg.number}: "{leg.start.id}" → "{leg.end.id}": '
@@ -113,10 +115,10 @@ def _finish(path, data, tour, document, touches, reason, routing, started) -> No
     """Route what changed, validate, write through the history, print the schedule."""
     router = _router(*routing, path)
     try:
-        edited = stopsedit.reroute(
+        edited = edits.reroute(
             document, str(path), router, touches, current_app.config["TOUR_MAX_BYTES"]
         )
-    except stopsedit.EditError as exc:
+    except edits.EditError as exc:
         _fail(str(exc), path)
     _write(path, data, edited, reason)
     _report(path, edited, started)
@@ -159,7 +161,7 @@ def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, durat
         raise click.UsageError("give --after ID or --first, not both")
     if bool(description_fr) != bool(description_en):
         _fail("give both --description-fr and --description-en, or neither", path)
-    place = _locate(address, stopsedit.centre(tour), path)
+    place = _locate(address, edits.centre(tour), path)
     props = {"name_fr": name_fr, "name_en": name_en}
     if description_fr:
         props |= {"description_fr": description_fr, "description_en": description_en}
@@ -167,11 +169,11 @@ def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, durat
               "duration_min": duration_min}
     if arrive_at:
         props["arrive_at"] = arrive_at
-    document = stopsedit.document_of(data)
+    document = edits.document_of(data)
     after = None if first else (after or tour.stops[-1].id)
     try:
-        stopsedit.add_stop(document, tour, stop_id, props, place.location, after)
-    except stopsedit.EditError as exc:
+        edits.add_stop(document, tour, stop_id, props, place.location, after)
+    except edits.EditError as exc:
         _fail(str(exc), path)
     click.echo(f"« {address} » → « {place.label} » "
                f"[{place.location[1]:.6f}, {place.location[0]:.6f}]")
@@ -195,15 +197,15 @@ def move_stop(stop_id, address, address_en, lonlat, file, network, osrm_url, tim
         _fail(f'no stop has the id "{stop_id}"', path)
     new_address = None
     if address:
-        place = _locate(address, stopsedit.centre(tour), path)
+        place = _locate(address, edits.centre(tour), path)
         location = place.location
         new_address = {"address_fr": address, "address_en": address_en or address}
         click.echo(f"« {address} » → « {place.label} » "
                    f"[{location[1]:.6f}, {location[0]:.6f}]")
     else:
         location = _lonlat(lonlat, path)
-    document = stopsedit.document_of(data)
-    stopsedit.move_stop(document, stop_id, location, new_address)
+    document = edits.document_of(data)
+    edits.move_stop(document, stop_id, location, new_address)
     _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "move-stop",
             (network, osrm_url, timeout), started)
 
@@ -215,11 +217,11 @@ def remove_stop(stop_id, file, network, osrm_url, timeout) -> None:
     """Remove a stop and route the walk between its neighbours."""
     started = time.perf_counter()
     path, data, tour = _read(file)
-    document = stopsedit.document_of(data)
+    document = edits.document_of(data)
     ids = [s.id for s in tour.stops]
     try:
-        stopsedit.remove_stop(document, tour, stop_id)
-    except stopsedit.EditError as exc:
+        edits.remove_stop(document, tour, stop_id)
+    except edits.EditError as exc:
         _fail(str(exc), path)
     index = ids.index(stop_id)
     # The one new leg joins the stops on either side of the gap (none at either end).

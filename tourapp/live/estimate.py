@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ..tour import Tour
+from ..domain.tour import Tour
 
 
 @dataclass(frozen=True)

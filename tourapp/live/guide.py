@@ -17,8 +17,8 @@ import math
 import re
 import unicodedata
 
-from ..geo import distance_m
-from ..tour import Tour
+from ..domain.geo import distance_m
+from ..domain.tour import Tour
 from .estimate import WalkClock
 
 MAX_BODY_BYTES = 2048

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import gpxpy.gpx
 from flask_babel import force_locale
 
-from ..gc import gc_paused
-from ..gpx import xml_text
-from ..i18n import clock
-from ..tour import LANGUAGES, Tour
+from ..domain.tour import LANGUAGES, Tour
+from ..render.gpx import xml_text
+from ..render.i18n import clock
+from ..system.gcpause import gc_paused
 from .estimate import Event, Progress, WalkClock, planned, progress
 from .guide import MAX_AGE_S
 

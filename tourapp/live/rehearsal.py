@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..geo import distance_m
-from ..tour import LatLon, Tour
+from ..domain.geo import distance_m
+from ..domain.tour import LatLon, Tour
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext, ngettext
 
-from ..tour import Tour
+from ..domain.tour import Tour
 
 
 def _forms(singular: str, plural: str) -> dict:

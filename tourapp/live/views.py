@@ -27,14 +27,14 @@ from flask import (
     request,
 )
 
-from ..security import content_disposition
-from ..store import get_store
-from ..tour import Tour
+from ..domain.tour import Tour
+from ..stopsfile.store import get_store
+from ..web.security import content_disposition
 from . import guide, present, shortcut, texts, tokens
 from .backends import LiveStore, open_store
 
 bp = Blueprint("live", __name__)
-LANG = "<lang:lang>"  # tourapp.i18n's converter and URL processors, shared by every blueprint
+LANG = "<lang:lang>"  # tourapp.render.i18n's converter and URL processors, shared by every blueprint
 RATE_INTERVAL_S = 1.0
 """At most one guide request per second per link."""
 

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import schedule
-from ..gc import gc_paused
-from ..geo import distance_m
-from ..tour import LatLon, Leg, Stop, Tour, path_length_m, walk_minutes
+from ..domain import schedule
+from ..domain.geo import distance_m
+from ..domain.tour import LatLon, Leg, Stop, Tour, path_length_m, walk_minutes
+from ..system.gcpause import gc_paused
 from .messages import N_, Message, at
 from .schema import (
     DEFAULT_SPEED_KMH,

@@ -15,7 +15,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..tour import LatLon, Leg, Localized, Step, Stop, path_length_m, walk_minutes
+from ..domain.tour import LatLon, Leg, Localized, Step, Stop, path_length_m, walk_minutes
 from .messages import N_, Message, at, json_error, sniff
 
 MAX_FILE_BYTES = 8 * 1024 * 1024

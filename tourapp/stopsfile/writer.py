@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from ..durable import write_atomic
+from ..system.durable import write_atomic
 
 
 def dumps(document: dict) -> str:

@@ -29,9 +29,9 @@ import brotli
 from flask import Flask, Response, abort, current_app, g, request
 from werkzeug.security import safe_join
 
-from . import durable
-from .i18n import best_language
-from .store import get_store
+from ..render.i18n import best_language
+from ..stopsfile.store import get_store
+from ..system import durable
 
 IMMUTABLE_S = 365 * 24 * 3600
 UNVERSIONED_S = 3600

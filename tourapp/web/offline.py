@@ -20,11 +20,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, g
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from ..domain.tour import LANGUAGES, Tour
+from ..render.i18n import best_language
+from ..stopsfile.store import get_store
 from .assets import get_cache, tour_response
 from .bundles import BUNDLES
-from .i18n import best_language
-from .store import get_store
-from .tour import LANGUAGES, Tour
 
 bp = Blueprint("offline", __name__)
 

@@ -20,15 +20,16 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from . import assets, downloads, follow, leaflet, mapview, qr
+from ..domain.tour import Tour
+from ..render import downloads, follow, leaflet, mapview, qr
+from ..render.i18n import best_language, clock, select_locale
+from ..stopsfile.store import get_store
+from . import assets
 from .assets import tour_response
-from .i18n import best_language, clock, select_locale
 from .security import content_disposition
-from .store import get_store
-from .tour import Tour
 
 bp = Blueprint("tour", __name__)
-LANG = "<lang:lang>"  # the converter and its URL processors: tourapp.i18n, for every blueprint
+LANG = "<lang:lang>"  # the converter and its URL processors: tourapp.render.i18n, for every blueprint
 OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 

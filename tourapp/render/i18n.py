@@ -15,8 +15,8 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_decimal, format_time, get_locale, ngettext
 from werkzeug.routing import BaseConverter
 
-from . import catalogs
-from .tour import LANGUAGES
+from ..domain.tour import LANGUAGES
+from ..system import catalogs
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 """Each language in its own words, for the language switch."""

@@ -2,7 +2,7 @@
 
 One request per leg: ``/route/v1/foot/{lon,lat;lon,lat}?steps=true&geometries=geojson
 &overview=full``. OSRM's maneuvers are mapped onto the step model of
-``tourapp.tour.Step``; OSRM's "new name", "fork", "end of road", roundabouts… all
+``tourapp.domain.tour.Step``; OSRM's "new name", "fork", "end of road", roundabouts… all
 become ``turn`` (or ``continue`` when they go straight on).
 """
 
@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from ..tour import LatLon, Step
+from ...domain.tour import LatLon, Step
 from . import Route, RoutingError, steps
 from .network import MAX_SNAP_M
 

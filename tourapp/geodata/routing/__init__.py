@@ -5,7 +5,7 @@
   export…), with networkx.
 - ``osrm.OsrmRouter``: any OSRM HTTP server with a foot profile.
 
-Both return a ``Route`` whose steps use the model of ``tourapp.tour.Step``.
+Both return a ``Route`` whose steps use the model of ``tourapp.domain.tour.Step``.
 Coordinates are ``(lat, lon)``, as everywhere after the loader.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..tour import LatLon, Step
+from ...domain.tour import LatLon, Step
 
 
 class RoutingError(Exception):

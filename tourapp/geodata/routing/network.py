@@ -22,8 +22,8 @@ from typing import Any
 
 import networkx as nx
 
-from ..geo import distance_m
-from ..tour import LatLon
+from ...domain.geo import distance_m
+from ...domain.tour import LatLon
 from . import Route, RoutingError, steps
 
 DEFAULT_NAME_PROPERTY = "LIB_OFF"

@@ -17,11 +17,11 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import stopsfile
-from .geo import Point
-from .routing import Router
-from .routing.legs import LegError, RoutedLeg, leg_properties, line, route_tour
-from .tour import Tour
+from .. import stopsfile
+from ..domain.geo import Point
+from ..domain.tour import Tour
+from ..geodata.routing import Router
+from ..geodata.routing.legs import LegError, RoutedLeg, leg_properties, line, route_tour
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

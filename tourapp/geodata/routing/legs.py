@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..tour import Stop, Tour, walk_minutes
+from ...domain.tour import Stop, Tour, walk_minutes
 from . import Route, Router, RoutingError
 
 

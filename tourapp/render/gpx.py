@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape
 
 import gpxpy.gpx
 
-from .gc import gc_paused
-from .tour import LatLon, Leg, Stop, Tour
+from ..domain.tour import LatLon, Leg, Stop, Tour
+from ..system.gcpause import gc_paused
 
 CREATOR = "tourapp"
 """The ``creator`` attribute: the app that wrote the file, not gpxpy's default."""

@@ -23,8 +23,8 @@ import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from .gc import gc_paused
-from .tour import Tour
+from ..domain.tour import Tour
+from ..system.gcpause import gc_paused
 
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 

@@ -25,10 +25,10 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, render_template
 from flask_frozen import Freezer, MissingURLGeneratorWarning, relative_url_for
 
+from ..domain.tour import LANGUAGES
+from ..stopsfile.store import get_store
 from . import assets
 from .bundles import BUNDLES
-from .store import get_store
-from .tour import LANGUAGES
 
 EXCLUDED = {
     "tour.healthz",

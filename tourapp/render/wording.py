@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask_babel import get_locale, gettext, lazy_gettext
 
-from .stopsfile.messages import Message
+from ..stopsfile.messages import Message
 
 REASONS = {
     "file": lazy_gettext("file saved"),

@@ -12,9 +12,10 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
-import click
 from flask import Flask, Response, request
 from werkzeug.datastructures import Headers
+
+from ..settings import is_production, maintenance_command
 
 DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
 """Keys that must never sign anything in production."""
@@ -83,17 +84,6 @@ def content_security_policy(tile_url: str, *, worker: bool = False) -> str:
         "frame-ancestors": "'none'",
     }
     return "; ".join(f"{name} {value}" for name, value in directives.items())
-
-
-def is_production(app: Flask) -> bool:
-    """Production is any app not under test and not in debug mode (``make run`` is debug)."""
-    return not app.testing and not app.debug
-
-
-def maintenance_command() -> bool:
-    """True inside ``flask tour check``, ``flask routes``…: the app is built but serves nothing."""
-    ctx = click.get_current_context(silent=True)
-    return ctx is not None and ctx.info_name not in (None, "run")
 
 
 def check_production(app: Flask) -> None:

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..geo import bearing_deg, distance_m
-from ..tour import LatLon, Step
+from ...domain.geo import bearing_deg, distance_m
+from ...domain.tour import LatLon, Step
 
 SAME_STREET_TURN_DEG = 45.0
 MIN_STEP_M = 15.0

@@ -11,9 +11,9 @@ import datetime as dt
 from flask import g
 from flask_babel import gettext as _
 
+from ..domain.tour import Tour
 from . import gpx
 from .i18n import clock, distance, minutes
-from .tour import Tour
 
 
 def wording() -> gpx.Wording:

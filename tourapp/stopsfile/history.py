@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .durable import signature, write_atomic
-from .geo import distance_m
-from .tour import Tour
+from ..domain.geo import distance_m
+from ..domain.tour import Tour
+from ..system.durable import signature, write_atomic
 
 DEFAULT_KEEP = 100
 MOVED_M = 1.0  # under a metre, a stop was re-saved, not moved

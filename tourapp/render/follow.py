@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, ngettext
 
+from ..domain.tour import Tour
 from .i18n import clock, keep_together
-from .tour import Tour
 
 ARRIVAL_RADIUS_M = 40
 """Inside this distance of a stop (or the position's accuracy, if larger) the group is there."""

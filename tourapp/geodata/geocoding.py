@@ -29,7 +29,7 @@ from geopy.adapters import URLLibAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import BANFrance, Nominatim
 
-from .geo import Point, distance_m
+from ..domain.geo import Point, distance_m
 
 DEFAULT_GEOCODER = "ban"
 BAN_DOMAIN = "data.geopf.fr/geocodage"

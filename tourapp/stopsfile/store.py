@@ -12,9 +12,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 
-from . import durable, history, stopsfile
-from .security import maintenance_command
-from .tour import Tour
+from .. import stopsfile
+from ..domain.tour import Tour
+from ..settings import maintenance_command
+from ..system import durable
+from . import history
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """A private addok geocoder over the city's address points, for tests, benchmarks and offline use.
 
-    .venv/bin/python -m tourapp.local_addok [data/montpellier/adresses.csv]
+    .venv/bin/python -m tourapp.geodata.local_addok [data/montpellier/adresses.csv]
 
 prints the geocoder's URL and the ``GEOCODER`` setting to use, and serves until Ctrl-C.
 
@@ -34,13 +34,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .. import ROOT
 ADDRESSES = ROOT / "data" / "montpellier" / "adresses.csv"
 CITY = "Montpellier"
 CITYCODE = "34172"  # INSEE code of the commune
 
 CONFIG = """\
-# addok configuration written by tourapp.local_addok: a private Redis, the French plugins.
+# addok configuration written by tourapp.geodata.local_addok: a private Redis, the French plugins.
 REDIS = {{
     "unix_socket_path": {socket!r},
     "indexes": {{"db": 14}},

@@ -15,9 +15,9 @@ from urllib.parse import quote, urlencode
 from flask import Flask
 from flask_babel import get_locale, gettext, pgettext
 
-from . import streets
+from ..domain.tour import Leg, Step, Stop, Tour
+from ..geodata import streets
 from .i18n import distance
-from .tour import Leg, Step, Stop, Tour
 
 
 def _direction_word(direction: str) -> str | None:

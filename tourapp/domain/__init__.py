@@ -1,0 +1,1 @@
+"""Pure domain values: the tour, its schedule, distances. No Flask, no files."""

@@ -1,0 +1,1 @@
+"""Streets and places: routing legs, geocoding addresses, street names."""

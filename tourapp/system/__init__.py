@@ -1,0 +1,1 @@
+"""The machine's side: durable writes, collector pauses, compiled catalogs."""

@@ -1,0 +1,1 @@
+"""HTTP: blueprints, cached and compressed responses, headers, the static export."""

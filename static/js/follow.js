@@ -47,34 +47,23 @@
     prev: $(".follow-prev"), next: $(".follow-next"), more: $(".follow-more")
   };
 
-  function fill(text, vars) {
-    // A function replacer: "$&" in a stop name stays text.
-    return text.replace(/\{(\w+)\}/g, function (all, key) {
-      return Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : all;
-    });
-  }
+  var common = window.tourapp.common; // common.js: one copy of the helpers
+  var fill = common.fill;
   // A time of day as the server writes it (i18n.TIME_PATTERNS): « 14 h 05 », "2:05 PM".
   function clockText(h, m) {
     var mm = (m < 10 ? "0" : "") + m;
     if (data.lang === "fr") return h + "\u00a0h\u00a0" + mm;
     return (h % 12 || 12) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
   }
-  function counted(forms, num) { return fill(forms[plural.select(num)] || forms.other, { num: num }); }
+  function counted(forms, num) { return common.counted(forms, num, plural); }
   // Like the server's distance filter: 10 m steps, then km with one decimal
   // (rounded first, so 998 m reads "1.0 km", not "1,000 m").
   function distanceText(m) {
     var r = Math.round(m / 10) * 10;
     return r < 1000 ? number(r, 0) + "\u00a0m" : number(m / 1000, 1) + "\u00a0km";
   }
-  // Same as tour.walk_minutes: rounded up, people arrive late rather than early.
-  function walkMin(m) { return Math.ceil(m / (data.speed_kmh * 1000 / 60) - 1e-9); }
-
-  function haversine(a, b) {
-    var dLat = (b[0] - a[0]) * RAD, dLon = (b[1] - a[1]) * RAD;
-    var h = Math.pow(Math.sin(dLat / 2), 2) +
-      Math.cos(a[0] * RAD) * Math.cos(b[0] * RAD) * Math.pow(Math.sin(dLon / 2), 2);
-    return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
-  }
+  function walkMin(m) { return common.walkMin(m, data.speed_kmh); }
+  var haversine = common.metres;
   function where(k) { return [stops[k].lat, stops[k].lon]; }
 
   /* Each leg's path comes from the map's line (sent once, in the map script), joined to
@@ -498,7 +487,7 @@
   setInterval(tick, 20000); // the clock moves even when the position does not
   // For live.js: the phone's position stays in this page, live.js only measures from it.
   window.tourapp = window.tourapp || {};
-  window.tourapp.render.follow = {
+  window.tourapp.follow = {
     position: function () { return precise() ? fix.pos.slice() : null; },
     distance: haversine, // metres between two [lat, lon], as the card measures them
     distanceText: distanceText, // and written as the card writes them

@@ -23,11 +23,7 @@
     count: $(".guide-count"), send: $(".guide-send"), clear: $(".guide-clear"),
     feedback: $(".guide-feedback")
   };
-  function fill(text, vars) {
-    return text.replace(/\{(\w+)\}/g, function (all, k) {
-      return Object.prototype.hasOwnProperty.call(vars, k) ? String(vars[k]) : all;
-    });
-  }
+  var common = window.tourapp.common, fill = common.fill; // common.js
   function feedback(text) { ui.feedback.textContent = text || ""; }
 
   var fragment = /(?:^#|&)token=([^&]+)/.exec(location.hash);
@@ -161,13 +157,7 @@
   }
 
   /* Position: watchPosition, sent every 10 s or every 20 m, whichever comes first. */
-  var R = 6371009, RAD = Math.PI / 180;
-  function metres(a, b) {
-    var dLat = (b[0] - a[0]) * RAD, dLon = (b[1] - a[1]) * RAD;
-    var h = Math.pow(Math.sin(dLat / 2), 2) +
-      Math.cos(a[0] * RAD) * Math.cos(b[0] * RAD) * Math.pow(Math.sin(dLon / 2), 2);
-    return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
-  }
+  var metres = common.metres;
   var watch = null, fix = null, sentFix = null, sentAt = 0;
   function onPosition(p) {
     fix = { pos: [p.coords.latitude, p.coords.longitude], acc: p.coords.accuracy, t: p.timestamp };

@@ -8,7 +8,7 @@
 (function () {
   "use strict";
   // follow.js sets up the card in a task of its own once the page is parsed: this runs
-  // after it, with window.tourapp.render.follow in place.
+  // after it, with window.tourapp.follow in place.
   function later() { setTimeout(live, 0); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
   else later();
@@ -36,14 +36,10 @@
     awayText: $(".live-away__text"), links: root.querySelectorAll(".live-away__link"),
     age: $(".live-age"), start: $(".live-start"), help: $(".live-solo__help")
   };
-  function fill(text, vars) {
-    return text.replace(/\{(\w+)\}/g, function (all, k) {
-      return Object.prototype.hasOwnProperty.call(vars, k) ? String(vars[k]) : all;
-    });
-  }
-  function counted(forms, num) { return fill(forms[plural.select(num)] || forms.other, { num: num }); }
+  var common = app.common, fill = common.fill; // common.js
+  function counted(forms, num) { return common.counted(forms, num, plural); }
   function show(node, text) { node.textContent = text || ""; node.hidden = !text; }
-  function walkMin(m) { return Math.max(1, Math.ceil(m / (follow.speed_kmh * 1000 / 60))); }
+  function walkMin(m) { return Math.max(1, common.walkMin(m, follow.speed_kmh)); }
   function ageText(ms) {
     var min = Math.floor(ms / 60000);
     return min < 1 ? T.just_now : fill(T.ago, { time: counted(T.minutes, min) });

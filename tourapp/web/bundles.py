@@ -33,6 +33,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         # Leaflet's parts the map uses (tools/build_leaflet.py), then the page's scripts.
         "vendor/leaflet-lite/leaflet.js",
         "js/tour-map.js",
+        "js/common.js",  # fill, counted, metres, walkMin: for follow.js and live.js
         "js/follow.js",
         "js/live-boot.js",  # loads the live.js bundle when a walk is live
         "js/site.js",

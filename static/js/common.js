@@ -1,0 +1,32 @@
+/* tourapp's small helpers, shared by follow.js, live.js and guide.js (one copy, one
+ * behaviour): window.tourapp.common. Loaded before them (first in the page's bundle, its
+ * own tag on the guide page). */
+(function () {
+  "use strict";
+  var app = window.tourapp = window.tourapp || {};
+  var R = 6371009; // geopy's great_circle radius: the same metres as the server
+  var RAD = Math.PI / 180;
+  app.common = {
+    /* A server text with its {placeholders} filled. A function replacer: "$&" in a stop
+     * name stays text. */
+    fill: function (text, vars) {
+      return text.replace(/\{(\w+)\}/g, function (all, key) {
+        return Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : all;
+      });
+    },
+    /* The plural form ({one, other}, from the server) for num, filled. */
+    counted: function (forms, num, plural) {
+      return app.common.fill(forms[plural.select(num)] || forms.other, { num: num });
+    },
+    /* Metres between two [lat, lon] on the great circle. */
+    metres: function (a, b) {
+      var dLat = (b[0] - a[0]) * RAD, dLon = (b[1] - a[1]) * RAD;
+      var h = Math.pow(Math.sin(dLat / 2), 2) +
+        Math.cos(a[0] * RAD) * Math.cos(b[0] * RAD) * Math.pow(Math.sin(dLon / 2), 2);
+      return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+    },
+    /* Minutes to walk m metres, as tour.walk_minutes: rounded up, people arrive late
+     * rather than early. */
+    walkMin: function (m, speedKmh) { return Math.ceil(m / (speedKmh * 1000 / 60) - 1e-9); }
+  };
+})();

@@ -101,7 +101,8 @@ def test_rehearse_walks_a_short_tour_against_a_running_app(tmp_path, live_backen
         assert result.exit_code == 0, result.output
         state = app.test_client().get("/live/state.json").get_json()
     assert "arrive c" in result.output and "done:" in result.output
-    assert state["where"] == "at" and state["stop"] == "c" and state["guide"] == "Rehearsal"
+    # Arrived at the last stop: the walk is over.
+    assert state["where"] == "finished" and state["stop"] == "c" and state["guide"] == "Rehearsal"
     assert state["position"] is None  # sharing stopped at the end
     # Each report carries the time it was due: the walk clock saw the plan, to the minute.
     arrival = state["stops"][2]

@@ -21,7 +21,8 @@ def tour():
 def test_first_report_starts_the_walk_clock_on_today(tour):
     doc, point = apply({}, {"type": "arrive", "stop": "hotel-de-metropole"}, tour, "Marie", NOW)
     assert doc["clock"]["real_s"] == NOW and doc["clock"]["speed"] == 1
-    assert doc["events"] == [{"stop": "hotel-de-metropole", "kind": "arrive", "t": NOW}]
+    assert doc["events"] == [{"stop": "hotel-de-metropole", "kind": "arrive", "t": NOW,
+                              "by": "Marie", "guide": "Marie"}]
     assert doc["guide"] == "Marie" and doc["contact"] == NOW and point is None
 
 
@@ -36,21 +37,23 @@ def test_a_clock_request_sets_the_walk_time_and_speed(tour):
 def test_position_is_rounded_shared_and_tracked(tour):
     body = {"type": "position", "lat": 43.6091251234, "lon": 3.88437051234, "accuracy": 12.34,
             "t": NOW - 3}
-    doc, point = apply({}, body, tour, "Marie", NOW)
-    assert doc["sharing"] is True
-    assert doc["position"] == {"lat": 43.609125, "lon": 3.884371, "acc": 12.3, "t": NOW - 3}
-    assert point == [NOW - 3, 43.609125, 3.884371, 12.3]
+    doc, point = apply({}, body, tour, "Marie", NOW, "id-m")
+    assert doc["guides"]["id-m"]["sharing"] is True and doc["holder"] == "id-m"
+    position = {"lat": 43.609125, "lon": 3.884371, "acc": 12.3, "t": NOW - 3}
+    assert doc["guides"]["id-m"]["position"] == position
+    assert point == [NOW - 3, 43.609125, 3.884371, 12.3, "id-m"]
 
 
 def test_a_timestamp_a_little_ahead_is_clamped_to_now(tour):
     body = {"type": "position", "lat": 43.61, "lon": 3.88, "accuracy": 5, "t": NOW + 20}
-    assert apply({}, body, tour, "M", NOW)[0]["position"]["t"] == NOW
+    assert apply({}, body, tour, "M", NOW)[0]["guides"]["M"]["position"]["t"] == NOW
 
 
 def test_stop_sharing_removes_the_position(tour):
     doc, _ = apply({}, {"type": "position", "lat": 43.61, "lon": 3.88, "accuracy": 5}, tour, "M", NOW)
     doc, _ = apply(doc, {"type": "stop"}, tour, "M", NOW + 5)
-    assert "position" not in doc and doc["sharing"] is False
+    assert "position" not in doc["guides"]["M"] and doc["guides"]["M"]["sharing"] is False
+    assert doc["holder"] is None
 
 
 def test_the_document_given_is_not_changed(tour):

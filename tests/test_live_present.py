@@ -59,11 +59,13 @@ def test_public_state_writes_every_time_in_both_languages(ctx, tour):
     assert body["stops"][2]["arrival"]["fr"] == nb("14 h 42") and body["stops"][1]["arrived"]
 
 
-def test_position_vanishes_ten_minutes_after_the_last_update(tour):
+def test_a_still_guide_keeps_the_marker_for_an_hour_with_its_time(tour):
+    """A guide standing at a 40-minute visit sends nothing new: the group stays on the map."""
     doc, _, t = walked(tour, {"type": "position", "lat": 43.61, "lon": 3.88, "accuracy": 5})
-    stamp = doc["position"]["t"]
-    assert present.fresh_position(doc, stamp + 600) is not None
-    assert present.fresh_position(doc, stamp + 601) is None
+    stamp = doc["guides"]["Marie"]["position"]["t"]
+    assert present.fresh_position(doc, stamp + 40 * 60)["t"] == stamp  # its age is shown
+    assert present.fresh_position(doc, stamp + 3600) is not None
+    assert present.fresh_position(doc, stamp + 3601) is None
 
 
 def test_actuals_csv(ctx, tour):
@@ -122,3 +124,15 @@ def test_gpsbabel_reads_the_track_with_its_times(tour, tmp_path):
     ).stdout.splitlines()
     assert len(out) == 4 and "Date" in out[0] and "Time" in out[0]
     assert "2023/11/14" in out[1] and "22:13:20" in out[1]
+
+
+def test_track_gpx_has_a_track_per_guide_and_a_segment_after_each_gap(tour):
+    """Two guides are two tracks; a 24-minute outage is a new segment, not a straight line."""
+    marie = [[NOW + i * 10, 43.6078 + i * 1e-4, 3.8907, 5, "m1"] for i in range(3)]
+    paul = [[NOW + i * 10, 43.6091, 3.8843 + i * 1e-4, 5, "p1"] for i in range(2)]
+    after = [[NOW + 20 + 24 * 60, 43.6164, 3.8726, 5, "m1"]]
+    text = present.track_gpx(tour, marie + paul + after, "fr", {"m1": "Marie", "p1": "Paul"})
+    parsed = gpxpy.parse(text)
+    assert [t.name.rsplit(" — ", 1)[1] for t in parsed.tracks] == ["Marie", "Paul"]
+    assert [len(s.points) for s in parsed.tracks[0].segments] == [3, 1]
+    assert [len(s.points) for s in parsed.tracks[1].segments] == [2]

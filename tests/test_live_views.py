@@ -219,10 +219,11 @@ def test_message_of_280_characters_is_kept_as_text(client, guide):
     assert state(client).get("message") is None  # cleared (and nothing else reported: not active)
 
 
-def test_position_is_public_only_while_sharing_and_for_ten_minutes(client, guide, clock):
+def test_position_is_public_only_while_sharing_and_for_an_hour(client, guide, clock):
     assert guide(position()).status_code == 200
     assert state(client)["position"]["lat"] == FRENCH_TECH[0]
-    clock.now += 601
+    assert state(client)["position"]["guide"] == "Marie"
+    clock.now += 3601
     assert state(client)["position"] is None  # stale: gone
     assert guide(position()).status_code == 200
     assert state(client)["position"] is not None

@@ -9,6 +9,8 @@ than the file's date is estimated exactly like the real one.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -114,14 +116,43 @@ def planned(tour: Tour) -> tuple[PlannedStop, ...]:
     return tuple(stops)
 
 
-def progress(plan: tuple[PlannedStop, ...], events: list[Event], now: float) -> Progress:
+def walked_along(path: tuple[tuple[float, float], ...], point: tuple[float, float]
+                 ) -> tuple[float, float]:
+    """How far along ``path`` (a fraction, 0 to 1) ``point`` is, and how far from it (m).
+
+    Each segment is flattened around ``point`` (metres east and north): exact enough
+    over a walking leg, and cheap."""
+    if len(path) < 2:
+        return 0.0, math.inf
+    ky = 6371009 * math.pi / 180
+    kx = ky * math.cos(math.radians(point[0]))
+    xy = [((lon - point[1]) * kx, (lat - point[0]) * ky) for lat, lon in path]
+    total, best, best_along = 0.0, math.inf, 0.0
+    for (ax, ay), (bx, by) in itertools.pairwise(xy):
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        t = 0.0 if length == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length**2))
+        off = math.hypot(ax + t * dx, ay + t * dy)
+        if off < best:
+            best, best_along = off, total + t * length
+        total += length
+    return (best_along / total if total else 0.0), best
+
+
+def progress(
+    plan: tuple[PlannedStop, ...], events: list[Event], now: float,
+    walked: float | None = None, ended: bool = False,
+) -> Progress:
     """Estimate every stop from the guide's reports and the walk clock ``now``.
 
     The last report says where the group is. A group at a stop stays its planned
-    duration (longer if it is still there); a walking group needs the leg's planned
-    walk (longer if it is still walking); every later stop follows at the planned
-    pace, waiting only for a fixed arrival time. Reports about stops no longer in
-    the plan are ignored.
+    duration (longer if it is still there); at the first stop (the meeting point) it
+    waits for the planned start. A walking group needs what is left of the leg's
+    planned walk: ``walked`` (0 to 1) when its position along the leg is known, else
+    the whole walk from its departure (longer if it is still walking). Every later stop
+    follows at the planned pace, waiting only for a fixed arrival time. Arriving at the
+    last stop, or ``ended``, finishes the walk. Reports about stops no longer in the
+    plan are ignored.
     """
     index = {stop.id: i for i, stop in enumerate(plan)}
     arrived: dict[int, float] = {}
@@ -154,11 +185,15 @@ def progress(plan: tuple[PlannedStop, ...], events: list[Event], now: float) -> 
         elif i == current:  # the group is here
             arrival = since
             departure = max(arrival + stop.duration, now)
+            if i == 0:  # early at the meeting point: the walk starts at its time
+                departure = max(departure, stop.departure)
             delay = departure - stop.departure
             clock = departure
         else:
             arrival = clock + stop.walk_before
             if i == current + 1 and kind == "leave":
+                if walked is not None:  # where the group really is along the leg
+                    arrival = now + stop.walk_before * (1 - min(1.0, max(0.0, walked)))
                 arrival = max(arrival, now)  # still walking: at least now
                 delay = arrival - stop.arrival
             if stop.fixed_arrival is not None:
@@ -173,7 +208,9 @@ def progress(plan: tuple[PlannedStop, ...], events: list[Event], now: float) -> 
                 arrival, departure,
             )
         )
-    if kind == "arrive":
+    if ended or (kind == "arrive" and current + 1 == len(plan)):
+        where, stop_id, delay = "finished", plan[current].id, None
+    elif kind == "arrive":
         where, stop_id = "at", plan[current].id
     elif current + 1 < len(plan):
         where, stop_id = "walking", plan[current + 1].id

@@ -1,21 +1,38 @@
 """One guide request, checked and applied to the live document (pure: no Flask, no store).
 
-The document (JSON, shared by every worker)::
+Several guides may report for the same walk: they lead ONE group (one state). Every
+report is signed by its guide (the link's id and name); nothing one guide sends
+overwrites another's own data. The document (JSON, shared by every worker)::
 
-    {"guide": name, "clock": WalkClock, "sharing": bool,
-     "position": {"lat", "lon", "acc", "t"},        # only while sharing
-     "events": [{"stop": id, "kind": "arrive"|"leave", "t": epoch s}],
-     "message": {"text", "t"}, "contact": epoch s}
+    {"clock": WalkClock,
+     "guides": {id: {"name", "sharing": bool, "position": {"lat","lon","acc","t"},
+                     "contact": epoch s}},
+     "holder": id,          # the guide whose position is the group's (see below)
+     "events": [{"stop": id, "kind": "arrive"|"leave", "t": epoch s, "by": id, "guide": name}],
+     "message": {"text", "t", "guide": name, "by": id},
+     "visits": {stop id: minutes},   # a visit shortened (or lengthened) by a guide
+     "ended": epoch s,               # a guide ended the walk
+     "ids": [report ids],            # the last reports, sent once each
+     "guide": name, "contact": epoch s}   # the last guide heard from, and when
+
+The group's position is its *holder's*: the first guide who shares keeps it while
+sharing; another guide's position takes over only when the holder stops sharing or
+has been silent for ``HANDOVER_S``. The group never jumps from one guide to another
+while both share.
 
 Every bound here is a promise of the issue: coordinates within 20 km of the walk,
 a usable accuracy, no timestamp from the future, a message of at most 280 characters.
+A report's own time (``t``) may be late: a phone kept it through an outage. Up to
+10 minutes old is always accepted; older, as long as it is on the walk's day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
+from zoneinfo import ZoneInfo
 
 from ..domain.geo import distance_m
 from ..domain.tour import Tour
@@ -33,12 +50,23 @@ CLOCK_SKEW_S = 30
 """A phone's clock may run a little ahead of the server's; more than this is the future."""
 
 MAX_AGE_S = 600
-"""A report older than this is stale; the guide's position also vanishes this long after."""
+"""A report older than this is accepted only when it is of the walk's day (queued offline)."""
+
+POSITION_MAX_AGE_S = 3600
+"""A sharing guide's last position stays on the map this long, shown with its age: a guide
+standing at a 40-minute visit may send nothing new."""
+
+HANDOVER_S = 300
+"""The group's position passes to another sharing guide after its holder's silence."""
+
+MAX_REPORT_ID = 64
+KEPT_IDS = 1000
+"""Report ids remembered (a walk has far fewer reports that are not positions)."""
 
 MAX_EVENTS = 500
 MAX_SPEED = 100
 AT_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
-KINDS = ("position", "arrive", "leave", "message", "stop", "clock")
+KINDS = ("position", "arrive", "leave", "message", "stop", "clock", "end", "undo", "visit")
 
 
 class GuideError(ValueError):
@@ -52,16 +80,37 @@ def _number(body: dict, key: str) -> float:
     return float(value)
 
 
-def _timestamp(body: dict, now: float) -> float:
+def _day(t: float, timezone: str) -> dt.date:
+    return dt.datetime.fromtimestamp(t, ZoneInfo(timezone)).date()
+
+
+def _timestamp(body: dict, now: float, timezone: str) -> float:
     """The report's own time (epoch seconds), or now when it gives none."""
     if body.get("t") is None:
         return now
     t = _number(body, "t")
     if t > now + CLOCK_SKEW_S:
         raise GuideError("'t' is in the future: check the phone's clock")
-    if t < now - MAX_AGE_S:
-        raise GuideError("'t' is more than 10 minutes old")
+    if t < now - MAX_AGE_S and _day(t, timezone) != _day(now, timezone):
+        # Kept on the phone through an outage: the tap's time stands, on the walk's day.
+        raise GuideError("'t' is older than 10 minutes and not of today")
     return min(t, now)
+
+
+def report_id(body: dict) -> str | None:
+    """The client's id of a report (sent once, however often retried), or None."""
+    value = body.get("id") if isinstance(body, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_REPORT_ID:
+        raise GuideError(f"'id' must be a string of 1 to {MAX_REPORT_ID} characters")
+    return value
+
+
+def seen(doc: dict, body: dict) -> bool:
+    """True when this report (by its id) is already in the document: nothing to do."""
+    rid = body.get("id") if isinstance(body, dict) else None
+    return isinstance(rid, str) and rid in doc.get("ids", ())
 
 
 def _message(text) -> str:
@@ -81,14 +130,44 @@ def _near_walk(tour: Tour, lat: float, lon: float) -> bool:
     return any(distance_m((lat, lon), s.location) <= MAX_FROM_WALK_M for s in tour.stops)
 
 
+def _guides(doc: dict) -> dict:
+    """The per-guide part of the document (a copy)."""
+    return {key: dict(value) for key, value in doc.get("guides", {}).items()}
+
+
+def position_holder(guides: dict, holder: str | None, now: float) -> str | None:
+    """The guide whose position is the group's: the holder while sharing and heard from
+    within ``HANDOVER_S``, else the sharing guide with the newest position."""
+    current = guides.get(holder or "")
+    if current and current.get("sharing") and current.get("position") and (
+        now - current["position"]["t"] <= HANDOVER_S
+    ):
+        return holder
+    sharing = [
+        (g["position"]["t"], key) for key, g in guides.items()
+        if g.get("sharing") and g.get("position")
+    ]
+    return max(sharing)[1] if sharing else None
+
+
 def apply(
-    doc: dict, body: dict, tour: Tour, guide_name: str, now: float
+    doc: dict, body: dict, tour: Tour, guide_name: str, now: float, guide_id: str | None = None
 ) -> tuple[dict, list | None]:
-    """The new document after ``body``, and the track point it adds; :class:`GuideError`."""
+    """The new document after ``body``, and the track point it adds; :class:`GuideError`.
+
+    ``guide_id`` is the link's id (several links may carry the same name); the name
+    alone when not given.
+    """
     if not isinstance(body, dict) or body.get("type") not in KINDS:
         raise GuideError(f"'type' must be one of {', '.join(KINDS)}")
     kind = body["type"]
+    gid = guide_id or guide_name
+    rid = report_id(body)
+    tz = tour.timezone
     doc = dict(doc)
+    guides = _guides(doc)
+    me = guides.setdefault(gid, {"name": guide_name, "sharing": False})
+    me["name"] = guide_name
     point = None
     if kind == "position":
         lat, lon = _number(body, "lat"), _number(body, "lon")
@@ -98,10 +177,13 @@ def apply(
         acc = _number(body, "accuracy")
         if not 0 < acc <= MAX_ACCURACY_M:
             raise GuideError(f"'accuracy' must be more than 0 and at most {MAX_ACCURACY_M} m")
-        t = _timestamp(body, now)
+        t = _timestamp(body, now, tz)
         position = {"lat": round(lat, 6), "lon": round(lon, 6), "acc": round(acc, 1), "t": t}
-        doc["position"], doc["sharing"] = position, True
-        point = [t, position["lat"], position["lon"], position["acc"]]
+        # A fix replayed late (queued offline) goes to the track, not over a newer one.
+        if t >= me.get("position", {}).get("t", -math.inf):
+            me["position"] = position
+        me["sharing"] = True
+        point = [t, position["lat"], position["lon"], position["acc"], gid]
     elif kind in ("arrive", "leave"):
         stop = body.get("stop")
         if not isinstance(stop, str) or tour.stop(stop) is None:
@@ -109,27 +191,83 @@ def apply(
         events = list(doc.get("events", []))
         if len(events) >= MAX_EVENTS:
             raise GuideError("too many stop reports for one walk")
-        events.append({"stop": stop, "kind": kind, "t": _timestamp(body, now)})
+        events.append({"stop": stop, "kind": kind, "t": _timestamp(body, now, tz),
+                       "by": gid, "guide": guide_name})
         doc["events"] = events
+        if kind == "leave":
+            doc.pop("ended", None)  # leaving a stop: the walk goes on
     elif kind == "message":
         text = _message(body.get("text", ""))
         if text:
-            doc["message"] = {"text": text, "t": now}
+            doc["message"] = {"text": text, "t": _timestamp(body, now, tz), "guide": guide_name,
+                              "by": gid}
         else:
             doc.pop("message", None)
     elif kind == "stop":
-        doc["sharing"] = False
-        doc.pop("position", None)  # published only while sharing
+        me["sharing"] = False
+        me.pop("position", None)  # published only while sharing
     elif kind == "clock":
         match = AT_RE.fullmatch(str(body.get("at", "")))
         speed = _number(body, "speed") if "speed" in body else 1.0
         if not match or not 0 < speed <= MAX_SPEED:
             raise GuideError(f"'at' must be HH:MM and 'speed' more than 0, at most {MAX_SPEED}")
         at = int(match[1]) * 60 + int(match[2])
-        doc["clock"] = WalkClock(_timestamp(body, now), at, speed).to_dict()
+        doc["clock"] = WalkClock(_timestamp(body, now, tz), at, speed).to_dict()
+    elif kind == "end":
+        doc["ended"] = _timestamp(body, now, tz)
+    elif kind == "undo":
+        # The last stop report or end, if it is this guide's: one tap takes back a mistake,
+        # never another guide's report.
+        if "ended" in doc and doc.get("ended_by", gid) == gid:
+            doc.pop("ended")
+            doc.pop("ended_by", None)
+        else:
+            events = list(doc.get("events", []))
+            if not events or events[-1].get("by", gid) != gid:
+                raise GuideError("nothing of yours to undo: the last report is another guide's")
+            events.pop()
+            doc["events"] = events
+    elif kind == "visit":
+        stop = body.get("stop")
+        if not isinstance(stop, str) or tour.stop(stop) is None:
+            raise GuideError("'stop' must be the id of a stop of the walk")
+        minutes = _number(body, "minutes")
+        if not 0 <= minutes <= 600:
+            raise GuideError("'minutes' must be from 0 to 600")
+        doc["visits"] = {**doc.get("visits", {}), stop: int(minutes)}
+    if kind == "end":
+        doc["ended_by"] = gid
     if "clock" not in doc:
         # The first report starts the walk on today's wall clock, whatever the file's date.
         doc["clock"] = WalkClock.wall(now, tour.timezone).to_dict()
+    me["contact"] = now
+    doc["guides"] = guides
+    doc["holder"] = position_holder(guides, doc.get("holder"), now)
+    # Kept for the organisers' page and older readers: the last guide heard from.
+    doc.pop("position", None)
+    doc.pop("sharing", None)
+    if rid is not None:
+        doc["ids"] = (list(doc.get("ids", [])) + [rid])[-KEPT_IDS:]
     doc["guide"] = guide_name
     doc["contact"] = now
     return doc, point
+
+
+def check(body: dict, tour: Tour, guide_name: str, now: float, guide_id: str | None = None
+          ) -> list | None:
+    """Check ``body`` alone (before the transaction) and return the track point it adds.
+
+    What depends on the document (an undo, the cap on reports) is checked again, inside
+    the transaction, by :func:`change`."""
+    if isinstance(body, dict) and body.get("type") == "undo":
+        report_id(body)
+        return None
+    return apply({}, body, tour, guide_name, now, guide_id)[1]
+
+
+def change(doc: dict, body: dict, tour: Tour, guide_name: str, now: float,
+           guide_id: str | None = None) -> dict | None:
+    """The new document, or None when this report (by its id) was applied already."""
+    if seen(doc, body):
+        return None
+    return apply(doc, body, tour, guide_name, now, guide_id)[0]

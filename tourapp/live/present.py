@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import math
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import gpxpy.gpx
@@ -21,8 +22,8 @@ from ..domain.tour import LANGUAGES, Tour
 from ..render.gpx import xml_text
 from ..render.i18n import clock
 from ..system.gcpause import gc_paused
-from .estimate import Event, Progress, WalkClock, planned, progress
-from .guide import MAX_AGE_S
+from .estimate import Event, PlannedStop, Progress, WalkClock, planned, progress, walked_along
+from .guide import POSITION_MAX_AGE_S, position_holder
 
 
 def walk_clock(doc: dict) -> WalkClock | None:
@@ -30,14 +31,51 @@ def walk_clock(doc: dict) -> WalkClock | None:
     return WalkClock.from_dict(doc["clock"]) if "clock" in doc else None
 
 
+WALKED_FIX_S = 120
+"""A position older than this (real seconds) says nothing of where a walking group is now."""
+
+OFF_LEG_M = 150
+"""A group farther than this from its leg took another way: its position is not used."""
+
+
+def _plan(tour: Tour, doc: dict) -> tuple[PlannedStop, ...]:
+    """The plan, with the visits a guide shortened or lengthened."""
+    visits = doc.get("visits", {})
+    return tuple(
+        replace(s, duration=float(visits[s.id])) if s.id in visits else s for s in planned(tour)
+    )
+
+
 def group_progress(tour: Tour, doc: dict, now: float) -> Progress:
     """The estimate from the document's reports at real time ``now``."""
     wc = walk_clock(doc)
-    plan = planned(tour)
+    plan = _plan(tour, doc)
     if wc is None:
         return progress(plan, [], 0)
     events = [Event(e["stop"], e["kind"], wc.minute(e["t"])) for e in doc.get("events", [])]
-    return progress(plan, events, wc.minute(now))
+    ended = "ended" in doc
+    state = progress(plan, events, wc.minute(now), ended=ended)
+    position = fresh_position(doc, now)
+    if state.where == "walking" and position and now - position["t"] <= WALKED_FIX_S:
+        k = [s.id for s in plan].index(state.stop)
+        leg = next((leg for leg in tour.legs if leg.to_id == state.stop), None)
+        if k > 0 and leg is not None:
+            walked, off = walked_along(leg.path, (position["lat"], position["lon"]))
+            if off <= OFF_LEG_M + position["acc"]:
+                state = progress(plan, events, wc.minute(now), walked=walked, ended=ended)
+    return state
+
+
+def started(tour: Tour, doc: dict, state: Progress, now: float) -> bool:
+    """Whether the walk has begun: a departure reported, or its planned start passed."""
+    wc = walk_clock(doc)
+    if wc is None or state.where == "planned":
+        return False
+    if any(e["kind"] == "leave" for e in doc.get("events", [])) or state.where == "finished":
+        return True
+    if state.where == "walking":
+        return True
+    return wc.minute(now) >= state.stops[0].planned_departure or state.stop != state.stops[0].id
 
 
 def _moment(tour: Tour, minute: float) -> dt.datetime:
@@ -58,31 +96,46 @@ def label(tour: Tour, minute: float | None) -> dict | None:
 
 
 def fresh_position(doc: dict, now: float) -> dict | None:
-    """The guide's position while sharing and at most ``MAX_AGE_S`` old."""
-    position = doc.get("position")
-    if not doc.get("sharing") or not position or now - position["t"] > MAX_AGE_S:
+    """The group's position: its holder's while sharing (see ``guide``), at most
+    ``POSITION_MAX_AGE_S`` old, with the guide's name; None otherwise."""
+    guides = doc.get("guides", {})
+    holder = position_holder(guides, doc.get("holder"), now)
+    if holder is None:
         return None
-    return position
+    position = guides[holder]["position"]
+    if now - position["t"] > POSITION_MAX_AGE_S:
+        return None
+    return {**position, "guide": guides[holder].get("name")}
+
+
+def sharing_guides(doc: dict) -> list[str]:
+    """The names of the guides sharing their position now."""
+    return sorted(g.get("name", "") for g in doc.get("guides", {}).values() if g.get("sharing"))
 
 
 def public(tour: Tour, doc: dict, now: float) -> dict:
     """What participants' phones get (call inside an app context, for the time labels)."""
-    active = bool(doc.get("events") or doc.get("sharing") or doc.get("message"))
+    sharing = sharing_guides(doc)
+    active = bool(doc.get("events") or sharing or doc.get("message") or doc.get("ended"))
     if not active:
         # Nothing reported: the page's own plan stands. Every phone polls this every few
         # seconds and most days are like this one: a few bytes, not the plan again.
         return {"tour": tour.version, "active": False, "where": "planned", "stop": None}
     state = group_progress(tour, doc, now)
+    message = doc.get("message")
     return {
         "tour": tour.version,
         "active": True,
         "guide": doc.get("guide"),
+        "guides": sharing,
         "where": state.where,
+        "started": started(tour, doc, state, now),
         "stop": state.stop,
         "since": label(tour, state.since),
         "delay_min": state.delay_min,
         "position": fresh_position(doc, now),
-        "message": doc.get("message"),
+        "message": None if not message else {
+            "text": message["text"], "t": message["t"], "guide": message.get("guide")},
         "clock": doc.get("clock"),
         "contact": doc.get("contact"),
         "stops": [
@@ -157,21 +210,38 @@ def actuals_csv(tour: Tour, doc: dict, now: float, lang: str) -> str:
     return out.getvalue()
 
 
-def track_gpx(tour: Tour, track: list[list], lang: str) -> str:
-    """The guide's positions as a GPX 1.1 track with UTC timestamps (gpsbabel, Garmin)."""
+GAP_S = 180
+"""No fix for longer than this (an outage, a phone in a pocket): a new track segment, so that
+readers draw no straight line across the blocks. The guide page sends a fix at least every
+two minutes while sharing."""
+
+
+def track_gpx(tour: Tour, track: list[list], lang: str, names: dict | None = None) -> str:
+    """The guides' positions as GPX 1.1: one track per guide (``names``: id → name), in
+    time order, a new segment after every gap of more than ``GAP_S``; UTC timestamps."""
     with gc_paused():  # as gpx.tour_gpx: a long track's model, no cycle, scanned again and again
-        return _track_gpx(tour, track, lang)
+        return _track_gpx(tour, track, lang, names or {})
 
 
-def _track_gpx(tour: Tour, track: list[list], lang: str) -> str:
+def _track_gpx(tour: Tour, track: list[list], lang: str, names: dict) -> str:
     doc = gpxpy.gpx.GPX()
     doc.creator = "tourapp"
     doc.name = xml_text(tour.title[lang])  # file text: no control character in the XML
-    trk = gpxpy.gpx.GPXTrack(name=doc.name)
-    segment = gpxpy.gpx.GPXTrackSegment()
-    for t, lat, lon, _acc in track:
-        moment = dt.datetime.fromtimestamp(t, dt.UTC)
-        segment.points.append(gpxpy.gpx.GPXTrackPoint(lat, lon, time=moment))
-    trk.segments.append(segment)
-    doc.tracks.append(trk)
+    by_guide: dict[str, list[list]] = {}
+    for point in track:
+        # Points of before several guides carry no id: one track for them.
+        by_guide.setdefault(str(point[4]) if len(point) > 4 else "", []).append(point)
+    for gid, points in by_guide.items():
+        name = names.get(gid) or gid
+        # "Montpellier walk — Paul": the guide's name, which readers list tracks by.
+        trk = gpxpy.gpx.GPXTrack(name=f"{doc.name} — {xml_text(name)}" if name else doc.name)
+        segment, last_t = None, None
+        for t, lat, lon, *_rest in sorted(points, key=lambda p: p[0]):
+            if segment is None or t - last_t > GAP_S:
+                segment = gpxpy.gpx.GPXTrackSegment()
+                trk.segments.append(segment)
+            moment = dt.datetime.fromtimestamp(t, dt.UTC)
+            segment.points.append(gpxpy.gpx.GPXTrackPoint(lat, lon, time=moment))
+            last_t = t
+        doc.tracks.append(trk)
     return doc.to_xml(version="1.1")

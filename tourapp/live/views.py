@@ -165,13 +165,14 @@ def guide_post():
     tour = _tour()
     now = time.time()
     try:
-        # Checked before the transaction: a refused request changes nothing.
-        _doc, point = guide.apply({}, body, tour, who.name, now)
+        # Checked before the transaction, and again inside it against the document (an
+        # undo): a refused request changes nothing. A report sent again (its id) neither.
+        point = guide.check(body, tour, who.name, now, who.id)
+        rev, _doc = get_live().update(
+            lambda doc: guide.change(doc, body, tour, who.name, now, who.id), point
+        )
     except guide.GuideError as error:
         return _refuse(422, str(error))
-    rev, _doc = get_live().update(
-        lambda doc: guide.apply(doc, body, tour, who.name, now)[0], point
-    )
     response = jsonify(ok=True, rev=rev)
     response.cache_control.no_store = True
     return response
@@ -218,7 +219,9 @@ def actuals_csv():
 def track_gpx():
     """The guide's track with its timestamps, as GPX 1.1."""
     tour = _tour()
-    body = present.track_gpx(tour, get_live().track(), g.lang)
+    _rev, doc = get_live().read()
+    names = {key: value.get("name") for key, value in doc.get("guides", {}).items()}
+    body = present.track_gpx(tour, get_live().track(), g.lang, names)
     return _download(body, "application/gpx+xml", f"{tour.title[g.lang]} track", "gpx")
 
 

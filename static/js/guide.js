@@ -1,7 +1,12 @@
 /* tourapp guide mode: report where the group is, share the guide's position, a message.
  * The token comes from the link's fragment (#token=…), which browsers never send to a
  * server; it is kept in this phone's localStorage (not a cookie: nothing a cross-site
- * request could carry) and sent only in the Authorization header. */
+ * request could carry) and sent only in the Authorization header.
+ *
+ * Offline: the page itself is stored by the service worker; every report is kept in
+ * localStorage with the time of the tap and an id of its own until the server has it
+ * (network errors and 5xx are retried, however long the outage; the server keeps a
+ * tap's time on the walk's day and counts a report sent twice once). */
 (function () {
   "use strict";
   var root = document.getElementById("guide");
@@ -11,20 +16,35 @@
   var api = root.getAttribute("data-api");
   var stateUrl = root.getAttribute("data-state");
   var lang = root.getAttribute("data-lang");
-  var KEY = "tourapp-guide-token";
+  var common = window.tourapp.common, fill = common.fill, metres = common.metres; // common.js
+  var plural = new Intl.PluralRules(lang);
+  function counted(forms, num) { return common.counted(forms, num, plural); }
+  var KEY = "tourapp-guide-token", QUEUE_KEY = "tourapp-guide-queue";
+  var SHARE_KEY = "tourapp-guide-sharing", WHO_KEY = "tourapp-guide-who", STATE_KEY = "tourapp-guide-state";
   var SEND_EVERY_MS = 10000, SEND_EVERY_M = 20, MIN_GAP_MS = 1100; // server: 1 request/s
+  var KEEP_ALIVE_MS = 120000; // standing still at a visit: the group stays on the map
+  var RETRY_MS = 5000, ON_TIME_MIN = 2, SILENT_MIN = 5;
   var ARRIVAL_M = 40, LEAVE_MARGIN_M = 15;
 
   function $(s) { return root.querySelector(s); }
   var ui = {
-    link: $(".guide-link"), state: $(".guide-state"), actions: $(".guide-actions"),
+    link: $(".guide-link"), state: $(".guide-state"), delay: $(".guide-delay"),
+    current: $(".guide-current"), actions: $(".guide-actions"),
     proposal: $(".guide-proposal"), main: $(".guide-main"), list: $(".guide-stops"),
     share: $(".guide-share"), position: $(".guide-position"), text: $(".guide-text"),
     count: $(".guide-count"), send: $(".guide-send"), clear: $(".guide-clear"),
-    feedback: $(".guide-feedback")
+    feedback: $(".guide-feedback"), pending: $(".guide-pending"), undo: $(".guide-undo"),
+    end: $(".guide-end"), departure: $(".guide-departure"), setDeparture: $(".guide-set-departure"),
+    visit: $(".guide-visit"), setVisit: $(".guide-set-visit"), timetable: $(".guide-timetable")
   };
-  var common = window.tourapp.common, fill = common.fill; // common.js
   function feedback(text) { ui.feedback.textContent = text || ""; }
+  function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
+  function save(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* private mode: this visit only */ }
+  }
 
   var fragment = /(?:^#|&)token=([^&]+)/.exec(location.hash);
   var token = fragment ? decodeURIComponent(fragment[1]) : null;
@@ -37,25 +57,34 @@
     history.replaceState(null, "", location.pathname + location.search);
   }
 
-  /* One request at a time, at least MIN_GAP_MS apart; positions replace each other,
-   * stop reports and messages all go out, in order, whatever the network does.
-   * The request in flight is out of the queue: a newer position never displaces it. */
-  var queue = [], inflight = null, lastSent = 0;
+  /* The queue, kept on the phone: one request at a time, at least MIN_GAP_MS apart;
+   * positions replace each other, every other report goes out, in order, once. */
+  var queue = load(QUEUE_KEY) || [], inflight = null, lastSent = 0, timer = null;
+  function newId() {
+    var bytes = new Uint8Array(9);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+  function keep() { save(QUEUE_KEY, queue); showPending(); }
   function enqueue(body) {
+    body.id = body.id || newId();
+    if (body.t === undefined && body.type !== "clock") body.t = Date.now() / 1000;
     if (body.type === "position") queue = queue.filter(function (b) { return b.type !== "position"; });
     queue.push(body);
+    keep();
     pump();
   }
-  function retry(body) {
-    // Back at the head, unless a newer position has replaced it meanwhile.
-    if (body.type === "position" && queue.some(function (b) { return b.type === "position"; })) return;
-    queue.unshift(body);
+  function showPending() {
+    var n = queue.filter(function (b) { return b.type !== "position"; }).length;
+    ui.pending.hidden = !n;
+    ui.pending.textContent = n ? counted(T.pending, n) : "";
   }
+  function later(ms) { clearTimeout(timer); timer = setTimeout(pump, ms); }
   function pump() {
-    if (inflight || !queue.length) return;
+    if (inflight || !queue.length || !token) return;
     var wait = lastSent + MIN_GAP_MS - Date.now();
-    if (wait > 0) { setTimeout(pump, wait); return; }
-    var body = inflight = queue.shift();
+    if (wait > 0) { later(wait); return; }
+    var body = inflight = queue[0];
     lastSent = Date.now();
     fetch(api, {
       method: "POST", credentials: "omit", cache: "no-store",
@@ -63,32 +92,35 @@
       body: JSON.stringify(body)
     }).then(function (response) {
       inflight = null;
-      if (response.status === 429) { retry(body); setTimeout(pump, 1000); return; }
+      if (response.status === 429) { later(1000); return; }
+      if (response.status >= 500) { feedback(T.server_error); later(RETRY_MS); return; }
+      if (response.status === 401 || response.status === 403) { invalid(); return; } // kept
+      done(body);
       if (response.ok) {
-        if (body.type !== "position") feedback(T.sent);
+        if (body.type !== "position") feedback(body.type === "undo" ? T.undone : body.type === "end" ? T.ended : T.sent);
         refresh();
         pump();
         return;
       }
-      // Refused (a bad link, a bound): said, dropped, and the queue goes on.
+      // Refused as a whole (a bound): said, dropped, and the queue goes on.
       return response.json().then(function (j) {
         feedback(fill(T.refused, { reason: j.error || response.status }));
-        if (response.status === 401 || response.status === 403) invalid();
       }, function () { feedback(fill(T.refused, { reason: response.status })); }).then(pump);
     }, function () {
       inflight = null;
-      retry(body);
       feedback(T.offline);
-      setTimeout(pump, 5000);
+      later(RETRY_MS);
     });
   }
-  function reporting() {
-    var report = function (b) { return b.type === "arrive" || b.type === "leave"; };
-    return (inflight && report(inflight)) || queue.some(report);
+  function done(body) {
+    queue = queue.filter(function (b) { return b.id !== body.id; });
+    keep();
   }
+  window.addEventListener("online", function () { later(0); });
 
-  /* Where the group is, as the server says (every guide phone agrees). */
-  var group = { where: "planned", stop: null };
+  /* Where the group is, as the server says (every guide phone agrees), with this phone's
+   * reports still on their way applied on top. */
+  var group = load(STATE_KEY) || { where: "planned", stop: null };
   function index(id) {
     for (var i = 0; i < stops.length; i++) if (stops[i].id === id) return i;
     return -1;
@@ -97,36 +129,72 @@
     return fetch(stateUrl, { cache: "no-cache", credentials: "omit" }).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (s) {
-      // While a report is on its way, the page's own idea of the group is the newer one.
-      if (s && !reporting()) { group = s; render(); }
+      if (s) { group = s; save(STATE_KEY, s); render(); }
     }, function () {});
+  }
+  function shown() {
+    // This phone's reports not yet sent say where the group is now.
+    var g = group;
+    queue.forEach(function (b) {
+      var k = index(b.stop);
+      if (b.type === "arrive") g = { where: k + 1 === stops.length ? "finished" : "at", stop: b.stop, started: true };
+      else if (b.type === "leave") g = k + 1 < stops.length ? { where: "walking", stop: stops[k + 1].id, started: true } : { where: "finished" };
+      else if (b.type === "end") g = { where: "finished", stop: g.stop };
+    });
+    return g;
   }
 
   function label(k) { return { number: stops[k].order, name: stops[k].name }; }
   /* The one-tap action: arrived when walking (or before the start), leaving when at a stop. */
   function nextAction() {
-    var i = index(group.stop);
-    if (group.where === "at") return i + 1 < stops.length ? { type: "leave", k: i } : null;
-    if (group.where === "walking") return { type: "arrive", k: i };
-    if (group.where === "finished") return null;
+    var g = shown(), i = index(g.stop);
+    if (g.where === "at") return i + 1 < stops.length ? { type: "leave", k: i } : null;
+    if (g.where === "walking") return { type: "arrive", k: i };
+    if (g.where === "finished") return null;
     return { type: "arrive", k: 0 };
   }
   function actionText(a) {
     return a.type === "arrive" ? fill(T.arrive, label(a.k)) : fill(T.leave, label(a.k + 1));
   }
   function report(a) {
-    enqueue({ type: a.type, stop: stops[a.k].id, t: Date.now() / 1000 });
-    // Shown at once; the server's state follows.
-    group = a.type === "arrive" ? { where: "at", stop: stops[a.k].id } :
-      a.k + 1 < stops.length ? { where: "walking", stop: stops[a.k + 1].id } : { where: "finished" };
+    enqueue({ type: a.type, stop: stops[a.k].id });
     render();
   }
 
+  function verdict(delay) {
+    if (delay === null || delay === undefined) return "";
+    if (Math.abs(delay) <= ON_TIME_MIN) return T.on_time;
+    return delay > 0 ? counted(T.late, delay) : counted(T.early, -delay);
+  }
   function render() {
-    var i = index(group.stop);
-    ui.state.textContent = group.where === "at" ? fill(T.state_at, label(i)) :
-      group.where === "walking" ? fill(T.state_walking, label(i)) :
-      group.where === "finished" ? T.state_finished : T.state_planned;
+    var g = shown(), i = index(g.stop);
+    var first = group.stops && group.stops[0];
+    ui.state.textContent = g.where === "at" && i === 0 && g.started === false && first ?
+      fill(T.state_waiting, { number: stops[0].order, name: stops[0].name, time: first.planned_departure[lang] }) :
+      g.where === "at" ? fill(T.state_at, label(i)) :
+      g.where === "walking" ? fill(T.state_walking, label(i)) :
+      g.where === "finished" ? T.state_finished : T.state_planned;
+    // The group's delay and the timetable as participants read them (the server's state).
+    var parts = [];
+    if (g === group && group.where !== "finished") parts.push(verdict(group.delay_min));
+    if (group.contact) {
+      var age = Math.floor((Date.now() / 1000 - group.contact) / 60);
+      if (age >= SILENT_MIN) parts.push(fill(T.silent, { time: fill(T.ago, { time: counted(T.minutes, age) }) }));
+    }
+    ui.delay.textContent = parts.filter(Boolean).join(" · ");
+    var msg = group.message;
+    ui.current.hidden = !msg;
+    ui.current.textContent = msg ? fill(T.current_message, { text: msg.text }) : "";
+    ui.timetable.textContent = "";
+    (group.stops || []).forEach(function (st) {
+      var k = index(st.id);
+      if (k < 0) return;
+      var li = document.createElement("li");
+      li.textContent = fill(st.arrived ? T.planned_actual : T.planned_estimated, {
+        number: stops[k].order, name: stops[k].name, planned: st.planned_arrival[lang],
+        estimated: st.arrival[lang], actual: st.arrival[lang] });
+      ui.timetable.appendChild(li);
+    });
     var a = nextAction();
     ui.main.hidden = !a;
     if (a) ui.main.textContent = actionText(a);
@@ -156,35 +224,42 @@
     });
   }
 
-  /* Position: watchPosition, sent every 10 s or every 20 m, whichever comes first. */
-  var metres = common.metres;
-  var watch = null, fix = null, sentFix = null, sentAt = 0;
+  /* Position: watchPosition, sent every 10 s or every 20 m, whichever comes first, and
+   * again every 2 minutes while standing still (the group stays on the map). */
+  var watch = null, fix = null, sentFix = null, sentAt = 0, keepAlive = null;
+  function sendFix(now) {
+    sentFix = fix.pos;
+    sentAt = now;
+    enqueue({ type: "position", lat: fix.pos[0], lon: fix.pos[1],
+      accuracy: Math.max(1, fix.acc), t: now / 1000 });
+    ui.position.textContent = fill(T.sent_position, {
+      time: new Date(now).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }),
+      accuracy: Math.round(fix.acc)
+    });
+  }
   function onPosition(p) {
     fix = { pos: [p.coords.latitude, p.coords.longitude], acc: p.coords.accuracy, t: p.timestamp };
     var now = Date.now();
-    if (!sentFix || now - sentAt >= SEND_EVERY_MS || metres(sentFix, fix.pos) >= SEND_EVERY_M) {
-      sentFix = fix.pos;
-      sentAt = now;
-      enqueue({ type: "position", lat: fix.pos[0], lon: fix.pos[1],
-        accuracy: Math.max(1, fix.acc), t: Math.min(fix.t, now) / 1000 });
-      ui.position.textContent = fill(T.sent_position, {
-        time: new Date(now).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }),
-        accuracy: Math.round(fix.acc)
-      });
-    }
+    if (!sentFix || now - sentAt >= SEND_EVERY_MS || metres(sentFix, fix.pos) >= SEND_EVERY_M) sendFix(now);
     propose();
   }
   function startSharing() {
     if (!("geolocation" in navigator)) { feedback(T.no_position); return; }
     watch = navigator.geolocation.watchPosition(onPosition, function () { feedback(T.no_position); },
       { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 });
+    keepAlive = setInterval(function () {
+      if (fix && Date.now() - sentAt >= KEEP_ALIVE_MS) sendFix(Date.now());
+    }, 15000);
+    save(SHARE_KEY, true); // a reload or a reopened page shares again
     ui.share.textContent = T.stop_sharing;
     ui.share.setAttribute("aria-pressed", "true");
   }
   function stopSharing() {
     if (watch !== null) navigator.geolocation.clearWatch(watch);
+    clearInterval(keepAlive);
     watch = null;
     fix = sentFix = null;
+    save(SHARE_KEY, null);
     enqueue({ type: "stop" });
     ui.share.textContent = T.share;
     ui.share.setAttribute("aria-pressed", "false");
@@ -192,20 +267,22 @@
     propose();
   }
 
-  /* Proposed by itself: at a stop the group is not reported at, or away from the one it is. */
+  /* Proposed by itself: arriving at a stop ahead of the group's, or leaving the one it is
+   * at; never a stop behind it (right after « we are leaving », the stop just left). */
   var proposal = null;
   function propose() {
     proposal = null;
-    if (fix && fix.acc <= 100) {
-      var radius = Math.max(ARRIVAL_M, fix.acc), i = index(group.stop);
-      for (var k = 0; k < stops.length; k++) {
-        var d = metres(fix.pos, [stops[k].lat, stops[k].lon]);
-        if (d <= radius && !(group.where === "at" && i === k)) {
+    var g = shown();
+    if (fix && fix.acc <= 100 && g.where !== "finished") {
+      var radius = Math.max(ARRIVAL_M, fix.acc), i = index(g.stop);
+      var from = g.where === "at" ? i + 1 : g.where === "walking" ? i : 0;
+      for (var k = Math.max(0, from); k < stops.length; k++) {
+        if (metres(fix.pos, [stops[k].lat, stops[k].lon]) <= radius) {
           proposal = { type: "arrive", k: k, text: fill(T.propose_arrive, { number: stops[k].order }) };
           break;
         }
       }
-      if (!proposal && group.where === "at" && i + 1 < stops.length &&
+      if (!proposal && g.where === "at" && i + 1 < stops.length &&
           metres(fix.pos, [stops[i].lat, stops[i].lon]) > radius + LEAVE_MARGIN_M) {
         proposal = { type: "leave", k: i, text: fill(T.propose_leave, { number: stops[i].order }) };
       }
@@ -231,7 +308,10 @@
     watch = null;
   }
 
+  var started = false;
   function start(who) {
+    if (started) return;
+    started = true;
     var until = new Date(who.expires * 1000).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
     ui.link.textContent = fill(T.valid, { name: who.name, time: until });
     ui.actions.hidden = false;
@@ -241,16 +321,58 @@
     ui.text.addEventListener("input", function () { ui.count.textContent = ui.text.value.length + " / 280"; });
     ui.send.addEventListener("click", function () { enqueue({ type: "message", text: ui.text.value }); });
     ui.clear.addEventListener("click", function () { ui.text.value = ""; enqueue({ type: "message", text: "" }); });
-    // A rehearsal (or a test) sets the walk's clock: /fr/guide?at=13:48&speed=10
+    ui.undo.addEventListener("click", function () {
+      // A report still on this phone is simply not sent; else the server takes it back.
+      for (var q = queue.length - 1; q >= 0; q--) {
+        if (queue[q] !== inflight && /^(arrive|leave|end)$/.test(queue[q].type)) {
+          queue.splice(q, 1);
+          keep();
+          feedback(T.undone);
+          render();
+          return;
+        }
+      }
+      enqueue({ type: "undo" });
+    });
+    ui.end.addEventListener("click", function () { enqueue({ type: "end" }); render(); });
+    ui.setDeparture.addEventListener("click", function () {
+      var m = /^(\d{2}):(\d{2})$/.exec(ui.departure.value), g = shown(), k = index(g.stop);
+      if (!m || g.where !== "at" || k < 0) return;
+      var when = new Date();
+      when.setHours(+m[1], +m[2], 0, 0);
+      enqueue({ type: "leave", stop: stops[k].id, t: Math.min(when.getTime(), Date.now()) / 1000 });
+      render();
+    });
+    ui.setVisit.addEventListener("click", function () {
+      var g = shown(), k = index(g.stop), minutes = parseInt(ui.visit.value, 10);
+      if (isNaN(minutes) || k < 0) return;
+      enqueue({ type: "visit", stop: stops[k].id, minutes: minutes });
+    });
+    // A rehearsal (or a test) sets the walk's clock: /fr/guide?at=13:48&speed=10 (once per
+    // page load, not again when reopened offline from the queue).
     var at = /[?&]at=(\d{1,2}:\d{2})/.exec(location.search);
     var speed = /[?&]speed=(\d+(?:\.\d+)?)/.exec(location.search);
-    if (at) enqueue({ type: "clock", at: at[1], speed: speed ? Number(speed[1]) : 1 });
-    refresh().then(render);
+    if (at) enqueue({ type: "clock", at: at[1], speed: speed ? Number(speed[1]) : 1, t: Date.now() / 1000 });
+    if (load(SHARE_KEY)) startSharing();
+    showPending();
+    render();
+    refresh();
+    pump();
     setInterval(refresh, 10000);
+    setInterval(render, 30000); // the silence's age moves without news
   }
 
   if (!token) { invalid(); return; }
+  var known = load(WHO_KEY);
+  known = known && known.token === token ? known.who : null;
   fetch(api, { headers: { "Authorization": "Bearer " + token }, credentials: "omit", cache: "no-store" })
-    .then(function (r) { return r.ok ? r.json().then(start) : invalid(); },
-      function () { feedback(T.offline); });
+    .then(function (r) {
+      if (r.ok) return r.json().then(function (who) { save(WHO_KEY, { token: token, who: who }); start(who); });
+      if (r.status === 401 || r.status === 403) { save(WHO_KEY, null); invalid(); return; }
+      if (known) start(known); // a server error: the link checked last time
+    }, function () {
+      // Offline: the link as checked last time on this phone, and the reports wait.
+      feedback(T.offline);
+      if (known && known.expires * 1000 > Date.now()) start(known);
+    });
 })();

@@ -23,6 +23,7 @@
   var lang = follow.lang, stops = follow.stops;
   var POLL_MS = 4000;          // p95 from the guide's tap to every phone: under 5 s
   var AWAY_M = 150;            // farther than this from a group that moved on: show the way
+  var SILENT_MS = 5 * 60000;   // no report for this long: the group's line says how old it is
   var STATE_KEY = "tourapp-live-" + T.version, START_KEY = "tourapp-start-" + T.version;
   var plural = new Intl.PluralRules(lang);
   var app = window.tourapp = window.tourapp || {};
@@ -95,7 +96,7 @@
     if (!p) { if (marker) { marker.remove(); marker = null; } return; }
     var ll = L.latLng(p.lat, p.lon);
     markerLabel = markerLabel || document.createElement("span");
-    markerLabel.textContent = (s.guide || T.guide) + ", " + ageText(Date.now() + skew - p.t * 1000);
+    markerLabel.textContent = (p.guide || s.guide || T.guide) + ", " + ageText(Date.now() + skew - p.t * 1000);
     if (!marker) {
       marker = L.circleMarker(ll, { radius: 11, className: "live-group-marker", color: "#ffffff",
         weight: 3, fillColor: "#1a7f37", fillOpacity: 1, interactive: false }).addTo(map);
@@ -140,11 +141,18 @@
     // The group's line, its delay, the next stop's estimate.
     if (live) {
       var i = stopIndex(live.stop);
-      var where = live.where === "at" && i >= 0 ? fill(T.group_at, { name: stops[i].name, time: live.since[lang] }) :
+      var first = live.stops && live.stops[0];
+      // Before the walk's start the group waits at the meeting point: no verdict yet.
+      var waiting = live.where === "at" && live.started === false && first;
+      var where = waiting ? fill(T.group_waiting, { name: stops[0].name, time: first.planned_departure[lang] }) :
+        live.where === "at" && i >= 0 ? fill(T.group_at, { name: stops[i].name, time: live.since[lang] }) :
         live.where === "walking" && i >= 0 ? fill(T.group_walking, { name: stops[i].name }) :
         live.where === "finished" ? T.group_finished : "";
-      var v = live.where === "finished" ? "" : verdict(live.delay_min);
-      show(ui.group, where + (where && v ? " · " + v : v));
+      var parts = [where, live.where === "finished" || waiting ? "" : verdict(live.delay_min)];
+      // Old news shown as old: no report from any guide for a while.
+      var silent = live.contact && live.where !== "finished" ? Date.now() + skew - live.contact * 1000 : 0;
+      if (silent >= SILENT_MS) parts.push(fill(T.silent, { time: ageText(silent) }));
+      show(ui.group, parts.filter(Boolean).join(" · "));
     } else {
       show(ui.group, "");
     }
@@ -160,7 +168,7 @@
     var msg = s && s.active && s.message;
     ui.banner.hidden = !msg;
     ui.from.textContent = msg ? fill(T.message_from, {
-      name: s.guide || T.guide,
+      name: msg.guide || s.guide || T.guide, // the guide who wrote it, not the last one heard
       time: new Date(msg.t * 1000).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" })
     }) : "";
     ui.text.textContent = msg ? msg.text : "";
@@ -168,7 +176,8 @@
     show(ui.age, !online && s && s.active ? fill(T.stale, { age: ageText(Date.now() - last.received) }) : "");
     drawGroup(live, skew);
     away(live);
-    ui.start.hidden = false;
+    // A guided walk is live: its times are the group's, no solo start beside them.
+    ui.start.hidden = !solo && !!live;
     ui.start.textContent = solo ? T.reset : T.start;
     show(ui.help, solo ? T.solo_help : "");
   }

@@ -111,7 +111,7 @@ def test_late_arrival_reaches_the_participant_card_and_itinerary_in_time(context
     )
     elapsed = time.monotonic() - tapped
     assert elapsed <= TARGET_S, f"the itinerary changed {elapsed:.1f} s after the tap"
-    assert text(participant, ".live-group") == nb("Groupe : Espace French Tech, depuis 13 h 48 · 9 min de retard")
+    assert text(participant, ".live-group") == nb("Groupe : Espace French Tech, depuis 13 h 48 · le groupe a 9 min de retard")
     assert text(participant, "#stop-espace-french-tech .live-times") == nb("prévu 13 h 39 → arrivé 13 h 48")
     # The card's next stop (the participant stands at the MSH: the museum) with its shifted time.
     assert participant.locator("#follow").get_attribute("data-next") == "musee-fabre"
@@ -279,5 +279,6 @@ def test_guide_page_proposes_the_arrival_and_passes_axe(contexts, server):
     doc = reports()
     assert [(e["stop"], e["kind"]) for e in doc["events"]] == [
         ("hotel-de-metropole", "leave"), ("espace-french-tech", "arrive")]
-    assert doc["sharing"] is True and doc["position"]["lat"] == pytest.approx(FRENCH_TECH[0])
+    (marie,) = doc["guides"].values()
+    assert marie["sharing"] is True and marie["position"]["lat"] == pytest.approx(FRENCH_TECH[0])
     assert guide.errors == []

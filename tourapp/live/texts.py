@@ -12,15 +12,38 @@ def _forms(singular: str, plural: str) -> dict:
     return {f: ngettext(singular, plural, n, count="{num}") for f, n in (("one", 1), ("other", 2))}
 
 
+def _group_forms() -> dict:
+    """The group's verdicts, as plural forms (literal here, so that extraction finds them)."""
+    forms: dict = {"late": {}, "early": {}, "pending": {}}
+    for f, n in (("one", 1), ("other", 2)):
+        forms["late"][f] = ngettext(
+            "the group is %(count)s min late", "the group is %(count)s min late", n, count="{num}"
+        )
+        forms["early"][f] = ngettext(
+            "the group is %(count)s min early", "the group is %(count)s min early", n,
+            count="{num}",
+        )
+        forms["pending"][f] = ngettext(
+            "%(count)s report waiting to be sent", "%(count)s reports waiting to be sent", n,
+            count="{num}",
+        )
+    return forms
+
+
 def participant(tour: Tour) -> dict:
     """Texts of ``static/js/live.js``, in the current language."""
     return {
         "group_at": gettext("Group: at %(name)s since %(time)s", name="{name}", time="{time}"),
         "group_walking": gettext("Group: walking to %(name)s", name="{name}"),
-        "group_finished": gettext("Group: the walk is over"),
-        "on_time": gettext("On time"),
-        "late": _forms("%(count)s min late", "%(count)s min late"),
-        "early": _forms("%(count)s min early", "%(count)s min early"),
+        "group_finished": gettext("Group: end of the walk"),
+        "group_waiting": gettext(
+            "Group: at %(name)s, the walk starts at %(time)s", name="{name}", time="{time}"
+        ),
+        # The group's verdict, named as the group's: the card shows the walker's own beside it.
+        "on_time": gettext("the group is on time"),
+        "late": _group_forms()["late"],
+        "early": _group_forms()["early"],
+        "silent": gettext("last news %(time)s", time="{time}"),
         "minutes": _forms("%(count)s min", "%(count)s min"),
         "planned_estimated": gettext(
             "planned %(planned)s → estimated %(estimated)s",
@@ -55,7 +78,7 @@ def guide(tour: Tour) -> dict:
     """Texts of ``static/js/guide.js``, in the current language."""
     return {
         "checking": gettext("Checking the link…"),
-        "valid": gettext("Link of %(name)s, valid until %(time)s.", name="{name}", time="{time}"),
+        "valid": gettext("%(name)s's link, valid until %(time)s.", name="{name}", time="{time}"),
         "invalid": gettext(
             "This link is not valid (expired, revoked or mistyped). "
             "Ask the organiser for a new one."
@@ -88,4 +111,27 @@ def guide(tour: Tour) -> dict:
         "offline": gettext("No network: it will be sent when the network is back."),
         "no_position": gettext("Your position is not available."),
         "message_cleared": gettext("Message cleared."),
+        "pending": _group_forms()["pending"],
+        "server_error": gettext("The server did not answer: it will be sent again."),
+        "current_message": gettext("Message shown to participants: %(text)s", text="{text}"),
+        "ended": gettext("Walk ended."),
+        "undone": gettext("Last report undone."),
+        "state_waiting": gettext(
+            "The group is at stop %(number)s: %(name)s; the walk starts at %(time)s.",
+            number="{number}", name="{name}", time="{time}",
+        ),
+        "planned_estimated": gettext(
+            "%(number)s. %(name)s: planned %(planned)s → estimated %(estimated)s",
+            number="{number}", name="{name}", planned="{planned}", estimated="{estimated}",
+        ),
+        "planned_actual": gettext(
+            "%(number)s. %(name)s: planned %(planned)s → arrived %(actual)s",
+            number="{number}", name="{name}", planned="{planned}", actual="{actual}",
+        ),
+        "on_time": gettext("the group is on time"),
+        "late": _group_forms()["late"],
+        "early": _group_forms()["early"],
+        "silent": gettext("last news %(time)s", time="{time}"),
+        "ago": gettext("%(time)s ago", time="{time}"),
+        "minutes": _forms("%(count)s min", "%(count)s min"),
     }

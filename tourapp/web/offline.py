@@ -95,8 +95,17 @@ def cache_version(tour_version: str) -> str:
     return f"{tour_version}-{assets_hash(current_app)}"
 
 
-def precache_urls(tour: Tour, endpoints=PRECACHE_ENDPOINTS) -> list[str]:
+LIVE_PRECACHE_ENDPOINTS = (("live.guide_page", ("lang",)),)
+"""The guide's page works offline from its first load (its reports wait on the phone);
+a static copy has no live walk, and no guide page to store."""
+
+
+def precache_urls(tour: Tour, endpoints=None) -> list[str]:
     """Every URL the service worker stores at install, in both languages."""
+    if endpoints is None:
+        endpoints = PRECACHE_ENDPOINTS
+        if not current_app.config.get("FREEZER_DESTINATION"):
+            endpoints += LIVE_PRECACHE_ENDPOINTS
     urls: list[str] = []
     for endpoint, arguments in endpoints:
         langs = LANGUAGES if "lang" in arguments else (None,)

@@ -349,10 +349,12 @@
       enqueue({ type: "visit", stop: stops[k].id, minutes: minutes });
     });
     // A rehearsal (or a test) sets the walk's clock: /fr/guide?at=13:48&speed=10 (once per
-    // page load, not again when reopened offline from the queue).
+    // tab: a reload does not set it again).
     var at = /[?&]at=(\d{1,2}:\d{2})/.exec(location.search);
     var speed = /[?&]speed=(\d+(?:\.\d+)?)/.exec(location.search);
-    if (at) enqueue({ type: "clock", at: at[1], speed: speed ? Number(speed[1]) : 1, t: Date.now() / 1000 });
+    var asked = at ? at[1] + "|" + (speed ? speed[1] : 1) : null, once = null;
+    try { once = sessionStorage.getItem("tourapp-guide-clock"); sessionStorage.setItem("tourapp-guide-clock", asked); } catch (e) { /* private mode */ }
+    if (at && once !== asked) enqueue({ type: "clock", at: at[1], speed: speed ? Number(speed[1]) : 1, t: Date.now() / 1000 });
     if (load(SHARE_KEY)) startSharing();
     showPending();
     render();

@@ -158,3 +158,15 @@ def test_the_estimate_uses_where_the_group_is_along_the_leg(client, post, clock)
     s = state(client)
     assert s["where"] == "walking"
     assert s["stops"][2]["arrival"]["min"] < 14 * 60 + 31
+
+
+def test_actuals_csv_for_a_spreadsheet_and_consistent_rounding(client, post, clock):
+    """13:20:57 against a planned 13:30 is « 13:20 » and −10 (both rounded down); the
+    spreadsheet variant has a BOM and semicolons, as French spreadsheets open it."""
+    post("Marie", {"type": "clock", "at": "13:20"})
+    clock.now += 57
+    post("Marie", {"type": "arrive", "stop": "hotel-de-metropole"})
+    rows = client.get("/en/actuals.csv").get_data(as_text=True).splitlines()
+    assert rows[1].split(",")[4] == "13:20" and rows[1].split(",")[7] == "-10"
+    raw = client.get("/fr/actuals.csv?for=spreadsheet").get_data()
+    assert raw.startswith("\ufeff".encode()) and raw.decode("utf-8-sig").startswith("order;id;name;")

@@ -97,6 +97,6 @@ def test_two_guides_two_participants_one_afternoon(contexts, server):  # noqa: F
         assert page.errors == []
 
 
-def get_events(server):
-    with server.app.app_context():
+def get_events(running):
+    with running.app.app_context():
         return get_live().read()[1]["events"]

@@ -180,9 +180,11 @@ def status_rows(tour: Tour, doc: dict, now: float) -> list[dict]:
                 "actual_arrival": _hhmm(tour, times.actual_arrival),
                 "planned_departure": _hhmm(tour, times.planned_departure),
                 "actual_departure": _hhmm(tour, times.actual_departure),
+                # From the minutes as written (both rounded down): 13:20:57 against 13:30 is
+                # « 13:20 » and −10, never « 13:20 » and −9.
                 "arrival_delay_min": ""
                 if times.actual_arrival is None
-                else round(times.actual_arrival - times.planned_arrival),
+                else math.floor(times.actual_arrival) - math.floor(times.planned_arrival),
                 "reported_arrival": _real(tour, doc, visit.stop.id, "arrive"),
                 "reported_departure": _real(tour, doc, visit.stop.id, "leave"),
             }
@@ -196,10 +198,17 @@ CSV_COLUMNS = (
 )
 
 
-def actuals_csv(tour: Tour, doc: dict, now: float, lang: str) -> str:
-    """Planned and actual times per stop, one row each, as CSV (UTF-8, header first)."""
+def actuals_csv(tour: Tour, doc: dict, now: float, lang: str, spreadsheet: bool = False) -> str:
+    """Planned and actual times per stop, one row each, as CSV (UTF-8, header first).
+
+    ``actual_*`` are walk-clock minutes (what the group did against the plan, also in a
+    rehearsal at 10×); ``reported_*`` the real moments of the reports, to the second.
+    ``spreadsheet``: ``;`` between fields and a byte-order mark, as French spreadsheets
+    open a CSV file without an import dialog."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    if spreadsheet:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";" if spreadsheet else ",", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in status_rows(tour, doc, now):
         row = {**row, "name": row["name"][lang]}

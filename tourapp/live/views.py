@@ -211,7 +211,8 @@ def actuals_csv():
     """Planned and actual times of every stop, for organisers after the walk."""
     tour = _tour()
     _rev, doc = get_live().read()
-    body = present.actuals_csv(tour, doc, time.time(), g.lang)
+    spreadsheet = request.args.get("for") == "spreadsheet"
+    body = present.actuals_csv(tour, doc, time.time(), g.lang, spreadsheet)
     return _download(body, "text/csv", f"{tour.title[g.lang]} actuals", "csv")
 
 

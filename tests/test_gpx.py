@@ -397,3 +397,27 @@ def test_a_one_stop_tour_has_no_track_and_stays_valid(schema):
     assert len(parsed.waypoints) == 1 and parsed.tracks == [] and len(parsed.routes[0].points) == 1
     with pytest.raises(IndexError):
         gpx.leg_gpx(tour, 1, "en", PAGE, CREATED)
+
+
+def test_the_route_is_named_apart_from_the_track(seeded):
+    """Readers list both: the stops' straight lines must not pass for the walk's path."""
+    doc = gpxpy.parse(gpx.tour_gpx(seeded, "en", PAGE, CREATED))
+    (route,), (track,) = doc.routes, doc.tracks
+    assert route.name != track.name and "straight lines" in route.name
+
+
+def test_track_only_file_has_no_route_and_no_waypoints(seeded):
+    doc = gpxpy.parse(gpx.tour_gpx(seeded, "fr", PAGE, CREATED, track_only=True))
+    assert doc.routes == [] and doc.waypoints == []
+    assert len(doc.tracks[0].segments) == len(seeded.legs)
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "lignes droites"), ("en", "straight lines")])
+def test_track_only_download_and_route_name_in_each_language(client, lang, words):
+    whole = gpxpy.parse(client.get(f"/{lang}/tour.gpx").get_data(as_text=True))
+    assert words in whole.routes[0].name
+    response = client.get(f"/{lang}/tour-track.gpx")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    only = gpxpy.parse(response.get_data(as_text=True))
+    assert only.routes == [] and only.waypoints == [] and len(only.tracks) == 1
+    assert f"/{lang}/tour-track.gpx" in client.get(f"/{lang}/guides").get_data(as_text=True)

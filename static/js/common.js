@@ -25,6 +25,17 @@
         Math.cos(a[0] * RAD) * Math.cos(b[0] * RAD) * Math.pow(Math.sin(dLon / 2), 2);
       return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
     },
+    /* A time of day as the server writes it (i18n.TIME_PATTERNS): « 14 h 05 », "2:05 PM". */
+    clockText: function (lang, h, m) {
+      var mm = (m < 10 ? "0" : "") + m;
+      if (lang === "fr") return h + "\u00a0h\u00a0" + mm;
+      return (h % 12 || 12) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
+    },
+    /* A moment (ms) as that time of day, on this phone's clock. */
+    timeText: function (lang, ms) {
+      var d = new Date(ms);
+      return app.common.clockText(lang, d.getHours(), d.getMinutes());
+    },
     /* Minutes to walk m metres, as tour.walk_minutes: rounded up, people arrive late
      * rather than early. */
     walkMin: function (m, speedKmh) { return Math.ceil(m / (speedKmh * 1000 / 60) - 1e-9); }

@@ -50,11 +50,7 @@
   var common = window.tourapp.common; // common.js: one copy of the helpers
   var fill = common.fill;
   // A time of day as the server writes it (i18n.TIME_PATTERNS): « 14 h 05 », "2:05 PM".
-  function clockText(h, m) {
-    var mm = (m < 10 ? "0" : "") + m;
-    if (data.lang === "fr") return h + "\u00a0h\u00a0" + mm;
-    return (h % 12 || 12) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
-  }
+  function clockText(h, m) { return common.clockText(data.lang, h, m); }
   function counted(forms, num) { return common.counted(forms, num, plural); }
   // Like the server's distance filter: 10 m steps, then km with one decimal
   // (rounded first, so 998 m reads "1.0 km", not "1,000 m").

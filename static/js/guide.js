@@ -233,7 +233,7 @@
     enqueue({ type: "position", lat: fix.pos[0], lon: fix.pos[1],
       accuracy: Math.max(1, fix.acc), t: now / 1000 });
     ui.position.textContent = fill(T.sent_position, {
-      time: new Date(now).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }),
+      time: common.timeText(lang, now), // « 13 h 21 », as every time of the app
       accuracy: Math.round(fix.acc)
     });
   }
@@ -312,7 +312,7 @@
   function start(who) {
     if (started) return;
     started = true;
-    var until = new Date(who.expires * 1000).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    var until = common.timeText(lang, who.expires * 1000);
     ui.link.textContent = fill(T.valid, { name: who.name, time: until });
     ui.actions.hidden = false;
     buildList();

@@ -169,7 +169,7 @@
     ui.banner.hidden = !msg;
     ui.from.textContent = msg ? fill(T.message_from, {
       name: msg.guide || s.guide || T.guide, // the guide who wrote it, not the last one heard
-      time: new Date(msg.t * 1000).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" })
+      time: common.timeText(lang, msg.t * 1000) // « 13 h 21 », as every time of the app
     }) : "";
     ui.text.textContent = msg ? msg.text : "";
     // Offline, or a static copy: the last known state and how old it is.

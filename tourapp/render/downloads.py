@@ -29,19 +29,25 @@ def wording() -> gpx.Wording:
             "Walk %(distance)s, about %(time)s",
             distance=distance(leg.distance_m), time=minutes(leg.walk_min),
         ),
+        route_name=lambda title: _("%(title)s: stops in order (straight lines)", title=title),
     )
 
 
-def gpx_text(tour: Tour, lang: str, page_url: str, created: dt.datetime, leg: int | None) -> str:
-    """The walk (``leg=None``) or one leg, numbered from 1, as GPX 1.1 text."""
+def gpx_text(
+    tour: Tour, lang: str, page_url: str, created: dt.datetime, leg: int | None,
+    track_only: bool = False,
+) -> str:
+    """The walk (``leg=None``) or one leg, numbered from 1, as GPX 1.1 text; the walk's
+    track alone with ``track_only``."""
     if leg is None:
-        return gpx.tour_gpx(tour, lang, page_url, created, wording())
+        return gpx.tour_gpx(tour, lang, page_url, created, wording(), track_only)
     return gpx.leg_gpx(tour, leg, lang, page_url, created, wording())
 
 
-def gpx_title(tour: Tour, lang: str, leg: int | None) -> str:
+def gpx_title(tour: Tour, lang: str, leg: int | None, track_only: bool = False) -> str:
     """What the downloaded file is called, before its extension."""
     title = tour.title[lang]
     if leg is None:
-        return title
+        suffix = _("track only")
+        return f"{title} – {suffix}" if track_only else title
     return f"{title} – {_('walk %(number)d', number=leg)}"

@@ -55,6 +55,9 @@ class Wording:
     leg_description: Callable[[Leg], str] = lambda leg: (
         f"{leg.distance_m:.0f} m, {leg.walk_min} min"
     )
+    # The route is the stops joined by straight lines: named as such, never like the track,
+    # so that a reader listing both does not take one for the other.
+    route_name: Callable[[str], str] = lambda title: f"{title}: stops in order (straight lines)"
 
 
 class _Coordinate(float):
@@ -175,9 +178,13 @@ def _segment(leg: Leg) -> gpxpy.gpx.GPXTrackSegment:
 
 
 def tour_gpx(
-    tour: Tour, lang: str, page_url: str, created: dt.datetime, wording: Wording | None = None
+    tour: Tour, lang: str, page_url: str, created: dt.datetime, wording: Wording | None = None,
+    track_only: bool = False,
 ) -> str:
     """The whole walk as GPX 1.1 text: a waypoint per stop, the route, the track by leg.
+
+    ``track_only``: the track alone (no waypoints, no route), for readers that would draw
+    the route's straight lines across the blocks.
 
     ``page_url`` is the absolute URL of the participant page in ``lang``; ``created``
     is the GPX creation time (the caller passes the data file's modification time, so
@@ -189,14 +196,20 @@ def tour_gpx(
     # of the export that grew faster than the file (×10 points, ×15–17 time; gpxpy's writer
     # itself is linear).
     with gc_paused():
-        return _tour_gpx(tour, lang, page_url, created, wording or Wording())
+        return _tour_gpx(tour, lang, page_url, created, wording or Wording(), track_only)
 
 
-def _tour_gpx(tour: Tour, lang: str, page_url: str, created: dt.datetime, wording: Wording) -> str:
+def _tour_gpx(
+    tour: Tour, lang: str, page_url: str, created: dt.datetime, wording: Wording,
+    track_only: bool = False,
+) -> str:
     title = tour.title[lang]
     doc = _document(tour, lang, page_url, title, tour.description[lang])
-    doc.waypoints = [_waypoint(tour, i, lang, page_url, wording) for i in range(len(tour.stops))]
-    doc.routes = [_route(tour, range(len(tour.stops)), lang, title)]
+    if not track_only:
+        doc.waypoints = [
+            _waypoint(tour, i, lang, page_url, wording) for i in range(len(tour.stops))
+        ]
+        doc.routes = [_route(tour, range(len(tour.stops)), lang, wording.route_name(title))]
     track = gpxpy.gpx.GPXTrack(name=xml_text(title))
     track.type = "walking"
     track.link = doc.link
@@ -234,7 +247,7 @@ def _leg_gpx(
     doc = _document(tour, lang, stop_url(page_url, end), name, wording.leg_description(leg))
     doc.link_text = xml_text(end.name[lang])
     doc.waypoints = [_waypoint(tour, i, lang, page_url, wording) for i in (number - 1, number)]
-    doc.routes = [_route(tour, range(number - 1, number + 1), lang, name)]
+    doc.routes = [_route(tour, range(number - 1, number + 1), lang, wording.route_name(name))]
     track = gpxpy.gpx.GPXTrack(
         name=xml_text(name), description=xml_text(wording.leg_description(leg))
     )

@@ -192,7 +192,7 @@ def public_url(endpoint: str, **values) -> str:
     return base.rstrip("/") + path
 
 
-def gpx_download(number: int | None = None):
+def gpx_download(number: int | None = None, track_only: bool = False):
     """The walk, or leg ``number`` alone, as GPX 1.1 for guides' apps and GPS units."""
     status = get_store().status()
     tour = status.tour or _tour_or_503()
@@ -201,20 +201,23 @@ def gpx_download(number: int | None = None):
     page_url = public_url("tour.page")
     created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
     body = get_store().memo(
-        ("gpx", g.lang, number, page_url),
-        lambda t: downloads.gpx_text(t, g.lang, page_url, created, number),
+        ("gpx", g.lang, number, page_url, track_only),
+        lambda t: downloads.gpx_text(t, g.lang, page_url, created, number, track_only),
     )
     response = tour_response(
-        body, GPX_TYPE, f"gpx {g.lang} {number} {tour.version} {page_url}",
+        body, GPX_TYPE, f"gpx {g.lang} {number} {track_only} {tour.version} {page_url}",
         last_modified=status.modified,
     )
     response.headers["Content-Disposition"] = content_disposition(
-        downloads.gpx_title(tour, g.lang, number), "gpx"
+        downloads.gpx_title(tour, g.lang, number, track_only), "gpx"
     )
     return response
 
 
 bp.add_url_rule(f"/{LANG}/tour.gpx", "tour_gpx", gpx_download)
+bp.add_url_rule(
+    f"/{LANG}/tour-track.gpx", "tour_track_gpx", gpx_download, defaults={"track_only": True}
+)
 bp.add_url_rule(f"/{LANG}/legs/<int:number>.gpx", "leg_gpx", gpx_download)
 
 

@@ -170,3 +170,12 @@ def test_actuals_csv_for_a_spreadsheet_and_consistent_rounding(client, post, clo
     assert rows[1].split(",")[4] == "13:20" and rows[1].split(",")[7] == "-10"
     raw = client.get("/fr/actuals.csv?for=spreadsheet").get_data()
     assert raw.startswith("\ufeff".encode()) and raw.decode("utf-8-sig").startswith("order;id;name;")
+
+
+def test_the_status_page_lists_every_guide(client, post, clock):
+    post("Marie", at(*FRENCH_TECH))
+    clock.now += 120
+    post("Paul", {"type": "message", "text": "Paul ici"})
+    html = " ".join(client.get("/en/status").get_data(as_text=True).split())
+    assert "Marie: last report 2 min ago. The group's position on the map is theirs." in html
+    assert "Paul: last report 0 min ago." in html

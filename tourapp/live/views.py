@@ -237,6 +237,13 @@ def live_status(tour: Tour) -> dict:
         "contact": doc.get("contact"),
         "contact_age_min": None if "contact" not in doc else int((now - doc["contact"]) // 60),
         "sharing": present.fresh_position(doc, now) is not None,
+        # Every guide who reported: last contact, and whether they share their position.
+        "guides": [
+            {"name": one.get("name", ""), "sharing": bool(one.get("sharing")),
+             "contact_age_min": int((now - one["contact"]) // 60) if "contact" in one else None}
+            for one in sorted(doc.get("guides", {}).values(), key=lambda o: o.get("name", ""))
+        ],
+        "holder": (present.fresh_position(doc, now) or {}).get("guide"),
     }
 
 

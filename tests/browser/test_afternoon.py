@@ -100,3 +100,26 @@ def test_two_guides_two_participants_one_afternoon(contexts, server):  # noqa: F
 def get_events(running):
     with running.app.app_context():
         return get_live().read()[1]["events"]
+
+
+@SQLITE_ONLY
+def test_old_news_is_shown_as_old(contexts, server):  # noqa: F811
+    """No guide has reported for 20 minutes: the group's line says so, in both languages."""
+    import json
+    import time
+
+    client = server.app.test_client()
+    token = token_for(server)
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/live/guide", json={"type": "clock", "at": "14:00"}, headers=headers)
+    with server.app.app_context():  # past the rate limit (one request a second)
+        get_live()._connect().execute("DELETE FROM kv WHERE key LIKE 'rate:%'")
+    client.post("/live/guide", json={"type": "arrive", "stop": "espace-french-tech"}, headers=headers)
+    state = client.get("/live/state.json").get_json()
+    state["contact"] = time.time() - 20 * 60
+
+    for lang, words in (("fr", "dernières nouvelles il y a 20 min"), ("en", "last news 20 min ago")):
+        page = open_participant(contexts, server, lang=lang)
+        page.context.route("**/live/state.json", lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(state)))
+        assert shows(page, ".live-group", "20").endswith(words)

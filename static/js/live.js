@@ -101,7 +101,8 @@
       marker = L.circleMarker(ll, { radius: 11, className: "live-group-marker", color: "#ffffff",
         weight: 3, fillColor: "#1a7f37", fillOpacity: 1, interactive: false }).addTo(map);
       // A DOM node: the guide's name is text, never HTML.
-      marker.bindTooltip(markerLabel, { permanent: true, direction: "right", className: "live-group-label" });
+      // "auto": to the left near the map's right edge, so the label is never clipped.
+      marker.bindTooltip(markerLabel, { permanent: true, direction: "auto", className: "live-group-label" });
     } else {
       marker.setLatLng(ll);
       marker.setTooltipContent(markerLabel);

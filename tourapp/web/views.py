@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..domain.tour import Tour
-from ..render import downloads, follow, leaflet, mapview, qr
+from ..render import course, downloads, follow, leaflet, mapview, qr
 from ..render.i18n import best_language, clock, select_locale
 from ..stopsfile.store import get_store
 from . import assets
@@ -219,6 +219,20 @@ bp.add_url_rule(
     f"/{LANG}/tour-track.gpx", "tour_track_gpx", gpx_download, defaults={"track_only": True}
 )
 bp.add_url_rule(f"/{LANG}/legs/<int:number>.gpx", "leg_gpx", gpx_download)
+
+
+@bp.route(f"/{LANG}/tour.tcx")
+def course_download():
+    """The walk as a Garmin course (TCX): the track at the plan's pace, a point per stop."""
+    status = get_store().status()
+    tour = status.tour or _tour_or_503()
+    body = get_store().memo(("tcx", g.lang), lambda t: course.course_tcx(t, g.lang))
+    response = tour_response(
+        body, "application/vnd.garmin.tcx+xml", f"tcx {g.lang} {tour.version}",
+        last_modified=status.modified,
+    )
+    response.headers["Content-Disposition"] = content_disposition(tour.title[g.lang], "tcx")
+    return response
 
 
 @bp.route(f"/{LANG}/guides")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 
@@ -243,7 +242,6 @@ def live_texts(tour: Tour) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Settings, the blueprint, and closing the store with the app."""
-    app.config.setdefault("LIVE_STORE", os.environ.get("LIVE_STORE", ""))
+    """The blueprint (LIVE_STORE is read and checked in settings.py), the 304 shortcut."""
     app.register_blueprint(bp)
     shortcut.install(app, current_etag)

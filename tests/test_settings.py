@@ -215,3 +215,31 @@ def test_guide_link_refuses_the_development_key(tour_file, tmp_path):
     assert signed.returncode == 0 and "/fr/guide#token=" in signed.stdout, signed.stderr
     dev = start([FLASK, "--app", "tourapp", "--debug", "tour", "guide-link"], env)
     assert dev.returncode == 0 and "/fr/guide#token=" in dev.stdout, dev.stderr
+
+
+@pytest.mark.parametrize(
+    ("trusted", "headers", "link"),
+    [
+        # No proxy trusted: a client's own X-Forwarded-* changes nothing.
+        ("0", {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
+         "http://localhost/fr/"),
+        # One proxy: what it set is believed (it overwrites what the client sent)…
+        ("1", {"X-Forwarded-Host": "walk.example.org", "X-Forwarded-Proto": "https"},
+         "https://walk.example.org/fr/"),
+        # …and only the last hop of a list: a client cannot add one in front of it.
+        ("1", {"X-Forwarded-Host": "evil.example, walk.example.org", "X-Forwarded-Proto": "https"},
+         "https://walk.example.org/fr/"),
+    ],
+)
+def test_the_app_trusts_exactly_the_proxies_it_is_told(env, trusted, headers, link):
+    env.setenv("FLASK_TRUSTED_PROXIES", trusted)
+    body = create_app({"TESTING": True}).test_client().get("/fr/guides", headers=headers)
+    text = body.get_data(as_text=True)
+    assert link in text and "evil.example" not in text
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.5"])
+def test_trusted_proxies_is_a_count(env, value):
+    env.setenv("FLASK_TRUSTED_PROXIES", value)
+    with pytest.raises(SettingError, match="FLASK_TRUSTED_PROXIES is .*, expected 0 .no proxy."):
+        create_app({"TESTING": True})

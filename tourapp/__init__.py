@@ -86,4 +86,11 @@ def _build(test_config: dict | None) -> Flask:
     offline.init_app(app)
     assets.init_app(app)
     cli.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Outermost, so every layer (the 304 shortcut included) sees the client's request.
+        # Exactly that many proxies: a client's own X-Forwarded-* beyond them is ignored.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

@@ -78,6 +78,16 @@ def _count(value: Any) -> int:
     return value
 
 
+def _proxies(value: Any) -> int:
+    """0, or how many proxies stand in front (a whole number)."""
+    if not isinstance(value, bool) and str(value).strip() == "0":
+        return 0
+    try:
+        return _count(value)
+    except ValueError:
+        raise ValueError("0 (no proxy) or the number of proxies in front, such as 1") from None
+
+
 def _seconds(value: Any) -> float:
     try:
         seconds = float(value)
@@ -177,6 +187,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_URL", "",
             "The site's address behind a proxy, for QR codes, GPX links and guide links "
             "(empty: the address of each request).", _public_url),
+    Setting("TRUSTED_PROXIES", 0,
+            "How many reverse proxies stand in front: the app believes their X-Forwarded-For, "
+            "-Proto and -Host (0: none, the headers are ignored; deploy/ sets 1).", _proxies),
     Setting("LIVE_STORE", "",
             "Where the live walk is kept: empty (SQLite in the instance folder), "
             "sqlite:///path, or redis://host:port/db for several app machines.",

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository: templates, static files, translations and the seeded walk live here."""
+from .settings import ROOT  # the repository: templates, static files, translations, the walk
 
 
 def create_app(test_config: dict | None = None) -> Flask:

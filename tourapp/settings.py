@@ -22,7 +22,7 @@ import click
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
-"""The repository: the seeded walk and the city's streets live here."""
+"""The repository: templates, static files, translations and the seeded walk live here."""
 
 PREFIX = "FLASK_"
 DEV_SECRET_KEY = "dev"

@@ -203,6 +203,18 @@ def test_servers_refuse_a_wrong_setting_with_one_sentence(tour_file, command, st
     assert "Traceback" not in result.stderr
 
 
+def test_commands_log_only_warnings_and_servers_more(tour_file, tmp_path):
+    # An organiser's command prints its own output: the app's INFO lines would be noise.
+    env = {"TOUR_DATA": str(tour_file), "TOURAPP_INSTANCE": str(tmp_path)}
+    checked = start([FLASK, "--app", "tourapp", "tour", "check"], env)
+    assert checked.returncode == 0, checked.stderr
+    assert " INFO tourapp" not in checked.stdout + checked.stderr
+    typo = start([FLASK, "--app", "tourapp", "tour", "check"], {**env, "FLASK_TILE_ULR": "x"})
+    warning = [line for line in typo.stderr.splitlines() if "FLASK_TILE_ULR" in line]
+    assert len(warning) == 1 and re.match(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING tourapp: FLASK_TILE_ULR is not", warning[0])
+
+
 def test_guide_link_refuses_the_development_key(tour_file, tmp_path):
     env = {"TOUR_DATA": str(tour_file), "TOURAPP_INSTANCE": str(tmp_path)}
     refused = start([FLASK, "--app", "tourapp", "tour", "guide-link"], env)

@@ -52,7 +52,7 @@ def _build(test_config: dict | None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
     )
     app.config.update(values)
-    logs.configure(app.debug)
+    logs.configure(app.debug, command=settings.maintenance_command(), testing=app.testing)
     for name in unknown:
         app.logger.warning("%s is not a tourapp setting and is ignored (docs/settings.md)", name)
     try:

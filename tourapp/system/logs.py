@@ -31,14 +31,23 @@ class _AppHandler(logging.StreamHandler):
         pass  # StreamHandler.__init__ sets it; the property above decides
 
 
-def configure(debug: bool = False) -> logging.Logger:
-    """Give the ``tourapp`` logger its one-line handler (once per process) and a level."""
+def configure(debug: bool = False, *, command: bool = False,
+              testing: bool = False) -> logging.Logger:
+    """Give the ``tourapp`` logger its one-line handler (once per process) and a level.
+
+    ``command``: an organiser's command prints its own output; the log adds only warnings.
+    ``testing``: no handler, records go to the root logger (pytest's caplog) as they come.
+    """
     logger = logging.getLogger("tourapp")
-    if not any(isinstance(h, _AppHandler) for h in logger.handlers):
+    ours = [h for h in logger.handlers if isinstance(h, _AppHandler)]
+    if testing:
+        for handler in ours:  # the process may have built a production app before
+            logger.removeHandler(handler)
+    elif not ours:
         handler = _AppHandler()
         handler.setFormatter(logging.Formatter(FORMAT))
         logger.addHandler(handler)
     # Records still propagate to the root logger: a test's caplog, or a deployment that
     # configures logging itself (gunicorn --log-config), sees them too.
-    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING if command else logging.INFO)
     return logger

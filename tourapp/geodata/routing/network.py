@@ -11,7 +11,7 @@ length (Dijkstra, networkx).
 
 Squares are crossed, not walked round: Polygons in the network, or the pedestrian zones
 of a file beside it (``areas.AREAS_BESIDE``), add straight edges across the open spaces
-they hold (``areas``); such an edge has ``cross`` set, and its step says « Traversez ».
+they hold (``areas``, ``crossings``); such an edge has ``cross`` set, and its step says « Traversez ».
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import math
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ import networkx as nx
 
 from ...domain.geo import distance_m
 from ...domain.tour import LatLon
-from . import Route, RoutingError, areas, steps
+from . import Route, RoutingError, areas, crossings, steps
 
 DEFAULT_NAME_PROPERTY = "LIB_OFF"
 """Street-name property of the Ville de Montpellier's « Filaire des voies »."""
@@ -83,16 +82,12 @@ class NetworkRouter:
         features = list(features)
         walkable_areas = [f for f in features if isinstance(f, dict) and walkable(
             f.get("properties") or {})]
-        self._areas = [*zones, *areas.areas_of(walkable_areas, source)]
-        self._plane: areas.Plane | None = None
-        self._shapes: list[areas.Zone] = []
-        # (zone, open space's name) → the lines drawn on it: (line number, its nodes).
-        self._squares: dict[tuple[int, str], list[tuple[int, list]]] = defaultdict(list)
-        self._square_of: dict[Any, list[_Square]] = defaultdict(list)  # node → its squares
-        self._lines = 0
-        self.crossings = 0  # edges added across open spaces
+        self._squares = crossings.Squares(
+            [*zones, *areas.areas_of(walkable_areas, source)], self.graph, self._cells,
+            _cell, self._position,
+        )
         self._build(features, name_property)
-        self._add_crossings()
+        self._squares.connect()
         if self.graph.number_of_edges() == 0:
             raise RoutingError(f"{source}: no walkable LineString in the network")
 
@@ -166,15 +161,8 @@ class NetworkRouter:
                 )
             # GeoJSON [lon, lat] → (lat, lon), rounded so shared vertices meet.
             nodes.append((round(position[1], COORD_DIGITS), round(position[0], COORD_DIGITS)))
-        zone = self._zone_of(nodes) if name and areas.is_open_space(name) else None
-        if zone is not None:
-            # A side of a square: cut often, so that a crossing can start near any point.
-            nodes = [
-                (round(lat, COORD_DIGITS), round(lon, COORD_DIGITS))
-                for lat, lon in areas.densify(nodes, self._plane)
-            ]
-            self._squares[(zone, name)].append((self._lines, nodes))
-        self._lines += 1
+        # A side of a square is cut often, so that a crossing can start near any point.
+        nodes = self._squares.side(nodes, name, COORD_DIGITS)
         for u, v in zip(nodes, nodes[1:], strict=False):
             if u == v:
                 continue
@@ -190,118 +178,12 @@ class NetworkRouter:
     @property
     def squares(self) -> list[tuple[str, areas.Area, list[list[LatLon]]]]:
         """The open spaces crossed: (name, its pedestrian zone, its lines' points)."""
-        return [
-            (name, self._shapes[zone].area, [nodes for _, nodes in lines])
-            for (zone, name), lines in self._squares.items()
-        ]
+        return self._squares.listing()
 
-    def _zone_of(self, nodes: list) -> int | None:
-        """The pedestrian zone a line lies in (half its points at least), or None."""
-        if not self._areas:
-            return None
-        if self._plane is None:
-            self._plane = areas.Plane(self._areas[0].ring[0][0])
-            self._shapes = [areas.Zone(area, self._plane) for area in self._areas]
-        points = [self._plane.xy(n) for n in nodes]
-        for index, zone in enumerate(self._shapes):
-            if 2 * sum(zone.near(p) for p in points) >= len(points):
-                return index
-        return None
-
-    def _add_crossings(self) -> None:
-        """Join the points of different sides of each open space with straight edges."""
-        xy = self._plane.xy if self._plane else None
-        for (zone_index, name), lines in self._squares.items():
-            zone = self._shapes[zone_index]
-            # node → {number of a line of the square through it: metres along that line}
-            on: dict[Any, dict[int, float]] = defaultdict(dict)
-            for number, nodes in lines:
-                walked = 0.0
-                for k, node in enumerate(nodes):
-                    walked += distance_m(nodes[k - 1], node) if k else 0.0
-                    on[node].setdefault(number, walked)
-            points = [(node, xy(node)) for node in on if zone.near(xy(node))]
-            if len(points) < 2:
-                continue
-            others = self._other_streets([node for node, _ in points], name)
-            square = _Square(name, zone, on, points, others)
-            for node in on:
-                self._square_of[node].append(square)
-            for i, (a, pa) in enumerate(points):
-                for b, pb in points[i + 1:]:
-                    if self._crossable(square, a, on[a], pa, b, pb):
-                        self._add_crossing(square, a, b)
-
-    def _crossable(self, square: _Square, a, lines_a: dict, pa, b, pb) -> bool:
-        """Whether a straight walk a–b across the square is allowed (module docstring)."""
-        straight = math.dist(pa, pb)
-        lines_b = square.on.get(b, {})
-        # Along a side that is (nearly) straight from a to b: that side is the walk already.
-        along = min((abs(lines_a[n] - lines_b[n]) for n in lines_a.keys() & lines_b.keys()),
-                    default=math.inf)
-        return not (
-            along <= straight * areas.ALONG_RATIO
-            or not 1.0 < straight <= areas.MAX_CROSSING_M
-            or self.graph.has_edge(a, b)
-            or _blocked(a, b, pa, pb, square.others)
-            or not square.zone.holds(pa, pb)
-        )
-
-    def _add_crossing(self, square: _Square, a, b) -> None:
-        length = distance_m(self._position(a), self._position(b))
-        self.graph.add_edge(a, b, length=length, name=square.name, cross=True)
-        self.crossings += 1
-
-    def _cross_from_ends(self, ends: list, snaps: list) -> None:
-        """Crossings from a stop snapped between two points of a square's side."""
-        squares_at = []
-        for end, (edge, _, at) in zip(ends, snaps, strict=True):
-            u, v = edge
-            found = None
-            if isinstance(end, str):  # a snap node, new for this route
-                for square in self._square_of.get(u, ()):
-                    on_v = square.on.get(v, {})
-                    # The snapped point's place along the side it is on.
-                    lines = {
-                        n: m + distance_m(u, at) * (1 if on_v[n] > m else -1)
-                        for n, m in square.on[u].items() if n in on_v
-                    }
-                    if lines and square.zone.near(self._plane.xy(at)):
-                        found = (square, lines)
-                        p = self._plane.xy(at)
-                        for b, pb in square.points:
-                            if self._crossable(square, end, lines, p, b, pb):
-                                self._add_crossing(square, end, b)
-                        break
-            squares_at.append(found)
-        first, last = squares_at
-        if first and last and first[0] is last[0] and ends[0] != ends[1]:
-            square, lines = first
-            p, q = (self._plane.xy(self._position(e)) for e in ends)
-            square.on[ends[1]] = last[1]  # for the time of this route
-            try:
-                if self._crossable(square, ends[0], lines, p, ends[1], q):
-                    self._add_crossing(square, ends[0], ends[1])
-            finally:
-                del square.on[ends[1]]
-
-    def _other_streets(self, nodes: list, name: str) -> list:
-        """The segments of other streets around these nodes: (u, v, xy of u, xy of v, box)."""
-        xy = self._plane.xy
-        rows = [_cell(n)[0] for n in nodes]
-        cols = [_cell(n)[1] for n in nodes]
-        found, seen = [], set()
-        for r in range(min(rows), max(rows) + 1):
-            for c in range(min(cols), max(cols) + 1):
-                for u, v in self._cells.get((r, c), ()):
-                    if (u, v) in seen or self.graph.edges[u, v]["name"] == name:
-                        continue
-                    seen.add((u, v))
-                    pu, pv = xy(u), xy(v)
-                    box = (min(pu[0], pv[0]), min(pu[1], pv[1]),
-                           max(pu[0], pv[0]), max(pu[1], pv[1]))
-                    found.append((u, v, pu, pv, box))
-        return found
+    @property
+    def crossings(self) -> int:
+        """How many straight edges cross open spaces."""
+        return self._squares.count
 
     def snap(self, point: LatLon) -> tuple[float, tuple[Any, Any], float, LatLon]:
         """Nearest walkable segment: (distance in m, (u, v), position 0–1 along it, point)."""
@@ -336,10 +218,9 @@ class NetworkRouter:
                 )
             snaps.append((edge, t, at))
         removed, added, ends = self._split(snaps)
-        crossings_before = self.crossings
+        crossings_before = self._squares.count
         try:
-            if self._square_of:
-                self._cross_from_ends(ends, snaps)
+            self._squares.from_ends(ends, snaps)
             try:
                 nodes = nx.shortest_path(self.graph, ends[0], ends[1], weight="length")
             except nx.NetworkXNoPath:
@@ -358,7 +239,7 @@ class NetworkRouter:
                 self.graph.edges[a, b]["length"] for a, b in zip(nodes, nodes[1:], strict=False)
             )
         finally:
-            self.crossings = crossings_before
+            self._squares.count = crossings_before
             self.graph.remove_nodes_from(added)
             for u, v, data in removed:
                 self.graph.add_edge(u, v, **data)
@@ -402,31 +283,6 @@ class NetworkRouter:
         ):
             ends[1] = ends[0]
         return removed, added, ends
-
-
-@dataclass
-class _Square:
-    """An open space in a pedestrian zone, as the crossings need it."""
-
-    name: str
-    zone: areas.Zone
-    on: dict  # node → {number of a line of the square through it: metres along it}
-    points: list  # (node, its xy in metres) of the nodes inside the zone
-    others: list  # segments of other streets around it (``_other_streets``)
-
-
-def _blocked(a, b, pa, pb, others: list) -> bool:
-    """Whether one of the ``others`` streets' segments lies across a–b."""
-    x1, x2 = min(pa[0], pb[0]), max(pa[0], pb[0])
-    y1, y2 = min(pa[1], pb[1]), max(pa[1], pb[1])
-    for u, v, pu, pv, box in others:
-        if box[0] > x2 or box[2] < x1 or box[1] > y2 or box[3] < y1:
-            continue
-        if u in (a, b) or v in (a, b):
-            continue
-        if areas.crosses(pa, pb, pu, pv):
-            return True
-    return False
 
 
 def _cell(point: LatLon) -> tuple[int, int]:

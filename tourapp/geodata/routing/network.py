@@ -11,7 +11,8 @@ length (Dijkstra, networkx).
 
 Squares are crossed, not walked round: Polygons in the network, or the pedestrian zones
 of a file beside it (``areas.AREAS_BESIDE``), add straight edges across the open spaces
-they hold (``areas``, ``crossings``); such an edge has ``cross`` set, and its step says « Traversez ».
+they hold (``areas``, ``crossings``); such an edge has ``cross`` set, and its step says
+« Traversez ».
 """
 
 from __future__ import annotations

@@ -90,5 +90,8 @@ def _build(test_config: dict | None) -> Flask:
         # Outermost, so every layer (the 304 shortcut included) sees the client's request.
         # Exactly that many proxies: a client's own X-Forwarded-* beyond them is ignored.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware (ProxyFix docs).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     return app

@@ -31,6 +31,13 @@ DEFAULT_SPEED_KMH = 4.5
 DEFAULT_TIMEZONE = "Europe/Paris"
 MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200}
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+"""A stop id: a letter or digit first (so it is never read as a command option), 64 at most."""
+
+
+def is_stop_id(ident: object) -> bool:
+    """Whether ``ident`` is a valid stop id: the file's rule, which every edit checks first."""
+    return isinstance(ident, str) and ID_RE.match(ident) is not None
+
 # GDAL writes a Time field back as "13:30:00" (sometimes with milliseconds): accept seconds.
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,6})?)?$")
 # GDAL may write a Date field as "2018/11/20"; Python alone would also take "20181120".
@@ -341,7 +348,7 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     ident = reader.get("id")
     if ident is None or ident == "":
         reader.problem(missing("id"))
-    elif not isinstance(ident, str) or not ID_RE.match(ident):
+    elif not is_stop_id(ident):
         reader.problem(
             f'"id" must be a short identifier (letters, digits, "-" or "_"), got {_show(ident)}'
         )
@@ -355,7 +362,7 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
         return None
     if reader.get("arrive_at") not in (None, "") and arrive_at is None:
         return None
-    if not ID_RE.match(ident):
+    if not is_stop_id(ident):
         return None
     return Stop(
         id=ident,

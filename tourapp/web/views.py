@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..domain.tour import Tour
-from ..render import downloads, follow, leaflet, mapview, qr
+from ..render import downloads, follow, leaflet, qr
 from ..render.i18n import best_language, clock, select_locale
 from ..stopsfile.store import get_store
 from . import assets
@@ -67,6 +67,10 @@ def render_map_script(tour: Tour, lang: str) -> str:
     credit = tour.credit(lang)
     if credit:
         attribution += " | " + str(escape(credit))  # file text: escaped
+    # Imported here, where the map is drawn (once per version and language): folium brings
+    # numpy (+28 MB, +0.3 s) that no other request of a worker needs.
+    from ..render import mapview
+
     m = mapview.build(
         tour, lang, map_labels(tour, lang), current_app.config["TILE_URL"], attribution
     )

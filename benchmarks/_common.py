@@ -1,4 +1,5 @@
-"""Shared pieces of the benchmarks: the app in production mode, the folium-default mirror, machine facts.
+"""Shared pieces of the benchmarks: the app in production mode, the folium-default mirror,
+machine facts.
 
 Servers and Chromium come from ``tourapp.testing``, shared with the tests. Benchmarks
 run as ``.venv/bin/python benchmarks/x.py``: Python puts this folder on ``sys.path``,
@@ -162,7 +163,8 @@ NPM_PACKAGES = [
     "jquery@3.7.1",
     "bootstrap@5.2.2",
     "@fortawesome/fontawesome-free@6.2.0",
-    "drmonty-leaflet-awesome-markers@2.0.2",  # the files cdnjs serves as Leaflet.awesome-markers 2.0.2
+    # The files cdnjs serves as Leaflet.awesome-markers 2.0.2.
+    "drmonty-leaflet-awesome-markers@2.0.2",
     "bootstrap3@npm:bootstrap@3.1.1",  # glyphicons: 3.0.0's separate CSS is not on npm
 ]
 

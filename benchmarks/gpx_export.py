@@ -129,7 +129,8 @@ def http_timings(app, client, url: str, endpoint: str, builds: Calls | Renders) 
     try:
 
         def check(label: str, views_expected: int, builds_expected: int):
-            expect(views.count == views_expected, f"{url} {label}: the view ran {views.count} times")
+            expect(views.count == views_expected,
+                   f"{url} {label}: the view ran {views.count} times")
             expect(builds.count == builds_expected, f"{url} {label}: built {builds.count} times")
 
         start = time.perf_counter()

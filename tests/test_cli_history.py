@@ -8,8 +8,8 @@ import os
 import pytest
 
 from tourapp import stopsfile
-from tourapp.stopsfile.store import history_of, write_stops
 from tourapp.cli.language import shell_language
+from tourapp.stopsfile.store import history_of, write_stops
 
 from .conftest import SEEDED
 

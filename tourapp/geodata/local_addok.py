@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import ROOT
+
 ADDRESSES = ROOT / "data" / "montpellier" / "adresses.csv"
 CITY = "Montpellier"
 CITYCODE = "34172"  # INSEE code of the commune

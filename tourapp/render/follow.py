@@ -128,10 +128,14 @@ def messages() -> dict:
         ),
         "on_time": gettext("On time"),
         "late": _forms(
-            lambda n: _figure(ngettext("%(count)s min late", "%(count)s min late", n, count="{num}"))
+            lambda n: _figure(
+                ngettext("%(count)s min late", "%(count)s min late", n, count="{num}")
+            )
         ),
         "early": _forms(
-            lambda n: _figure(ngettext("%(count)s min early", "%(count)s min early", n, count="{num}"))
+            lambda n: _figure(
+                ngettext("%(count)s min early", "%(count)s min early", n, count="{num}")
+            )
         ),
         "announce_next": gettext("Next stop: %(name)s.", name="{name}"),
         "announce_arrived": gettext("You have arrived at %(name)s.", name="{name}"),

@@ -60,7 +60,7 @@ def answers(url: str, timeout_s: float = 2.0) -> bool:
 
 def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0,
              alive: Callable[[], bool] = lambda: True) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` on timeout or when ``alive`` stops."""
+    """Poll ``condition`` until it holds; fail naming ``what`` on timeout or if ``alive`` stops."""
     deadline = time.monotonic() + timeout_s
     while not condition():
         if not alive():

@@ -52,7 +52,9 @@ STATIC_FOLDERS = ("css", "js", "icons", "vendor")
 STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2"}
 NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 """Install-time icons: the browser fetches them itself when it installs the app."""
-BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {"css/app.css", "js/site.js"}
+BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {
+    "css/app.css", "js/site.js",
+}
 """Files the pages get inside a bundle only: the bundle is precached instead."""
 
 

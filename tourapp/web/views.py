@@ -29,7 +29,8 @@ from .assets import tour_response
 from .security import content_disposition
 
 bp = Blueprint("tour", __name__)
-LANG = "<lang:lang>"  # the converter and its URL processors: tourapp.render.i18n, for every blueprint
+# The converter and its URL processors: tourapp.render.i18n, for every blueprint.
+LANG = "<lang:lang>"
 OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 

@@ -29,7 +29,10 @@ def freeze_command(dest: str, no_precompress: bool, url: str | None) -> None:
             "(FLASK_PUBLIC_URL=https://walk.example.org/): the QR code and GPX links use it"
         )
     try:
-        report = freeze(current_app._get_current_object(), dest, precompress=not no_precompress)
+        # The app itself, not the context-local proxy (Flask's documented way to unwrap it;
+        # Flask types current_app as Flask, so mypy does not know the proxy's method).
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        report = freeze(app, dest, precompress=not no_precompress)
     except FreezeError as exc:
         raise CommandError(str(exc)) from None
     for note in report.notes:

@@ -27,8 +27,7 @@ def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) ->
     if not base:
         raise click.UsageError("give the site's address with --url or the PUBLIC_URL setting")
     # The version the site serves, with the time it was accepted: the downloads' bytes.
-    status = served_walk()
-    tour = status.tour
+    tour, status = served_walk()
     if leg is not None and not 1 <= leg <= len(tour.legs):
         raise click.BadParameter(f"the walk has legs 1 to {len(tour.legs)}", param_hint="--leg")
     created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import urllib.error
@@ -44,7 +45,9 @@ def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: 
         raise click.BadParameter(str(exc), param_hint="--hours") from None
     link = f"{_base(url)}/{lang}/guide#token={token}"
     click.echo(link)
-    click.echo(segno.make(link, error="m").terminal(compact=True) or "", nl=False)
+    qr = io.StringIO()
+    segno.make(link, error="m").terminal(out=qr, compact=True)
+    click.echo(qr.getvalue(), nl=False)
     click.echo(f"valid for {hours:g} h; keep it secret: whoever holds it leads the group",
                err=True)
 
@@ -57,7 +60,7 @@ def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: 
               help="Write the guide's track (GPX 1.1, with timestamps) here.")
 def actuals(lang: str, csv_path: str | None, gpx_path: str | None) -> None:
     """The walk as it happened: actual times as CSV, the guide's track as GPX."""
-    tour = served_walk().tour
+    tour, _status = served_walk()
     live = get_live(current_app)
     _rev, doc = live.read()
     with current_app.app_context():
@@ -104,7 +107,7 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
     """Replay a guide walking the planned route against a running app."""
     if not 0 < speed <= 100 or step_m <= 0:
         raise click.UsageError("--speed must be in (0, 100] and --step-m positive")
-    tour = served_walk().tour
+    tour, _status = served_walk()
     generation = get_live(current_app).generation()
     token = tokens.make(current_app.config["SECRET_KEY"], name, 8, generation)
     api = _base(url) + "/live/guide"

@@ -80,8 +80,9 @@ def _report(path: Path, edited: edits.Edited, started: float) -> None:
     click.echo(f"{path}: schedule on {tour.date.isoformat()}")
     for visit in tour.visits:
         stop = visit.stop
-        leg = legs.get(stop.id)
-        walk = f"  then {leg.distance_m:,.0f} m, {leg.walk_min} min on foot" if leg else ""
+        onward = legs.get(stop.id)
+        walk = (f"  then {onward.distance_m:,.0f} m, {onward.walk_min} min on foot"
+                if onward else "")
         late = f"  ({visit.late_min} min late)" if visit.late_min else ""
         click.echo(
             f"  {stop.order:>2}. {visit.arrival:%H:%M}–{visit.departure:%H:%M}  "

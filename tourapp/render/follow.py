@@ -67,7 +67,8 @@ def day_clock(date: dt.date, timezone: str) -> dict:
     offsets: list[list[int]] = []
     moment = start.astimezone(dt.UTC)
     while moment < end:  # zones change their offset on a quarter hour
-        offset = int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
+        utc_offset = moment.astimezone(zone).utcoffset() or dt.timedelta(0)  # aware: never None
+        offset = int(utc_offset.total_seconds() // 60)
         if not offsets or offsets[-1][1] != offset:
             offsets.append([_ms(moment), offset])
         moment += dt.timedelta(minutes=15)

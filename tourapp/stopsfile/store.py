@@ -124,11 +124,13 @@ class TourStore:
 
     def _follow_pointer(self) -> None:
         """Serve the version the history names, when another process accepted it."""
-        version = self.history.current()
+        shared = self.history
+        assert shared is not None  # only a history has a pointer that can move
+        version = shared.current()
         current = self._status
         if version is None or (current.tour is not None and current.tour.version == version):
             return
-        data = self.history.data(version)
+        data = shared.data(version)
         if data is None:
             log.error("history: version %s is named but its file is missing or damaged", version)
             return
@@ -177,20 +179,22 @@ class TourStore:
 
     def _accept(self, tour: Tour, data: bytes, signature: tuple | None) -> bool:
         """Record a valid file as the newest version; False when a newer write overtook it."""
+        shared = self.history
+        assert shared is not None  # called only for a store with a history
         try:
-            with self.history.locked():
+            with shared.locked():
                 if durable.signature(self.path) != signature:
                     # Changed while this worker read it: whoever reads the newer file
                     # accepts that one; never put this older one in front of it.
                     self._signature = None
                     return False
-                if self.history.current() != tour.version:
-                    self.history.accept(data, tour, self._status.tour, "file")
-                self._pointer = self.history.pointer_signature()
+                if shared.current() != tour.version:
+                    shared.accept(data, tour, self._status.tour, "file")
+                self._pointer = shared.pointer_signature()
         except OSError as exc:
             # No shared history (read-only folder, full disk): this worker still serves it.
             log.error("history %s: cannot record version %s: %s",
-                      self.history.folder, tour.version, exc)
+                      shared.folder, tour.version, exc)
         return True
 
     def recent(self, count: int) -> list[history.Entry]:

@@ -22,15 +22,17 @@ def open_router(
     """
     if network and osrm_url:
         raise ValueError("give one of a network file or an OSRM URL, not both")
-    snap = {} if max_snap_m is None else {"max_snap_m": max_snap_m}
     # Imported here: networkx is slow to import and only commands route.
-    if osrm_url:
-        from .osrm import OsrmRouter
+    from .network import DEFAULT_NAME_PROPERTY, MAX_SNAP_M, NetworkRouter
 
-        timeout = {} if timeout_s is None else {"timeout_s": timeout_s}
-        return OsrmRouter(osrm_url, **timeout, **snap)
+    snap_m = MAX_SNAP_M if max_snap_m is None else max_snap_m
+    if osrm_url:
+        from .osrm import DEFAULT_TIMEOUT_S, OsrmRouter
+
+        timeout = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
+        return OsrmRouter(osrm_url, timeout_s=timeout, max_snap_m=snap_m)
     if not network:
         raise ValueError("a network file or an OSRM URL is needed")
-    from .network import DEFAULT_NAME_PROPERTY, NetworkRouter
-
-    return NetworkRouter.from_file(network, name_property or DEFAULT_NAME_PROPERTY, **snap)
+    return NetworkRouter.from_file(
+        network, name_property or DEFAULT_NAME_PROPERTY, max_snap_m=snap_m
+    )

@@ -24,7 +24,7 @@ run: $(STAMP) $(MO)  ## serve the seeded walk on http://127.0.0.1:5000
 	$(VENV)/bin/flask --app tourapp run --debug  # debug = development: the dev SECRET_KEY is allowed
 
 test: $(STAMP) $(MO) system-deps osrm  ## run the whole test suite
-	$(VENV)/bin/pytest
+	$(VENV)/bin/ruff check && $(VENV)/bin/mypy && $(VENV)/bin/pytest
 
 osrm: $(STAMP)  ## fetch the OSRM programs the routing tests run (cached in .cache/osrm)
 	PYTHON=$(PY) bash .ci/fetch-osrm

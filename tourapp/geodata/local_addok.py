@@ -184,8 +184,8 @@ def local_addok(csv_path: Path = ADDRESSES) -> Iterator[str]:
     redis_server = shutil.which("redis-server")
     if not redis_server:
         raise RuntimeError("redis-server is not installed (Debian package redis-server)")
-    with tempfile.TemporaryDirectory(prefix="tourapp-addok-") as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="tourapp-addok-") as name:
+        folder = Path(name)
         socket = folder / "redis.sock"
         config = folder / "addok.conf"
         config.write_text(CONFIG.format(socket=str(socket), log_dir=str(folder)))

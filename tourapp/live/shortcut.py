@@ -74,5 +74,8 @@ class NotModifiedShortcut:
 
 def install(app: Flask, public_etag: Callable[[], str | None]) -> None:
     """Put the shortcut in front of ``app``; ``public_etag`` gives the state's current ETag."""
-    app.wsgi_app = NotModifiedShortcut(app, app.wsgi_app, public_etag)
+    # Flask's documented way to add WSGI middleware (mypy sees a method assigned).
+    app.wsgi_app = NotModifiedShortcut(  # type: ignore[method-assign]
+        app, app.wsgi_app, public_etag
+    )
 

@@ -122,7 +122,7 @@ def _build(tour: Tour, lang: str, labels: dict, tiles: str, attribution: str) ->
     # No view of its own (folium writes ``center: null``): Leaflet then adds the layers once,
     # when FitTour fits the walk to the screen, instead of drawing the tiles, lines and
     # markers at zoom 15 first and again at the zoom the screen needs.
-    m.location = None
+    m.location = None  # type: ignore[assignment]  # folium types it as a list, accepts None
     # CORS tiles (the OpenStreetMap servers allow it): the service worker may keep them
     # for offline use, which it does not do with opaque responses (they cost megabytes of quota).
     # Every element gets its id where it is made (folium's own would be a random uuid4, and
@@ -199,6 +199,7 @@ class _Text(branca.element.Element):
 def script(m: folium.Map) -> str:
     """The map's JavaScript, ready to serve as a file."""
     figure = m.get_root()
+    assert isinstance(figure, branca.element.Figure)  # a folium Map's root is its Figure
     # Why a module global is swapped, not a public API: branca's MacroElement.render (which
     # every folium element uses) builds ``Element(script(self, kwargs))`` by the module-level
     # name ``branca.element.Element``, and neither folium nor branca offers a hook, option or
@@ -210,9 +211,9 @@ def script(m: folium.Map) -> str:
     # the same bytes out). _RENDER_LOCK keeps other threads from rendering meanwhile.
     with _RENDER_LOCK, gc_paused():
         original = branca.element.Element
-        branca.element.Element = _Text
+        setattr(branca.element, "Element", _Text)  # noqa: B010  (mypy: a class is not assignable)
         try:
             figure.render()
         finally:
-            branca.element.Element = original
+            setattr(branca.element, "Element", original)  # noqa: B010
     return figure.script.render() + "\n"

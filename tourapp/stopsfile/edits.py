@@ -15,6 +15,7 @@ import json
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from .. import stopsfile
 from ..domain.geo import Point
@@ -167,7 +168,8 @@ def reroute(
             continue
         single = _Single(stops_only, a, b)
         try:
-            leg = route_tour(single, router)[0]
+            # _Single has what route_tour reads of a Tour: its stops and its speed.
+            leg = route_tour(cast(Tour, single), router)[0]
         except LegError as exc:
             raise EditError(str(exc).replace("leg 1 ", f"leg {number} ", 1)) from None
         leg = RoutedLeg(number, leg.start, leg.end, leg.route)

@@ -358,7 +358,10 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     address = reader.localized("address", required=False, limit=MAX_TEXT["address"])
     duration = reader.number("duration_min", maximum=24 * 60)
     arrive_at = reader.clock("arrive_at", required=False)
-    if None in (order, name, description, address, duration) or not isinstance(ident, str):
+    if (
+        order is None or name is None or description is None or address is None
+        or duration is None or not isinstance(ident, str)
+    ):
         return None
     if reader.get("arrive_at") not in (None, "") and arrive_at is None:
         return None
@@ -400,9 +403,9 @@ def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
             for k in STEP_KEYS[:3]
         )
         distance = item.get("distance_m") if isinstance(item, dict) else None
-        ok = ok and _finite(distance) and 0 <= distance <= 100_000
+        ok = ok and distance is not None and _finite(distance) and 0 <= distance <= 100_000
         location = _position(item.get("location")) if ok and "location" in item else None
-        if not ok or ("location" in item and location is None):
+        if not ok or distance is None or ("location" in item and location is None):
             reader.problem(
                 f'"steps" item {number} must have "maneuver", "direction", "street" '
                 f'(text, no control characters), "distance_m" (number ≥ 0) and optionally '
@@ -421,7 +424,7 @@ def _leg(reader: _Feature, path: tuple[LatLon, ...], speed_kmh: float) -> Leg | 
     distance = reader.number("distance_m", required=False, strict_min=True, maximum=100_000)
     walk = reader.number("walk_min", required=False, maximum=24 * 60, integer=True)
     steps = _steps(reader, reader.get("steps"))
-    if None in (leg_from, leg_to, steps):
+    if leg_from is None or leg_to is None or steps is None:
         return None
     if reader.get("distance_m") not in (None, "") and distance is None:
         return None

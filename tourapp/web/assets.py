@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from typing import cast
 
 from flask import Flask, Response, current_app, g, request
 
@@ -64,7 +65,8 @@ def tour_response(
     if max_age == 0:
         response.cache_control.no_cache = True
     response.tour_versioned = True
-    return response.make_conditional(request)
+    # make_conditional returns the response itself (typed as werkzeug's base class).
+    return cast(AppResponse, response.make_conditional(request))
 
 
 def version_url(app: Flask, endpoint: str, version: Callable[[str], str]) -> None:
@@ -132,7 +134,7 @@ def _encode(response: Response) -> Response:
         if "If-None-Match" in request.headers:
             # The view compared If-None-Match with the plain ETag; compare again
             # with the one of this encoding, which is what the client holds.
-            response = response.make_conditional(request)
+            response = cast(Response, response.make_conditional(request))
     return response
 
 

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, abort, current_app, request
 from werkzeug.security import safe_join
@@ -191,14 +191,14 @@ def send_asset(asset: Asset | None) -> Response:
         vary_on_encoding(response)
     response.set_etag(encoded_etag(asset.version, encoding))
     cache_headers(response, request.args.get("v") == asset.version)
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 def cache_headers(response: Response, immutable: bool) -> None:
     """A year, immutable, for a versioned URL whose version is right; an hour otherwise."""
     response.cache_control.public = True
     if immutable:
-        response.cache_control.no_cache = False  # set by views that revalidate by default
+        response.cache_control.no_cache = None  # set by views that revalidate by default
         response.cache_control.max_age = IMMUTABLE_S
         response.cache_control.immutable = True
     else:

@@ -12,6 +12,8 @@ is kept once per language.
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Response, request
 
 from ..render.i18n import best_language
@@ -74,7 +76,7 @@ def replay() -> AppResponse | None:
         return None
     headers, body = entry
     # werkzeug answers If-None-Match and If-Modified-Since alike, as the view did.
-    response = AppResponse(body, headers=headers).make_conditional(request)
+    response = cast(AppResponse, AppResponse(body, headers=headers).make_conditional(request))
     response.replayed = True
     return response
 

@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository: templates, static files, translations and the seeded walk live here."""
+from .system import resources
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then environment or test config, then extensions and views."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resources.TEMPLATES),
+        static_folder=str(resources.STATIC),
         # The instance folder keeps the shared version history (and the live walk's state):
         # TOURAPP_INSTANCE moves it, e.g. the test suite's into a temporary folder.
         instance_path=os.environ.get("TOURAPP_INSTANCE") or None,
     )
     app.config.from_mapping(
         SECRET_KEY="dev",
-        TOUR_DATA=os.environ.get("TOUR_DATA", str(ROOT / "data" / "stops.geojson")),
+        TOUR_DATA=os.environ.get("TOUR_DATA", str(resources.SEEDED_WALK)),
         TOUR_MAX_BYTES=8 * 1024 * 1024,
         # Street network `flask tour route` uses when given neither --network nor --osrm:
         # the city's streets around the seeded walk, committed (data/montpellier/README.md).
-        ROUTING_NETWORK=str(ROOT / "data" / "montpellier" / "voies.geojson"),
+        ROUTING_NETWORK=str(resources.CITY / "voies.geojson"),
         # Addresses → points for `tour add-stop`, `move-stop`, `check --addresses`:
         # ban (France's address base), addok:URL or nominatim[:URL] (tourapp/geocoding.py).
         GEOCODER="ban",
@@ -42,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         ),
         PUBLIC_URL="",  # the app's address behind a proxy, for the QR code and GPX links
         BABEL_DEFAULT_LOCALE="fr",
-        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(resources.TRANSLATIONS),
     )
     if test_config is None:
         app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_TILE_URL, …

@@ -34,8 +34,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import ROOT
-ADDRESSES = ROOT / "data" / "montpellier" / "adresses.csv"
+from ..system.resources import CITY
+
+ADDRESSES = CITY / "adresses.csv"
 CITY = "Montpellier"
 CITYCODE = "34172"  # INSEE code of the commune
 

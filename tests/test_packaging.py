@@ -12,6 +12,7 @@ is imported from the new environment, i.e. from the wheel.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -236,3 +237,20 @@ def test_every_organiser_command_runs_from_the_installed_package(installed, addo
         "actuals", "add-stop", "check", "gpx", "guide-link", "history", "init", "live-reset",
         "move-stop", "rehearse", "remove-stop", "restore", "route",
     }, "a new command: run it above"
+
+
+@pytest.mark.parametrize("command", ["installed", "clone"])
+def test_serving_without_a_secret_key_says_in_one_sentence_what_to_set(command, request):
+    if command == "installed":
+        installed = request.getfixturevalue("installed")
+        result = installed.run("run", check=False)
+    else:  # the clone's own Flask command, as the README offered it
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("flask")), "--app", "tourapp", "run"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            env={k: v for k, v in os.environ.items() if not k.startswith("FLASK_")},
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and "FLASK_SECRET_KEY" in line

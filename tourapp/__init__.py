@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import click
 from flask import Flask
 
 from .system import resources
@@ -11,6 +12,20 @@ from .system import resources
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then environment or test config, then extensions and views."""
+    from .system.catalogs import CatalogError
+    from .web.security import InsecureConfig
+
+    try:
+        return _build_app(test_config)
+    except (InsecureConfig, CatalogError) as exc:
+        # Each says what to set or run. On the command line (`flask run`, `tourapp …`) that
+        # sentence is the whole answer, not the end of a traceback through Flask's loader.
+        if click.get_current_context(silent=True) is None:
+            raise
+        raise click.ClickException(str(exc)) from None
+
+
+def _build_app(test_config: dict | None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(resources.TEMPLATES),

@@ -1,12 +1,12 @@
 """The wheel built from the repository is the whole app, installed anywhere.
 
 The real path: the wheel is built from a copy of the repository's files (what a clone
-has, nothing the clone's runs left behind), installed into a new virtual environment,
-and run from a folder outside the clone, by its ``tourapp`` command. Offline, so the
-new environment gets the app's dependencies by a ``.pth`` line naming the test run's
-own site-packages (where they are installed); that folder's import hooks (the clone's
-editable install) are not run by such a line, and every test checks that ``tourapp``
-is imported from the new environment, i.e. from the wheel.
+has, nothing the clone's runs left behind), installed with pip into a new virtual
+environment (and with pipx), and run from a folder outside the clone by its
+``tourapp`` command. Offline: the app's dependencies, already installed for this test
+run, are lent to the new environments from a folder of links to them that leaves out
+the clone's own (editable) install of tourapp; every test checks that ``tourapp`` is
+imported from the new environment, i.e. from the wheel.
 """
 
 from __future__ import annotations
@@ -41,6 +41,16 @@ def repository_files() -> list[str]:
         cwd=ROOT, check=True, capture_output=True,
     ).stdout.decode()
     return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+
+
+@pytest.fixture(scope="module")
+def dependencies(tmp_path_factory) -> Path:
+    """The test run's installed packages, as links, without the clone's tourapp."""
+    folder = tmp_path_factory.mktemp("dependencies")
+    for entry in Path(sysconfig.get_path("purelib")).iterdir():
+        if not entry.name.startswith(("tourapp", "__editable__")):
+            (folder / entry.name).symlink_to(entry)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +108,7 @@ class Installed:
 
 
 @pytest.fixture(scope="module")
-def installed(wheel, tmp_path_factory) -> Installed:
+def installed(wheel, dependencies, tmp_path_factory) -> Installed:
     """The wheel installed (``pip install``, not editable) into a new virtual environment."""
     venv = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -107,9 +117,10 @@ def installed(wheel, tmp_path_factory) -> Installed:
         [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
         check=True, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
     ).stdout.strip()
-    # The dependencies, already installed for this test run: a path line, appended after
-    # the new environment's own site-packages (see the module's docstring).
-    Path(site, "test-run-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    # After the new environment's own site-packages (see the module's docstring).
+    Path(site, "test-run-dependencies.pth").write_text(
+        f"import site; site.addsitedir({str(dependencies)!r})\n"
+    )
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
          "--no-deps", "--no-index", str(wheel)],
@@ -237,6 +248,45 @@ def test_every_organiser_command_runs_from_the_installed_package(installed, addo
         "actuals", "add-stop", "check", "gpx", "guide-link", "history", "init", "live-reset",
         "move-stop", "rehearse", "remove-stop", "restore", "route",
     }, "a new command: run it above"
+
+
+def test_pipx_installs_the_wheel_as_the_tourapp_command(wheel, dependencies, tmp_path):
+    home = tmp_path / "pipx"
+    # pipx lends its shared libraries (normally pip alone) to every app it installs: here
+    # the dependencies too, already in place, so that its own upgrade of pip is not needed.
+    shared = home / "shared"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(shared)], check=True)
+    site = next((shared / "lib").glob("python3*/site-packages"))
+    for entry in dependencies.iterdir():
+        (site / entry.name).symlink_to(entry.resolve())
+    (shared / "bin" / "pip").write_text(
+        f"#!{shared / 'bin' / 'python'}\nimport sys\n"
+        "from pip._internal.cli.main import main\nsys.exit(main())\n"
+    )
+    (shared / "bin" / "pip").chmod(0o755)
+    env = {
+        "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PIPX_HOME": str(home),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"), "PIPX_MAN_DIR": str(tmp_path / "man"),
+        "PIPX_SHARED_LIBS": str(shared), "PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE": "1",
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("pipx")), "install",
+         "--pip-args=--no-deps --no-index", str(wheel)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    command = tmp_path / "bin" / "tourapp"
+    where = subprocess.run(
+        [str(home / "venvs" / "tourapp" / "bin" / "python"), "-c",
+         "import tourapp; print(tourapp.__file__)"],
+        env=env, cwd=tmp_path, check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    assert Path(where).is_relative_to(home / "venvs" / "tourapp"), where
+    assert subprocess.run([str(command), "--version"], env=env, cwd=tmp_path, check=True,
+                          capture_output=True, text=True).stdout.strip().endswith(VERSION)
+    checked = subprocess.run([str(command), "tour", "check"], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0 and "OK: 4 stops" in checked.stdout, checked.stderr
 
 
 @pytest.mark.parametrize("command", ["installed", "clone"])

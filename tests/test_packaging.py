@@ -151,6 +151,7 @@ def test_the_wheel_carries_templates_static_files_catalogs_data_and_every_subpac
     for package in packages - {"tourapp/testing"}:
         assert f"{package}/__init__.py" in names
     assert not [name for name in names if name.startswith("tourapp/testing")]
+    assert f"tourapp-{VERSION}.dist-info/licenses/LICENSE" in names
     (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
     assert "tourapp = tourapp.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

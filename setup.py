@@ -9,6 +9,7 @@ Everything else about the package is in ``pyproject.toml``.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -35,18 +36,17 @@ class BuildWithAppFiles(build_py):
 
 def compile_catalogs(source: Path, target: Path) -> None:
     """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``source`` into ``target``."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
+    # The app's own compiler (strict, atomic), loaded from its file: importing the
+    # package would need its dependencies, which a build environment does not have.
+    spec = importlib.util.spec_from_file_location(
+        "tourapp_catalogs", HERE / "tourapp" / "system" / "catalogs.py"
+    )
+    catalogs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(catalogs)
     for po in sorted(source.glob("*/LC_MESSAGES/*.po")):
-        lang = po.parent.parent.name
-        with po.open("rb") as handle:
-            # Strict, as the app is: a catalog half read (conflict markers) fails the build.
-            catalog = read_po(handle, locale=lang, abort_invalid=True)
         mo = target / po.relative_to(source).with_suffix(".mo")
         mo.parent.mkdir(parents=True, exist_ok=True)
-        with mo.open("wb") as out:
-            write_mo(out, catalog)  # fuzzy entries left out, as `pybabel compile` does
+        catalogs.compile_catalog(po, mo, po.parent.parent.name)
 
 
 setup(

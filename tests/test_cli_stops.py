@@ -201,8 +201,7 @@ def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
     [
         ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, OPERA, "is unreachable"),
         ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, ["check", "--addresses"], "is unreachable"),
-        ({"GEOCODER": "nominatim"}, OPERA, "needs GEOCODER_USER_AGENT"),
-        ({"GEOCODER": "google"}, ["check", "--addresses"], "is not a geocoder"),
+        # A GEOCODER that is wrong in itself is refused when the app starts (test_settings.py).
     ],
 )
 def test_geocoder_trouble_is_a_sentence_and_nothing_is_written(tour_file, config, args, message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import click
 from flask import Flask
 
 from .system import resources
@@ -23,8 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             # forever, on any other; with --preload the arbiter itself exits with it.
             print(exc, file=sys.stderr, flush=True)
             raise SystemExit(3) from None
-        if isinstance(exc, CatalogError):
-            # It names its fix too: one sentence on the command line, not a traceback.
+        if isinstance(exc, CatalogError) and click.get_current_context(silent=True):
+            # It names its fix too: on the command line that sentence, not a traceback.
             raise SettingError(str(exc)) from None
         raise
 

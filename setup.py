@@ -41,6 +41,7 @@ def compile_catalogs(source: Path, target: Path) -> None:
     spec = importlib.util.spec_from_file_location(
         "tourapp_catalogs", HERE / "tourapp" / "system" / "catalogs.py"
     )
+    assert spec is not None and spec.loader is not None
     catalogs = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(catalogs)
     for po in sorted(source.glob("*/LC_MESSAGES/*.po")):

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort
 
-from tourapp import ROOT, create_app
+from tourapp import create_app
 from tourapp.testing import LiveServer
 from tourapp.web import assets
 
@@ -29,6 +29,7 @@ from tourapp.web import assets
 # development key: one random key per run, inherited by the gunicorn subprocesses.
 SECRET_KEY = os.environ.setdefault("FLASK_SECRET_KEY", secrets.token_hex())
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 OUT = ROOT / "benchmarks" / "out"  # git-ignored: npm mirror, synthetic tours, exports
 SEEDED = ROOT / "data" / "stops.geojson"
 

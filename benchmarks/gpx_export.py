@@ -21,8 +21,10 @@ from pathlib import Path
 
 from _common import Calls, Renders, expect, machine, view_calls
 
-from tourapp import ROOT, create_app, stopsfile
+from tourapp import create_app, stopsfile
 from tourapp.render import gpx
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 CREATED = dt.datetime(2018, 11, 20, tzinfo=dt.UTC)
 

@@ -28,9 +28,8 @@ import time
 import urllib.error
 import urllib.request
 
-from _common import SECRET_KEY, SEEDED, machine
+from _common import ROOT, SECRET_KEY, SEEDED, machine
 
-from tourapp import ROOT
 from tourapp.testing import Gunicorn
 
 TRIVIAL = "/healthz"

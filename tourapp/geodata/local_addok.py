@@ -34,10 +34,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import ROOT
+from ..system import resources
 from .geocoding import LOCAL_ATTRIBUTION
 
-ADDRESSES = ROOT / "data" / "montpellier" / "adresses.csv"
+ADDRESSES = resources.CITY / "adresses.csv"
 CITY = "Montpellier"
 CITYCODE = "34172"  # INSEE code of the commune
 

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
+from ..domain.clock import minutes_of, parse_hhmm
 from ..domain.geo import distance_m
 from ..domain.tour import Tour
 from .estimate import WalkClock
@@ -65,7 +65,6 @@ KEPT_IDS = 1000
 
 MAX_EVENTS = 500
 MAX_SPEED = 100
-AT_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 KINDS = ("position", "arrive", "leave", "message", "stop", "clock", "end", "undo", "visit")
 
 
@@ -207,11 +206,11 @@ def apply(
         me["sharing"] = False
         me.pop("position", None)  # published only while sharing
     elif kind == "clock":
-        match = AT_RE.fullmatch(str(body.get("at", "")))
+        at_time = parse_hhmm(body.get("at"))
         speed = _number(body, "speed") if "speed" in body else 1.0
-        if not match or not 0 < speed <= MAX_SPEED:
+        if at_time is None or not 0 < speed <= MAX_SPEED:
             raise GuideError(f"'at' must be HH:MM and 'speed' more than 0, at most {MAX_SPEED}")
-        at = int(match[1]) * 60 + int(match[2])
+        at = minutes_of(at_time)
         doc["clock"] = WalkClock(_timestamp(body, now, tz), at, speed).to_dict()
     elif kind == "end":
         doc["ended"] = _timestamp(body, now, tz)

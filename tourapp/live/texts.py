@@ -7,9 +7,10 @@ from flask_babel import gettext, ngettext
 from ..domain.tour import Tour
 
 
-def _forms(singular: str, plural: str) -> dict:
-    # gettext's n=1 and n=2 are the "one" and "other" forms of French and English.
-    return {f: ngettext(singular, plural, n, count="{num}") for f, n in (("one", 1), ("other", 2))}
+def _forms(say) -> dict:
+    # gettext's n=1 and n=2 are the "one" and "other" forms of French and English. ``say``
+    # calls ngettext with literal texts, so that the extractor sees them.
+    return {f: say(n) for f, n in (("one", 1), ("other", 2))}
 
 
 def _group_forms() -> dict:
@@ -44,7 +45,7 @@ def participant(tour: Tour) -> dict:
         "late": _group_forms()["late"],
         "early": _group_forms()["early"],
         "silent": gettext("last news %(time)s", time="{time}"),
-        "minutes": _forms("%(count)s min", "%(count)s min"),
+        "minutes": _forms(lambda n: ngettext("%(count)s min", "%(count)s min", n, count="{num}")),
         "planned_estimated": gettext(
             "planned %(planned)s → estimated %(estimated)s",
             planned="{planned}", estimated="{estimated}",
@@ -133,5 +134,5 @@ def guide(tour: Tour) -> dict:
         "early": _group_forms()["early"],
         "silent": gettext("last news %(time)s", time="{time}"),
         "ago": gettext("%(time)s ago", time="{time}"),
-        "minutes": _forms("%(count)s min", "%(count)s min"),
+        "minutes": _forms(lambda n: ngettext("%(count)s min", "%(count)s min", n, count="{num}")),
     }

@@ -50,4 +50,5 @@ def gpx_title(tour: Tour, lang: str, leg: int | None, track_only: bool = False) 
     if leg is None:
         suffix = _("track only")
         return f"{title} – {suffix}" if track_only else title
-    return f"{title} – {_('walk %(number)d', number=leg)}"
+    # One message, never _() inside an f-string: the extractor cannot see into those.
+    return _("%(title)s – walk %(number)d", title=title, number=leg)

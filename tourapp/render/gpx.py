@@ -211,7 +211,7 @@ def _tour_gpx(
         ]
         doc.routes = [_route(tour, range(len(tour.stops)), lang, wording.route_name(title))]
     track = gpxpy.gpx.GPXTrack(name=xml_text(title))
-    track.type = "walking"
+    track.type = "walking"  # type: ignore[assignment]  # gpxpy declares it None, means str
     track.link = doc.link
     track.link_text = doc.link_text
     track.segments = [_segment(leg) for leg in tour.legs]
@@ -251,7 +251,7 @@ def _leg_gpx(
     track = gpxpy.gpx.GPXTrack(
         name=xml_text(name), description=xml_text(wording.leg_description(leg))
     )
-    track.type = "walking"
+    track.type = "walking"  # type: ignore[assignment]  # gpxpy declares it None, means str
     track.number = number
     track.segments = [_segment(leg)]
     doc.tracks = [track]

@@ -89,7 +89,8 @@ LAYERS = [
     {"render"},  # Tour → map script, GPX, card data, texts in a language
     {"web.security"},  # headers and download names, knowing no view
     {"web.assets", "web.canonical"},  # cached, compressed, replayed answers; one URL each
-    {"web", "web.views", "web.offline", "web.bundles", "live"},  # blueprints: thin views
+    # blueprints: thin views
+    {"web", "web.views", "web.offline", "web.bundles", "live", "console"},
     {"cli", "web.export", "testing"},  # commands, the static export, the tests' harness
 ]
 

@@ -1,0 +1,255 @@
+"""The organisers' console: thin views over ``auth``, ``forms`` and ``services``.
+
+- ``/<lang>/console/sign-in``: the organiser link's page (the token in its fragment);
+- ``/<lang>/console/``: the walk served, the day's links (guide links, downloads);
+- ``/<lang>/console/history``: what changed in each version, restore with one button;
+- ``/<lang>/console/edit``: the walk's texts, times, durations and order.
+
+Organisers' pages of other blueprints (``ORGANISER_ENDPOINTS``) are guarded here too:
+without a session a page leads to sign-in and a download answers 401.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from .. import stopsfile
+from ..live import tokens
+from ..live.views import get_live
+from ..render import wording
+from ..stopsfile.store import get_store
+from . import auth, forms, services
+
+bp = Blueprint("console", __name__)
+LANG = "<lang:lang>"
+
+ORGANISER_ENDPOINTS = frozenset({"tour.status_page", "live.actuals_csv", "live.track_gpx"})
+"""Pages and downloads of other blueprints that belong to organisers."""
+OPEN_ENDPOINTS = frozenset({"console.sign_in"})
+"""The console's only page open without a session."""
+DOWNLOADS = frozenset({"live.actuals_csv", "live.track_gpx"})
+
+
+def _guarded(endpoint: str | None) -> bool:
+    if not endpoint:
+        return False
+    if endpoint in ORGANISER_ENDPOINTS:
+        return True
+    return endpoint.startswith("console.") and endpoint not in OPEN_ENDPOINTS
+
+
+def _local(target: str | None) -> str | None:
+    """``target`` if it is a path of this site (never another host), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _refuse(status: int, message: str) -> Response:
+    html = render_template("error.html", code=status, message=message,
+                           title=_("Organisers only") if status == 401 else _("Refused"))
+    response = Response(html, status=status, mimetype="text/html")
+    response.cache_control.no_store = True
+    return response
+
+
+def guard() -> Response | None:
+    """Before every request: organisers' URLs need a session, the console's POSTs a CSRF token."""
+    endpoint = request.endpoint
+    if endpoint is None or not (endpoint.startswith("console.") or endpoint in ORGANISER_ENDPOINTS):
+        return None  # participants' and guides' URLs: the session is never read
+    if request.method == "POST" and not auth.csrf_ok():
+        return _refuse(403, _("This form has expired or did not come from this site: "
+                              "load the page again and repeat."))
+    if not _guarded(endpoint) or auth.organiser() is not None:
+        return None
+    if request.method == "GET" and endpoint not in DOWNLOADS:
+        return redirect(url_for("console.sign_in", lang=g.get("lang") or "fr",
+                                next=request.full_path.rstrip("?")), 303)
+    return _refuse(401, _("Sign in with your organiser link first."))
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.cache_control.no_store = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.app_template_global()
+def csrf_field_value() -> str:
+    """The session's CSRF token, for the hidden field of every console form."""
+    return auth.csrf_token()
+
+
+@bp.route(f"/{LANG}/console/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Open a session with an organiser link's token (pasted, or read from the fragment)."""
+    error = None
+    if request.method == "POST":
+        try:
+            holder = auth.check_link_token(request.form.get("token", "").strip())
+        except tokens.TokenError as refused:
+            error = (_("This link was revoked: ask for a new one.") if refused.status == 403
+                     else _("This link is not valid or has expired: ask for a new one."))
+        else:
+            auth.open_session(holder)
+            target = _local(request.args.get("next")) or url_for("console.home")
+            return redirect(target, 303)
+    html = render_template("console/sign-in.html", error=error)
+    return Response(html, status=401 if error else 200, mimetype="text/html")
+
+
+@bp.route(f"/{LANG}/console/sign-out", methods=["POST"])
+def sign_out():
+    """Close the session."""
+    auth.close_session()
+    return redirect(url_for("console.sign_in"), 303)
+
+
+def _home(new_link: str | None = None, status: int = 200) -> Response:
+    store = get_store()
+    live = get_live()
+    html = render_template(
+        "console/home.html", status=store.status(), organiser=auth.organiser(),
+        new_link=new_link, guide_generation=live.generation(),
+        max_hours=tokens.MAX_HOURS, messages=get_flashed_messages(),
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.route(f"/{LANG}/console/", methods=["GET", "POST"])
+def home():
+    """The console's first page: the walk served, the day's tools; POST: a guide link."""
+    if request.method == "GET":
+        return _home()
+    return _guide_links()
+
+
+def _guide_links() -> Response:
+    """Make a guide link (shown once, never stored), or revoke them all."""
+    live = get_live()
+    if request.form.get("action") == "revoke":
+        live.revoke_all()
+        flash(_("Every guide link given so far is revoked."))
+        return redirect(url_for("console.home"), 303)
+    name = request.form.get("name", "").strip()[:60]
+    try:
+        hours = float(request.form.get("hours", "8").replace(",", "."))
+        token = tokens.make(current_app.config["SECRET_KEY"], name, hours, live.generation())
+    except ValueError:
+        flash(_("The link lasts from 1 to %(max)d hours.", max=tokens.MAX_HOURS))
+        return redirect(url_for("console.home"), 303)
+    base = (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
+    return _home(f"{base}{url_for('live.guide_page')}#token={token}")
+
+
+@bp.route(f"/{LANG}/console/history")
+def history():
+    """Every kept version, newest first: when (the walk's time), why, what changed."""
+    tour = get_store().tour()
+    html = render_template(
+        "console/history.html", rows=services.history_rows(current_app),
+        timezone=tour.timezone if tour else "", messages=get_flashed_messages(),
+    )
+    return Response(html, mimetype="text/html")
+
+
+@bp.route(f"/{LANG}/console/restore", methods=["POST"])
+def restore():
+    """Serve a kept version again; a refused file on disk is copied first."""
+    version = request.form.get("version", "")
+    try:
+        entry = services.restore(current_app, version)
+    except services.NotKept:
+        abort(404)
+    except stopsfile.TourError as refused:  # accepted once: only a newer app could refuse it
+        flash("; ".join(wording.problem(p) for p in refused.problems))
+        return redirect(url_for("console.history"), 303)
+    flash(_("Version %(version)s restored: every participant sees it now.",
+            version=entry.version))
+    if entry.kept:
+        flash(_("The file on the server was refused; it was kept as %(path)s before being "
+                "replaced.", path=entry.kept))
+    return redirect(url_for("console.history"), 303)
+
+
+@bp.route(f"/{LANG}/console/edit", methods=["GET", "POST"])
+def edit():
+    """The walk's texts, times, durations and order; saved through the file's own path."""
+    status = get_store().status()
+    if status.tour is None:
+        abort(503, description=_("No valid walk is served: fix or restore the file first."))
+    # The form is read back into the version it was loaded from: a save made on an older
+    # version than the one served is a conflict, never a silent overwrite.
+    base = request.form.get("base", "") if request.method == "POST" else status.tour.version
+    document = forms_document(base) if request.method == "POST" else None
+    if document is None:
+        document = _document(status.data)
+    values = forms.values_of(document)
+    errors: dict[str, str] = {}
+    problems: list[str] = []
+    conflict = None
+    code = 200
+    if request.method == "POST":
+        values.update({k: v for k, v in request.form.items() if "." in k})
+        new, errors = forms.apply(document, request.form)
+        if not errors:
+            data = stopsfile.dumps(new).encode()
+            try:
+                entry = services.save(current_app, base, data)
+            except services.Conflict as changed:
+                conflict = [wording.change(c) for c in changed.changes] or [
+                    _("the file was replaced")]
+                code = 409
+            except stopsfile.TourError as refused:
+                errors, problems = forms.file_problems(new, refused.problems)
+                code = 422
+            else:
+                flash(_("Saved: version %(version)s is served to everyone now.",
+                        version=entry.version))
+                return redirect(url_for("console.edit"), 303)
+        else:
+            code = 422
+    html = render_template(
+        "console/edit.html", tour=status.tour, document=document, base=base,
+        stops=forms.stops_in_order(document), values=values, errors=errors,
+        problems=problems, conflict=conflict, messages=get_flashed_messages(),
+    )
+    return Response(html, status=code, mimetype="text/html")
+
+
+def forms_document(version: str) -> dict | None:
+    """The document of a kept version (the one a form was loaded from), or None."""
+    data = services.shared_history(current_app).data(version)
+    return _document(data) if data is not None else None
+
+
+def _document(data: bytes) -> dict:
+    return json.loads(data.decode("utf-8-sig"))
+
+
+def init_app(app: Flask) -> None:
+    """Sessions, the blueprint, and the guard in front of every organisers' URL."""
+    auth.init_app(app)
+    app.register_blueprint(bp)
+    app.before_request(guard)
+    app.jinja_env.filters["change_text"] = wording.change

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.conftest import rewrite
 from tourapp import stopsfile
 from tourapp.stopsfile import history
@@ -170,3 +172,94 @@ def test_the_restore_command_keeps_the_refused_file_too(app, runner, client, tou
     kept = list((tour_file.parent / "history" / "refused").glob("*.geojson"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8").endswith("oops")
     assert str(kept[0]) in result.output
+
+
+def _leg_paths(tour):
+    return {(leg.from_id, leg.to_id): leg.path for leg in tour.legs}
+
+
+def test_a_moved_stop_has_its_two_legs_routed_again_and_no_other(client, tour_file):
+    before = stopsfile.load(tour_file)
+    ids = [s.id for s in before.stops]
+    sign_in(client)
+    fields, _ = _edit_form(client)
+    lat, lon = before.stop(ids[1]).location
+    fields[f"{ids[1]}.lat"] = f"{lat + 0.0004:.6f}"  # about 45 m north, as a dragged pin
+    fields[f"{ids[1]}.lon"] = f"{lon:.6f}"
+    assert client.post("/en/console/edit", data=fields).status_code == 303
+    after = stopsfile.load(tour_file)
+    assert after.stop(ids[1]).location[0] == pytest.approx(lat + 0.0004, abs=1e-6)
+    old, new = _leg_paths(before), _leg_paths(after)
+    touched = {(ids[0], ids[1]), (ids[1], ids[2])}
+    assert all(leg.routed for leg in after.legs)
+    for pair in old:
+        if pair in touched:
+            assert new[pair] != old[pair]
+        else:
+            assert new[pair] == old[pair]  # untouched legs kept as they were
+    assert not after.warnings or all("leg" not in w for w in after.warnings)
+
+
+def test_a_stop_moved_kilometres_away_asks_for_confirmation(client, tour_file):
+    before = tour_file.read_bytes()
+    sign_in(client)
+    fields, _ = _edit_form(client)
+    tour = stopsfile.load(tour_file)
+    last = tour.stops[-1]
+    fields[f"{last.id}.lat"] = f"{last.location[0] + 0.027:.6f}"  # 3 km north: a slip
+    refused = client.post("/en/console/edit", data=fields)
+    assert refused.status_code == 422
+    assert re.search(rf'id="f-{last.id}-lat-error">This stop is \d\.\d km from every other',
+                     refused.text)
+    assert 'name="confirm_far"' in refused.text
+    assert tour_file.read_bytes() == before  # nothing published
+    fields["confirm_far"] = "1"
+    fields["csrf_token"] = csrf_of(refused.text)
+    # The street network of the walk's area does not reach 3 km north: said, not saved.
+    answer = client.post("/en/console/edit", data=fields)
+    if answer.status_code == 303:
+        assert stopsfile.load(tour_file).stop(last.id).location[0] == pytest.approx(
+            last.location[0] + 0.027, abs=1e-6)
+    else:
+        assert answer.status_code == 422 and "data-problems" in answer.text
+        assert tour_file.read_bytes() == before
+
+
+def test_a_stop_added_by_its_pin(client, tour_file):
+    sign_in(client)
+    fields, _ = _edit_form(client)
+    tour = stopsfile.load(tour_file)
+    a, b = tour.stops[0].location, tour.stops[1].location
+    fields.update({"new.name_fr": "Jardin des plantes", "new.name_en": "Botanical garden",
+                   "new.duration_min": "10", "new.after": tour.stops[0].id,
+                   "new.lat": f"{(a[0] + b[0]) / 2:.6f}", "new.lon": f"{(a[1] + b[1]) / 2:.6f}"})
+    assert client.post("/en/console/edit", data=fields).status_code == 303
+    after = stopsfile.load(tour_file)
+    assert [s.id for s in after.stops][:3] == [tour.stops[0].id, "jardin-des-plantes",
+                                               tour.stops[1].id]
+    assert after.stop("jardin-des-plantes").name.en == "Botanical garden"
+    assert all(leg.routed for leg in after.legs) and len(after.legs) == len(after.stops) - 1
+
+
+def test_a_stop_added_without_a_place_is_refused_beside_its_field(client, tour_file):
+    before = tour_file.read_bytes()
+    sign_in(client)
+    fields, _ = _edit_form(client)
+    fields.update({"new.name_fr": "Quelque part", "new.name_en": "Somewhere"})
+    refused = client.post("/en/console/edit", data=fields)
+    assert refused.status_code == 422 and 'id="f-new-lat-error"' in refused.text
+    assert tour_file.read_bytes() == before
+
+
+def test_a_stop_added_by_address_is_geocoded(geocoding_app, tour_file):
+    client = geocoding_app.test_client()
+    sign_in(client)
+    fields, _ = _edit_form(client)
+    fields.update({"new.name_fr": "Comédie", "new.name_en": "Comedy square",
+                   "new.address_fr": "1 place de la Comédie, Montpellier",
+                   "new.duration_min": "5"})
+    answer = client.post("/en/console/edit", data=fields)
+    assert answer.status_code == 303, [x.strip() for x in re.findall(r'(?:field-error|<li)[^>]*>([^<]*)', answer.text) if x.strip()]
+    stop = stopsfile.load(tour_file).stop("comedie")
+    assert stop is not None and stop.address.fr == "1 place de la Comédie, Montpellier"
+    assert 43.6 < stop.location[0] < 43.62 and 3.87 < stop.location[1] < 3.89

@@ -18,3 +18,54 @@
     link.addEventListener("focus", function () { link.select(); });
   }
 })();
+
+// The edit page's map: one pin per stop, read from and written to its latitude and
+// longitude fields (the keyboard way to do the same). The new stop's pin waits at the
+// map's centre; dragging it fills the new stop's fields.
+(function () {
+  "use strict";
+  var box = document.getElementById("console-map");
+  if (!box || !window.L) return;
+  var settings = JSON.parse(box.getAttribute("data-map"));
+  var map = L.map(box, { scrollWheelZoom: false });
+  L.tileLayer(settings.tiles, { attribution: settings.attribution, maxZoom: 19 }).addTo(map);
+  var bounds = [];
+  var pairs = document.querySelectorAll("[data-point]");
+  var pending = null;
+  function number(input) {
+    var value = parseFloat(String(input.value).replace(",", "."));
+    return isFinite(value) ? value : null;
+  }
+  Array.prototype.forEach.call(pairs, function (pair, index) {
+    var inputs = pair.querySelectorAll("input");
+    var lat = inputs[0], lon = inputs[1];
+    var isNew = pair.getAttribute("data-point") === "new";
+    var label = pair.getAttribute("data-label");
+    var icon = L.divIcon({
+      className: "console-pin" + (isNew ? " console-pin--new" : ""),
+      html: isNew ? "+" : String(index + 1), iconSize: [44, 44],
+    });
+    var marker = L.marker([0, 0], { draggable: true, icon: icon, title: label, keyboard: true });
+    marker.on("dragend", function () {
+      var at = marker.getLatLng();
+      lat.value = at.lat.toFixed(6);
+      lon.value = at.lng.toFixed(6);
+    });
+    function place() {
+      var a = number(lat), b = number(lon);
+      if (a !== null && b !== null) {
+        marker.setLatLng([a, b]);
+        return true;
+      }
+      return false;
+    }
+    lat.addEventListener("input", place);
+    lon.addEventListener("input", place);
+    if (place()) bounds.push(marker.getLatLng());
+    else if (isNew) pending = marker;
+    if (!isNew || pending !== marker) marker.addTo(map);
+  });
+  if (bounds.length) map.fitBounds(bounds, { padding: [30, 30] });
+  else map.setView([43.6108, 3.8767], 14);
+  if (pending) pending.setLatLng(map.getCenter()).addTo(map);
+})();

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from flask_babel import gettext
@@ -62,6 +63,8 @@ def values_of(document: dict) -> dict[str, str]:
             value = props.get(key)
             values[f"{ident}.{key}"] = "" if value is None else str(value)
         values[f"{ident}.order"] = str(number)
+        lon, lat = (feature.get("geometry") or {}).get("coordinates", [None, None])[:2]
+        values[f"{ident}.lat"], values[f"{ident}.lon"] = f"{lat:.6f}", f"{lon:.6f}"
     return values
 
 
@@ -72,6 +75,21 @@ def clock(text: str) -> str | None:
         return None
     hours, minutes = int(match[1]), int(match[2] or 0)
     return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
+
+
+def degrees(text: str, limit: float) -> float | None:
+    """``43.61``, ``43,61`` → 43.61 within ±``limit``; None otherwise."""
+    try:
+        value = float((text or "").strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if -limit <= value <= limit else None
+
+
+def slug(text: str) -> str:
+    """A stop id from a name: « Cathédrale Saint-Pierre » → ``cathedrale-saint-pierre``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:48] or "stop"
 
 
 def minutes(text: str) -> int | None:
@@ -128,6 +146,7 @@ def apply(document: dict, form: Mapping[str, str]) -> tuple[dict, dict[str, str]
                                        got=typed)
             else:
                 _set(props, "arrive_at", value)
+        _place(feature, form, ident, errors)
         rank_text = form.get(f"{ident}.order", str(number)).strip()
         try:
             rank = float(rank_text.replace(",", "."))
@@ -136,6 +155,11 @@ def apply(document: dict, form: Mapping[str, str]) -> tuple[dict, dict[str, str]
                                                got=rank_text)
             rank = number
         ranks.append((rank, number, feature))
+    added = _new_stop(new, form, errors)
+    if added is not None:
+        after = form.get("new.after", "")
+        rank = next((r[0] + 0.5 for r in ranks if r[2]["properties"].get("id") == after), 0.5)
+        ranks.append((rank, len(ranks) + 1, added))
     if removed and not ranks:
         errors[f"{removed[0]['properties'].get('id')}.remove"] = gettext(
             "A walk needs at least one stop.")
@@ -150,6 +174,58 @@ def apply(document: dict, form: Mapping[str, str]) -> tuple[dict, dict[str, str]
     for order, (_rank, _number, feature) in enumerate(sorted(ranks, key=lambda r: r[:2]), 1):
         feature["properties"]["order"] = order
     return new, errors
+
+
+def _place(feature: dict, form: Mapping[str, str], prefix: str, errors: dict) -> None:
+    """The point the form gives (a dragged pin or typed degrees), into the feature."""
+    if f"{prefix}.lat" not in form and f"{prefix}.lon" not in form:
+        return
+    lat = degrees(form.get(f"{prefix}.lat", ""), 90)
+    lon = degrees(form.get(f"{prefix}.lon", ""), 180)
+    for name, value in ((f"{prefix}.lat", lat), (f"{prefix}.lon", lon)):
+        if value is None:
+            errors[name] = gettext("Write degrees such as 43.6085, or drag the stop's pin "
+                                   "on the map; got “%(got)s”.", got=form.get(name, ""))
+    if lat is not None and lon is not None:
+        old = (feature.get("geometry") or {}).get("coordinates") or []
+        shown = [f"{old[1]:.6f}", f"{old[0]:.6f}"] if len(old) >= 2 else None
+        # Unchanged to the 6 decimals the form shows: keep the file's own digits.
+        if shown != [f"{lat:.6f}", f"{lon:.6f}"]:
+            feature["geometry"] = {"type": "Point",
+                                   "coordinates": [round(lon, 7), round(lat, 7)]}
+
+
+def _new_stop(document: dict, form: Mapping[str, str], errors: dict) -> dict | None:
+    """The stop the form's "new stop" part adds, or None when its name is left empty."""
+    name_fr, name_en = form.get("new.name_fr", "").strip(), form.get("new.name_en", "").strip()
+    if not name_fr and not name_en:
+        return None
+    taken = {(f.get("properties") or {}).get("id") for f in document["features"]}
+    base = slug(name_fr or name_en)
+    ident = next(f"{base}-{n}" if n else base for n in range(len(taken) + 1)
+                 if (f"{base}-{n}" if n else base) not in taken)
+    duration = minutes(form.get("new.duration_min", "") or "0")
+    if duration is None:
+        errors["new.duration_min"] = gettext("Write a whole number of minutes such as 20, got "
+                                             "“%(got)s”.", got=form["new.duration_min"].strip())
+        duration = 0
+    props = {"id": ident, "order": 0, "duration_min": duration}
+    for key in STOP_TEXTS:
+        value = form.get(f"new.{key}", "").strip()
+        if value:
+            props[key] = value
+    # An address is written the same way in both languages more often than not.
+    for one, other in (("address_fr", "address_en"), ("address_en", "address_fr")):
+        if props.get(one) and not props.get(other):
+            props[other] = props[one]
+    feature = {"type": "Feature", "properties": props, "geometry": None}
+    if not form.get("new.lat", "").strip() and not form.get("new.lon", "").strip():
+        errors["new.lat"] = gettext("Place the new stop: write its address and let it be "
+                                    "found, or drag its pin on the map.")
+    else:
+        _place(feature, form, "new", errors)
+    document["features"].append(feature)
+    return feature
 
 
 def _set(props: dict, key: str, value: str) -> None:

@@ -17,8 +17,10 @@ from pathlib import Path
 from flask import Flask
 
 from .. import stopsfile
+from ..domain.geo import distance_m
 from ..domain.tour import Tour
-from ..stopsfile import history
+from ..geodata import geocoding
+from ..stopsfile import edits, history
 
 
 class Conflict(Exception):
@@ -112,3 +114,70 @@ def save(app: Flask, base_version: str, data: bytes, reason: str = "console") ->
             changes = history.changes(then, now) if now is not None else ()
             raise Conflict(served, changes)
         return _write(app, data, reason)[1]
+
+
+class _NetworkRouter:
+    """The app's street network (``ROUTING_NETWORK``), loaded on the first leg to route."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def route(self, start, end):
+        """The walking route, from the network kept by this worker (read once, ~1 s)."""
+        from ..geodata.routing.network import NetworkRouter
+
+        path = self.app.config["ROUTING_NETWORK"]
+        kept = self.app.extensions.get("tourapp.console.router")
+        if kept is None or kept[0] != path:
+            kept = (path, NetworkRouter.from_file(path))
+            self.app.extensions["tourapp.console.router"] = kept
+        return kept[1].route(start, end)
+
+
+def changed_stops(before: Tour, document: dict) -> set[str]:
+    """Ids of the stops of ``document`` that are new or stand elsewhere than in ``before``."""
+    changed = set()
+    for feature in document["features"]:
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") != "Point":
+            continue
+        ident = (feature.get("properties") or {}).get("id")
+        lon, lat = geometry["coordinates"][:2]
+        was = before.stop(ident)
+        if was is None or distance_m(was.location, (lat, lon)) >= history.MOVED_M:
+            changed.add(ident)
+    return changed
+
+
+def route(app: Flask, before: Tour, document: dict) -> edits.Edited:
+    """Route again only the legs an edit touched: a moved or new stop's, new neighbours'.
+
+    ``edits.EditError`` if a leg cannot be routed or the walk would not load.
+    """
+    changed = changed_stops(before, document)
+    routed = {(leg.from_id, leg.to_id) for leg in before.legs if leg.routed}
+
+    def touches(a: str, b: str) -> bool:
+        return a in changed or b in changed or (a, b) not in routed
+
+    return edits.reroute(document, Path(app.config["TOUR_DATA"]).name, _NetworkRouter(app),
+                         touches, app.config["TOUR_MAX_BYTES"])
+
+
+def far_stops(tour: Tour, changed: set[str], limit_m: float) -> dict[str, float]:
+    """Changed stops farther than ``limit_m`` from every other stop: a slip of the mouse?"""
+    far = {}
+    for stop in tour.stops:
+        if stop.id not in changed or len(tour.stops) < 2:
+            continue
+        nearest = min(distance_m(stop.location, other.location)
+                      for other in tour.stops if other.id != stop.id)
+        if nearest > limit_m:
+            far[stop.id] = nearest
+    return far
+
+
+def locate(app: Flask, address: str, tour: Tour | None) -> geocoding.Place:
+    """The one place ``address`` names near the walk, or ``geocoding.GeocodingError``."""
+    near = edits.centre(tour) if tour is not None and tour.stops else None
+    return geocoding.from_config(app.config).locate(address, near=near)

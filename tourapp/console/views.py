@@ -12,6 +12,7 @@ without a session a page leads to sign-in and a download answers 401.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
@@ -28,12 +29,15 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from .. import stopsfile
+from ..geodata import geocoding
 from ..live import tokens
 from ..live.views import get_live
 from ..render import wording
+from ..stopsfile import edits
 from ..stopsfile.store import get_store
 from . import auth, forms, services
 
@@ -209,32 +213,102 @@ def edit():
     problems: list[str] = []
     conflict = None
     code = 200
+    far: dict[str, float] = {}
     if request.method == "POST":
-        values.update({k: v for k, v in request.form.items() if "." in k})
-        new, errors = forms.apply(document, request.form)
+        form = request.form.to_dict()
+        values.update({k: v for k, v in form.items() if "." in k})
+        _locate_new_stop(form, values, errors, status.tour)
+        new, found = forms.apply(document, form)
+        errors.update(found)
+        code = 422
         if not errors:
-            data = stopsfile.dumps(new).encode()
             try:
-                entry = services.save(current_app, base, data)
+                entry, far = _route_and_save(base, document, new, form)
             except services.Conflict as changed:
                 conflict = [wording.change(c) for c in changed.changes] or [
                     _("the file was replaced")]
                 code = 409
             except stopsfile.TourError as refused:
                 errors, problems = forms.file_problems(new, refused.problems)
-                code = 422
+                errors, problems = _shown(errors, problems, values, document, new)
+            except edits.EditError as refused:
+                problems = [str(refused)]
             else:
-                flash(_("Saved: version %(version)s is served to everyone now.",
-                        version=entry.version))
-                return redirect(url_for("console.edit"), 303)
-        else:
-            code = 422
+                if entry is not None:
+                    flash(_("Saved: version %(version)s is served to everyone now.",
+                            version=entry.version))
+                    return redirect(url_for("console.edit"), 303)
+                for ident, metres in far.items():
+                    km = format_decimal(metres / 1000, format="#,##0.0")
+                    errors[f"{ident}.lat"] = _(
+                        "This stop is %(km)s km from every other stop: check its place, "
+                        "then tick “Publish anyway” to save.", km=km)
+    else:
+        code = 200
     html = render_template(
         "console/edit.html", tour=status.tour, document=document, base=base,
         stops=forms.stops_in_order(document), values=values, errors=errors,
-        problems=problems, conflict=conflict, messages=get_flashed_messages(),
+        problems=problems, conflict=conflict, messages=get_flashed_messages(), far=far,
+        map_data=_map_data(document),
     )
     return Response(html, status=code, mimetype="text/html")
+
+
+def _shown(errors: dict, problems: list, values: dict, document: dict, new: dict):
+    """Problems of fields the page has: the new stop's under ``new.``; the others listed."""
+    old_ids = {(f.get("properties") or {}).get("id") for f in document["features"]}
+    added = {(f.get("properties") or {}).get("id") for f in new["features"]} - old_ids
+    shown: dict[str, str] = {}
+    for name, text in errors.items():
+        ident, _dot, key = name.partition(".")
+        name = f"new.{key}" if ident in added else name
+        if name in values or name.startswith("new."):
+            shown.setdefault(name, text)
+        else:
+            problems.append(text)
+    return shown, problems
+
+
+def _locate_new_stop(form: dict, values: dict, errors: dict, tour) -> None:
+    """A new stop given by its address and no point: ask the geocoder where it is."""
+    address = form.get("new.address_fr", "").strip() or form.get("new.address_en", "").strip()
+    named = form.get("new.name_fr", "").strip() or form.get("new.name_en", "").strip()
+    if not named or not address or form.get("new.lat", "").strip():
+        return
+    try:
+        place = services.locate(current_app, address, tour)
+    except geocoding.GeocodingError as failed:
+        errors["new.address_fr"] = _(
+            "No single place was found for this address (%(reason)s): write it more fully, "
+            "or drag the new stop's pin on the map.", reason=failed.reason)
+        return
+    form["new.lat"] = values["new.lat"] = f"{place.location[0]:.6f}"
+    form["new.lon"] = values["new.lon"] = f"{place.location[1]:.6f}"
+
+
+def _route_and_save(base: str, document: dict, new: dict, form: dict):
+    """Validate, route the touched legs, check for far stops, save: (entry or None, far)."""
+    app = current_app._get_current_object()
+    name = Path(app.config["TOUR_DATA"]).name
+    max_bytes = app.config["TOUR_MAX_BYTES"]
+    # The loader first, on the form's document: its problems name the fields.
+    proposed = stopsfile.parse(stopsfile.dumps(new).encode(), name, max_bytes=max_bytes)
+    before = stopsfile.parse(stopsfile.dumps(document).encode(), name, max_bytes=max_bytes)
+    changed = services.changed_stops(before, new)
+    # Before routing: a slip of the mouse is said as such, not as a street too far away.
+    far = services.far_stops(proposed, changed, float(app.config["CONSOLE_FAR_KM"]) * 1000)
+    if far and not form.get("confirm_far"):
+        return None, far
+    edited = services.route(app, before, new)
+    return services.save(app, base, edited.text.encode()), far
+
+
+def _map_data(document: dict) -> str:
+    """The map's settings for console.js: tiles and credit (stops are read from the form)."""
+    return json.dumps({
+        "tiles": current_app.config["TILE_URL"],
+        "attribution": current_app.config["TILE_ATTRIBUTION"],
+    })
 
 
 def forms_document(version: str) -> dict | None:

@@ -8,7 +8,7 @@ from tourapp import stopsfile
 from tourapp.console import auth
 from tourapp.domain.tour import LANGUAGES
 
-from .conftest import new_context
+from .conftest import new_context, wait_until
 from .test_accessibility import axe_violations
 
 
@@ -17,7 +17,7 @@ def _sign_in(page, live_server, lang="en"):
     token = auth.make_link_token(app, "Alice", 1)
     page.goto(f"{live_server.url}/{lang}/console/sign-in#token={token}")
     # The script took the code from the fragment, and the fragment out of the address bar.
-    page.wait_for_function("() => !location.hash")
+    wait_until(page, "() => !location.hash")
     assert page.input_value("#token") == token
     page.get_by_role("button", name="Sign in" if lang == "en" else "Se connecter").click()
     page.wait_for_url(f"{live_server.url}/{lang}/console/")

@@ -263,3 +263,16 @@ def test_a_stop_added_by_address_is_geocoded(geocoding_app, tour_file):
     stop = stopsfile.load(tour_file).stop("comedie")
     assert stop is not None and stop.address.fr == "1 place de la Comédie, Montpellier"
     assert 43.6 < stop.location[0] < 43.62 and 3.87 < stop.location[1] < 3.89
+
+
+def test_status_page_times_in_the_walks_zone_and_served_marked_once(client, tour_file):
+    first = _served(client)
+    text = tour_file.read_text(encoding="utf-8")
+    rewrite(tour_file, text.replace("Musée Fabre", "Musée Fabre !"))
+    _served(client)
+    rewrite(tour_file, text)
+    assert _served(client) == first
+    sign_in(client)
+    page = client.get("/en/status").text
+    assert "(CET)" in page and " UTC" not in page
+    assert page.count('aria-current="true"') == 1

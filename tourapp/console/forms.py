@@ -68,6 +68,16 @@ def values_of(document: dict) -> dict[str, str]:
     return values
 
 
+def geocoder_reason(reason: str) -> str:
+    """Why the geocoder gave no single place, in the page's language."""
+    reasons = {
+        "not found": gettext("nothing matches"),
+        "ambiguous": gettext("several places match"),
+        "unreachable": gettext("the geocoder cannot be reached"),
+    }
+    return reasons.get(reason, reason)
+
+
 def clock(text: str) -> str | None:
     """``15:30``, ``15h30``, ``15 h``, ``9.05`` → ``HH:MM``; None if it is no time of day."""
     match = CLOCK_RE.match(text or "")

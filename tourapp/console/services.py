@@ -116,7 +116,7 @@ def save(app: Flask, base_version: str, data: bytes, reason: str = "console") ->
         return _write(app, data, reason)[1]
 
 
-class _NetworkRouter:
+class StreetRouter:
     """The app's street network (``ROUTING_NETWORK``), loaded on the first leg to route."""
 
     def __init__(self, app: Flask):
@@ -160,7 +160,7 @@ def route(app: Flask, before: Tour, document: dict) -> edits.Edited:
     def touches(a: str, b: str) -> bool:
         return a in changed or b in changed or (a, b) not in routed
 
-    return edits.reroute(document, Path(app.config["TOUR_DATA"]).name, _NetworkRouter(app),
+    return edits.reroute(document, Path(app.config["TOUR_DATA"]).name, StreetRouter(app),
                          touches, app.config["TOUR_MAX_BYTES"])
 
 

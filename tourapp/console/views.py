@@ -39,7 +39,7 @@ from ..live.views import get_live
 from ..render import wording
 from ..stopsfile import edits
 from ..stopsfile.store import get_store
-from . import auth, forms, services
+from . import auth, forms, newwalk, services
 
 bp = Blueprint("console", __name__)
 LANG = "<lang:lang>"
@@ -280,7 +280,7 @@ def _locate_new_stop(form: dict, values: dict, errors: dict, tour) -> None:
     except geocoding.GeocodingError as failed:
         errors["new.address_fr"] = _(
             "No single place was found for this address (%(reason)s): write it more fully, "
-            "or drag the new stop's pin on the map.", reason=failed.reason)
+            "or drag the new stop's pin on the map.", reason=forms.geocoder_reason(failed.reason))
         return
     form["new.lat"] = values["new.lat"] = f"{place.location[0]:.6f}"
     form["new.lon"] = values["new.lon"] = f"{place.location[1]:.6f}"
@@ -309,6 +309,43 @@ def _map_data(document: dict) -> str:
         "tiles": current_app.config["TILE_URL"],
         "attribution": current_app.config["TILE_ATTRIBUTION"],
     })
+
+
+NEW_FACTS = ("title_fr", "title_en", "date", "start", "end")
+
+
+@bp.route(f"/{LANG}/console/new", methods=["GET", "POST"])
+def new_walk():
+    """A new walk from its facts and pasted rows: previewed with its timetable, then published."""
+    status = get_store().status()
+    facts = {key: request.form.get(f"tour.tour_{key}", "") for key in NEW_FACTS}
+    rows_text = request.form.get("rows", "")
+    built, conflict, code = None, None, 200
+    if request.method == "POST" and request.form.get("action") == "publish":
+        try:
+            document = json.loads(request.form.get("document", ""))
+            data = stopsfile.dumps(document).encode()
+            entry = services.save(current_app, request.form.get("base", ""), data, "new-walk")
+        except services.Conflict as changed:
+            conflict = [wording.change(c) for c in changed.changes] or [
+                _("the file was replaced")]
+            code = 409
+        except (ValueError, TypeError, stopsfile.TourError):
+            code = 422  # the preview's document altered on its way back: preview again
+        else:
+            flash(_("The new walk is published: version %(version)s is served to everyone "
+                    "now. The one it replaced stays in the history.", version=entry.version))
+            return redirect(url_for("console.edit"), 303)
+    if request.method == "POST" and code == 200 or code == 422:
+        built = newwalk.build(current_app, facts, rows_text, status.tour)
+        code = 200 if built.tour is not None else 422
+    html = render_template(
+        "console/new.html", facts=facts, rows=rows_text, built=built, conflict=conflict,
+        base=request.form.get("base") or (status.tour.version if status.tour else ""),
+        document=json.dumps(built.document, ensure_ascii=False) if built and built.document
+        else "",
+    )
+    return Response(html, status=code, mimetype="text/html")
 
 
 def forms_document(version: str) -> dict | None:

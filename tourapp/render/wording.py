@@ -21,6 +21,7 @@ REASONS = {
     "move-stop": lazy_gettext("stop moved (tour move-stop)"),
     "remove-stop": lazy_gettext("stop removed (tour remove-stop)"),
     "console": lazy_gettext("edited in the console"),
+    "new-walk": lazy_gettext("new walk made in the console"),
 }
 
 TOUR_FACTS = {

@@ -43,6 +43,7 @@ EXCLUDED = {
     "console.home",
     "console.history",
     "console.edit",
+    "console.new_walk",
 }
 """Endpoints with no meaning in a static copy: the live health check, the language redirect,
 the live walk (a static copy has no server to report to: its pages show the plan), and the

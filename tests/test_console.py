@@ -172,3 +172,11 @@ def test_guide_links_are_made_and_revoked_from_the_console(client, app):
     too_long = client.post("/en/console/", data={"csrf_token": csrf, "name": "x",
                                                  "hours": "73"}, follow_redirects=True)
     assert "from 1 to 72 hours" in too_long.text
+
+
+def test_large_forms_only_for_organisers(client):
+    big = {"csrf_token": "x", "rows": "a" * 100_000}
+    assert client.post("/fr/console/new", data=big).status_code == 413  # not signed in
+    big["csrf_token"] = sign_in(client)
+    answer = client.post("/fr/console/new", data={**big, "action": "preview"})
+    assert answer.status_code == 422  # read, and refused for what it says

@@ -276,3 +276,20 @@ def test_status_page_times_in_the_walks_zone_and_served_marked_once(client, tour
     page = client.get("/en/status").text
     assert "(CET)" in page and " UTC" not in page
     assert page.count('aria-current="true"') == 1
+
+
+def test_the_schedule_is_recomputed_from_the_form(client, tour_file):
+    sign_in(client)
+    fields, page = _edit_form(client)
+    assert "The walk ends at 4:00" in page or "The walk ends at" in page
+    fields["musee-fabre.duration_min"] = "50"
+    body = client.post("/en/console/edit/schedule", data=fields,
+                       headers={"X-CSRF-Token": fields.pop("csrf_token")}).json
+    assert body["end"] == "The walk ends at 4:17\u202fPM." or body["end"].startswith(
+        "The walk ends at 4:17")
+    assert any("after tour_end" in w for w in body["warnings"])
+    fields["musee-fabre.duration_min"] = "x"
+    body = client.post("/en/console/edit/schedule", data=fields,
+                       headers={"X-CSRF-Token": csrf_of(page)}).json
+    assert "musee-fabre.duration_min" in body["errors"] and "end" not in body
+    assert client.post("/en/console/edit/schedule", data=fields).status_code == 403

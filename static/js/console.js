@@ -69,3 +69,43 @@
   else map.setView([43.6108, 3.8767], 14);
   if (pending) pending.setLatLng(map.getCenter()).addTo(map);
 })();
+
+// The edit page's schedule, recomputed by the server from the form as it stands (the
+// file's own rules), shortly after each change: end time, times of each stop, warnings.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-schedule-url]");
+  var form = document.querySelector("form.console-edit");
+  if (!box || !form || !window.fetch) return;
+  var timer = null, asked = 0;
+  function show(body) {
+    if (body.end) box.querySelector("[data-schedule-end]").textContent = body.end;
+    var list = box.querySelector("[data-schedule-warnings]");
+    var lines = (body.warnings || []).concat(body.problems || []);
+    Object.keys(body.errors || {}).forEach(function (name) { lines.push(body.errors[name]); });
+    list.textContent = "";
+    lines.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    Object.keys(body.times || {}).forEach(function (id) {
+      var node = form.querySelector('[data-times="' + CSS.escape(id) + '"]');
+      if (node) node.textContent = body.times[id];
+    });
+  }
+  function ask() {
+    var mine = ++asked;
+    var data = new URLSearchParams(new FormData(form));
+    fetch(box.getAttribute("data-schedule-url"), {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-CSRF-Token": form.querySelector("[name=csrf_token]").value },
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (body) {
+      if (body && mine === asked) show(body);
+    }).catch(function () { /* offline: the page's own times stay */ });
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 400);
+  });
+})();

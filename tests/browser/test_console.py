@@ -103,6 +103,68 @@ def test_axe_finds_nothing_on_the_console(page, live_server, lang):
     page.wait_for_selector(".field-error")
     violations, rules = axe_violations(page)
     assert violations == [] and rules > 50
-    for path in ("console/", "console/history", "status"):
+    for path in ("console/", "console/history", "console/new", "status"):
         page.goto(f"{live_server.url}/{lang}/{path}")
         assert axe_violations(page)[0] == [], path
+
+
+def test_drag_a_stop_on_the_map_then_save(page, live_server, tour_file):
+    before = stopsfile.load(tour_file)
+    second = before.stops[1]
+    _sign_in(page, live_server)
+    page.goto(f"{live_server.url}/en/console/edit")
+    pin = page.locator(".console-pin").nth(1)
+    pin.wait_for()
+    box = pin.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    lat_before = page.input_value(f"#f-{second.id}-lat")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 15, y - 20, steps=5)
+    page.mouse.up()
+    wait_until(page, "([id, was]) => document.getElementById(id).value !== was",
+               [f"f-{second.id}-lat", lat_before])
+    page.get_by_role("button", name="Save and publish").click()
+    page.wait_for_selector(".console-messages")
+    after = stopsfile.load(tour_file)
+    moved = after.stop(second.id).location
+    assert moved[0] > second.location[0]  # dragged north
+    assert all(leg.routed for leg in after.legs)
+    assert page.errors == []
+
+
+def test_a_new_walk_from_rows_previewed_then_published(page, live_server, tour_file):
+    _sign_in(page, live_server)
+    page.get_by_role("link", name="A new walk").click()
+    page.fill("#f-new-title_fr", "Balade 2019")
+    page.fill("#f-new-title_en", "Walk 2019")
+    page.fill("#f-new-date", "2019-11-19")
+    page.fill("#f-new-start", "14:00")
+    page.fill("#f-new-end", "16:00")
+    page.fill("#f-rows", "Cathédrale\t43.6133, 3.8734\t15\nPeyrou\t43.6112, 3.8698\t10\n"
+                         "Comédie\t43.6085, 3.8800\t5\nFabre\t43.6117, 3.8797\t20")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("[data-preview]")
+    preview.wait_for()
+    assert preview.locator("tbody tr").count() == 4
+    assert axe_violations(page)[0] == []
+    page.get_by_role("button", name="Publish this walk").click()
+    page.wait_for_selector(".console-messages")
+    tour = stopsfile.load(tour_file)
+    assert tour.title.en == "Walk 2019" and len(tour.stops) == 4
+    page.goto(f"{live_server.url}/en/")
+    assert "Walk 2019" in page.locator("h1").inner_text()
+
+
+def test_the_end_time_follows_what_is_typed(page, live_server):
+    _sign_in(page, live_server)
+    page.goto(f"{live_server.url}/en/console/edit")
+    end = page.locator("[data-schedule-end]")
+    before = end.inner_text()
+    field = page.locator("#f-musee-fabre-duration_min")
+    field.fill("")
+    field.type("50")
+    wait_until(page, "([was]) => document.querySelector('[data-schedule-end]').textContent !== was",
+               [before])
+    assert "4:17" in end.inner_text()
+    assert "4:17" in page.locator('[data-times="musee-fabre"]').inner_text()

@@ -24,6 +24,7 @@ from flask import (
     flash,
     g,
     get_flashed_messages,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -37,6 +38,7 @@ from ..geodata import geocoding
 from ..live import tokens
 from ..live.views import get_live
 from ..render import wording
+from ..render.i18n import clock
 from ..stopsfile import edits
 from ..stopsfile.store import get_store
 from . import auth, forms, newwalk, services
@@ -80,10 +82,16 @@ def guard() -> Response | None:
     endpoint = request.endpoint
     if endpoint is None or not (endpoint.startswith("console.") or endpoint in ORGANISER_ENDPOINTS):
         return None  # participants' and guides' URLs: the session is never read
+    signed_in = auth.organiser() is not None  # from the cookie: no body read yet
+    if signed_in and request.method == "POST":
+        # A whole walk's form (or a new walk's routed file) is larger than the app's
+        # 64 KB limit, which stays for everyone else.
+        limit = 2 * int(current_app.config["TOUR_MAX_BYTES"])
+        request.max_content_length = request.max_form_memory_size = limit
     if request.method == "POST" and not auth.csrf_ok():
         return _refuse(403, _("This form has expired or did not come from this site: "
                               "load the page again and repeat."))
-    if not _guarded(endpoint) or auth.organiser() is not None:
+    if not _guarded(endpoint) or signed_in:
         return None
     if request.method == "GET" and endpoint not in DOWNLOADS:
         return redirect(url_for("console.sign_in", lang=g.get("lang") or "fr",
@@ -309,6 +317,31 @@ def _map_data(document: dict) -> str:
         "tiles": current_app.config["TILE_URL"],
         "attribution": current_app.config["TILE_ATTRIBUTION"],
     })
+
+
+@bp.route(f"/{LANG}/console/edit/schedule", methods=["POST"])
+def schedule():
+    """The edit form's schedule as it stands, for the page to show while the organiser types."""
+    status = get_store().status()
+    document = forms_document(request.form.get("base", "")) or (
+        _document(status.data) if status.tour else None)
+    if document is None:
+        abort(503)
+    new, errors = forms.apply(document, request.form)
+    body: dict = {"errors": errors}
+    if not errors:
+        try:
+            tour = stopsfile.parse(stopsfile.dumps(new).encode(),
+                                   Path(current_app.config["TOUR_DATA"]).name,
+                                   max_bytes=current_app.config["TOUR_MAX_BYTES"])
+        except stopsfile.TourError as refused:
+            body["errors"], body["problems"] = forms.file_problems(new, refused.problems)
+        else:
+            body["times"] = {v.stop.id: f"{clock(v.arrival)} – {clock(v.departure)}"
+                             for v in tour.visits}
+            body["end"] = _("The walk ends at %(time)s.", time=clock(tour.visits[-1].departure))
+            body["warnings"] = [wording.problem(w) for w in tour.warnings]
+    return jsonify(body)
 
 
 NEW_FACTS = ("title_fr", "title_en", "date", "start", "end")

@@ -27,7 +27,8 @@
   var box = document.getElementById("console-map");
   if (!box || !window.L) return;
   var settings = JSON.parse(box.getAttribute("data-map"));
-  var map = L.map(box, { scrollWheelZoom: false });
+  var map = L.map(box, { scrollWheelZoom: false, zoomControl: false });
+  L.control.zoom({ zoomInTitle: settings.zoom_in, zoomOutTitle: settings.zoom_out }).addTo(map);
   L.tileLayer(settings.tiles, { attribution: settings.attribution, maxZoom: 19 }).addTo(map);
   var bounds = [];
   var pairs = document.querySelectorAll("[data-point]");

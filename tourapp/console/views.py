@@ -41,6 +41,7 @@ from ..render import wording
 from ..render.i18n import clock
 from ..stopsfile import edits
 from ..stopsfile.store import get_store
+from ..web.views import OSM_LINK
 from . import auth, forms, newwalk, services
 
 bp = Blueprint("console", __name__)
@@ -313,9 +314,12 @@ def _route_and_save(base: str, document: dict, new: dict, form: dict):
 
 def _map_data(document: dict) -> str:
     """The map's settings for console.js: tiles and credit (stops are read from the form)."""
+    attribution = current_app.config["TILE_ATTRIBUTION"]
+    if attribution == f"&copy; {OSM_LINK} contributors":  # the default, in the page's language
+        attribution = "&copy; " + _("%(openstreetmap)s contributors", openstreetmap=OSM_LINK)
     return json.dumps({
-        "tiles": current_app.config["TILE_URL"],
-        "attribution": current_app.config["TILE_ATTRIBUTION"],
+        "tiles": current_app.config["TILE_URL"], "attribution": attribution,
+        "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"),
     })
 
 

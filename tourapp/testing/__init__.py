@@ -289,3 +289,14 @@ def sign_in(client, lang: str = "fr", name: str = "Test organiser", hours: float
     if answer.status_code != 303:
         raise AssertionError(f"sign-in refused: {answer.status_code}")
     return csrf_of(client.get(f"/{lang}/console/").text)
+
+
+def sign_in_browser(page, base_url: str, app, lang: str = "en") -> None:
+    """Sign a Playwright page in as an organiser, through the link and the sign-in page."""
+    from tourapp.console import auth
+
+    token = auth.make_link_token(app, "Test organiser", 1)
+    page.goto(f"{base_url}/{lang}/console/sign-in#token={token}")
+    wait_until(page, "() => !location.hash && document.getElementById('token').value")
+    page.locator("form[data-sign-in] button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/{lang}/console/")

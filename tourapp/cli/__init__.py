@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         freeze,
         gpx,
         history,
+        init,
         live,
         organisers,
         route,

@@ -33,7 +33,8 @@ from . import guide, present, shortcut, texts, tokens
 from .backends import LiveStore, open_store
 
 bp = Blueprint("live", __name__)
-LANG = "<lang:lang>"  # tourapp.render.i18n's converter and URL processors, shared by every blueprint
+# tourapp.render.i18n's converter and URL processors, shared by every blueprint.
+LANG = "<lang:lang>"
 RATE_INTERVAL_S = 1.0
 """At most one guide request per second per link."""
 

@@ -72,7 +72,6 @@ def _build(test_config: dict | None) -> Flask:
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
     from . import cli, console
-    from .cli.history import write_stops
     from .live import views as live
     from .render import i18n, instructions, wording
     from .stopsfile import store
@@ -87,8 +86,6 @@ def _build(test_config: dict | None) -> Flask:
     app.register_blueprint(views.bp)
     bundles.init_app(app)
     live.init_app(app)
-    # The console saves through the commands' one path; it sits a floor below them.
-    app.extensions["tourapp.write_stops"] = write_stops
     console.init_app(app)
     offline.init_app(app)
     assets.init_app(app)

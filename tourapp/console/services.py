@@ -1,9 +1,8 @@
 """What the console does with the walk: history rows, restore, save an edit. No view here.
 
-Every write goes through ``write_stops`` — the one path every command takes (validated,
-replaced atomically, recorded in the shared history under its lock, so every worker
-serves it at once). The app factory hands it down as ``app.extensions["tourapp.write_stops"]``
-while it still lives with the commands (``tourapp.cli.history``), a floor above this one.
+Every write goes through ``stopsfile.store.write_stops`` — the one path every command
+takes (validated, replaced atomically, recorded in the shared history under its lock, so
+every worker serves it at once).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from ..domain.geo import distance_m
 from ..domain.tour import Tour
 from ..geodata import geocoding
 from ..stopsfile import edits, history
+from ..stopsfile.store import write_stops
 
 
 class Conflict(Exception):
@@ -42,7 +42,7 @@ def shared_history(app: Flask) -> history.History:
 
 
 def _write(app: Flask, data: bytes, reason: str) -> tuple[Tour, history.Entry]:
-    return app.extensions["tourapp.write_stops"](app, data, reason)
+    return write_stops(app, data, reason)
 
 
 @contextlib.contextmanager

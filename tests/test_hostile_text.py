@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tourapp import create_app, stopsfile
+from tourapp.testing import sign_in
 
 from .conftest import small_doc, write_doc
 
@@ -155,6 +156,7 @@ def test_healthz_and_status_show_hostile_problems_as_text(hostile_client, hostil
     assert health.json["status"] == "degraded"
     assert health.mimetype == "application/json"
     assert HOSTILE["script"] in health.json["problems"][0]
+    sign_in(hostile_client)
     status = hostile_client.get("/en/status").text
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in status
     assert "<script>alert" not in status

@@ -90,7 +90,8 @@ LAYERS = [
     {"web.security"},  # headers and download names, knowing no view
     # Cached, compressed, replayed answers (assets: encoding, files, replay); one URL each.
     {"web.assets", "web.encoding", "web.files", "web.replay", "web.canonical"},
-    {"web", "web.views", "web.offline", "web.bundles", "live"},  # blueprints: thin views
+    # blueprints: thin views
+    {"web", "web.views", "web.offline", "web.bundles", "live", "console"},
     {"cli", "web.export", "testing"},  # commands, the static export, the tests' harness
 ]
 

@@ -11,6 +11,7 @@ import pytest
 
 from tourapp import create_app, stopsfile
 from tourapp.stopsfile import store
+from tourapp.testing import sign_in
 
 from .conftest import SEEDED, small_doc, write_doc
 
@@ -58,6 +59,7 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("kind", BAD_FILES)
 def test_a_bad_file_is_refused_the_last_good_tour_kept(client, tour_file, caplog, kind):
+    sign_in(client)
     good = client.get("/en/")
     version = good.headers["X-Tour-Version"]
     tour_file.write_bytes(BAD_FILES[kind](tour_file.read_bytes()))
@@ -83,6 +85,7 @@ def test_a_bad_file_is_refused_the_last_good_tour_kept(client, tour_file, caplog
 
 
 def test_invalid_file_problems_are_listed_as_text(client, tour_file):
+    sign_in(client)
     client.get("/en/")
     document = seeded()
     document["features"][1]["properties"]["duration_min"] = "<img src=x onerror=alert(1)>"
@@ -168,6 +171,7 @@ def test_no_tour_at_all_is_a_503_page_not_a_500(broken_app, url):
 
 def test_no_tour_at_all_in_healthz_and_status(broken_app):
     client = broken_app.test_client()
+    sign_in(client)
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json["status"] == "error"
     assert health.json["reason"] == "no valid data file has been loaded"
@@ -199,6 +203,7 @@ def test_ok_status_page_lists_warnings(tmp_path):
     document["features"][0]["properties"]["tour_end"] = "13:45"  # the walk ends at ~14:50
     path = write_doc(tmp_path / "stops.geojson", document)
     client = create_app({"TESTING": True, "TOUR_DATA": path}).test_client()
+    sign_in(client)
     status = client.get("/en/status")
     assert status.status_code == 200 and 'data-state="ok"' in status.text
     assert "after tour_end 13:45" in status.text
@@ -206,6 +211,7 @@ def test_ok_status_page_lists_warnings(tmp_path):
 
 
 def test_a_file_with_thousands_of_mistakes_gives_a_bounded_report(client, tour_file):
+    sign_in(client)
     client.get("/en/")
     document = seeded()
     stop = document["features"][1]
@@ -240,6 +246,7 @@ def test_the_same_bad_bytes_are_not_parsed_again(app, tour_file, monkeypatch):
 def test_status_page_shows_when_the_served_version_was_accepted_and_the_recent_ones(
     client, tour_file
 ):
+    sign_in(client)
     first = client.get("/healthz").json["version"]
     tour_file.write_bytes(edited("The Fabre Museum"))
     touch_later(tour_file)

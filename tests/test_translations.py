@@ -12,6 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from tourapp.domain.tour import LANGUAGES
+from tourapp.testing import sign_in
 
 from .conftest import ROOT
 
@@ -209,6 +210,7 @@ def test_every_language_route_is_checked(app):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_page_shows_the_other_language(app, client, lang):
+    sign_in(client, lang)  # the organisers' pages too
     checked = 0
     for url in page_urls(app, lang):
         response = client.get(url)
@@ -243,6 +245,7 @@ def test_manifests_are_in_their_language(client, lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_language_switch_keeps_the_page(app, client, lang):
     other = next(code for code in LANGUAGES if code != lang)
+    sign_in(client, lang)  # the organisers' pages too
     for url in page_urls(app, lang):
         response = client.get(url)
         if response.mimetype != "text/html":

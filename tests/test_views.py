@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 
 from tourapp import stopsfile
+from tourapp.testing import sign_in
 
 from .conftest import small_doc, write_doc
 
@@ -152,6 +153,7 @@ def test_a_late_end_shows_the_computed_times_with_the_plan_beside(client, tour_f
     assert health.json["warnings"] == 1 and health.json["off_schedule"] is True
     guides = client.get("/fr/guides").text.replace(NBSP, " ")
     assert "data-off-schedule" in guides and "la balade finit 17 min après la fin prévue" in guides
+    sign_in(client)
     status = client.get("/fr/status").text.replace(NBSP, " ")
     assert "data-off-schedule" in status
     assert "la balade finit à 16:17, 17 min après tour_end 16:00" in status

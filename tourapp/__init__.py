@@ -71,7 +71,7 @@ def _build(test_config: dict | None) -> Flask:
         app.config["TOUR_HISTORY_DIR"] = default_folder(app.instance_path, app.config["TOUR_DATA"])
     app.config["TOUR_HISTORY_DIR"] = str(app.config["TOUR_HISTORY_DIR"])
 
-    from . import cli
+    from . import cli, console
     from .live import views as live
     from .render import i18n, instructions, wording
     from .stopsfile import store
@@ -86,6 +86,7 @@ def _build(test_config: dict | None) -> Flask:
     app.register_blueprint(views.bp)
     bundles.init_app(app)
     live.init_app(app)
+    console.init_app(app)
     offline.init_app(app)
     assets.init_app(app)
     cli.init_app(app)

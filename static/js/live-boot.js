@@ -19,6 +19,21 @@
   var boot = app.liveBoot = { first: null, start: false };
   var requested = false;
 
+  // The organisers accepted another version of the walk (the poll's "tour" names the one
+  // served): the page loads it again by itself — times, texts and map of the new version,
+  // and the live group, which the page shows only for its own version. Once per version,
+  // so a page kept by the offline worker cannot loop.
+  app.tourChanged = function (version) {
+    if (!version || version === T.version) return false;
+    var key = "tourapp-reloaded-" + version;
+    try {
+      if (sessionStorage.getItem(key)) return false;
+      sessionStorage.setItem(key, "1");
+    } catch (e) { return false; } // no storage: never risk a loop
+    window.location.reload();
+    return true;
+  };
+
   function kept(key) {
     try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; }
   }
@@ -59,6 +74,7 @@
       etag = tag;
       var date = Date.parse(r.headers.get("Date") || "");
       return r.json().then(function (state) {
+        if (app.tourChanged(state.tour)) return;
         if (!state.active) return;
         boot.first = { state: state, etag: tag, received: Date.now(),
           skew: isNaN(date) ? 0 : date - Date.now() };

@@ -221,6 +221,7 @@
       }
       etag = tag;
       return r.json().then(function (state) {
+        if (app.tourChanged && app.tourChanged(state.tour)) return;
         last = { state: state, received: Date.now(), skew: skew };
         online = true;
         save(STATE_KEY, last);

@@ -11,7 +11,13 @@ import pytest
 
 from tests.test_translations import foreign_phrases, page_urls
 from tourapp.domain.tour import LANGUAGES
-from tourapp.testing import LANDSCAPE_PHONE, SMALL_PHONE, wait_until
+from tourapp.testing import (
+    LANDSCAPE_PHONE,
+    SMALL_PHONE,
+    sign_in,
+    sign_in_browser,
+    wait_until,
+)
 
 from .conftest import new_context
 
@@ -77,6 +83,7 @@ def html_pages(live_server, lang: str) -> list[str]:
     """Every HTML page of ``lang``, found in the app's URL map."""
     app = live_server.server.app
     client = app.test_client()
+    sign_in(client, lang)  # the organisers' pages are pages too (the browser signs in as well)
     pages = []
     for url in page_urls(app, lang):
         response = client.get(url)
@@ -113,6 +120,7 @@ def axe_violations(page) -> tuple[list[str], int]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_axe_finds_nothing_and_no_other_language_shows(page, live_server, lang):
+    sign_in_browser(page, live_server.url, live_server.server.app, lang)
     urls = html_pages(live_server, lang)
     assert f"/{lang}/" in urls
     for url in urls:

@@ -16,7 +16,17 @@ from .group import tour_cli
 
 def init_app(app: Flask) -> None:
     """Register the ``tour`` command group and ``freeze``."""
-    from . import check, freeze, gpx, history, init, live, route, stops  # noqa: F401  (each adds its commands)
+    from . import (  # noqa: F401  (each adds its commands)
+        check,
+        freeze,
+        gpx,
+        history,
+        init,
+        live,
+        organisers,
+        route,
+        stops,
+    )
 
     app.cli.add_command(tour_cli)
     app.cli.add_command(freeze.freeze_command)

@@ -72,3 +72,6 @@ def restore_command(version: str, file: str | None) -> None:
     click.echo(gettext("%(path)s: version %(version)s restored (%(stops)d stops); every "
                        "worker serves it now.", path=path, version=entry.version,
                        stops=len(tour.stops)))
+    if entry.kept:
+        click.echo(gettext("The file it replaced was refused; it is kept as %(kept)s.",
+                           kept=entry.kept))

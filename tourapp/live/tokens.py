@@ -38,24 +38,29 @@ class Guide:
     generation: int
 
 
-def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SALT)
+def _serializer(secret_key: str | bytes, salt: str = SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
-def make(secret_key: str | bytes, name: str, hours: float, generation: int) -> str:
-    """A new token for ``name``, valid ``hours`` from now."""
+def make(
+    secret_key: str | bytes, name: str, hours: float, generation: int, *, salt: str = SALT
+) -> str:
+    """A new token for ``name``, valid ``hours`` from now (``salt``: whose link it is)."""
     if not 0 < hours <= MAX_HOURS:
         raise ValueError(f"--hours must be more than 0 and at most {MAX_HOURS}, got {hours}")
     payload = {"id": secrets.token_urlsafe(9), "n": name, "h": hours, "g": generation}
-    return _serializer(secret_key).dumps(payload)
+    return _serializer(secret_key, salt).dumps(payload)
 
 
-def check(secret_key: str | bytes, token: str, generation: int, now: float | None = None) -> Guide:
-    """The guide a token names, or :class:`TokenError`."""
+def check(
+    secret_key: str | bytes, token: str, generation: int, now: float | None = None,
+    *, salt: str = SALT,
+) -> Guide:
+    """The holder a token names, or :class:`TokenError` (``salt`` as given to ``make``)."""
     if not token or len(token) > 1024:
         raise TokenError(401, "missing or malformed token")
     try:
-        payload, signed_at = _serializer(secret_key).loads(token, return_timestamp=True)
+        payload, signed_at = _serializer(secret_key, salt).loads(token, return_timestamp=True)
     except SignatureExpired:  # pragma: no cover - no max_age is passed to loads()
         raise TokenError(401, "expired token") from None
     except BadSignature:

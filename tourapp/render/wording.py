@@ -7,6 +7,7 @@ with their parts kept, so they can be said again in the page's or shell's langua
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import get_locale, gettext, lazy_gettext
 
@@ -19,11 +20,15 @@ REASONS = {
     "add-stop": lazy_gettext("stop added by address (tour add-stop)"),
     "move-stop": lazy_gettext("stop moved (tour move-stop)"),
     "remove-stop": lazy_gettext("stop removed (tour remove-stop)"),
+    "console": lazy_gettext("edited in the console"),
+    "new-walk": lazy_gettext("new walk made in the console"),
 }
 
 TOUR_FACTS = {
     "title": lazy_gettext("title"),
+    "description": lazy_gettext("description of the walk"),
     "date": lazy_gettext("day of the walk"),
+    "timezone": lazy_gettext("time zone"),
     "start": lazy_gettext("start time"),
     "end": lazy_gettext("planned end"),
     "speed_kmh": lazy_gettext("walking speed"),
@@ -40,9 +45,16 @@ def reason(name: str) -> str:
     return str(REASONS.get(name, name))
 
 
-def accepted_at(timestamp: float) -> str:
-    """When a version was accepted: UTC, written the same way in every language."""
-    return f"{dt.datetime.fromtimestamp(timestamp, dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+def accepted_at(timestamp: float, timezone: str = "") -> str:
+    """When a version was accepted: in ``timezone`` (the walk's) if known, else UTC."""
+    try:
+        zone = ZoneInfo(timezone) if timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is None:
+        return f"{dt.datetime.fromtimestamp(timestamp, dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+    local = dt.datetime.fromtimestamp(timestamp, zone)
+    return f"{local:%Y-%m-%d %H:%M:%S} ({local:%Z})"
 
 
 def change(item: dict) -> str:
@@ -59,6 +71,18 @@ def change(item: dict) -> str:
         old, new = _names(item.get("old"), item.get("new"))
         return gettext("stop “%(stop)s” renamed: “%(old)s” → “%(new)s”",
                        stop=stop, old=old, new=new)
+    if kind == "text":
+        old, new = _names(item.get("old"), item.get("new"))
+        if item.get("field") == "address":
+            return gettext("stop “%(stop)s”: address “%(old)s” → “%(new)s”",
+                           stop=stop, old=old, new=new)
+        return gettext("stop “%(stop)s”: description changed", stop=stop)
+    if kind == "duration":
+        return gettext("stop “%(stop)s”: duration %(old)s → %(new)s min",
+                       stop=stop, old=item.get("old", ""), new=item.get("new", ""))
+    if kind == "order":
+        return gettext("stop “%(stop)s”: number %(old)s → %(new)s",
+                       stop=stop, old=item.get("old", ""), new=item.get("new", ""))
     if kind == "moved":
         return gettext("stop “%(stop)s” moved by %(m)s m", stop=stop, m=item.get("m", 0))
     if kind == "times":

@@ -55,6 +55,7 @@ class Entry:
     reason: str  # "file" (saved by an editor), "restore", "route", "add-stop", …
     changes: tuple[dict, ...] = field(default=())
     previous: str = ""
+    kept: str = ""  # where the refused file this version replaced was copied, if any
 
     def as_json(self) -> dict:
         return {
@@ -63,6 +64,7 @@ class Entry:
             "reason": self.reason,
             "changes": list(self.changes),
             "previous": self.previous,
+            **({"kept": self.kept} if self.kept else {}),
         }
 
 
@@ -70,6 +72,8 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
     """What changed between two tours, as data a page or a command words in its language.
 
     Kinds: ``added``, ``removed``, ``renamed`` (with ``old``/``new`` names),
+    ``text`` (a stop's ``field``, description or address, with ``old``/``new``),
+    ``duration`` (``old``/``new`` minutes), ``order`` (``old``/``new`` number),
     ``moved`` (``m``), ``times`` (``old``/``new`` arrival, HH:MM), ``tour`` (a tour fact).
     """
     if old is None:
@@ -90,6 +94,19 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
                 "old": {"fr": was.name.fr, "en": was.name.en},
                 "new": {"fr": stop.name.fr, "en": stop.name.en},
             })
+        for name in ("description", "address"):
+            before_text, after_text = getattr(was, name), getattr(stop, name)
+            if before_text != after_text:
+                found.append({
+                    "kind": "text", "stop": ident, "field": name,
+                    "old": {"fr": before_text.fr, "en": before_text.en},
+                    "new": {"fr": after_text.fr, "en": after_text.en},
+                })
+        if was.duration_min != stop.duration_min:
+            found.append({"kind": "duration", "stop": ident,
+                          "old": was.duration_min, "new": stop.duration_min})
+        if was.order != stop.order:
+            found.append({"kind": "order", "stop": ident, "old": was.order, "new": stop.order})
         moved = distance_m(was.location, stop.location)
         if moved >= MOVED_M:
             found.append({"kind": "moved", "stop": ident, "m": round(moved)})
@@ -100,7 +117,7 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
                 "kind": "times", "stop": visit.stop.id,
                 "old": f"{was_at:%H:%M}", "new": f"{visit.arrival:%H:%M}",
             })
-    for name in ("title", "date", "start", "end", "speed_kmh"):
+    for name in ("title", "description", "date", "timezone", "start", "end", "speed_kmh"):
         if getattr(old, name) != getattr(new, name):
             found.append({"kind": "tour", "fact": name})
     return tuple(found)
@@ -146,7 +163,8 @@ class History:
             return []
         return [
             Entry(e["version"], float(e["accepted_at"]), str(e.get("reason", "")),
-                  tuple(e.get("changes", ())), str(e.get("previous", "")))
+                  tuple(e.get("changes", ())), str(e.get("previous", "")),
+                  str(e.get("kept", "")))
             for e in raw if isinstance(e, dict) and "version" in e and "accepted_at" in e
         ]
 
@@ -174,14 +192,15 @@ class History:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def accept(self, data: bytes, tour: Tour, previous: Tour | None, reason: str) -> Entry:
+    def accept(self, data: bytes, tour: Tour, previous: Tour | None, reason: str,
+               kept: str = "") -> Entry:
         """Keep ``data`` and make it the version everyone serves. Call under ``locked()``."""
         version = content_version(data)
         target = self.versions / f"{version}.geojson"
         if self.data(version) is None:
             write_atomic(target, data)
         entry = Entry(version, time.time(), reason, changes(previous, tour),
-                      previous.version if previous else "")
+                      previous.version if previous else "", kept)
         kept = (self.entries() + [entry])[-self.keep:]
         write_atomic(self.log_path, json.dumps([e.as_json() for e in kept], indent=1) + "\n")
         # The pointer last: a reader that sees it finds the bytes and the log entry.
@@ -196,13 +215,33 @@ class History:
         Under the lock, so a worker that sees the new file waits and then finds it
         accepted with this ``reason`` instead of recording it as an editor's save.
         ``on_disk``: the valid file being replaced, kept first if no worker has yet.
+        A file on disk that is neither valid nor a kept version (an organiser's edit
+        with one stray comma) is copied to ``refused/`` first; the entry says where.
         """
         with self.locked():
+            kept = ""
             if on_disk is not None and self.current() != on_disk[1].version:
                 self.accept(on_disk[0], on_disk[1], previous, "file")
                 previous = on_disk[1]
+            elif on_disk is None:
+                kept = self.keep_refused(path)
             write_atomic(path, data)
-            return self.accept(data, tour, previous, reason)
+            return self.accept(data, tour, previous, reason, kept)
+
+    def keep_refused(self, path: str | os.PathLike) -> str:
+        """Copy the file at ``path`` into ``refused/`` unless missing or already kept; where."""
+        try:
+            old = Path(path).read_bytes()
+        except OSError:
+            return ""
+        version = content_version(old)
+        if not old or self.data(version) is not None:
+            return ""
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = self.folder / "refused" / f"{stamp}-{version}{Path(path).suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, old)
+        return str(target)
 
     def _prune(self, keep: set[str]) -> None:
         for path in self.versions.glob("*.geojson"):

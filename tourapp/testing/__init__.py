@@ -269,3 +269,38 @@ __all__ = [
     "wait_for",
     "wait_until",
 ]
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first console form in ``html``."""
+    match = CSRF_RE.search(html)
+    if match is None:
+        raise AssertionError("no CSRF field in the page")
+    return match[1]
+
+
+def sign_in(client, lang: str = "fr", name: str = "Test organiser", hours: float = 1) -> str:
+    """Sign a Flask test client in as an organiser through the real sign-in page; its CSRF token."""
+    from tourapp.console import auth
+
+    token = auth.make_link_token(client.application, name, hours)
+    page = client.get(f"/{lang}/console/sign-in")
+    answer = client.post(f"/{lang}/console/sign-in",
+                         data={"token": token, "csrf_token": csrf_of(page.text)})
+    if answer.status_code != 303:
+        raise AssertionError(f"sign-in refused: {answer.status_code}")
+    return csrf_of(client.get(f"/{lang}/console/").text)
+
+
+def sign_in_browser(page, base_url: str, app, lang: str = "en") -> None:
+    """Sign a Playwright page in as an organiser, through the link and the sign-in page."""
+    from tourapp.console import auth
+
+    token = auth.make_link_token(app, "Test organiser", 1)
+    page.goto(f"{base_url}/{lang}/console/sign-in#token={token}")
+    wait_until(page, "() => !location.hash && document.getElementById('token').value")
+    page.locator("form[data-sign-in] button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/{lang}/console/")

@@ -38,9 +38,16 @@ EXCLUDED = {
     "live.guide_check",
     "live.actuals_csv",
     "live.track_gpx",
+    "tour.status_page",
+    "console.sign_in",
+    "console.home",
+    "console.history",
+    "console.edit",
+    "console.new_walk",
 }
 """Endpoints with no meaning in a static copy: the live health check, the language redirect,
-the live walk (a static copy has no server to report to: its pages show the plan)."""
+the live walk (a static copy has no server to report to: its pages show the plan), and the
+organisers' pages (behind sign-in: never in a public copy)."""
 
 _ENDPOINTS_RE = re.compile(r"Nothing frozen for endpoints (.*?)\. ")
 MARKER = ".tourapp-export"

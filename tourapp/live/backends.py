@@ -29,6 +29,15 @@ Change = Callable[[dict], dict | None]
 """Gets the current document, returns the new one (or None: nothing to change)."""
 
 
+def load_doc(raw: str | bytes | None) -> dict:
+    """The stored document, or an empty one when what is stored is not a JSON object."""
+    try:
+        doc = json.loads(raw or "{}")
+    except ValueError:  # damaged, or bytes that are not UTF-8 (UnicodeDecodeError)
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
 class LiveStore:
     """What both backends offer."""
 
@@ -109,7 +118,7 @@ class SQLiteStore(LiveStore):
         db.execute("BEGIN")  # one snapshot for both values
         try:
             rev = int(self._get(db, "rev", "0"))
-            doc = json.loads(self._get(db, "doc", "{}"))
+            doc = load_doc(self._get(db, "doc", "{}"))
         finally:
             db.execute("COMMIT")
         return rev, doc
@@ -131,9 +140,9 @@ class SQLiteStore(LiveStore):
     def update(self, change: Change, point: list | None = None) -> tuple[int, dict]:
         def body(db):
             rev = int(self._get(db, "rev", "0"))
-            doc = change(json.loads(self._get(db, "doc", "{}")))
+            doc = change(load_doc(self._get(db, "doc", "{}")))
             if doc is None:
-                return rev, json.loads(self._get(db, "doc", "{}"))
+                return rev, load_doc(self._get(db, "doc", "{}"))
             rev += 1
             self._put(db, "rev", str(rev))
             self._put(db, "doc", json.dumps(doc, separators=(",", ":")))
@@ -203,7 +212,7 @@ class RedisStore(LiveStore):
 
     def read(self) -> tuple[int, dict]:
         rev, doc = self.client.mget(self.k["rev"], self.k["doc"])
-        return int(rev or 0), json.loads(doc or "{}")
+        return int(rev or 0), load_doc(doc)
 
     def revision(self) -> int:
         return int(self.client.get(self.k["rev"]) or 0)
@@ -215,10 +224,10 @@ class RedisStore(LiveStore):
                     pipe.watch(self.k["rev"])  # every write bumps rev: watching it suffices
                     rev, raw = pipe.mget(self.k["rev"], self.k["doc"])
                     rev = int(rev or 0)
-                    doc = change(json.loads(raw or "{}"))
+                    doc = change(load_doc(raw))
                     if doc is None:
                         pipe.unwatch()
-                        return rev, json.loads(raw or "{}")
+                        return rev, load_doc(raw)
                     pipe.multi()
                     pipe.set(self.k["rev"], rev + 1)
                     pipe.set(self.k["doc"], json.dumps(doc, separators=(",", ":")))

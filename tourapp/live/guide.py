@@ -64,14 +64,40 @@ def _timestamp(body: dict, now: float) -> float:
     return min(t, now)
 
 
+ZWJ = "\u200d"
+
+
+def _invisible(text: str, i: int) -> bool:
+    """Whether ``text[i]``, a format character, must go: all do but a joiner inside an emoji."""
+    if text[i] != ZWJ or not 0 < i < len(text) - 1:
+        return True
+    # 👨‍👩‍👧 is three pictographs joined: the joiner stays between two symbols only.
+    return not all(unicodedata.category(text[j]) in ("So", "Sk") for j in (i - 1, i + 1))
+
+
+def clean_text(text: str) -> str:
+    """Text fit for the banner: NFC, no control, format (bidi, zero-width) or lone surrogate."""
+    # A lone surrogate cannot be written as UTF-8 (json.loads lets "\ud800" through): the
+    # state holding it could no longer be sent. Format characters (category Cf) reorder
+    # or hide what the participants read: an override makes "evil" read "live".
+    text = "".join(c for c in text if unicodedata.category(c) != "Cs")
+    text = unicodedata.normalize("NFC", text)
+    kept = []
+    for i, c in enumerate(text):
+        category = unicodedata.category(c)
+        if category == "Cf" and _invisible(text, i):
+            continue
+        # Control characters (but line breaks) become spaces: no business in a banner.
+        kept.append(" " if category == "Cc" and c != "\n" else c)
+    return "".join(kept).strip()
+
+
 def _message(text) -> str:
     if not isinstance(text, str):
         raise GuideError("'text' must be a string")
-    # Control characters (but line breaks) become spaces: they have no business in a banner.
-    text = "".join(
-        " " if unicodedata.category(c) == "Cc" and c != "\n" else c
-        for c in unicodedata.normalize("NFC", text)
-    ).strip()
+    if any(unicodedata.category(c) == "Cs" for c in text):
+        raise GuideError("'text' is not valid Unicode (a lone surrogate)")
+    text = clean_text(text)
     if len(text) > MAX_MESSAGE_CHARS:
         raise GuideError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
     return text

@@ -22,7 +22,51 @@ from ..render.gpx import xml_text
 from ..render.i18n import clock
 from ..system.gcpause import gc_paused
 from .estimate import Event, Progress, WalkClock, planned, progress
-from .guide import MAX_AGE_S
+from .guide import MAX_AGE_S, clean_text
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _event(e) -> bool:
+    return (isinstance(e, dict) and isinstance(e.get("stop"), str)
+            and e.get("kind") in ("arrive", "leave") and _finite(e.get("t")))
+
+
+def readable(doc) -> dict:
+    """``doc`` with whatever is malformed left out: stored data never stops the polls.
+
+    The document is written by this code only, but may come from an older release
+    (a message with a lone surrogate, issue 21) or a damaged store: a part that does
+    not have its shape is dropped, the rest is served.
+    """
+    if not isinstance(doc, dict):
+        return {}
+    out: dict = {}
+    if isinstance(doc.get("guide"), str):
+        out["guide"] = clean_text(doc["guide"])
+    events = doc.get("events")
+    if isinstance(events, list):
+        out["events"] = [e for e in events if _event(e)]
+    clock = doc.get("clock")
+    fields = ("real_s", "plan_min", "speed")
+    if isinstance(clock, dict) and all(_finite(clock.get(k)) for k in fields):
+        out["clock"] = {k: clock[k] for k in fields}
+    position = doc.get("position")
+    fields = ("lat", "lon", "acc", "t")
+    if isinstance(position, dict) and all(_finite(position.get(k)) for k in fields):
+        out["position"] = {k: position[k] for k in fields}
+    out["sharing"] = doc.get("sharing") is True
+    message = doc.get("message")
+    if isinstance(message, dict) and isinstance(message.get("text"), str) \
+            and _finite(message.get("t")):
+        text = clean_text(message["text"])
+        if text:
+            out["message"] = {"text": text, "t": message["t"]}
+    if _finite(doc.get("contact")):
+        out["contact"] = doc["contact"]
+    return out
 
 
 def walk_clock(doc: dict) -> WalkClock | None:

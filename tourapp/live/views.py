@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -33,6 +34,7 @@ from ..web.security import content_disposition
 from . import guide, present, shortcut, texts, tokens
 from .backends import LiveStore, open_store
 
+log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
 LANG = "<lang:lang>"  # tourapp.render.i18n's converter and URL processors, shared by every blueprint
 RATE_INTERVAL_S = 1.0
@@ -80,14 +82,27 @@ class _PublicMemo:
             if key == self._key:
                 return self._value
         _rev, doc = live.read()
-        body = json.dumps(
-            present.public(tour, doc, now), ensure_ascii=False, sort_keys=True,
-            separators=(",", ":"),
-        ).encode()
+        body = _encode(_public(tour, doc, now))
         value = (body, hashlib.sha256(body).hexdigest()[:20])
         with self._lock:
             self._key, self._value = key, value
         return value
+
+
+def _encode(state: dict) -> bytes:
+    # "replace": a character UTF-8 cannot hold (a lone surrogate) must not stop the polls.
+    return json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8", "replace"
+    )
+
+
+def _public(tour: Tour, doc: dict, now: float) -> dict:
+    """The participants' state; the plan alone if the stored document cannot be read."""
+    try:
+        return present.public(tour, present.readable(doc), now)
+    except Exception:  # noqa: BLE001 - stored data must never answer every phone with a 500
+        log.exception("live: the stored walk cannot be presented, participants see the plan")
+        return present.public(tour, {}, now)
 
 
 def _memo() -> _PublicMemo:
@@ -210,7 +225,7 @@ def actuals_csv():
     """Planned and actual times of every stop, for organisers after the walk."""
     tour = _tour()
     _rev, doc = get_live().read()
-    body = present.actuals_csv(tour, doc, time.time(), g.lang)
+    body = present.actuals_csv(tour, present.readable(doc), time.time(), g.lang)
     return _download(body, "text/csv", f"{tour.title[g.lang]} actuals", "csv")
 
 
@@ -226,6 +241,7 @@ def track_gpx():
 def live_status(tour: Tour) -> dict:
     """For the organisers' status page: planned and actual times, the guide's last contact."""
     _rev, doc = get_live().read()
+    doc = present.readable(doc)
     now = time.time()
     return {
         "rows": present.status_rows(tour, doc, now),

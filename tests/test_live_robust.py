@@ -124,3 +124,110 @@ def test_bidi_and_zero_width_characters_never_reach_the_banner(client, guide, te
     assert guide({"type": "message", "text": text}).status_code == 200
     message = client.get("/live/state.json").get_json().get("message")
     assert (message and message["text"]) == shown
+
+
+# --- 2 and 5. the cap, replays and the order of stop reports --------------------------
+
+
+def _events(app):
+    with app.app_context():
+        return get_live().read()[1].get("events", [])
+
+
+def test_after_the_cap_reports_answer_409_and_the_walk_keeps_working(app, client, guide,
+                                                                     monkeypatch):
+    from tourapp.live import guide as rules
+
+    monkeypatch.setattr(rules, "MAX_EVENTS", 2)
+    assert guide({"type": "arrive", "stop": "hotel-de-metropole"}).status_code == 200
+    assert guide({"type": "leave", "stop": "hotel-de-metropole"}).status_code == 200
+    response = guide({"type": "arrive", "stop": "espace-french-tech"})
+    assert response.status_code == 409 and "too many" in response.get_json()["error"]
+    assert len(_events(app)) == 2
+    # Positions and messages still go through, and a correction of a recorded stop too.
+    assert guide({"type": "message", "text": "on continue"}).status_code == 200
+    assert guide({"type": "leave", "stop": "hotel-de-metropole"}).status_code == 200
+    assert client.get("/live/state.json").get_json()["message"]["text"] == "on continue"
+
+
+def test_a_walk_recorded_with_500_reports_keeps_working(app, client, guide):
+    import time
+
+    now = time.time()
+    old = [{"stop": "hotel-de-metropole", "kind": k, "t": now - 60 + i * 0.01}
+           for i, k in enumerate(["arrive", "leave"] * 250)]
+    with app.app_context():
+        get_live().update(lambda doc: {**doc, "events": old})
+    for stop in ("espace-french-tech", "hotel-de-metropole"):
+        response = guide({"type": "arrive", "stop": stop})
+        assert response.status_code == 200, response.get_json()
+    assert len(_events(app)) <= 3
+    assert client.get("/live/state.json").status_code == 200
+
+
+def test_a_replayed_report_is_recorded_once_with_the_same_answer(app, guide):
+    body = {"type": "arrive", "stop": "hotel-de-metropole", "id": "r-1"}
+    first = guide(body)
+    assert first.status_code == 200
+    rev = revision(app)
+    for _ in range(600):  # more than the old cap: replays never count
+        again = guide(body)
+        assert again.status_code == 200 and again.get_json()["ok"] is True
+    assert revision(app) == rev and len(_events(app)) == 1
+    # Another report after all those replays is taken.
+    assert guide({"type": "leave", "stop": "hotel-de-metropole", "id": "r-2"}).status_code == 200
+
+
+def test_a_replay_without_id_is_known_by_its_time(app, guide):
+    import time
+
+    body = {"type": "arrive", "stop": "hotel-de-metropole", "t": time.time() - 5}
+    assert guide(body).status_code == 200
+    rev = revision(app)
+    assert guide(body).status_code == 200 and revision(app) == rev
+
+
+@pytest.mark.parametrize("ident", ["", "x" * 65, "a b", 12, ["r"], "é"])
+def test_report_ids_are_checked(app, guide, ident):
+    response = guide({"type": "message", "text": "hi", "id": ident})
+    assert response.status_code == 422 and "'id'" in response.get_json()["error"]
+    assert revision(app) == 0
+
+
+def test_a_departure_before_its_arrival_is_refused(app, client, guide):
+    import time
+
+    now = time.time()
+    assert guide({"type": "arrive", "stop": "hotel-de-metropole", "t": now - 60}).status_code == 200
+    response = guide({"type": "leave", "stop": "hotel-de-metropole", "t": now - 120})
+    assert response.status_code == 409 and "earlier than the arrival" in response.get_json()["error"]
+    # The boundary: leaving the second one arrives is fine.
+    assert guide({"type": "leave", "stop": "hotel-de-metropole", "t": now - 60}).status_code == 200
+    csv = client.get("/fr/actuals.csv").text.splitlines()
+    row = next(line for line in csv if "hotel-de-metropole" in line).split(",")
+    assert row[-2] and row[-1] and row[-2] <= row[-1]
+
+
+def test_a_queued_report_delivered_late_takes_its_place_in_time(app, client, guide):
+    import time
+
+    now = time.time()
+    # The phone queued "leave the first stop" and sends it after "arrive at the second".
+    assert guide({"type": "arrive", "stop": "hotel-de-metropole", "t": now - 300}).status_code == 200
+    assert guide({"type": "arrive", "stop": "espace-french-tech", "t": now - 30}).status_code == 200
+    assert guide({"type": "leave", "stop": "hotel-de-metropole", "t": now - 200}).status_code == 200
+    assert [(e["stop"], e["kind"]) for e in _events(app)] == [
+        ("hotel-de-metropole", "arrive"), ("hotel-de-metropole", "leave"),
+        ("espace-french-tech", "arrive")]
+    body = client.get("/live/state.json").get_json()
+    assert (body["where"], body["stop"]) == ("at", "espace-french-tech")
+
+
+def test_back_at_a_stop_after_leaving_it_undoes_the_departure(app, guide):
+    import time
+
+    now = time.time()
+    guide({"type": "arrive", "stop": "hotel-de-metropole", "t": now - 100})
+    guide({"type": "leave", "stop": "hotel-de-metropole", "t": now - 50})
+    assert guide({"type": "arrive", "stop": "hotel-de-metropole", "t": now - 10}).status_code == 200
+    assert [(e["kind"], e["t"]) for e in _events(app)] == [("arrive", now - 10)]

@@ -5,7 +5,8 @@ The document (JSON, shared by every worker)::
     {"guide": name, "clock": WalkClock, "sharing": bool,
      "position": {"lat", "lon", "acc", "t"},        # only while sharing
      "events": [{"stop": id, "kind": "arrive"|"leave", "t": epoch s}],
-     "message": {"text", "t"}, "contact": epoch s}
+     "message": {"text", "t"}, "contact": epoch s,
+     "reports": [the latest report ids, to answer replays]}
 
 Every bound here is a promise of the issue: coordinates within 20 km of the walk,
 a usable accuracy, no timestamp from the future, a message of at most 280 characters.
@@ -36,6 +37,12 @@ MAX_AGE_S = 600
 """A report older than this is stale; the guide's position also vanishes this long after."""
 
 MAX_EVENTS = 500
+"""Stop reports kept (one arrival and one departure per stop): a bound for huge files."""
+
+MAX_REPORT_IDS = 500
+"""Report ids remembered to answer replays: more than an offline queue ever holds."""
+
+ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 MAX_SPEED = 100
 AT_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 KINDS = ("position", "arrive", "leave", "message", "stop", "clock")
@@ -43,6 +50,10 @@ KINDS = ("position", "arrive", "leave", "message", "stop", "clock")
 
 class GuideError(ValueError):
     """A request refused as a whole (422): nothing changes."""
+
+
+class Conflict(GuideError):
+    """A request that contradicts what is recorded (409): nothing changes."""
 
 
 def _number(body: dict, key: str) -> float:
@@ -107,14 +118,66 @@ def _near_walk(tour: Tour, lat: float, lon: float) -> bool:
     return any(distance_m((lat, lon), s.location) <= MAX_FROM_WALK_M for s in tour.stops)
 
 
+def report_id(body) -> str | None:
+    """The client's id of a report (kept to answer its replays), None without one."""
+    ident = body.get("id") if isinstance(body, dict) else None
+    if ident is None:
+        return None
+    if not isinstance(ident, str) or not ID_RE.fullmatch(ident):
+        raise GuideError("'id' must be 1 to 64 letters, digits, '.', '_', ':' or '-'")
+    return ident
+
+
+def _record(events: list, stop: str, kind: str, t: float) -> list | None:
+    """The stop reports after this one, in time order; None when it is already there.
+
+    One arrival and one departure per stop, the latest report of each kind standing
+    (a guide corrects a mistaken tap by tapping again): the list is bounded by the
+    walk, not by how often a phone retries. A departure never precedes its arrival.
+    """
+    if any(e == {"stop": stop, "kind": kind, "t": t} for e in events):
+        return None
+    latest = {}
+    for e in events:  # a walk recorded by an older release may repeat a report: the last stands
+        if isinstance(e, dict) and e.get("kind") in ("arrive", "leave") and "stop" in e:
+            latest.pop((e["stop"], e["kind"]), None)
+            latest[(e["stop"], e["kind"])] = e
+    events = list(latest.values())
+    mine = {e["kind"]: e["t"] for e in events if e["stop"] == stop}
+    if kind == "leave" and "arrive" in mine and t < mine["arrive"]:
+        raise Conflict("a departure cannot be earlier than the arrival at the same stop")
+    kept = [e for e in events if (e["stop"], e["kind"]) != (stop, kind)]
+    if kind == "arrive" and "leave" in mine and t > mine["leave"]:
+        # Back at the stop after leaving it: the departure was a mistake, or is to come.
+        kept = [e for e in kept if (e["stop"], e["kind"]) != (stop, "leave")]
+    if len(kept) >= MAX_EVENTS:
+        raise Conflict("too many stop reports for one walk")
+    # Kept in time order: a report the phone queued arrives after newer ones, and the
+    # group is where the latest report in time (not in arrival at the server) says.
+    at = len(kept)
+    while at and kept[at - 1]["t"] > t:
+        at -= 1
+    return kept[:at] + [{"stop": stop, "kind": kind, "t": t}] + kept[at:]
+
+
 def apply(
     doc: dict, body: dict, tour: Tour, guide_name: str, now: float
-) -> tuple[dict, list | None]:
-    """The new document after ``body``, and the track point it adds; :class:`GuideError`."""
+) -> tuple[dict | None, list | None]:
+    """The new document after ``body``, and the track point it adds; :class:`GuideError`.
+
+    ``(None, None)`` when the report is a replay (its ``id`` or, for a stop report, its
+    stop, kind and time are already recorded): nothing changes, the answer is the same.
+    """
     if not isinstance(body, dict) or body.get("type") not in KINDS:
         raise GuideError(f"'type' must be one of {', '.join(KINDS)}")
     kind = body["type"]
+    ident = report_id(body)
+    reports = [r for r in doc.get("reports", []) if isinstance(r, str)]
+    if ident is not None and ident in reports:
+        return None, None
     doc = dict(doc)
+    if ident is not None:
+        doc["reports"] = (reports + [ident])[-MAX_REPORT_IDS:]
     point = None
     if kind == "position":
         lat, lon = _number(body, "lat"), _number(body, "lon")
@@ -132,10 +195,9 @@ def apply(
         stop = body.get("stop")
         if not isinstance(stop, str) or tour.stop(stop) is None:
             raise GuideError("'stop' must be the id of a stop of the walk")
-        events = list(doc.get("events", []))
-        if len(events) >= MAX_EVENTS:
-            raise GuideError("too many stop reports for one walk")
-        events.append({"stop": stop, "kind": kind, "t": _timestamp(body, now)})
+        events = _record(doc.get("events", []), stop, kind, _timestamp(body, now))
+        if events is None:
+            return None, None  # this very report is already recorded
         doc["events"] = events
     elif kind == "message":
         text = _message(body.get("text", ""))

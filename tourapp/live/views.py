@@ -180,14 +180,28 @@ def guide_post():
     tour = _tour()
     now = time.time()
     try:
-        # Checked before the transaction: a refused request changes nothing.
+        # Checked before the transaction (cheap, no lock taken): a malformed request.
         _doc, point = guide.apply({}, body, tour, who.name, now)
     except guide.GuideError as error:
         return _refuse(422, str(error))
-    rev, _doc = get_live().update(
-        lambda doc: guide.apply(doc, body, tour, who.name, now)[0], point
-    )
-    response = jsonify(ok=True, rev=rev)
+    replayed = []
+
+    def change(doc: dict) -> dict | None:
+        # Checked again on the stored walk, inside the transaction: a replay, a departure
+        # before its arrival, the cap. Raising here rolls back, and is answered below.
+        new, _point = guide.apply(doc, body, tour, who.name, now)
+        if new is None:
+            replayed.append(True)
+        return new
+
+    try:
+        rev, _doc = get_live().update(change, point)
+    except guide.Conflict as error:
+        return _refuse(409, str(error))
+    except guide.GuideError as error:
+        return _refuse(422, str(error))
+    # A replay (a phone retrying what the server already has) gets the same answer.
+    response = jsonify(ok=True, rev=rev, **({"replay": True} if replayed else {}))
     response.cache_control.no_store = True
     return response
 

@@ -231,3 +231,81 @@ def test_back_at_a_stop_after_leaving_it_undoes_the_departure(app, guide):
     guide({"type": "leave", "stop": "hotel-de-metropole", "t": now - 50})
     assert guide({"type": "arrive", "stop": "hotel-de-metropole", "t": now - 10}).status_code == 200
     assert [(e["kind"], e["t"]) for e in _events(app)] == [("arrive", now - 10)]
+
+
+# --- 4. a Redis crash does not un-revoke links ---------------------------------------
+
+
+class Redis:
+    """A redis-server of the test's own, with no persistence at all (the worst case)."""
+
+    def __init__(self, folder):
+        import socket
+
+        self.folder = folder
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        import shutil
+        import subprocess
+
+        import redis
+
+        from tourapp.testing import wait_for
+
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+        def answers():
+            try:
+                return redis.Redis.from_url(self.url, socket_timeout=0.5).ping()
+            except redis.RedisError:
+                return False
+
+        wait_for(answers, "redis-server answers", timeout_s=10)
+        return self
+
+    def kill(self):
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = Redis(tmp_path).start()
+    yield server
+    if server.process.poll() is None:
+        server.kill()
+
+
+def test_a_revocation_survives_a_redis_crash(tour_file, tmp_path, own_redis, monkeypatch):
+    monkeypatch.setenv("LIVE_STORE", own_redis.url)
+    monkeypatch.setenv("TOURAPP_INSTANCE", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+    with app.app_context():
+        old = tokens.make(app.config["SECRET_KEY"], "Mallory", 8, get_live().generation())
+    result = app.test_cli_runner().invoke(args=["tour", "guide-link", "--revoke-all"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {old}"}
+    assert client.get("/live/guide", headers=headers).status_code == 403
+    own_redis.kill()
+    own_redis.start()  # empty: nothing was saved
+    for fresh in (app, create_app({"TESTING": True, "TOUR_DATA": tour_file,
+                                   "SECRET_KEY": "k" * 32})):
+        assert fresh.test_client().get("/live/guide", headers=headers).status_code == 403
+    # A link made after the crash works, and the generation went back into Redis.
+    with app.app_context():
+        new = tokens.make(app.config["SECRET_KEY"], "Marie", 8, get_live().generation())
+        assert int(get_live().client.get("tourapp:live:generation")) == 1
+    answer = client.get("/live/guide", headers={"Authorization": f"Bearer {new}"})
+    assert answer.status_code == 200

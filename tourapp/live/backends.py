@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..system import durable
+
 MAX_TRACK_POINTS = 50_000
 """A point every 10 s for more than five days: older points are dropped beyond this."""
 
@@ -198,17 +200,53 @@ class SQLiteStore(LiveStore):
             del self._local.db, self._local.pid
 
 
+class Revocations:
+    """The links' generation in a file of the instance folder, written durably.
+
+    Redis keeps what it acknowledged only as well as its settings let it (a snapshot
+    every minute by default): after a crash, the generation could go back and every
+    revoked link work again. This file, replaced atomically and fsynced before
+    ``--revoke-all`` answers, is the floor the generation never goes under.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._cache: tuple[tuple | None, int] = (None, 0)
+
+    def floor(self) -> int:
+        """The latest generation written here (0 without the file)."""
+        sig = durable.signature(self.path)
+        if sig is None:
+            return 0
+        if sig != self._cache[0]:
+            try:
+                value = int(json.loads(self.path.read_text(encoding="utf-8"))["generation"])
+            except (OSError, ValueError, KeyError, TypeError):
+                value = 0
+            self._cache = (sig, value)
+        return self._cache[1]
+
+    def write(self, generation: int) -> None:
+        """Keep ``generation`` on disk before anyone is told links are revoked."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        durable.write_atomic(self.path, json.dumps({"generation": generation}) + "\n")
+
+
 class RedisStore(LiveStore):
     """The same state in Redis, under ``tourapp:live:*`` keys."""
 
     PREFIX = "tourapp:live:"
+    RAISE = "if tonumber(redis.call('get', KEYS[1]) or '0') < tonumber(ARGV[1]) then " \
+            "redis.call('set', KEYS[1], ARGV[1]) end return redis.call('get', KEYS[1])"
+    """Set the generation to at least ARGV[1], atomically: it only ever grows."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, revocations: str | os.PathLike | None = None):
         import redis  # only needed with LIVE_STORE=redis://…
 
         self._redis = redis
         self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.k = {name: self.PREFIX + name for name in ("rev", "doc", "track", "generation")}
+        self.revocations = Revocations(revocations) if revocations else None
 
     def read(self) -> tuple[int, dict]:
         rev, doc = self.client.mget(self.k["rev"], self.k["doc"])
@@ -243,10 +281,19 @@ class RedisStore(LiveStore):
         return [json.loads(item) for item in self.client.lrange(self.k["track"], 0, -1)]
 
     def generation(self) -> int:
-        return int(self.client.get(self.k["generation"]) or 0)
+        stored = int(self.client.get(self.k["generation"]) or 0)
+        floor = self.revocations.floor() if self.revocations else 0
+        if stored < floor:
+            # Redis lost it (a crash, a flush): put it back for the other app machines.
+            stored = int(self.client.eval(self.RAISE, 1, self.k["generation"], floor))
+        return max(stored, floor)
 
     def revoke_all(self) -> int:
-        return int(self.client.incr(self.k["generation"]))
+        if self.revocations is None:
+            return int(self.client.incr(self.k["generation"]))
+        generation = self.generation() + 1
+        self.revocations.write(generation)  # durable first: then Redis, then the answer
+        return int(self.client.eval(self.RAISE, 1, self.k["generation"], generation))
 
     def allow(self, key: str, interval_s: float) -> bool:
         # SET NX PX: the key exists for interval_s after the request it let through.
@@ -268,7 +315,7 @@ def open_store(url: str, instance_path: str) -> LiveStore:
     """The backend ``LIVE_STORE`` names: ``redis://…``, ``sqlite:///path``, or '' (instance)."""
     scheme = urlsplit(url).scheme if url else ""
     if scheme in ("redis", "rediss", "unix"):
-        return RedisStore(url)
+        return RedisStore(url, Path(instance_path) / "live-revocations.json")
     if scheme == "sqlite":
         return SQLiteStore(url[len("sqlite://"):])
     if url:

@@ -309,3 +309,65 @@ def test_a_revocation_survives_a_redis_crash(tour_file, tmp_path, own_redis, mon
         assert int(get_live().client.get("tourapp:live:generation")) == 1
     answer = client.get("/live/guide", headers={"Authorization": f"Bearer {new}"})
     assert answer.status_code == 200
+
+
+# --- 7. a store outage ----------------------------------------------------------------
+
+
+@pytest.fixture
+def outage_app(tour_file, tmp_path, own_redis, monkeypatch):
+    monkeypatch.setenv("LIVE_STORE", own_redis.url)
+    monkeypatch.setenv("TOURAPP_INSTANCE", str(tmp_path / "instance"))
+    return create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+
+
+def test_an_outage_answers_503_quickly_with_headers_and_logs_once(outage_app, own_redis,
+                                                                   caplog):
+    import logging
+    import time
+
+    client = outage_app.test_client()
+    first = client.get("/live/state.json")
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert client.get("/live/state.json", headers={"If-None-Match": etag}).status_code == 304
+    own_redis.kill()
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    started = time.monotonic()
+    for headers in ({"If-None-Match": etag}, {}) * 10:
+        response = client.get("/live/state.json", headers=headers)
+        # The phone keeps its last state and shows its age; it tries again in a while.
+        assert response.status_code == 503, response.data[:200]
+        assert response.headers["Retry-After"] and response.headers["X-Content-Type-Options"]
+        assert response.get_json()["error"]
+    assert time.monotonic() - started < 3  # 20 polls: no 4-second wait each
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "live store" in errors[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)  # no traceback per poll
+    # Organisers see the outage named; the rest of the status page is there.
+    page = client.get("/en/status")
+    assert page.status_code == 200 and "live walk's store is unreachable" in page.text
+    # The guide is told to retry, not that the link is bad.
+    posted = client.post("/live/guide", json={"type": "stop"},
+                         headers={"Authorization": "Bearer x.y.z"})
+    assert posted.status_code == 503 and posted.headers["Retry-After"]
+    own_redis.start()
+    from tourapp.testing import wait_for
+
+    wait_for(lambda: client.get("/live/state.json").status_code == 200, "the store is back",
+             timeout_s=10)
+    assert any("back" in r.getMessage() for r in caplog.records)
+
+
+def test_the_shortcut_never_gives_a_bare_500_in_an_outage(outage_app, own_redis):
+    """Through the WSGI stack gunicorn sees: the 304 shortcut in front of Flask."""
+    from werkzeug.test import Client
+
+    client = Client(outage_app.wsgi_app)
+    first = client.get("/live/state.json")
+    etag = first.headers["ETag"]
+    client.get("/live/state.json", headers={"If-None-Match": etag})  # the shortcut learns it
+    own_redis.kill()
+    response = client.get("/live/state.json", headers={"If-None-Match": etag})
+    assert response.status_code == 503 and response.headers["X-Content-Type-Options"]

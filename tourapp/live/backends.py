@@ -14,6 +14,7 @@ Writes are read-modify-write of the whole document inside one transaction
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -24,11 +25,83 @@ from urllib.parse import urlsplit
 
 from ..system import durable
 
+log = logging.getLogger(__name__)
+
 MAX_TRACK_POINTS = 50_000
 """A point every 10 s for more than five days: older points are dropped beyond this."""
 
 Change = Callable[[dict], dict | None]
 """Gets the current document, returns the new one (or None: nothing to change)."""
+
+
+class StoreUnavailable(Exception):
+    """The live store cannot be reached or written now: answered 503, logged once."""
+
+
+class Guarded:
+    """A store whose failures are an outage: said once in the log, then answered quickly.
+
+    While the store is down, every call within ``BREAK_S`` of the last failure fails at
+    once with :class:`StoreUnavailable` instead of waiting for a connection again: a
+    thousand phones polling during a Redis restart cost nothing and log nothing.
+    """
+
+    BREAK_S = 1.0
+    API = frozenset(
+        {"read", "revision", "update", "track", "generation", "revoke_all", "allow", "reset"}
+    )
+
+    def __init__(self, opener: Callable[[], LiveStore], errors: tuple[type[BaseException], ...]):
+        self._opener = opener
+        self._store: LiveStore | None = None
+        self._errors = errors
+        self._lock = threading.Lock()
+        self.down_since: float | None = None
+        self.reason = ""
+        self._retry_at = 0.0
+
+    @property
+    def store(self) -> LiveStore:
+        """The store, opened on first use (raises like any call when it cannot be)."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = self._opener()
+        return self._store
+
+    def __getattr__(self, name: str):
+        if name not in self.API:
+            return getattr(self.call(lambda: self.store), name)
+        return lambda *args, **kwargs: self.call(
+            lambda: getattr(self.store, name)(*args, **kwargs)
+        )
+
+    def call(self, body: Callable[[], object]):
+        """``body()``, or :class:`StoreUnavailable` when the store fails (or just failed)."""
+        if self.down_since is not None and time.monotonic() < self._retry_at:
+            raise StoreUnavailable(self.reason)
+        try:
+            result = body()
+        except self._errors as exc:
+            with self._lock:
+                self.reason = f"{type(exc).__name__}: {exc}"[:300]
+                if self.down_since is None:
+                    self.down_since = time.time()
+                    log.error("live store unavailable (%s): participants keep their last "
+                              "state, guides are asked to retry", self.reason)
+                self._retry_at = time.monotonic() + self.BREAK_S
+            raise StoreUnavailable(self.reason) from None
+        if self.down_since is not None:
+            with self._lock:
+                if self.down_since is not None:
+                    log.warning("live store is back after %.0f s", time.time() - self.down_since)
+                    self.down_since = None
+        return result
+
+    def close(self) -> None:
+        """Release connections."""
+        if self._store is not None:
+            self._store.close()
 
 
 def load_doc(raw: str | bytes | None) -> dict:
@@ -244,7 +317,15 @@ class RedisStore(LiveStore):
         import redis  # only needed with LIVE_STORE=redis://…
 
         self._redis = redis
-        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # Short timeouts and a single immediate retry (a pooled connection Redis closed
+        # when it restarted): redis-py's default backs off for seconds, and a thousand
+        # polls waiting that long pile up in the workers during an outage.
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=1.0, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 1)
+        )
         self.k = {name: self.PREFIX + name for name in ("rev", "doc", "track", "generation")}
         self.revocations = Revocations(revocations) if revocations else None
 
@@ -311,13 +392,20 @@ class RedisStore(LiveStore):
         self.client.close()
 
 
-def open_store(url: str, instance_path: str) -> LiveStore:
-    """The backend ``LIVE_STORE`` names: ``redis://…``, ``sqlite:///path``, or '' (instance)."""
+def open_store(url: str, instance_path: str) -> Guarded:
+    """The backend ``LIVE_STORE`` names: ``redis://…``, ``sqlite:///path``, or '' (instance).
+
+    Guarded: an unreachable or unwritable store raises :class:`StoreUnavailable`.
+    """
     scheme = urlsplit(url).scheme if url else ""
     if scheme in ("redis", "rediss", "unix"):
-        return RedisStore(url, Path(instance_path) / "live-revocations.json")
+        import redis
+
+        path = Path(instance_path) / "live-revocations.json"
+        return Guarded(lambda: RedisStore(url, path), (redis.RedisError, OSError))
+    errors = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
     if scheme == "sqlite":
-        return SQLiteStore(url[len("sqlite://"):])
+        return Guarded(lambda: SQLiteStore(url[len("sqlite://"):]), errors)
     if url:
         raise ValueError(f"LIVE_STORE must be redis://…, sqlite:///path or empty, got {url!r}")
-    return SQLiteStore(Path(instance_path) / "live.sqlite3")
+    return Guarded(lambda: SQLiteStore(Path(instance_path) / "live.sqlite3"), errors)

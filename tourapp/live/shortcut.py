@@ -48,8 +48,11 @@ class NotModifiedShortcut:
         key = (tag, environ.get("HTTP_ACCEPT_ENCODING", ""))
         headers = self.replies.get(key)
         if headers is not None:
-            with self.app.app_context():
-                current = self.current_etag()
+            try:
+                with self.app.app_context():
+                    current = self.current_etag()
+            except Exception:  # noqa: BLE001 - the store is down: Flask answers (503, headers)
+                current = None
             # The client's ETag is the state's, or that plus "-br"/"-gzip" (assets.py).
             if current and tag.strip('"').split("-")[0] == current:
                 start_response("304 NOT MODIFIED", headers)

@@ -32,7 +32,7 @@ from ..domain.tour import Tour
 from ..stopsfile.store import get_store
 from ..web.security import content_disposition
 from . import guide, present, shortcut, texts, tokens
-from .backends import LiveStore, open_store
+from .backends import LiveStore, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
@@ -254,7 +254,11 @@ def track_gpx():
 @bp.app_template_global()
 def live_status(tour: Tour) -> dict:
     """For the organisers' status page: planned and actual times, the guide's last contact."""
-    _rev, doc = get_live().read()
+    try:
+        _rev, doc = get_live().read()
+    except StoreUnavailable as error:
+        return {"unavailable": str(error), "rows": [], "guide": None, "contact": None,
+                "contact_age_min": None, "sharing": False}
     doc = present.readable(doc)
     now = time.time()
     return {
@@ -272,8 +276,14 @@ def live_texts(tour: Tour) -> dict:
     return texts.participant(tour)
 
 
+def store_unavailable(error: StoreUnavailable) -> Response:
+    """503 and a retry delay: phones keep their last state and show its age, guides retry."""
+    return _refuse(503, "the live walk is unavailable for a moment", **{"Retry-After": "5"})
+
+
 def init_app(app: Flask) -> None:
     """Settings, the blueprint, and closing the store with the app."""
     app.config.setdefault("LIVE_STORE", os.environ.get("LIVE_STORE", ""))
     app.register_blueprint(bp)
+    app.register_error_handler(StoreUnavailable, store_unavailable)
     shortcut.install(app, current_etag)

@@ -343,7 +343,7 @@ def test_an_outage_answers_503_quickly_with_headers_and_logs_once(outage_app, ow
         assert response.get_json()["error"]
     assert time.monotonic() - started < 3  # 20 polls: no 4-second wait each
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert len(errors) == 1 and "live store" in errors[0].getMessage()
+    assert len(errors) == 1 and "live store cannot be read" in errors[0].getMessage()
     assert not any(r.exc_info for r in caplog.records)  # no traceback per poll
     # Organisers see the outage named; the rest of the status page is there.
     page = client.get("/en/status")
@@ -357,7 +357,7 @@ def test_an_outage_answers_503_quickly_with_headers_and_logs_once(outage_app, ow
 
     wait_for(lambda: client.get("/live/state.json").status_code == 200, "the store is back",
              timeout_s=10)
-    assert any("back" in r.getMessage() for r in caplog.records)
+    assert any("can be read again" in r.getMessage() for r in caplog.records)
 
 
 def test_the_shortcut_never_gives_a_bare_500_in_an_outage(outage_app, own_redis):
@@ -371,3 +371,108 @@ def test_the_shortcut_never_gives_a_bare_500_in_an_outage(outage_app, own_redis)
     own_redis.kill()
     response = client.get("/live/state.json", headers={"If-None-Match": etag})
     assert response.status_code == 503 and response.headers["X-Content-Type-Options"]
+
+
+# --- 6. a full disk, a read-only instance folder ---------------------------------------
+
+
+def _unshare_works() -> bool:
+    import shutil
+    import subprocess
+
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rm", "mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs",
+                            "/tmp"], capture_output=True)
+    return probe.returncode == 0
+
+
+needs_unshare = pytest.mark.skipif(
+    not _unshare_works(),
+    reason="needs unshare -rm (user and mount namespaces) to mount a small tmpfs",
+)
+
+
+def _run_diskfull(scenario: str, tmp_path, tour_file) -> dict:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("diskfull.py")
+    result = subprocess.run(
+        ["unshare", "-rm", sys.executable, str(script), scenario, str(tmp_path / "instance"),
+         str(tour_file)],
+        capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+@needs_unshare
+def test_a_full_disk_never_serves_an_unrecorded_version(tmp_path, tour_file):
+    """A real full disk: a 512 KB tmpfs filled to the last block (tests/diskfull.py)."""
+    run = _run_diskfull("full", tmp_path, tour_file)
+    steps = dict(run["steps"])
+    before, after = run["served"][0], run["served"][-1]
+    assert before != after and set(run["served"]) <= set(run["recorded"])
+    for name in ("full", "full, restarted"):
+        answers = steps[name]
+        assert answers["/fr/"] == [200, before]  # the recorded version, not the new file
+        assert answers["healthz"]["status"] == "degraded"
+        assert "cannot be recorded" in answers["healthz"]["problems"][0]
+        assert answers["post"] == 503  # the guide's report is refused, retried by the phone
+        assert all(answers[u][0] == 200 for u in ("/live/state.json", "/fr/status", "/healthz"))
+    # Space back: the same worker records the new version and serves it, without a restart.
+    assert steps["space back"]["/fr/"] == [200, after]
+    assert steps["space back"]["healthz"]["status"] == "ok"
+    assert steps["space back"]["post"] == 200
+    assert run["current"] == after
+
+
+@needs_unshare
+def test_a_read_only_instance_folder_keeps_every_read(tmp_path, tour_file):
+    run = _run_diskfull("ro", tmp_path, tour_file)
+    before = run["served"][0]
+    for name, answers in run["steps"][1:]:
+        for url in ("/fr/", "/healthz", "/live/state.json", "/fr/status", "/tour.geojson"):
+            assert answers[url] == [200, before], (name, url, answers[url])
+        assert answers["post"] == 503
+    assert "cannot be recorded" in run["steps"][-1][1]["healthz"]["problems"][0]
+    assert run["recorded"] == [before]
+
+
+def test_an_unrecordable_version_is_retried_in_process(tmp_path, tour_file, monkeypatch):
+    """The same rule where namespaces are not allowed: the history's writes raise ENOSPC."""
+    import errno
+
+    from tests.conftest import write_doc
+    from tourapp.stopsfile import history
+
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32,
+                      "TOUR_HISTORY_DIR": tmp_path / "history"})
+    client = app.test_client()
+    before = client.get("/fr/").headers["X-Tour-Version"]
+    real = history.write_atomic
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(history, "write_atomic", full)
+    doc = json.loads(tour_file.read_text(encoding="utf-8"))
+    doc["features"][0]["properties"]["name_fr"] = "Nouveau nom"
+    write_doc(tour_file, doc)
+    assert client.get("/fr/").headers["X-Tour-Version"] == before
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "degraded" and "No space left" in health["problems"][0]
+    monkeypatch.setattr(history, "write_atomic", real)
+    import time
+
+    from tourapp.stopsfile import store
+    from tourapp.testing import wait_for
+
+    monkeypatch.setattr(store, "RETRY_S", 0.05)
+    started = time.monotonic()
+    wait_for(lambda: client.get("/fr/").headers["X-Tour-Version"] != before, "recorded")
+    assert time.monotonic() - started < 5
+    assert client.get("/healthz").get_json()["status"] == "ok"

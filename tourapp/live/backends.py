@@ -38,27 +38,35 @@ class StoreUnavailable(Exception):
     """The live store cannot be reached or written now: answered 503, logged once."""
 
 
+class _Breaker:
+    """One kind of access (reads or writes): whether it is failing, since when, why."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.down_since: float | None = None
+        self.reason = ""
+        self.retry_at = 0.0
+
+
 class Guarded:
     """A store whose failures are an outage: said once in the log, then answered quickly.
 
     While the store is down, every call within ``BREAK_S`` of the last failure fails at
     once with :class:`StoreUnavailable` instead of waiting for a connection again: a
-    thousand phones polling during a Redis restart cost nothing and log nothing.
+    thousand phones polling during a Redis restart cost nothing and log nothing. Reads
+    and writes fail apart: a full disk refuses the guide's reports, not the polls.
     """
 
     BREAK_S = 1.0
-    API = frozenset(
-        {"read", "revision", "update", "track", "generation", "revoke_all", "allow", "reset"}
-    )
+    READS = frozenset({"read", "revision", "track", "generation"})
+    WRITES = frozenset({"update", "revoke_all", "allow", "reset"})
 
     def __init__(self, opener: Callable[[], LiveStore], errors: tuple[type[BaseException], ...]):
         self._opener = opener
         self._store: LiveStore | None = None
         self._errors = errors
         self._lock = threading.Lock()
-        self.down_since: float | None = None
-        self.reason = ""
-        self._retry_at = 0.0
+        self.breakers = {"read": _Breaker("read"), "write": _Breaker("written")}
 
     @property
     def store(self) -> LiveStore:
@@ -69,33 +77,42 @@ class Guarded:
                     self._store = self._opener()
         return self._store
 
-    def __getattr__(self, name: str):
-        if name not in self.API:
-            return getattr(self.call(lambda: self.store), name)
-        return lambda *args, **kwargs: self.call(
-            lambda: getattr(self.store, name)(*args, **kwargs)
-        )
+    @property
+    def down_since(self) -> float | None:
+        """When the store started failing (reads or writes), None while it works."""
+        times = [b.down_since for b in self.breakers.values() if b.down_since is not None]
+        return min(times) if times else None
 
-    def call(self, body: Callable[[], object]):
+    def __getattr__(self, name: str):
+        if name in self.READS or name in self.WRITES:
+            kind = "read" if name in self.READS else "write"
+            return lambda *args, **kwargs: self.call(
+                lambda: getattr(self.store, name)(*args, **kwargs), kind
+            )
+        return getattr(self.call(lambda: self.store), name)
+
+    def call(self, body: Callable[[], object], kind: str = "read"):
         """``body()``, or :class:`StoreUnavailable` when the store fails (or just failed)."""
-        if self.down_since is not None and time.monotonic() < self._retry_at:
-            raise StoreUnavailable(self.reason)
+        breaker = self.breakers[kind]
+        if breaker.down_since is not None and time.monotonic() < breaker.retry_at:
+            raise StoreUnavailable(breaker.reason)
         try:
             result = body()
         except self._errors as exc:
             with self._lock:
-                self.reason = f"{type(exc).__name__}: {exc}"[:300]
-                if self.down_since is None:
-                    self.down_since = time.time()
-                    log.error("live store unavailable (%s): participants keep their last "
-                              "state, guides are asked to retry", self.reason)
-                self._retry_at = time.monotonic() + self.BREAK_S
-            raise StoreUnavailable(self.reason) from None
-        if self.down_since is not None:
+                breaker.reason = f"{type(exc).__name__}: {exc}"[:300]
+                if breaker.down_since is None:
+                    breaker.down_since = time.time()
+                    log.error("live store cannot be %s (%s): participants keep their last "
+                              "state, guides are asked to retry", breaker.what, breaker.reason)
+                breaker.retry_at = time.monotonic() + self.BREAK_S
+            raise StoreUnavailable(breaker.reason) from None
+        if breaker.down_since is not None:
             with self._lock:
-                if self.down_since is not None:
-                    log.warning("live store is back after %.0f s", time.time() - self.down_since)
-                    self.down_since = None
+                if breaker.down_since is not None:
+                    log.warning("live store can be %s again, after %.0f s", breaker.what,
+                                time.time() - breaker.down_since)
+                    breaker.down_since = None
         return result
 
     def close(self) -> None:

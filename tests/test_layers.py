@@ -1,4 +1,4 @@
-"""The import graph of ``tourapp``: imports flow one way (README, "Development")."""
+"""The import graph of ``tourapp``: imports flow one way (docs/architecture.md)."""
 
 from __future__ import annotations
 

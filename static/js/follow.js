@@ -498,7 +498,7 @@
   setInterval(tick, 20000); // the clock moves even when the position does not
   // For live.js: the phone's position stays in this page, live.js only measures from it.
   window.tourapp = window.tourapp || {};
-  window.tourapp.render.follow = {
+  window.tourapp.follow = {
     position: function () { return precise() ? fix.pos.slice() : null; },
     distance: haversine, // metres between two [lat, lon], as the card measures them
     distanceText: distanceText, // and written as the card writes them

@@ -8,7 +8,7 @@
 (function () {
   "use strict";
   // follow.js sets up the card in a task of its own once the page is parsed: this runs
-  // after it, with window.tourapp.render.follow in place.
+  // after it, with window.tourapp.follow in place.
   function later() { setTimeout(live, 0); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
   else later();

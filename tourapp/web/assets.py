@@ -73,6 +73,14 @@ class AppResponse(Response):
     """The bytes depend only on the URL and the tour version: safe to replay."""
     replayed: bool = False
     """Sent again from memory: nothing is left to compress or remember."""
+    ephemeral: bool = False
+    """One of many variants a stranger may ask for (a preview time): compressed fast,
+    never remembered, so it costs little and evicts nothing."""
+
+
+MAX_HOSTS = 8
+"""Hosts whose answers are remembered when links take the request's host (no PUBLIC_URL):
+strangers sending random ``Host:`` headers get answers, but fill no cache."""
 
 
 def tour_response(
@@ -81,6 +89,7 @@ def tour_response(
     etag_seed: str,
     max_age: int = 0,
     last_modified: float | None = None,
+    ephemeral: bool = False,
 ) -> AppResponse:
     """A response built from the tour: strong ETag, 304 when the client has it, replayable.
 
@@ -96,6 +105,7 @@ def tour_response(
     if max_age == 0:
         response.cache_control.no_cache = True
     response.tour_versioned = True
+    response.ephemeral = ephemeral
     return response.make_conditional(request)
 
 
@@ -109,14 +119,18 @@ def version_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def compress(data: bytes, encoding: str) -> bytes:
-    """``data`` compressed with ``br`` or ``gzip`` at the best ratio worth its time."""
+def compress(data: bytes, encoding: str, fast: bool = False) -> bytes:
+    """``data`` compressed with ``br`` or ``gzip`` at the best ratio worth its time.
+
+    ``fast``: for a body sent once (a millisecond, not tens of them, for a page).
+    """
     if encoding == "br":
         # Quality 11 runs at ~1 MB/s: fine once per version, too slow for huge maps.
-        quality = 11 if len(data) < 1_000_000 else 6
+        quality = 4 if fast else 11 if len(data) < 1_000_000 else 6
         return brotli.compress(data, quality=quality)
     if encoding == "gzip":
-        return gzip.compress(data, compresslevel=9, mtime=0)  # mtime=0: same bytes each time
+        # mtime=0: the same bytes each time.
+        return gzip.compress(data, compresslevel=5 if fast else 9, mtime=0)
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
@@ -162,6 +176,17 @@ class AssetCache:
         self._files: dict[str, _Asset] = {}
         self._bodies: OrderedDict = OrderedDict()  # bounded: old tour versions fall out
         self.max_entries = max_entries
+        self.hosts: set[str] = set()
+
+    def known_host(self, host: str) -> bool:
+        """Whether answers for ``host`` may be remembered: the first ``MAX_HOSTS`` seen."""
+        if host in self.hosts:
+            return True
+        with self._lock:
+            if len(self.hosts) < MAX_HOSTS:
+                self.hosts.add(host)
+                return True
+        return False
 
     def asset(self, path: str) -> _Asset | None:
         """The file at ``path`` with its version, re-read when it changes on disk."""
@@ -344,8 +369,11 @@ def _encode(response: Response) -> Response:
     # Keyed by the ETag when the view gave one (it names the tour version and
     # language); otherwise by the body's hash, which is still far cheaper than
     # compressing it again.
-    key = ("body", etag if etag and not weak else version_of(data), encoding)
-    response.set_data(get_cache().body(key, lambda: compress(data, encoding)))
+    if getattr(response, "ephemeral", False):
+        response.set_data(compress(data, encoding, fast=True))
+    else:
+        key = ("body", etag if etag and not weak else version_of(data), encoding)
+        response.set_data(get_cache().body(key, lambda: compress(data, encoding)))
     response.content_encoding = encoding
     if etag and not weak:
         response.set_etag(f"{etag}-{encoding}")
@@ -379,11 +407,20 @@ def _tour_version() -> str | None:
 def _replay_key() -> tuple | None:
     if request.method != "GET":
         return None
+    if any(name != "v" for name in request.args):
+        # ?r=<random>, ?at=…: any number of URLs for a few answers. Not one entry each:
+        # the view answers them from its memo, and the pages' entries stay.
+        return None
     version = _tour_version()
     if version is None:
         return None
+    host = request.host_url
+    if current_app.config.get("PUBLIC_URL"):
+        host = ""  # links name PUBLIC_URL: the answer does not depend on the host
+    elif not get_cache().known_host(host):
+        return None
     # The host is part of the key: downloads and QR codes hold absolute links to it.
-    return (request.host_url, request.full_path, negotiate(), version)
+    return (host, request.full_path, negotiate(), version)
 
 
 def _replay():
@@ -412,6 +449,8 @@ def _replay():
 
 def _remember(response: Response) -> None:
     if not (isinstance(response, AppResponse) and response.tour_versioned):
+        return
+    if response.ephemeral:
         return
     if response.status_code != 200:
         return

@@ -140,3 +140,26 @@ def test_without_public_url_strangers_hosts_are_bounded(app, client):
         assert f"http://evil{n}.example/fr/".encode() in body
     with app.app_context():
         assert len(assets.get_cache().hosts) <= assets.MAX_HOSTS
+
+
+def test_405_names_the_allowed_methods(client):
+    response = client.post("/fr/")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    response = client.delete("/live/guide")
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]
+
+
+def test_hsts_only_over_https(tour_file):
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32,
+                      "TRUSTED_PROXIES": 1})
+    client = app.test_client()
+    assert "Strict-Transport-Security" not in client.get("/fr/").headers
+    assert "Strict-Transport-Security" in client.get("/fr/", base_url="https://localhost").headers
+    # Behind the proxy, which terminates TLS and says so.
+    proxied = client.get("/fr/", headers={"X-Forwarded-Proto": "https"})
+    assert proxied.headers["Strict-Transport-Security"].startswith("max-age=")
+    # Without a trusted proxy, anyone could say so: no header then.
+    plain = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+    said = plain.test_client().get("/fr/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in said.headers

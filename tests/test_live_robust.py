@@ -476,3 +476,80 @@ def test_an_unrecordable_version_is_retried_in_process(tmp_path, tour_file, monk
     wait_for(lambda: client.get("/fr/").headers["X-Tour-Version"] != before, "recorded")
     assert time.monotonic() - started < 5
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+# --- 9. inputs that must get a 4xx, links bound to their walk, the guide's track ------
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"type":"position","lat":' + b"9" * 1900 + b',"lon":3.88,"accuracy":5}',
+    b'{"type":"clock","at":"13:30","speed":' + b"1" * 1900 + b"}",
+    b'{"type":"arrive","stop":"hotel-de-metropole","t":-' + b"9" * 1900 + b"}",
+    b"[" * 1000 + b"]" * 1000,
+    b'{"type":"message","text":' + b"[" * 900 + b"]" * 900 + b"}",
+])
+def test_huge_numbers_and_deep_nesting_are_4xx(app, guide, raw):
+    response = guide(None, raw=raw)
+    assert 400 <= response.status_code < 500 and response.get_json()["error"]
+    assert revision(app) == 0
+
+
+@pytest.mark.parametrize("name", ["=cmd", "\t=cmd", "\r=cmd", "+1", "-1", "@x", " =ok"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_text(tour_file, live_backend, name):
+    import csv
+    import io
+
+    from tests.conftest import write_doc
+
+    doc = json.loads(tour_file.read_text(encoding="utf-8"))
+    doc["features"][0]["properties"]["name_fr"] = name
+    write_doc(tour_file, doc)
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+    rows = list(csv.reader(io.StringIO(app.test_client().get("/fr/actuals.csv").text)))
+    cell = rows[1][2]
+    assert cell == (name if name == " =ok" else "'" + name)
+
+
+def test_a_link_of_another_walk_or_deployment_is_refused(tour_file, tmp_path, monkeypatch):
+    """Same SECRET_KEY (a staging copy, another walk): its links do not lead this group."""
+    key = "k" * 32
+    other_data = tmp_path / "other" / "stops.geojson"
+    other_data.parent.mkdir()
+    other_data.write_bytes(tour_file.read_bytes())
+    here = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": key})
+    there = create_app({"TESTING": True, "TOUR_DATA": other_data, "SECRET_KEY": key,
+                        "LIVE_STORE": f"sqlite:///{tmp_path / 'other.sqlite3'}"})
+    result = there.test_cli_runner().invoke(args=["tour", "guide-link", "--name", "Eve"])
+    token = result.output.split("#token=")[1].split()[0]
+    answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401 and "another walk" in answer.get_json()["error"]
+    mine = here.test_cli_runner().invoke(args=["tour", "guide-link", "--name", "Marie"])
+    token = mine.output.split("#token=")[1].split()[0]
+    answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize("name, hint", [("\udcff\udcfe", "--name"), ("Marie\x00", "--name")])
+def test_a_bad_name_is_blamed_on_name(app, name, hint):
+    result = app.test_cli_runner().invoke(args=["tour", "guide-link", "--name", name])
+    assert result.exit_code == 2 and hint in result.output and "--hours" not in result.output
+
+
+def test_a_long_track_is_built_once_per_revision(app, client, monkeypatch):
+    import time
+
+    from tourapp.live import present
+
+    now = time.time()
+    points = [[now - 50_000 + i, 43.6 + i * 1e-6, 3.88, 5.0] for i in range(2000)]
+    with app.app_context():
+        for point in points:
+            get_live().update(lambda doc: {**doc, "n": 1}, point)
+    calls = []
+    real = present.track_gpx
+    monkeypatch.setattr(present, "track_gpx", lambda *a: calls.append(1) or real(*a))
+    first = client.get("/fr/track.gpx").data
+    assert client.get("/fr/track.gpx").data == first and len(calls) == 1
+    with app.app_context():
+        get_live().update(lambda doc: {**doc, "n": 2}, points[1])
+    assert client.get("/fr/track.gpx").data != first and len(calls) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 
@@ -15,7 +16,8 @@ from flask import current_app
 from .. import stopsfile
 from ..domain.tour import LANGUAGES, Tour
 from ..live import present, rehearsal, tokens
-from ..live.views import get_live
+from ..live.guide import clean_text
+from ..live.views import get_live, link_audience
 from ..system import durable
 from .group import tour_cli
 
@@ -48,9 +50,14 @@ def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: 
         generation = live.revoke_all()
         click.echo(f"every guide link given so far is revoked (generation {generation})")
         return
+    shown = clean_text(name)[:60]
+    if shown != name.strip()[:60] or any(unicodedata.category(c) == "Cs" for c in name):
+        # Not shown as typed (bytes that are not text, control or invisible characters).
+        raise click.BadParameter("the name must be plain text, shown as typed to participants",
+                                 param_hint="--name")
     try:
-        token = tokens.make(current_app.config["SECRET_KEY"], name.strip()[:60], hours,
-                            live.generation())
+        token = tokens.make(current_app.config["SECRET_KEY"], shown, hours,
+                            live.generation(), audience=link_audience(current_app))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--hours") from None
     link = f"{_base(url)}/{lang}/guide#token={token}"
@@ -117,7 +124,8 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
         raise click.UsageError("--speed must be in (0, 100] and --step-m positive")
     tour = _tour()
     generation = get_live(current_app).generation()
-    token = tokens.make(current_app.config["SECRET_KEY"], name, 8, generation)
+    token = tokens.make(current_app.config["SECRET_KEY"], name, 8, generation,
+                        audience=link_audience(current_app))
     api = _base(url) + "/live/guide"
     actions = rehearsal.script(tour, speed, step_m)
     click.echo(f"{len(actions)} requests over {actions[-1].at_s / 60:.1f} min against {api}")

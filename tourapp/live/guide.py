@@ -58,9 +58,14 @@ class Conflict(GuideError):
 
 def _number(body: dict, key: str) -> float:
     value = body.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    try:
+        # An int of 1,900 digits is valid JSON, and too large for a float: refused too.
+        number = float(value) if isinstance(value, int | float) else math.nan
+    except OverflowError:
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
         raise GuideError(f"{key!r} must be a number")
-    return float(value)
+    return number
 
 
 def _timestamp(body: dict, now: float) -> float:

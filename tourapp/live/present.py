@@ -194,8 +194,9 @@ def actuals_csv(tour: Tour, doc: dict, now: float, lang: str) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in status_rows(tour, doc, now):
         row = {**row, "name": row["name"][lang]}
-        # A name starting with = + - @ would be a formula in a spreadsheet: make it text.
-        if row["name"][:1] in ("=", "+", "-", "@"):
+        # A name starting with = + - @ (or a tab or carriage return before one, which
+        # spreadsheets skip) would be a formula: make it text (OWASP's CSV injection).
+        if row["name"][:1] in ("=", "+", "-", "@", "\t", "\r"):
             row["name"] = "'" + row["name"]
         writer.writerow(row[c] for c in CSV_COLUMNS)
     return out.getvalue()

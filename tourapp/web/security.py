@@ -14,11 +14,15 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, request
 from werkzeug.datastructures import Headers
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..settings import is_production, maintenance_command
 
 DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
 """Keys that must never sign anything in production."""
+
+HSTS = "max-age=31536000"
+"""A year; no includeSubDomains nor preload: the app does not own its parent domain."""
 
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 
@@ -142,10 +146,20 @@ def init_app(app: Flask) -> None:
         "Cross-Origin-Opener-Policy": "same-origin",
     }
 
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind that many proxies, their X-Forwarded-For and -Proto say who asked and
+        # whether over TLS. Not the host: links take PUBLIC_URL, never a header.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in everywhere.items():
             response.headers.setdefault(name, value)
+        if request.is_secure:
+            # Only over TLS (RFC 6797 §7.2): sent over plain HTTP it would be ignored, and a
+            # client-supplied X-Forwarded-Proto counts only from a trusted proxy.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         worker = request.endpoint == "offline.worker"
         if worker or is_document(response):
             for name, value in documents.items():

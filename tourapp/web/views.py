@@ -287,4 +287,6 @@ def error_page(error):
         message=messages.get(error.code, _("This request could not be answered.")),
     )
     headers = {"Retry-After": "30"} if error.code == 503 else {}
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)  # RFC 9110: a 405 names them
     return html, error.code, headers

@@ -2,8 +2,9 @@
 
 A token carries the guide's name, its lifetime, the walk it leads (``audience``: its
 data file and live store, so a link of a staging copy or another walk signed with the
-same key leads nothing here) and the store's *generation* when it was made; ``tour guide-link --revoke-all`` bumps the generation, and every token of
-an older one is refused. Signed with ``SECRET_KEY`` (itsdangerous, as Flask's
+same key leads nothing here) and the store's *generation* when it was made;
+``tour guide-link --revoke-all`` bumps the generation, and every token of an older
+one is refused. Signed with ``SECRET_KEY`` (itsdangerous, as Flask's
 sessions), under a salt of its own so no other signed value can pass for one.
 """
 

@@ -18,6 +18,7 @@ from ..domain.tour import LANGUAGES, Tour
 from ..live import present, rehearsal, tokens
 from ..live.guide import clean_text
 from ..live.views import get_live, link_audience
+from ..settings import is_development_key, is_production
 from ..system import durable
 from .group import tour_cli
 
@@ -45,6 +46,13 @@ def _base(url: str | None) -> str:
 @click.option("--revoke-all", is_flag=True, help="Invalidate every link given so far.")
 def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: bool) -> None:
     """Print a secret link (and its QR code) that opens the guide page on a phone."""
+    if is_production(current_app) and is_development_key(current_app.config["SECRET_KEY"]):
+        # The server refuses this key: a link signed with it would only ever get 401.
+        raise click.ClickException(
+            "refusing to sign a guide link with the development SECRET_KEY: set "
+            "FLASK_SECRET_KEY to the key the server runs with (or add --debug to sign for "
+            "a development server)."
+        )
     live = get_live(current_app)
     if revoke_all:
         generation = live.revoke_all()

@@ -60,11 +60,25 @@ def _router(network: str | None, osrm_url: str | None, timeout: float, path: Pat
         _fail(f"cannot route: {exc}", path)
 
 
-def _locate(address: str, near, path: Path) -> geocoding.Place:
+def _locate(address: str, near, path: Path, accept_street: bool) -> geocoding.Place:
     try:
-        return geocoding.from_config(current_app.config).locate(address, near=near)
+        return geocoding.from_config(current_app.config).locate(
+            address, near=near, accept_street=accept_street
+        )
     except geocoding.GeocodingError as exc:
         _fail(str(exc), path)
+
+
+def _found_address(address: str, address_en: str | None, place: geocoding.Place) -> dict:
+    """The stop's address: what the geocoder found, not what was typed (a search only).
+
+    The found label is the address as the national base writes it, the same in English
+    (street names are not translated); --address-en, when given, is the English form.
+    """
+    kind = " (the street's point: --accept-street)" if place.kind == "street" else ""
+    click.echo(f"« {address} » → « {place.label} »{kind} "
+               f"[{place.location[1]:.6f}, {place.location[0]:.6f}]")
+    return {"address_fr": place.label, "address_en": address_en or place.label}
 
 
 def _write(path: Path, before: bytes, edited: edits.Edited, reason: str) -> None:
@@ -141,8 +155,12 @@ def routing_options(command):
 @click.argument("stop_id", metavar="ID")
 @click.option("--name-fr", required=True, help="Name of the stop in French.")
 @click.option("--name-en", required=True, help="Name of the stop in English.")
-@click.option("--address", required=True, help="Postal address; the stop goes on its point.")
-@click.option("--address-en", help="The address as written in English (default: --address).")
+@click.option("--address", required=True,
+              help="Postal address to search; the stop goes on its point and keeps the "
+              "address the geocoder found.")
+@click.option("--address-en", help="The address as written in English (default: the found one).")
+@click.option("--accept-street", is_flag=True,
+              help="Accept a street's point when no house number matches.")
 @click.option("--after", "after", metavar="ID", help="The stop it follows (default: the last).")
 @click.option("--first", is_flag=True, help="Make it the first stop.")
 @click.option("--duration", "duration_min", required=True, type=click.IntRange(0, 1440),
@@ -151,8 +169,8 @@ def routing_options(command):
 @click.option("--description-en", help="What happens there, in English.")
 @click.option("--arrive-at", metavar="HH:MM", help="Fixed arrival time.")
 @routing_options
-def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, duration_min,
-             description_fr, description_en, arrive_at, file, network, osrm_url,
+def add_stop(stop_id, name_fr, name_en, address, address_en, accept_street, after, first,
+             duration_min, description_fr, description_en, arrive_at, file, network, osrm_url,
              timeout) -> None:
     """Add a stop at an address, after another stop, and route the legs it touches."""
     started = time.perf_counter()
@@ -161,12 +179,11 @@ def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, durat
         raise click.UsageError("give --after ID or --first, not both")
     if bool(description_fr) != bool(description_en):
         _fail("give both --description-fr and --description-en, or neither", path)
-    place = _locate(address, edits.centre(tour), path)
+    place = _locate(address, edits.centre(tour), path, accept_street)
     props = {"name_fr": name_fr, "name_en": name_en}
     if description_fr:
         props |= {"description_fr": description_fr, "description_en": description_en}
-    props |= {"address_fr": address, "address_en": address_en or address,
-              "duration_min": duration_min}
+    props |= _found_address(address, address_en, place) | {"duration_min": duration_min}
     if arrive_at:
         props["arrive_at"] = arrive_at
     document = edits.document_of(data)
@@ -175,19 +192,22 @@ def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, durat
         edits.add_stop(document, tour, stop_id, props, place.location, after)
     except edits.EditError as exc:
         _fail(str(exc), path)
-    click.echo(f"« {address} » → « {place.label} » "
-               f"[{place.location[1]:.6f}, {place.location[0]:.6f}]")
     _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "add-stop",
             (network, osrm_url, timeout), started)
 
 
 @tour_cli.command("move-stop")
 @click.argument("stop_id", metavar="ID")
-@click.option("--address", help="New postal address; the stop goes on its point.")
-@click.option("--address-en", help="The address as written in English (default: --address).")
+@click.option("--address",
+              help="New postal address to search; the stop goes on its point and keeps the "
+              "address the geocoder found.")
+@click.option("--address-en", help="The address as written in English (default: the found one).")
+@click.option("--accept-street", is_flag=True,
+              help="Accept a street's point when no house number matches.")
 @click.option("--lonlat", metavar="LON,LAT", help="New position, longitude first (GeoJSON).")
 @routing_options
-def move_stop(stop_id, address, address_en, lonlat, file, network, osrm_url, timeout) -> None:
+def move_stop(stop_id, address, address_en, accept_street, lonlat, file, network, osrm_url,
+              timeout) -> None:
     """Move a stop to an address (or a position) and route the legs it touches."""
     started = time.perf_counter()
     path, data, tour = _read(file)
@@ -197,11 +217,9 @@ def move_stop(stop_id, address, address_en, lonlat, file, network, osrm_url, tim
         _fail(f'no stop has the id "{stop_id}"', path)
     new_address = None
     if address:
-        place = _locate(address, edits.centre(tour), path)
+        place = _locate(address, edits.centre(tour), path, accept_street)
         location = place.location
-        new_address = {"address_fr": address, "address_en": address_en or address}
-        click.echo(f"« {address} » → « {place.label} » "
-                   f"[{location[1]:.6f}, {location[0]:.6f}]")
+        new_address = _found_address(address, address_en, place)
     else:
         location = _lonlat(lonlat, path)
     document = edits.document_of(data)

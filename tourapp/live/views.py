@@ -57,6 +57,26 @@ def get_live(app: Flask | None = None) -> LiveStore:
 _opening = threading.Lock()
 
 
+def live_store_problem() -> str | None:
+    """None when the live store answers a read; else why not, in words fit for /healthz."""
+    try:
+        get_live().revision()
+    except Exception as exc:  # any backend's failure: refused, timed out, locked…
+        # The address of the store stays in the log: /healthz is public.
+        problem = f"the live store does not answer ({type(exc).__name__})"
+        if _health.get("problem") != problem:
+            current_app.logger.error("live store: %s: %s", problem, exc)
+        _health["problem"] = problem
+        return problem
+    if _health.pop("problem", None):
+        current_app.logger.info("live store: answers again")
+    return None
+
+
+_health: dict[str, str] = {}
+"""The last problem /healthz saw in this worker: the log names a change once, not each check."""
+
+
 def _tour() -> Tour:
     tour = get_store().tour()
     if tour is None:
@@ -300,8 +320,7 @@ def store_unavailable(error: StoreUnavailable) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Settings, the blueprint, and closing the store with the app."""
-    app.config.setdefault("LIVE_STORE", os.environ.get("LIVE_STORE", ""))
+    """The blueprint (LIVE_STORE is read and checked in settings.py), the 304 shortcut."""
     app.register_blueprint(bp)
     app.register_error_handler(StoreUnavailable, store_unavailable)
     shortcut.install(app, current_etag)

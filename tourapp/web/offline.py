@@ -22,6 +22,7 @@ from werkzeug.routing import BuildError
 
 from ..domain.tour import LANGUAGES, Tour
 from ..render.i18n import best_language
+from ..settings import BY_NAME
 from ..stopsfile.store import get_store
 from .assets import get_cache, tour_response
 from .bundles import BUNDLES
@@ -31,7 +32,7 @@ bp = Blueprint("offline", __name__)
 WORKER_FILE = "js/sw.js"
 """The service worker's source, in the static folder, served at the site root."""
 
-TILE_CACHE_MAX = 300
+TILE_CACHE_MAX = BY_NAME["OFFLINE_TILE_CACHE_MAX"].default
 """Map tiles kept for offline use: only those the user viewed, oldest evicted first."""
 
 PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -230,6 +231,5 @@ def root_manifest():
 
 def init_app(app: Flask) -> None:
     """Serve the manifest and the worker; give templates the worker's URL."""
-    app.config.setdefault("OFFLINE_TILE_CACHE_MAX", TILE_CACHE_MAX)
     app.register_blueprint(bp)
     app.jinja_env.globals["offline_worker_url"] = worker_url

@@ -14,12 +14,8 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, request
 from werkzeug.datastructures import Headers
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..settings import is_production, maintenance_command
-
-DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
-"""Keys that must never sign anything in production."""
+from ..settings import SettingError, is_development_key, is_production, maintenance_command
 
 HSTS = "max-age=31536000"
 """A year; no includeSubDomains nor preload: the app does not own its parent domain."""
@@ -31,7 +27,7 @@ PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), 
 UNSAFE_NAME_RE = re.compile(r'[\x00-\x1f\x7f-\x9f\ud800-\udfff/\\"*:<>?|]+')
 
 
-class InsecureConfig(RuntimeError):
+class InsecureConfig(SettingError):
     """The app was asked to serve in production with development settings."""
 
 
@@ -94,9 +90,7 @@ def check_production(app: Flask) -> None:
     """Refuse to serve in production with a development secret key."""
     if not is_production(app) or maintenance_command():
         return
-    key = app.config.get("SECRET_KEY")
-    key_text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key or "")
-    if key_text.lower() in DEV_SECRET_KEYS or len(key_text) < 16:
+    if is_development_key(app.config.get("SECRET_KEY")):
         raise InsecureConfig(
             "tourapp refuses to start in production with a development SECRET_KEY: set "
             "FLASK_SECRET_KEY to a long random value (python3 -c 'import secrets; "
@@ -146,19 +140,14 @@ def init_app(app: Flask) -> None:
         "Cross-Origin-Opener-Policy": "same-origin",
     }
 
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if proxies:
-        # Behind that many proxies, their X-Forwarded-For and -Proto say who asked and
-        # whether over TLS. Not the host: links take PUBLIC_URL, never a header.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
-
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in everywhere.items():
             response.headers.setdefault(name, value)
         if request.is_secure:
             # Only over TLS (RFC 6797 §7.2): sent over plain HTTP it would be ignored, and a
-            # client-supplied X-Forwarded-Proto counts only from a trusted proxy.
+            # client-supplied X-Forwarded-Proto counts only from a trusted proxy (ProxyFix,
+            # installed in create_app when TRUSTED_PROXIES is set).
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         worker = request.endpoint == "offline.worker"
         if worker or is_document(response):

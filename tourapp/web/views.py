@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import SecurityError
 
 from ..domain.tour import Tour
+from ..live.views import live_store_problem
 from ..render import downloads, follow, leaflet, mapview, qr
 from ..render.i18n import best_language, clock, select_locale
 from ..stopsfile.store import get_store
@@ -155,7 +156,11 @@ def tour_geojson():
 
 @bp.route("/healthz")
 def healthz():
-    """Whether a tour is loaded, and why the file on disk is refused if it is."""
+    """Whether a tour is loaded and the live store answers; why not, if not.
+
+    503 when there is no tour or the live store does not answer: a load balancer then
+    sends phones to a machine that can serve the live walk (docs/deploy.md).
+    """
     status = get_store().status()
     body = {"status": status.state}
     if status.tour is not None:
@@ -169,8 +174,14 @@ def healthz():
             if status.tour is not None
             else "no valid data file has been loaded"
         )
+    live_problem = live_store_problem()
+    if live_problem is not None:
+        body["live_store"] = live_problem
+        if status.tour is not None:
+            body["status"] = "degraded"
+    failing = status.tour is None or live_problem is not None
     response = jsonify(body)
-    response.status_code = 503 if status.tour is None else 200
+    response.status_code = 503 if failing else 200
     response.cache_control.no_store = True
     return response
 

@@ -13,6 +13,7 @@ Writes are read-modify-write of the whole document inside one transaction
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -37,6 +38,10 @@ Change = Callable[[dict], dict | None]
 class StoreUnavailable(Exception):
     """The live store cannot be reached or written now: answered 503, logged once."""
 
+    def __init__(self, reason: str, cause: str = ""):
+        super().__init__(reason)
+        self.cause = cause  # the backend's error type (ConnectionError…): no address in it
+
 
 class _Breaker:
     """One kind of access (reads or writes): whether it is failing, since when, why."""
@@ -45,6 +50,7 @@ class _Breaker:
         self.what = what
         self.down_since: float | None = None
         self.reason = ""
+        self.cause = ""
         self.retry_at = 0.0
 
 
@@ -95,18 +101,19 @@ class Guarded:
         """``body()``, or :class:`StoreUnavailable` when the store fails (or just failed)."""
         breaker = self.breakers[kind]
         if breaker.down_since is not None and time.monotonic() < breaker.retry_at:
-            raise StoreUnavailable(breaker.reason)
+            raise StoreUnavailable(breaker.reason, breaker.cause)
         try:
             result = body()
         except self._errors as exc:
             with self._lock:
                 breaker.reason = f"{type(exc).__name__}: {exc}"[:300]
+                breaker.cause = type(exc).__name__
                 if breaker.down_since is None:
                     breaker.down_since = time.time()
                     log.error("live store cannot be %s (%s): participants keep their last "
                               "state, guides are asked to retry", breaker.what, breaker.reason)
                 breaker.retry_at = time.monotonic() + self.BREAK_S
-            raise StoreUnavailable(breaker.reason) from None
+            raise StoreUnavailable(breaker.reason, breaker.cause) from None
         if breaker.down_since is not None:
             with self._lock:
                 if breaker.down_since is not None:
@@ -418,7 +425,9 @@ def open_store(url: str, instance_path: str) -> Guarded:
     if scheme in ("redis", "rediss", "unix"):
         import redis
 
-        path = Path(instance_path) / "live-revocations.json"
+        # One file per store: two stores (two walks) may share an instance folder.
+        tag = hashlib.sha256(url.encode()).hexdigest()[:8]
+        path = Path(instance_path) / f"live-revocations-{tag}.json"
         return Guarded(lambda: RedisStore(url, path), (redis.RedisError, OSError))
     errors = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
     if scheme == "sqlite":

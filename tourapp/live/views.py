@@ -63,7 +63,8 @@ def live_store_problem() -> str | None:
         get_live().revision()
     except Exception as exc:  # any backend's failure: refused, timed out, locked…
         # The address of the store stays in the log: /healthz is public.
-        problem = f"the live store does not answer ({type(exc).__name__})"
+        cause = getattr(exc, "cause", "") or type(exc).__name__  # StoreUnavailable: the backend's
+        problem = f"the live store does not answer ({cause})"
         if _health.get("problem") != problem:
             current_app.logger.error("live store: %s: %s", problem, exc)
         _health["problem"] = problem

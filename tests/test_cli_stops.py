@@ -220,3 +220,27 @@ def test_geocoder_trouble_is_a_sentence_and_nothing_is_written(tour_file, config
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
     assert tour_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("stop_id", ["-x", "_x", "x y", "é", "x" * 65])
+def test_an_id_the_file_would_refuse_is_refused_before_any_geocoder_call(tour_file, stop_id):
+    """The file's own id rule, checked first: no geocoder is asked (none listens here)."""
+    import socket
+
+    from tourapp import create_app
+
+    with socket.socket() as probe:  # a port nobody listens on: a call would be "unreachable"
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file,
+                      "GEOCODER": f"addok:http://127.0.0.1:{port}",
+                      "TOUR_HISTORY_DIR": tour_file.parent / "history"})
+    before = tour_file.read_bytes()
+    result = app.test_cli_runner().invoke(args=[
+        "tour", "add-stop", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+        "--address", "1 place de la Comédie", "--", stop_id,
+    ])
+    assert result.exit_code == 1, result.output
+    assert "cannot be a stop id" in result.output
+    assert "unreachable" not in result.output
+    assert tour_file.read_bytes() == before

@@ -173,6 +173,68 @@ def test_an_address_far_from_the_walk_is_refused(addok):
     assert "« 1 Place Francis Ponge Montpellier »" in str(caught.value)
 
 
+class _Addok(http.server.BaseHTTPRequestHandler):
+    """Answers every search like addok, with the candidates the test set."""
+
+    answer: list = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        features = [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+             "properties": {"label": label, "score": score}}
+            for label, (lat, lon), score in self.answer
+        ]
+        body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_addok():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Addok)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield geocoding.from_config({"GEOCODER": f"addok:http://127.0.0.1:{server.server_port}"})
+    server.shutdown()
+    server.server_close()
+
+
+EAST_1M = 1 / 80_600  # degrees of longitude per metre at Montpellier's latitude (43.6°)
+
+
+@pytest.mark.parametrize(
+    ("apart_m", "second_score", "ambiguous"),
+    [
+        (30, 0.75, False),  # one building, two entries: the best one
+        (geocoding.SAME_PLACE_M - 2, 0.75, False),  # just inside the same place
+        (geocoding.SAME_PLACE_M + 2, 0.75, True),  # just beyond it: a toss-up
+        (400, 0.75, True),
+        (400, 0.80 - geocoding.TIE_SCORE - 0.02, False),  # far, but clearly a worse match
+        (400, 0.80 - geocoding.TIE_SCORE + 0.02, True),  # far, and nearly as good
+    ],
+)
+def test_two_close_scores_are_ambiguous_unless_they_are_one_building(
+    fake_addok, apart_m, second_score, ambiguous
+):
+    here = (43.6085, 3.8795)
+    there = (here[0], here[1] + apart_m * EAST_1M)
+    assert abs(distance_m(here, there) - apart_m) < 0.5  # the table means what it says
+    _Addok.answer = [("1 Place A", here, 0.80), ("1 Place A bis", there, second_score)]
+    if ambiguous:
+        with pytest.raises(geocoding.GeocodingError) as caught:
+            fake_addok.locate("1 place A")
+        assert caught.value.reason == "ambiguous"
+        assert [p.label for p in caught.value.candidates] == ["1 Place A", "1 Place A bis"]
+    else:
+        assert fake_addok.locate("1 place A").label == "1 Place A"
+
+
 # Issue 22: the geocoder is never silently wrong. Each rule, both sides, on the real addok.
 
 

@@ -31,11 +31,11 @@ def _renders(app):
 
 
 def _compressions(monkeypatch):
-    from tourapp.web import assets
+    from tourapp.web import encoding
 
     calls = []
-    real = assets.compress
-    monkeypatch.setattr(assets, "compress",
+    real = encoding.compress
+    monkeypatch.setattr(encoding, "compress",
                         lambda data, encoding, **kw: calls.append(kw) or real(data, encoding, **kw))
     return calls
 
@@ -133,13 +133,13 @@ def test_merge_slashes_redirect_never_names_the_request_host(client):
 
 def test_without_public_url_strangers_hosts_are_bounded(app, client):
     """Without PUBLIC_URL links take the request's host; strangers cannot fill the caches."""
-    from tourapp.web import assets
+    from tourapp.web import assets, files
 
     for n in range(40):
         body = client.get("/fr/guides", headers={"Host": f"evil{n}.example"}).get_data()
         assert f"http://evil{n}.example/fr/".encode() in body
     with app.app_context():
-        assert len(assets.get_cache().hosts) <= assets.MAX_HOSTS
+        assert len(assets.get_cache().hosts) <= files.MAX_HOSTS
 
 
 def test_405_names_the_allowed_methods(client):

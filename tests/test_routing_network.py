@@ -128,13 +128,49 @@ def test_lines_nobody_walks_are_left_out():
     assert route.distance_m == pytest.approx(400, abs=0.5)
 
 
-@pytest.mark.parametrize("closed", [
+# Every row of the exclusions, written out here (not read from the code: a row dropped
+# there must make its case fail here).
+CLOSED = [
+    {"OCCUPATION": "Fluvial"},  # the river's axis
     {"TYPVOI": "TUN"},  # a road tunnel (Tunnel de la Comédie)
     {"TYPVOI": "AUTO"},  # the motorway
     {"TYPVOI": "PARK"},  # a car park's ramp
+    {"TYPVOI": "BASS"},  # a water basin's axis
     {"highway": "motorway"},
+    {"highway": "motorway_link"},
+    {"highway": "trunk"},
+    {"highway": "trunk_link"},
+    {"highway": "construction"},
+    {"highway": "proposed"},
     {"foot": "no"},
-])
+    {"foot": "private"},
+    {"access": "no"},
+    {"access": "private"},
+]
+
+
+def test_every_exclusion_of_the_router_has_its_case_here():
+    from tourapp.geodata.routing.network import NOT_WALKABLE
+
+    rows = {(key, value) for key, values in NOT_WALKABLE.items() for value in values}
+    assert rows == {next(iter(closed.items())) for closed in CLOSED}
+
+
+@pytest.mark.parametrize(
+    "open_way",
+    [{"TYPVOI": "VOIE"}, {"highway": "footway"}, {"foot": "yes"}, {"access": "permissive"}],
+)
+def test_a_way_open_to_walkers_is_the_shorter_way_across(open_way):
+    lines = [
+        ("Place de la Comédie", [(-50, 0), (0, 0), (100, 30), (200, 0), (250, 0)]),
+        ("Tunnel de la Comédie", [(-50, 0), (100, 0), (250, 0)]),
+    ]
+    net = router(lines, extra={"Tunnel de la Comédie": open_way})
+    route = net.route(at(-50, 0), at(250, 0))
+    assert route.distance_m == pytest.approx(300, abs=0.5)
+
+
+@pytest.mark.parametrize("closed", CLOSED)
 def test_a_stop_beside_a_closed_way_snaps_to_the_walkable_one_and_the_walk_avoids_it(closed):
     # A square drawn as an arch over a straight road tunnel: the stop is 5 m from the
     # tunnel and 25 m from the square, and the tunnel is the shorter way across.

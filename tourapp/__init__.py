@@ -5,23 +5,28 @@ from __future__ import annotations
 import os
 import sys
 
+import click
 from flask import Flask
 
-from .settings import ROOT  # the repository: templates, static files, translations, the walk
+from .system import resources
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings (defaults, environment, test config, checked), then views."""
     from .settings import SettingError
+    from .system.catalogs import CatalogError
 
     try:
         return _build(test_config)
-    except SettingError as exc:
+    except (SettingError, CatalogError) as exc:
         if "gunicorn.arbiter" in sys.modules:
             # gunicorn stops on a worker's boot error (status 3) and forks the worker again,
             # forever, on any other; with --preload the arbiter itself exits with it.
             print(exc, file=sys.stderr, flush=True)
             raise SystemExit(3) from None
+        if isinstance(exc, CatalogError) and click.get_current_context(silent=True):
+            # It names its fix too: on the command line that sentence, not a traceback.
+            raise SettingError(str(exc)) from None
         raise
 
 
@@ -39,8 +44,8 @@ def _build(test_config: dict | None) -> Flask:
     settings.validate(values, sources)
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resources.TEMPLATES),
+        static_folder=str(resources.STATIC),
         # The instance folder keeps the shared version history (and the live walk's state):
         # INSTANCE_PATH moves it, e.g. the test suite's into a temporary folder.
         instance_path=values.pop("INSTANCE_PATH", "") or None,
@@ -49,7 +54,7 @@ def _build(test_config: dict | None) -> Flask:
         settings.defaults(),
         # The app's own files, not settings.
         BABEL_DEFAULT_LOCALE="fr",
-        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(resources.TRANSLATIONS),
     )
     app.config.update(values)
     logs.configure(app.debug, command=settings.maintenance_command(), testing=app.testing)

@@ -14,15 +14,13 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository: templates, static files, translations and the seeded walk live here."""
+from .system import resources
 
 PREFIX = "FLASK_"
 DEV_SECRET_KEY = "dev"
@@ -159,17 +157,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INSTANCE_PATH", "",
             "Folder for the version history and the live walk's SQLite file "
             "(shared by every worker).",
-            _folder, aliases=("TOURAPP_INSTANCE",), shown_default="instance/ beside the package"),
-    Setting("TOUR_DATA", str(ROOT / "data" / "stops.geojson"), "The walk served: a stops file.",
-            _path, aliases=("TOUR_DATA",), shown_default="data/stops.geojson"),
+            _folder, aliases=("TOURAPP_INSTANCE",),
+            shown_default="instance/ (installed: <venv>/var/tourapp-instance)"),
+    Setting("TOUR_DATA", str(resources.SEEDED_WALK), "The walk served: a stops file.",
+            _path, aliases=("TOUR_DATA",),
+            shown_default="data/stops.geojson (installed: in the package)"),
     Setting("TOUR_MAX_BYTES", 8 * 1024 * 1024, "Largest stops file accepted, in bytes.", _count),
     Setting("TOUR_HISTORY_DIR", "",
             "Folder of the walk's accepted versions (empty: "
             "<instance>/history/<file>-<hash of its path>).", _optional_path),
     Setting("TOUR_HISTORY_KEEP", 100, "How many accepted versions the history keeps.", _count),
-    Setting("ROUTING_NETWORK", str(ROOT / "data" / "montpellier" / "voies.geojson"),
+    Setting("ROUTING_NETWORK", str(resources.CITY / "voies.geojson"),
             "Street network `tour route` and the stop commands route on without --network "
-            "or --osrm.", _path, shown_default="data/montpellier/voies.geojson"),
+            "or --osrm.", _path,
+            shown_default="data/montpellier/voies.geojson (installed: in the package)"),
     Setting("GEOCODER", "ban",
             "Addresses to points for the stop commands: ban, addok:URL or nominatim[:URL]."),
     Setting("GEOCODER_USER_AGENT", "",

@@ -34,10 +34,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import ROOT
+from ..system import resources
 from .geocoding import LOCAL_ATTRIBUTION
 
-ADDRESSES = ROOT / "data" / "montpellier" / "adresses.csv"
+ADDRESSES = resources.CITY / "adresses.csv"
 CITY = "Montpellier"
 CITYCODE = "34172"  # INSEE code of the commune
 
@@ -187,8 +187,8 @@ def local_addok(csv_path: Path = ADDRESSES) -> Iterator[str]:
     redis_server = shutil.which("redis-server")
     if not redis_server:
         raise RuntimeError("redis-server is not installed (Debian package redis-server)")
-    with tempfile.TemporaryDirectory(prefix="tourapp-addok-") as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="tourapp-addok-") as name:
+        folder = Path(name)
         socket = folder / "redis.sock"
         config = folder / "addok.conf"
         config.write_text(CONFIG.format(

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..system import durable
@@ -329,6 +330,11 @@ class Revocations:
         durable.write_atomic(self.path, json.dumps({"generation": generation}) + "\n")
 
 
+def _reply(value: Any) -> Any:
+    """A synchronous redis client's reply, as what it is (not redis-py's async union)."""
+    return value
+
+
 class RedisStore(LiveStore):
     """The same state in Redis, under ``tourapp:live:*`` keys."""
 
@@ -350,23 +356,25 @@ class RedisStore(LiveStore):
         self.client = redis.Redis.from_url(
             url, socket_timeout=1.0, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 1)
         )
+        # redis-py types every reply as "Awaitable | Any" (one class for sync and async
+        # clients); this client is synchronous: _reply() says so where a reply is used.
         self.k = {name: self.PREFIX + name for name in ("rev", "doc", "track", "generation")}
         self.revocations = Revocations(revocations) if revocations else None
 
     def read(self) -> tuple[int, dict]:
-        rev, doc = self.client.mget(self.k["rev"], self.k["doc"])
+        rev, doc = _reply(self.client.mget(self.k["rev"], self.k["doc"]))
         return int(rev or 0), load_doc(doc)
 
     def revision(self) -> int:
-        return int(self.client.get(self.k["rev"]) or 0)
+        return int(_reply(self.client.get(self.k["rev"])) or 0)
 
     def update(self, change: Change, point: list | None = None) -> tuple[int, dict]:
         with self.client.pipeline() as pipe:
             while True:
                 try:
                     pipe.watch(self.k["rev"])  # every write bumps rev: watching it suffices
-                    rev, raw = pipe.mget(self.k["rev"], self.k["doc"])
-                    rev = int(rev or 0)
+                    rev_raw, raw = _reply(pipe.mget(self.k["rev"], self.k["doc"]))
+                    rev = int(rev_raw or 0)
                     doc = change(load_doc(raw))
                     if doc is None:
                         pipe.unwatch()
@@ -383,22 +391,22 @@ class RedisStore(LiveStore):
                     continue  # another worker wrote first: read again
 
     def track(self) -> list[list]:
-        return [json.loads(item) for item in self.client.lrange(self.k["track"], 0, -1)]
+        return [json.loads(item) for item in _reply(self.client.lrange(self.k["track"], 0, -1))]
 
     def generation(self) -> int:
-        stored = int(self.client.get(self.k["generation"]) or 0)
+        stored = int(_reply(self.client.get(self.k["generation"])) or 0)
         floor = self.revocations.floor() if self.revocations else 0
         if stored < floor:
             # Redis lost it (a crash, a flush): put it back for the other app machines.
-            stored = int(self.client.eval(self.RAISE, 1, self.k["generation"], floor))
+            stored = int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], floor)))
         return max(stored, floor)
 
     def revoke_all(self) -> int:
         if self.revocations is None:
-            return int(self.client.incr(self.k["generation"]))
+            return int(_reply(self.client.incr(self.k["generation"])))
         generation = self.generation() + 1
         self.revocations.write(generation)  # durable first: then Redis, then the answer
-        return int(self.client.eval(self.RAISE, 1, self.k["generation"], generation))
+        return int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], generation)))
 
     def allow(self, key: str, interval_s: float) -> bool:
         # SET NX PX: the key exists for interval_s after the request it let through.

@@ -36,7 +36,8 @@ from .backends import LiveStore, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
-LANG = "<lang:lang>"  # tourapp.render.i18n's converter and URL processors, shared by every blueprint
+# tourapp.render.i18n's converter and URL processors, shared by every blueprint.
+LANG = "<lang:lang>"
 RATE_INTERVAL_S = 1.0
 """At most one guide request per second per link."""
 

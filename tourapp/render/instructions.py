@@ -166,6 +166,7 @@ def leg_directions(tour: Tour, index: int, lang: str) -> LegDirections:
     """Directions for leg ``index`` of ``tour`` (for templates)."""
     leg = tour.legs[index]
     start, end = tour.stop(leg.from_id), tour.stop(leg.to_id)
+    assert start is not None and end is not None  # the loader keeps only legs between stops
     return LegDirections(instructions(leg, end.name[lang]), app_links(start, end, lang))
 
 

@@ -23,7 +23,7 @@ from werkzeug.exceptions import SecurityError
 
 from ..domain.tour import Tour
 from ..live.views import live_store_problem
-from ..render import downloads, follow, leaflet, mapview, qr
+from ..render import downloads, follow, leaflet, qr
 from ..render.i18n import best_language, clock, select_locale
 from ..stopsfile.store import get_store
 from . import assets
@@ -31,7 +31,8 @@ from .assets import tour_response
 from .security import content_disposition
 
 bp = Blueprint("tour", __name__)
-LANG = "<lang:lang>"  # the converter and its URL processors: tourapp.render.i18n, for every blueprint
+# The converter and its URL processors: tourapp.render.i18n, for every blueprint.
+LANG = "<lang:lang>"
 OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 
@@ -69,6 +70,10 @@ def render_map_script(tour: Tour, lang: str) -> str:
     credit = tour.credit(lang)
     if credit:
         attribution += " | " + str(escape(credit))  # file text: escaped
+    # Imported here, where the map is drawn (once per version and language): folium brings
+    # numpy (+28 MB, +0.3 s) that no other request of a worker needs.
+    from ..render import mapview
+
     m = mapview.build(
         tour, lang, map_labels(tour, lang), current_app.config["TILE_URL"], attribution
     )

@@ -64,7 +64,7 @@ def areas_of(features: Iterable[dict], source: str) -> list[Area]:
     for index, feature in enumerate(features):
         geometry = (feature or {}).get("geometry") or {} if isinstance(feature, dict) else {}
         kind = geometry.get("type")
-        polygons = (
+        polygons: list = (
             [geometry.get("coordinates")] if kind == "Polygon"
             else geometry.get("coordinates") or [] if kind == "MultiPolygon" else []
         )

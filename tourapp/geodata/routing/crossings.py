@@ -35,6 +35,12 @@ class Squares:
         self.numbered = 0
         self.count = 0  # edges added across open spaces
 
+    @property
+    def _plane(self) -> areas.Plane:
+        """The zones' plane: set by the first line sorted into a zone, before any other use."""
+        assert self.plane is not None
+        return self.plane
+
     def side(self, nodes: list, name: str, digits: int) -> list:
         """The line's nodes, cut every SPACING_M when it is a side of an open space."""
         zone = self._zone_of(nodes) if name and areas.is_open_space(name) else None
@@ -42,7 +48,7 @@ class Squares:
         if zone is None:
             return nodes
         nodes = [(round(lat, digits), round(lon, digits))
-                 for lat, lon in areas.densify(nodes, self.plane)]
+                 for lat, lon in areas.densify(nodes, self._plane)]
         self.lines[(zone, name)].append((self.numbered, nodes))
         return nodes
 
@@ -68,7 +74,9 @@ class Squares:
 
     def connect(self) -> None:
         """Join the points of different sides of each open space with straight edges."""
-        xy = self.plane.xy if self.plane else None
+        if self.plane is None:  # no line lies in a pedestrian zone: nothing to join
+            return
+        xy = self.plane.xy
         for (zone_index, name), lines in self.lines.items():
             zone = self.zones[zone_index]
             # node → {number of a line of the square through it: metres along that line}
@@ -126,9 +134,9 @@ class Squares:
                         n: m + distance_m(u, at) * (1 if on_v[n] > m else -1)
                         for n, m in square.on[u].items() if n in on_v
                     }
-                    if lines and square.zone.near(self.plane.xy(at)):
+                    if lines and square.zone.near(self._plane.xy(at)):
                         found = (square, lines)
-                        p = self.plane.xy(at)
+                        p = self._plane.xy(at)
                         for b, pb in square.points:
                             if self._crossable(square, end, lines, p, b, pb):
                                 self._add_crossing(square, end, b)
@@ -137,7 +145,7 @@ class Squares:
         first, last = squares_at
         if first and last and first[0] is last[0] and ends[0] != ends[1]:
             square, lines = first
-            p, q = (self.plane.xy(self.position(e)) for e in ends)
+            p, q = (self._plane.xy(self.position(e)) for e in ends)
             square.on[ends[1]] = last[1]  # for the time of this route
             try:
                 if self._crossable(square, ends[0], lines, p, ends[1], q):
@@ -147,7 +155,7 @@ class Squares:
 
     def _other_streets(self, nodes: list, name: str) -> list:
         """The segments of other streets around these nodes: (u, v, xy of u, xy of v, box)."""
-        xy = self.plane.xy
+        xy = self._plane.xy
         rows = [self.cell(n)[0] for n in nodes]
         cols = [self.cell(n)[1] for n in nodes]
         found, seen = [], set()

@@ -188,7 +188,7 @@ class NetworkRouter:
 
     def snap(self, point: LatLon) -> tuple[float, tuple[Any, Any], float, LatLon]:
         """Nearest walkable segment: (distance in m, (u, v), position 0–1 along it, point)."""
-        best = None
+        best: tuple[float, tuple[Any, Any], float, LatLon] | None = None
         row, col = _cell(point)
         # Enough rings of cells around the point's own to cover max_snap_m.
         reach_lat = math.ceil(self.max_snap_m / (CELL_DEG * 111_000))
@@ -204,6 +204,7 @@ class NetworkRouter:
         if best is None or best[0] > self.max_snap_m:
             for edge in self.graph.edges():  # only to tell how far the nearest street is
                 best = _closer(best, point, edge)
+        assert best is not None  # a network without a walkable line is refused when loaded
         return best
 
     def route(self, start: LatLon, end: LatLon) -> Route:

@@ -90,7 +90,7 @@ class Guarded:
         times = [b.down_since for b in self.breakers.values() if b.down_since is not None]
         return min(times) if times else None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name in self.READS or name in self.WRITES:
             kind = "read" if name in self.READS else "write"
             return lambda *args, **kwargs: self.call(
@@ -398,7 +398,7 @@ class RedisStore(LiveStore):
         floor = self.revocations.floor() if self.revocations else 0
         if stored < floor:
             # Redis lost it (a crash, a flush): put it back for the other app machines.
-            stored = int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], floor)))
+            stored = int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], str(floor))))
         return max(stored, floor)
 
     def revoke_all(self) -> int:
@@ -406,7 +406,7 @@ class RedisStore(LiveStore):
             return int(_reply(self.client.incr(self.k["generation"])))
         generation = self.generation() + 1
         self.revocations.write(generation)  # durable first: then Redis, then the answer
-        return int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], generation)))
+        return int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], str(generation))))
 
     def allow(self, key: str, interval_s: float) -> bool:
         # SET NX PX: the key exists for interval_s after the request it let through.

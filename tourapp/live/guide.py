@@ -15,6 +15,7 @@ a usable accuracy, no timestamp from the future, a message of at most 280 charac
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 from ..domain.clock import minutes_of, parse_hhmm
@@ -141,7 +142,7 @@ def _record(events: list, stop: str, kind: str, t: float) -> list | None:
     """
     if any(e == {"stop": stop, "kind": kind, "t": t} for e in events):
         return None
-    latest = {}
+    latest: dict[tuple, dict] = {}
     for e in events:  # a walk recorded by an older release may repeat a report: the last stands
         if isinstance(e, dict) and e.get("kind") in ("arrive", "leave") and "stop" in e:
             latest.pop((e["stop"], e["kind"]), None)

@@ -54,9 +54,9 @@ def readable(doc) -> dict:
     if isinstance(clock, dict) and all(_finite(clock.get(k)) for k in fields):
         out["clock"] = {k: clock[k] for k in fields}
     position = doc.get("position")
-    fields = ("lat", "lon", "acc", "t")
-    if isinstance(position, dict) and all(_finite(position.get(k)) for k in fields):
-        out["position"] = {k: position[k] for k in fields}
+    place = ("lat", "lon", "acc", "t")
+    if isinstance(position, dict) and all(_finite(position.get(k)) for k in place):
+        out["position"] = {k: position[k] for k in place}
     out["sharing"] = doc.get("sharing") is True
     message = doc.get("message")
     if isinstance(message, dict) and isinstance(message.get("text"), str) \

@@ -32,7 +32,7 @@ from ..domain.tour import Tour
 from ..stopsfile.store import get_store
 from ..web.security import content_disposition
 from . import guide, present, shortcut, texts, tokens
-from .backends import LiveStore, StoreUnavailable, open_store
+from .backends import Guarded, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
@@ -42,7 +42,7 @@ RATE_INTERVAL_S = 1.0
 """At most one guide request per second per link."""
 
 
-def get_live(app: Flask | None = None) -> LiveStore:
+def get_live(app: Flask | None = None) -> Guarded:
     """The app's live store, opened on first use (after gunicorn's fork, per worker)."""
     app = app or current_app
     store = app.extensions.get("tourapp.live")

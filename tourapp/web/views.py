@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -227,7 +228,7 @@ def public_url(endpoint: str, **values) -> str:
     return base.rstrip("/") + path
 
 
-def _host_memo(key: tuple, build) -> tuple[object, bool]:
+def _host_memo(key: tuple, build) -> tuple[Any, bool]:
     """``store.memo`` for an answer naming the request's host; (value, not remembered).
 
     Without ``PUBLIC_URL`` the host comes from the request: only a few hosts' answers

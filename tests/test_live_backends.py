@@ -99,4 +99,4 @@ def test_unknown_store_url_is_a_clear_error(tmp_path):
 
 def test_default_is_sqlite_in_the_instance_folder(tmp_path):
     store = open_store("", str(tmp_path / "instance"))
-    assert isinstance(store, SQLiteStore) and store.path == str(tmp_path / "instance" / "live.sqlite3")
+    assert isinstance(store.store, SQLiteStore) and store.store.path == str(tmp_path / "instance" / "live.sqlite3")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 
@@ -14,7 +15,8 @@ from flask import current_app
 
 from ..domain.tour import LANGUAGES
 from ..live import present, rehearsal, tokens
-from ..live.views import get_live
+from ..live.guide import clean_text
+from ..live.views import get_live, link_audience
 from ..settings import is_development_key, is_production
 from ..system import durable
 from .group import tour_cli
@@ -46,9 +48,14 @@ def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: 
         generation = live.revoke_all()
         click.echo(f"every guide link given so far is revoked (generation {generation})")
         return
+    shown = clean_text(name)[:60]
+    if shown != name.strip()[:60] or any(unicodedata.category(c) == "Cs" for c in name):
+        # Not shown as typed (bytes that are not text, control or invisible characters).
+        raise click.BadParameter("the name must be plain text, shown as typed to participants",
+                                 param_hint="--name")
     try:
-        token = tokens.make(current_app.config["SECRET_KEY"], name.strip()[:60], hours,
-                            live.generation())
+        token = tokens.make(current_app.config["SECRET_KEY"], shown, hours,
+                            live.generation(), audience=link_audience(current_app))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--hours") from None
     link = f"{_base(url)}/{lang}/guide#token={token}"
@@ -71,6 +78,7 @@ def actuals(lang: str, csv_path: str | None, gpx_path: str | None) -> None:
     tour, _status = served_walk()
     live = get_live(current_app)
     _rev, doc = live.read()
+    doc = present.readable(doc)
     with current_app.app_context():
         text = present.actuals_csv(tour, doc, time.time(), lang)
     if csv_path:
@@ -80,7 +88,8 @@ def actuals(lang: str, csv_path: str | None, gpx_path: str | None) -> None:
         click.echo(text, nl=False)
     if gpx_path:
         track = live.track()
-        durable.write_atomic(gpx_path, present.track_gpx(tour, track, lang))
+        names = {key: one.get("name") for key, one in doc.get("guides", {}).items()}
+        durable.write_atomic(gpx_path, present.track_gpx(tour, track, lang, names))
         click.echo(f"{gpx_path}: {len(track)} track points", err=True)
 
 
@@ -117,7 +126,8 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
         raise click.UsageError("--speed must be in (0, 100] and --step-m positive")
     tour, _status = served_walk()
     generation = get_live(current_app).generation()
-    token = tokens.make(current_app.config["SECRET_KEY"], name, 8, generation)
+    token = tokens.make(current_app.config["SECRET_KEY"], name, 8, generation,
+                        audience=link_audience(current_app))
     api = _base(url) + "/live/guide"
     actions = rehearsal.script(tour, speed, step_m)
     click.echo(f"{len(actions)} requests over {actions[-1].at_s / 60:.1f} min against {api}")

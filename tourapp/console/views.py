@@ -36,7 +36,7 @@ from flask_babel import gettext as _
 from .. import stopsfile
 from ..geodata import geocoding
 from ..live import tokens
-from ..live.views import get_live
+from ..live.views import get_live, link_audience
 from ..render import wording
 from ..render.i18n import clock
 from ..stopsfile import edits
@@ -167,7 +167,8 @@ def _guide_links() -> Response:
     name = request.form.get("name", "").strip()[:60]
     try:
         hours = float(request.form.get("hours", "8").replace(",", "."))
-        token = tokens.make(current_app.config["SECRET_KEY"], name, hours, live.generation())
+        token = tokens.make(current_app.config["SECRET_KEY"], name, hours, live.generation(),
+                            audience=link_audience())
     except ValueError:
         flash(_("The link lasts from 1 to %(max)d hours.", max=tokens.MAX_HOURS))
         return redirect(url_for("console.home"), 303)

@@ -13,7 +13,9 @@ Writes are read-modify-write of the whole document inside one transaction
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -23,11 +25,117 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..system import durable
+
+log = logging.getLogger(__name__)
+
 MAX_TRACK_POINTS = 50_000
 """A point every 10 s for more than five days: older points are dropped beyond this."""
 
 Change = Callable[[dict], dict | None]
 """Gets the current document, returns the new one (or None: nothing to change)."""
+
+
+class StoreUnavailable(Exception):
+    """The live store cannot be reached or written now: answered 503, logged once."""
+
+    def __init__(self, reason: str, cause: str = ""):
+        super().__init__(reason)
+        self.cause = cause  # the backend's error type (ConnectionError…): no address in it
+
+
+class _Breaker:
+    """One kind of access (reads or writes): whether it is failing, since when, why."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.down_since: float | None = None
+        self.reason = ""
+        self.cause = ""
+        self.retry_at = 0.0
+
+
+class Guarded:
+    """A store whose failures are an outage: said once in the log, then answered quickly.
+
+    While the store is down, every call within ``BREAK_S`` of the last failure fails at
+    once with :class:`StoreUnavailable` instead of waiting for a connection again: a
+    thousand phones polling during a Redis restart cost nothing and log nothing. Reads
+    and writes fail apart: a full disk refuses the guide's reports, not the polls.
+    """
+
+    BREAK_S = 1.0
+    READS = frozenset({"read", "revision", "track", "generation"})
+    WRITES = frozenset({"update", "revoke_all", "allow", "reset"})
+
+    def __init__(self, opener: Callable[[], LiveStore], errors: tuple[type[BaseException], ...]):
+        self._opener = opener
+        self._store: LiveStore | None = None
+        self._errors = errors
+        self._lock = threading.Lock()
+        self.breakers = {"read": _Breaker("read"), "write": _Breaker("written")}
+
+    @property
+    def store(self) -> LiveStore:
+        """The store, opened on first use (raises like any call when it cannot be)."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = self._opener()
+        return self._store
+
+    @property
+    def down_since(self) -> float | None:
+        """When the store started failing (reads or writes), None while it works."""
+        times = [b.down_since for b in self.breakers.values() if b.down_since is not None]
+        return min(times) if times else None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.READS or name in self.WRITES:
+            kind = "read" if name in self.READS else "write"
+            return lambda *args, **kwargs: self.call(
+                lambda: getattr(self.store, name)(*args, **kwargs), kind
+            )
+        return getattr(self.call(lambda: self.store), name)
+
+    def call(self, body: Callable[[], object], kind: str = "read"):
+        """``body()``, or :class:`StoreUnavailable` when the store fails (or just failed)."""
+        breaker = self.breakers[kind]
+        if breaker.down_since is not None and time.monotonic() < breaker.retry_at:
+            raise StoreUnavailable(breaker.reason, breaker.cause)
+        try:
+            result = body()
+        except self._errors as exc:
+            with self._lock:
+                breaker.reason = f"{type(exc).__name__}: {exc}"[:300]
+                breaker.cause = type(exc).__name__
+                if breaker.down_since is None:
+                    breaker.down_since = time.time()
+                    log.error("live store cannot be %s (%s): participants keep their last "
+                              "state, guides are asked to retry", breaker.what, breaker.reason)
+                breaker.retry_at = time.monotonic() + self.BREAK_S
+            raise StoreUnavailable(breaker.reason, breaker.cause) from None
+        if breaker.down_since is not None:
+            with self._lock:
+                if breaker.down_since is not None:
+                    log.warning("live store can be %s again, after %.0f s", breaker.what,
+                                time.time() - breaker.down_since)
+                    breaker.down_since = None
+        return result
+
+    def close(self) -> None:
+        """Release connections."""
+        if self._store is not None:
+            self._store.close()
+
+
+def load_doc(raw: str | bytes | None) -> dict:
+    """The stored document, or an empty one when what is stored is not a JSON object."""
+    try:
+        doc = json.loads(raw or "{}")
+    except ValueError:  # damaged, or bytes that are not UTF-8 (UnicodeDecodeError)
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 class LiveStore:
@@ -110,7 +218,7 @@ class SQLiteStore(LiveStore):
         db.execute("BEGIN")  # one snapshot for both values
         try:
             rev = int(self._get(db, "rev", "0"))
-            doc = json.loads(self._get(db, "doc", "{}"))
+            doc = load_doc(self._get(db, "doc", "{}"))
         finally:
             db.execute("COMMIT")
         return rev, doc
@@ -132,9 +240,9 @@ class SQLiteStore(LiveStore):
     def update(self, change: Change, point: list | None = None) -> tuple[int, dict]:
         def body(db):
             rev = int(self._get(db, "rev", "0"))
-            doc = change(json.loads(self._get(db, "doc", "{}")))
+            doc = change(load_doc(self._get(db, "doc", "{}")))
             if doc is None:
-                return rev, json.loads(self._get(db, "doc", "{}"))
+                return rev, load_doc(self._get(db, "doc", "{}"))
             rev += 1
             self._put(db, "rev", str(rev))
             self._put(db, "doc", json.dumps(doc, separators=(",", ":")))
@@ -190,6 +298,38 @@ class SQLiteStore(LiveStore):
             del self._local.db, self._local.pid
 
 
+class Revocations:
+    """The links' generation in a file of the instance folder, written durably.
+
+    Redis keeps what it acknowledged only as well as its settings let it (a snapshot
+    every minute by default): after a crash, the generation could go back and every
+    revoked link work again. This file, replaced atomically and fsynced before
+    ``--revoke-all`` answers, is the floor the generation never goes under.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._cache: tuple[tuple | None, int] = (None, 0)
+
+    def floor(self) -> int:
+        """The latest generation written here (0 without the file)."""
+        sig = durable.signature(self.path)
+        if sig is None:
+            return 0
+        if sig != self._cache[0]:
+            try:
+                value = int(json.loads(self.path.read_text(encoding="utf-8"))["generation"])
+            except (OSError, ValueError, KeyError, TypeError):
+                value = 0
+            self._cache = (sig, value)
+        return self._cache[1]
+
+    def write(self, generation: int) -> None:
+        """Keep ``generation`` on disk before anyone is told links are revoked."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        durable.write_atomic(self.path, json.dumps({"generation": generation}) + "\n")
+
+
 def _reply(value: Any) -> Any:
     """A synchronous redis client's reply, as what it is (not redis-py's async union)."""
     return value
@@ -199,19 +339,31 @@ class RedisStore(LiveStore):
     """The same state in Redis, under ``tourapp:live:*`` keys."""
 
     PREFIX = "tourapp:live:"
+    RAISE = "if tonumber(redis.call('get', KEYS[1]) or '0') < tonumber(ARGV[1]) then " \
+            "redis.call('set', KEYS[1], ARGV[1]) end return redis.call('get', KEYS[1])"
+    """Set the generation to at least ARGV[1], atomically: it only ever grows."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, revocations: str | os.PathLike | None = None):
         import redis  # only needed with LIVE_STORE=redis://…
 
         self._redis = redis
-        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # Short timeouts and a single immediate retry (a pooled connection Redis closed
+        # when it restarted): redis-py's default backs off for seconds, and a thousand
+        # polls waiting that long pile up in the workers during an outage.
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=1.0, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 1)
+        )
         # redis-py types every reply as "Awaitable | Any" (one class for sync and async
         # clients); this client is synchronous: _reply() says so where a reply is used.
         self.k = {name: self.PREFIX + name for name in ("rev", "doc", "track", "generation")}
+        self.revocations = Revocations(revocations) if revocations else None
 
     def read(self) -> tuple[int, dict]:
         rev, doc = _reply(self.client.mget(self.k["rev"], self.k["doc"]))
-        return int(rev or 0), json.loads(doc or "{}")
+        return int(rev or 0), load_doc(doc)
 
     def revision(self) -> int:
         return int(_reply(self.client.get(self.k["rev"])) or 0)
@@ -223,10 +375,10 @@ class RedisStore(LiveStore):
                     pipe.watch(self.k["rev"])  # every write bumps rev: watching it suffices
                     rev_raw, raw = _reply(pipe.mget(self.k["rev"], self.k["doc"]))
                     rev = int(rev_raw or 0)
-                    doc = change(json.loads(raw or "{}"))
+                    doc = change(load_doc(raw))
                     if doc is None:
                         pipe.unwatch()
-                        return rev, json.loads(raw or "{}")
+                        return rev, load_doc(raw)
                     pipe.multi()
                     pipe.set(self.k["rev"], rev + 1)
                     pipe.set(self.k["doc"], json.dumps(doc, separators=(",", ":")))
@@ -242,10 +394,19 @@ class RedisStore(LiveStore):
         return [json.loads(item) for item in _reply(self.client.lrange(self.k["track"], 0, -1))]
 
     def generation(self) -> int:
-        return int(_reply(self.client.get(self.k["generation"])) or 0)
+        stored = int(_reply(self.client.get(self.k["generation"])) or 0)
+        floor = self.revocations.floor() if self.revocations else 0
+        if stored < floor:
+            # Redis lost it (a crash, a flush): put it back for the other app machines.
+            stored = int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], str(floor))))
+        return max(stored, floor)
 
     def revoke_all(self) -> int:
-        return int(_reply(self.client.incr(self.k["generation"])))
+        if self.revocations is None:
+            return int(_reply(self.client.incr(self.k["generation"])))
+        generation = self.generation() + 1
+        self.revocations.write(generation)  # durable first: then Redis, then the answer
+        return int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], str(generation))))
 
     def allow(self, key: str, interval_s: float) -> bool:
         # SET NX PX: the key exists for interval_s after the request it let through.
@@ -263,13 +424,22 @@ class RedisStore(LiveStore):
         self.client.close()
 
 
-def open_store(url: str, instance_path: str) -> LiveStore:
-    """The backend ``LIVE_STORE`` names: ``redis://…``, ``sqlite:///path``, or '' (instance)."""
+def open_store(url: str, instance_path: str) -> Guarded:
+    """The backend ``LIVE_STORE`` names: ``redis://…``, ``sqlite:///path``, or '' (instance).
+
+    Guarded: an unreachable or unwritable store raises :class:`StoreUnavailable`.
+    """
     scheme = urlsplit(url).scheme if url else ""
     if scheme in ("redis", "rediss", "unix"):
-        return RedisStore(url)
+        import redis
+
+        # One file per store: two stores (two walks) may share an instance folder.
+        tag = hashlib.sha256(url.encode()).hexdigest()[:8]
+        path = Path(instance_path) / f"live-revocations-{tag}.json"
+        return Guarded(lambda: RedisStore(url, path), (redis.RedisError, OSError))
+    errors = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
     if scheme == "sqlite":
-        return SQLiteStore(url[len("sqlite://"):])
+        return Guarded(lambda: SQLiteStore(url[len("sqlite://"):]), errors)
     if url:
         raise ValueError(f"LIVE_STORE must be redis://…, sqlite:///path or empty, got {url!r}")
-    return SQLiteStore(Path(instance_path) / "live.sqlite3")
+    return Guarded(lambda: SQLiteStore(Path(instance_path) / "live.sqlite3"), errors)

@@ -12,7 +12,7 @@ overwrites another's own data. The document (JSON, shared by every worker)::
      "message": {"text", "t", "guide": name, "by": id},
      "visits": {stop id: minutes},   # a visit shortened (or lengthened) by a guide
      "ended": epoch s,               # a guide ended the walk
-     "ids": [report ids],            # the last reports, sent once each
+     "ids": [report ids],            # the last reports, to answer their replays
      "guide": name, "contact": epoch s}   # the last guide heard from, and when
 
 The group's position is its *holder's*: the first guide who shares keeps it while
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
@@ -59,11 +60,15 @@ standing at a 40-minute visit may send nothing new."""
 HANDOVER_S = 300
 """The group's position passes to another sharing guide after its holder's silence."""
 
-MAX_REPORT_ID = 64
 KEPT_IDS = 1000
-"""Report ids remembered (a walk has far fewer reports that are not positions)."""
+"""Report ids remembered to answer replays: more than an offline queue ever holds."""
+
+ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+"""A report's id: what the guide page makes (hex), with room for other clients."""
 
 MAX_EVENTS = 500
+"""Stop reports kept (one arrival and one departure per stop): a bound for huge files."""
+
 MAX_SPEED = 100
 KINDS = ("position", "arrive", "leave", "message", "stop", "clock", "end", "undo", "visit")
 
@@ -72,11 +77,20 @@ class GuideError(ValueError):
     """A request refused as a whole (422): nothing changes."""
 
 
+class Conflict(GuideError):
+    """A request that contradicts what is recorded (409): nothing changes."""
+
+
 def _number(body: dict, key: str) -> float:
     value = body.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    try:
+        # An int of 1,900 digits is valid JSON, and too large for a float: refused too.
+        number = float(value) if isinstance(value, int | float) else math.nan
+    except OverflowError:
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
         raise GuideError(f"{key!r} must be a number")
-    return float(value)
+    return number
 
 
 def _day(t: float, timezone: str) -> dt.date:
@@ -96,30 +110,61 @@ def _timestamp(body: dict, now: float, timezone: str) -> float:
     return min(t, now)
 
 
-def report_id(body: dict) -> str | None:
-    """The client's id of a report (sent once, however often retried), or None."""
-    value = body.get("id") if isinstance(body, dict) else None
-    if value is None:
+def report_id(body) -> str | None:
+    """The client's id of a report (kept to answer its replays), None without one."""
+    ident = body.get("id") if isinstance(body, dict) else None
+    if ident is None:
         return None
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_REPORT_ID:
-        raise GuideError(f"'id' must be a string of 1 to {MAX_REPORT_ID} characters")
-    return value
+    if not isinstance(ident, str) or not ID_RE.fullmatch(ident):
+        raise GuideError("'id' must be 1 to 64 letters, digits, '.', '_', ':' or '-'")
+    return ident
 
 
 def seen(doc: dict, body: dict) -> bool:
     """True when this report (by its id) is already in the document: nothing to do."""
     rid = body.get("id") if isinstance(body, dict) else None
-    return isinstance(rid, str) and rid in doc.get("ids", ())
+    return isinstance(rid, str) and rid in _ids(doc)
+
+
+def _ids(doc: dict) -> list[str]:
+    ids = doc.get("ids")
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+ZWJ = "\u200d"
+
+
+def _invisible(text: str, i: int) -> bool:
+    """Whether ``text[i]``, a format character, must go: all do but a joiner inside an emoji."""
+    if text[i] != ZWJ or not 0 < i < len(text) - 1:
+        return True
+    # 👨‍👩‍👧 is three pictographs joined: the joiner stays between two symbols only.
+    return not all(unicodedata.category(text[j]) in ("So", "Sk") for j in (i - 1, i + 1))
+
+
+def clean_text(text: str) -> str:
+    """Text fit for the banner: NFC, no control, format (bidi, zero-width) or lone surrogate."""
+    # A lone surrogate cannot be written as UTF-8 (json.loads lets "\ud800" through): the
+    # state holding it could no longer be sent. Format characters (category Cf) reorder
+    # or hide what the participants read: an override makes "evil" read "live".
+    text = "".join(c for c in text if unicodedata.category(c) != "Cs")
+    text = unicodedata.normalize("NFC", text)
+    kept = []
+    for i, c in enumerate(text):
+        category = unicodedata.category(c)
+        if category == "Cf" and _invisible(text, i):
+            continue
+        # Control characters (but line breaks) become spaces: no business in a banner.
+        kept.append(" " if category == "Cc" and c != "\n" else c)
+    return "".join(kept).strip()
 
 
 def _message(text) -> str:
     if not isinstance(text, str):
         raise GuideError("'text' must be a string")
-    # Control characters (but line breaks) become spaces: they have no business in a banner.
-    text = "".join(
-        " " if unicodedata.category(c) == "Cc" and c != "\n" else c
-        for c in unicodedata.normalize("NFC", text)
-    ).strip()
+    if any(unicodedata.category(c) == "Cs" for c in text):
+        raise GuideError("'text' is not valid Unicode (a lone surrogate)")
+    text = clean_text(text)
     if len(text) > MAX_MESSAGE_CHARS:
         raise GuideError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
     return text
@@ -149,19 +194,59 @@ def position_holder(guides: dict, holder: str | None, now: float) -> str | None:
     return max(sharing)[1] if sharing else None
 
 
+def _record(events: list, report: dict) -> list | None:
+    """The stop reports after ``report`` (stop, kind, t, by, guide), in time order; None
+    when it is already there.
+
+    One arrival and one departure per stop, the latest report of each kind standing
+    (a guide corrects a mistaken tap by tapping again): the list is bounded by the
+    walk, not by how often a phone retries. A departure never precedes its arrival.
+    """
+    stop, kind, t = report["stop"], report["kind"], report["t"]
+    # A replay is the same stop, kind and time, whichever guide sent it (by, guide).
+    if any(isinstance(e, dict) and (e.get("stop"), e.get("kind"), e.get("t")) == (stop, kind, t)
+           for e in events):
+        return None
+    latest: dict[tuple, dict] = {}
+    for e in events:  # a walk recorded by an older release may repeat a report: the last stands
+        if isinstance(e, dict) and e.get("kind") in ("arrive", "leave") and "stop" in e:
+            latest.pop((e["stop"], e["kind"]), None)
+            latest[(e["stop"], e["kind"])] = e
+    events = list(latest.values())
+    mine = {e["kind"]: e["t"] for e in events if e["stop"] == stop}
+    if kind == "leave" and "arrive" in mine and t < mine["arrive"]:
+        raise Conflict("a departure cannot be earlier than the arrival at the same stop")
+    kept = [e for e in events if (e["stop"], e["kind"]) != (stop, kind)]
+    if kind == "arrive" and "leave" in mine and t > mine["leave"]:
+        # Back at the stop after leaving it: the departure was a mistake, or is to come.
+        kept = [e for e in kept if (e["stop"], e["kind"]) != (stop, "leave")]
+    if len(kept) >= MAX_EVENTS:
+        raise Conflict("too many stop reports for one walk")
+    # Kept in time order: a report the phone queued arrives after newer ones, and the
+    # group is where the latest report in time (not in arrival at the server) says.
+    at = len(kept)
+    while at and kept[at - 1]["t"] > t:
+        at -= 1
+    return kept[:at] + [report] + kept[at:]
+
+
 def apply(
     doc: dict, body: dict, tour: Tour, guide_name: str, now: float, guide_id: str | None = None
-) -> tuple[dict, list | None]:
+) -> tuple[dict | None, list | None]:
     """The new document after ``body``, and the track point it adds; :class:`GuideError`.
 
     ``guide_id`` is the link's id (several links may carry the same name); the name
-    alone when not given.
+    alone when not given. ``(None, None)`` when the report is a replay (its ``id`` or,
+    for a stop report, its stop, kind and time are already recorded): nothing changes,
+    the answer is the same.
     """
     if not isinstance(body, dict) or body.get("type") not in KINDS:
         raise GuideError(f"'type' must be one of {', '.join(KINDS)}")
     kind = body["type"]
     gid = guide_id or guide_name
     rid = report_id(body)
+    if rid is not None and rid in _ids(doc):
+        return None, None
     tz = tour.timezone
     doc = dict(doc)
     guides = _guides(doc)
@@ -187,11 +272,11 @@ def apply(
         stop = body.get("stop")
         if not isinstance(stop, str) or tour.stop(stop) is None:
             raise GuideError("'stop' must be the id of a stop of the walk")
-        events = list(doc.get("events", []))
-        if len(events) >= MAX_EVENTS:
-            raise GuideError("too many stop reports for one walk")
-        events.append({"stop": stop, "kind": kind, "t": _timestamp(body, now, tz),
-                       "by": gid, "guide": guide_name})
+        report = {"stop": stop, "kind": kind, "t": _timestamp(body, now, tz),
+                  "by": gid, "guide": guide_name}
+        events = _record(list(doc.get("events", [])), report)
+        if events is None:
+            return None, None  # this very report is already recorded
         doc["events"] = events
         if kind == "leave":
             doc.pop("ended", None)  # leaving a stop: the walk goes on
@@ -246,7 +331,7 @@ def apply(
     doc.pop("position", None)
     doc.pop("sharing", None)
     if rid is not None:
-        doc["ids"] = (list(doc.get("ids", [])) + [rid])[-KEPT_IDS:]
+        doc["ids"] = (_ids(doc) + [rid])[-KEPT_IDS:]
     doc["guide"] = guide_name
     doc["contact"] = now
     return doc, point
@@ -266,7 +351,10 @@ def check(body: dict, tour: Tour, guide_name: str, now: float, guide_id: str | N
 
 def change(doc: dict, body: dict, tour: Tour, guide_name: str, now: float,
            guide_id: str | None = None) -> dict | None:
-    """The new document, or None when this report (by its id) was applied already."""
+    """The new document, or None when this report was applied already (a replay).
+
+    Checked on the stored walk, inside the transaction: a replay, a departure before
+    its arrival, the cap (:class:`Conflict`), an undo."""
     if seen(doc, body):
         return None
     return apply(doc, body, tour, guide_name, now, guide_id)[0]

@@ -23,7 +23,100 @@ from ..render.gpx import xml_text
 from ..render.i18n import clock
 from ..system.gcpause import gc_paused
 from .estimate import Event, PlannedStop, Progress, WalkClock, planned, progress, walked_along
-from .guide import POSITION_MAX_AGE_S, position_holder
+from .guide import POSITION_MAX_AGE_S, clean_text, position_holder
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _event(e) -> bool:
+    return (isinstance(e, dict) and isinstance(e.get("stop"), str)
+            and e.get("kind") in ("arrive", "leave") and _finite(e.get("t")))
+
+
+def _signed(part: dict, out: dict) -> dict:
+    """``out`` with ``part``'s signature (``by``: the link's id, ``guide``: its name)."""
+    if isinstance(part.get("by"), str):
+        out["by"] = part["by"]
+    if isinstance(part.get("guide"), str):
+        out["guide"] = clean_text(part["guide"])
+    return out
+
+
+def _position(position) -> dict | None:
+    place = ("lat", "lon", "acc", "t")
+    if isinstance(position, dict) and all(_finite(position.get(k)) for k in place):
+        return {k: position[k] for k in place}
+    return None
+
+
+def _guide_entry(one) -> dict | None:
+    """One guide's part of the document (name, sharing, position, contact), or None."""
+    if not isinstance(one, dict):
+        return None
+    out: dict = {"name": clean_text(one["name"]) if isinstance(one.get("name"), str) else "",
+                 "sharing": one.get("sharing") is True}
+    position = _position(one.get("position"))
+    if position is not None:
+        out["position"] = position
+    elif out["sharing"]:
+        out["sharing"] = False  # sharing without a position to show: nothing is shared
+    if _finite(one.get("contact")):
+        out["contact"] = one["contact"]
+    return out
+
+
+def readable(doc) -> dict:
+    """``doc`` with whatever is malformed left out, and every text cleaned: stored data
+    never stops the polls.
+
+    The document is written by this code only, but may come from an older release
+    (a message with a lone surrogate, issue 21) or a damaged store: a part that does
+    not have its shape is dropped, the rest is served. The guides' own parts (issue 23)
+    are kept guide by guide.
+    """
+    if not isinstance(doc, dict):
+        return {}
+    out: dict = {}
+    if isinstance(doc.get("guide"), str):
+        out["guide"] = clean_text(doc["guide"])
+    if _finite(doc.get("contact")):
+        out["contact"] = doc["contact"]
+    events = doc.get("events")
+    if isinstance(events, list):
+        out["events"] = [
+            _signed(e, {k: e[k] for k in ("stop", "kind", "t")}) for e in events if _event(e)
+        ]
+    clock = doc.get("clock")
+    fields = ("real_s", "plan_min", "speed")
+    if isinstance(clock, dict) and all(_finite(clock.get(k)) for k in fields) \
+            and clock["speed"] > 0:
+        out["clock"] = {k: clock[k] for k in fields}
+    message = doc.get("message")
+    if isinstance(message, dict) and isinstance(message.get("text"), str) \
+            and _finite(message.get("t")):
+        text = clean_text(message["text"])
+        if text:
+            out["message"] = _signed(message, {"text": text, "t": message["t"]})
+    guides = doc.get("guides")
+    if isinstance(guides, dict):
+        kept = {key: _guide_entry(one) for key, one in guides.items() if isinstance(key, str)}
+        out["guides"] = {key: one for key, one in kept.items() if one is not None}
+        if isinstance(doc.get("holder"), str) and doc["holder"] in out["guides"]:
+            out["holder"] = doc["holder"]
+    visits = doc.get("visits")
+    if isinstance(visits, dict):
+        out["visits"] = {stop: minutes for stop, minutes in visits.items()
+                         if isinstance(stop, str) and _finite(minutes) and 0 <= minutes <= 600}
+    if _finite(doc.get("ended")):
+        out["ended"] = doc["ended"]
+        if isinstance(doc.get("ended_by"), str):
+            out["ended_by"] = doc["ended_by"]
+    ids = doc.get("ids")
+    if isinstance(ids, list):
+        out["ids"] = [i for i in ids if isinstance(i, str)]
+    return out
 
 
 def walk_clock(doc: dict) -> WalkClock | None:
@@ -56,7 +149,8 @@ def group_progress(tour: Tour, doc: dict, now: float) -> Progress:
     ended = "ended" in doc
     state = progress(plan, events, wc.minute(now), ended=ended)
     position = fresh_position(doc, now)
-    if state.where == "walking" and position and now - position["t"] <= WALKED_FIX_S:
+    if (state.where == "walking" and state.stop is not None and position
+            and now - position["t"] <= WALKED_FIX_S):
         k = [s.id for s in plan].index(state.stop)
         leg = next((leg for leg in tour.legs if leg.to_id == state.stop), None)
         if k > 0 and leg is not None:
@@ -212,8 +306,9 @@ def actuals_csv(tour: Tour, doc: dict, now: float, lang: str, spreadsheet: bool 
     writer.writerow(CSV_COLUMNS)
     for row in status_rows(tour, doc, now):
         row = {**row, "name": row["name"][lang]}
-        # A name starting with = + - @ would be a formula in a spreadsheet: make it text.
-        if row["name"][:1] in ("=", "+", "-", "@"):
+        # A name starting with = + - @ (or a tab or carriage return before one, which
+        # spreadsheets skip) would be a formula: make it text (OWASP's CSV injection).
+        if row["name"][:1] in ("=", "+", "-", "@", "\t", "\r"):
             row["name"] = "'" + row["name"]
         writer.writerow(row[c] for c in CSV_COLUMNS)
     return out.getvalue()

@@ -50,8 +50,11 @@ class NotModifiedShortcut:
         key = (tag, environ.get("HTTP_ACCEPT_ENCODING", ""))
         headers = self.replies.get(key)
         if headers is not None:
-            with self.app.app_context():
-                current = self.current_etag()
+            try:
+                with self.app.app_context():
+                    current = self.current_etag()
+            except Exception:  # noqa: BLE001 - the store is down: Flask answers (503, headers)
+                current = None
             # The client holds the state's ETag, plain or of one encoding (web.encoding).
             if current and same_entity(tag, current):
                 start_response("304 NOT MODIFIED", headers)

@@ -1,8 +1,10 @@
 """The guide's secret link: a token signed with the app's key, expiring, revocable.
 
-A token carries the guide's name, its lifetime and the store's *generation* when it
-was made; ``tour guide-link --revoke-all`` bumps the generation, and every token of
-an older one is refused. Signed with ``SECRET_KEY`` (itsdangerous, as Flask's
+A token carries the guide's name, its lifetime, the walk it leads (``audience``: its
+data file and live store, so a link of a staging copy or another walk signed with the
+same key leads nothing here) and the store's *generation* when it was made;
+``tour guide-link --revoke-all`` bumps the generation, and every token of an older
+one is refused. Signed with ``SECRET_KEY`` (itsdangerous, as Flask's
 sessions), under a salt of its own so no other signed value can pass for one.
 """
 
@@ -43,20 +45,31 @@ def _serializer(secret_key: str | bytes, salt: str = SALT) -> URLSafeTimedSerial
 
 
 def make(
-    secret_key: str | bytes, name: str, hours: float, generation: int, *, salt: str = SALT
+    secret_key: str | bytes, name: str, hours: float, generation: int,
+    audience: str | None = None, *, salt: str = SALT,
 ) -> str:
-    """A new token for ``name``, valid ``hours`` from now (``salt``: whose link it is)."""
+    """A new token for ``name``, valid ``hours`` from now, for the walk ``audience`` names.
+
+    ``salt`` says whose link it is (a guide's, an organiser's console).
+    """
     if not 0 < hours <= MAX_HOURS:
         raise ValueError(f"--hours must be more than 0 and at most {MAX_HOURS}, got {hours}")
     payload = {"id": secrets.token_urlsafe(9), "n": name, "h": hours, "g": generation}
+    if audience:
+        payload["a"] = audience
     return _serializer(secret_key, salt).dumps(payload)
 
 
 def check(
     secret_key: str | bytes, token: str, generation: int, now: float | None = None,
-    *, salt: str = SALT,
+    audience: str | None = None, *, salt: str = SALT,
 ) -> Guide:
-    """The holder a token names, or :class:`TokenError` (``salt`` as given to ``make``)."""
+    """The holder a token names, or :class:`TokenError` (``salt`` as given to ``make``).
+
+    A token made for another walk or deployment (another ``audience``, same key) is
+    refused. A token without one (made before links named their walk) still passes:
+    it expires within ``MAX_HOURS``.
+    """
     if not token or len(token) > 1024:
         raise TokenError(401, "missing or malformed token")
     try:
@@ -71,6 +84,8 @@ def check(
         guide = Guide(str(payload["id"]), str(payload["n"]), expires, int(payload["g"]))
     except (KeyError, TypeError, ValueError):
         raise TokenError(401, "invalid token") from None
+    if audience and payload.get("a", audience) != audience:
+        raise TokenError(401, "a link of another walk")
     if (now if now is not None else time.time()) > expires:
         raise TokenError(401, "expired token")
     if guide.generation != generation:

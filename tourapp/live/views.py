@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import threading
 import time
 
@@ -30,8 +32,9 @@ from ..domain.tour import Tour
 from ..stopsfile.store import get_store
 from ..web.security import content_disposition
 from . import guide, present, shortcut, texts, tokens
-from .backends import LiveStore, open_store
+from .backends import Guarded, StoreUnavailable, open_store
 
+log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
 # tourapp.render.i18n's converter and URL processors, shared by every blueprint.
 LANG = "<lang:lang>"
@@ -39,7 +42,7 @@ RATE_INTERVAL_S = 1.0
 """At most one guide request per second per link."""
 
 
-def get_live(app: Flask | None = None) -> LiveStore:
+def get_live(app: Flask | None = None) -> Guarded:
     """The app's live store, opened on first use (after gunicorn's fork, per worker)."""
     app = app or current_app
     store = app.extensions.get("tourapp.live")
@@ -61,7 +64,8 @@ def live_store_problem() -> str | None:
         get_live().revision()
     except Exception as exc:  # any backend's failure: refused, timed out, locked…
         # The address of the store stays in the log: /healthz is public.
-        problem = f"the live store does not answer ({type(exc).__name__})"
+        cause = getattr(exc, "cause", "") or type(exc).__name__  # StoreUnavailable: the backend's
+        problem = f"the live store does not answer ({cause})"
         if _health.get("problem") != problem:
             current_app.logger.error("live store: %s: %s", problem, exc)
         _health["problem"] = problem
@@ -100,14 +104,27 @@ class _PublicMemo:
             if key == self._key:
                 return self._value
         _rev, doc = live.read()
-        body = json.dumps(
-            present.public(tour, doc, now), ensure_ascii=False, sort_keys=True,
-            separators=(",", ":"),
-        ).encode()
+        body = _encode(_public(tour, doc, now))
         value = (body, hashlib.sha256(body).hexdigest()[:20])
         with self._lock:
             self._key, self._value = key, value
         return value
+
+
+def _encode(state: dict) -> bytes:
+    # "replace": a character UTF-8 cannot hold (a lone surrogate) must not stop the polls.
+    return json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8", "replace"
+    )
+
+
+def _public(tour: Tour, doc: dict, now: float) -> dict:
+    """The participants' state; the plan alone if the stored document cannot be read."""
+    try:
+        return present.public(tour, present.readable(doc), now)
+    except Exception:  # noqa: BLE001 - stored data must never answer every phone with a 500
+        log.exception("live: the stored walk cannot be presented, participants see the plan")
+        return present.public(tour, {}, now)
 
 
 def _memo() -> _PublicMemo:
@@ -131,6 +148,14 @@ def state():
     return response.make_conditional(request)
 
 
+def link_audience(app: Flask | None = None) -> str:
+    """Which walk a guide link leads: its data file and its live store, hashed."""
+    app = app or current_app
+    where = app.config["LIVE_STORE"] or os.path.join(app.instance_path, "live.sqlite3")
+    data = os.path.realpath(app.config["TOUR_DATA"])
+    return hashlib.sha256(f"{data}\n{where}".encode()).hexdigest()[:12]
+
+
 def _refuse(status: int, reason: str, **headers) -> Response:
     response = jsonify(error=reason)
     response.status_code = status
@@ -145,7 +170,8 @@ def _guide() -> tokens.Guide | Response:
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
     try:
         return tokens.check(
-            current_app.config["SECRET_KEY"], token, get_live().generation(), now=time.time()
+            current_app.config["SECRET_KEY"], token, get_live().generation(), now=time.time(),
+            audience=link_audience(),
         )
     except tokens.TokenError as error:
         auth = {"WWW-Authenticate": 'Bearer realm="tourapp guide"'}
@@ -180,20 +206,33 @@ def guide_post():
         return _refuse(413, "request too large")
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested a thousand deep
         return _refuse(400, "not JSON")
     tour = _tour()
     now = time.time()
     try:
-        # Checked before the transaction, and again inside it against the document (an
-        # undo): a refused request changes nothing. A report sent again (its id) neither.
+        # Checked before the transaction (cheap, no lock taken): a malformed request.
         point = guide.check(body, tour, who.name, now, who.id)
-        rev, _doc = get_live().update(
-            lambda doc: guide.change(doc, body, tour, who.name, now, who.id), point
-        )
     except guide.GuideError as error:
         return _refuse(422, str(error))
-    response = jsonify(ok=True, rev=rev)
+    replayed = []
+
+    def change(doc: dict) -> dict | None:
+        # Checked again on the stored walk, inside the transaction: a replay, a departure
+        # before its arrival, the cap, an undo. Raising here rolls back, and is answered below.
+        new = guide.change(doc, body, tour, who.name, now, who.id)
+        if new is None:
+            replayed.append(True)
+        return new
+
+    try:
+        rev, _doc = get_live().update(change, point)
+    except guide.Conflict as error:
+        return _refuse(409, str(error))
+    except guide.GuideError as error:
+        return _refuse(422, str(error))
+    # A replay (a phone retrying what the server already has) gets the same answer.
+    response = jsonify(ok=True, rev=rev, **({"replay": True} if replayed else {}))
     response.cache_control.no_store = True
     return response
 
@@ -232,7 +271,7 @@ def actuals_csv():
     tour = _tour()
     _rev, doc = get_live().read()
     spreadsheet = request.args.get("for") == "spreadsheet"
-    body = present.actuals_csv(tour, doc, time.time(), g.lang, spreadsheet)
+    body = present.actuals_csv(tour, present.readable(doc), time.time(), g.lang, spreadsheet)
     return _download(body, "text/csv", f"{tour.title[g.lang]} actuals", "csv")
 
 
@@ -240,16 +279,31 @@ def actuals_csv():
 def track_gpx():
     """The guide's track with its timestamps, as GPX 1.1."""
     tour = _tour()
-    _rev, doc = get_live().read()
-    names = {key: value.get("name") for key, value in doc.get("guides", {}).items()}
-    body = present.track_gpx(tour, get_live().track(), g.lang, names)
+    live = get_live()
+    # Built once per revision of the walk: 50,000 points cost a third of a second.
+    key = (tour.version, live.revision(), g.lang)
+    memo = current_app.extensions.setdefault("tourapp.live.track", {})
+    body = memo.get(key)
+    if body is None:
+        _rev, doc = live.read()
+        guides = present.readable(doc).get("guides", {})
+        names = {key: value.get("name") for key, value in guides.items()}
+        body = present.track_gpx(tour, live.track(), g.lang, names)
+        for old in [k for k in memo if k[:2] != key[:2]]:
+            memo.pop(old, None)  # an older revision's bodies are of no more use
+        memo[key] = body
     return _download(body, "application/gpx+xml", f"{tour.title[g.lang]} track", "gpx")
 
 
 @bp.app_template_global()
 def live_status(tour: Tour) -> dict:
     """For the organisers' status page: planned and actual times, the guide's last contact."""
-    _rev, doc = get_live().read()
+    try:
+        _rev, doc = get_live().read()
+    except StoreUnavailable as error:
+        return {"unavailable": str(error), "rows": [], "guide": None, "contact": None,
+                "contact_age_min": None, "sharing": False}
+    doc = present.readable(doc)
     now = time.time()
     return {
         "rows": present.status_rows(tour, doc, now),
@@ -273,7 +327,13 @@ def live_texts(tour: Tour) -> dict:
     return texts.participant(tour)
 
 
+def store_unavailable(error: StoreUnavailable) -> Response:
+    """503 and a retry delay: phones keep their last state and show its age, guides retry."""
+    return _refuse(503, "the live walk is unavailable for a moment", **{"Retry-After": "5"})
+
+
 def init_app(app: Flask) -> None:
     """The blueprint (LIVE_STORE is read and checked in settings.py), the 304 shortcut."""
     app.register_blueprint(bp)
+    app.register_error_handler(StoreUnavailable, store_unavailable)
     shortcut.install(app, current_etag)

@@ -158,7 +158,12 @@ class TourStore:
             return
         current = self._status
         if current.tour is not None and data == current.data:
-            if current.problems:
+            unrecorded = self.history is not None and self.history.current() != current.tour.version
+            if unrecorded and current.problems:
+                # Served before anything could be recorded: record it now, when possible.
+                if self._accept(current.tour, data, signature):
+                    self._serve(current.tour, data)
+            elif current.problems:
                 self._status = replace(current, problems=(), loaded_at=time.time())
             return
         if current.problems and data == self._refused_data:
@@ -178,9 +183,19 @@ class TourStore:
         self._serve(tour, data)
 
     def _accept(self, tour: Tour, data: bytes, signature: tuple | None) -> bool:
-        """Record a valid file as the newest version; False when a newer write overtook it."""
+        """Record a valid file as the newest version; False when it is not to be served.
+
+        A version is served only once the history holds it: served unrecorded, it could
+        vanish at the next restart (participants sent back to an older walk, the one
+        they saw in neither the history nor the file). When it cannot be recorded (full
+        disk, read-only folder), the recorded version stays served, the problem is shown
+        on /healthz and /status, and recording is tried again every ``RETRY_S``.
+        """
         shared = self.history
         assert shared is not None  # called only for a store with a history
+        if shared.current() == tour.version and shared.data(tour.version):
+            self._pointer = shared.pointer_signature()
+            return True  # already recorded (by another worker): nothing to write
         try:
             with shared.locked():
                 if durable.signature(self.path) != signature:
@@ -192,10 +207,20 @@ class TourStore:
                     shared.accept(data, tour, self._status.tour, "file")
                 self._pointer = shared.pointer_signature()
         except OSError as exc:
-            # No shared history (read-only folder, full disk): this worker still serves it.
-            log.error("history %s: cannot record version %s: %s",
-                      shared.folder, tour.version, exc)
+            if self._status.tour is None and shared.current() is None:
+                # Nothing recorded, nothing served: the file is all there is to serve.
+                self._serve(tour, data, (self._unrecorded(tour, exc),))
+                self._failed_at = time.monotonic()
+                return False
+            self._refused_data = b""  # the same bytes are tried again, not skipped
+            self._refuse([self._unrecorded(tour, exc)])
+            return False
         return True
+
+    def _unrecorded(self, tour: Tour, exc: OSError) -> str:
+        return (f"version {tour.version} of {os.path.basename(self.path)} cannot be recorded "
+                f"in the history ({exc.strerror or exc}); it will be served once it is: "
+                f"tried again every {RETRY_S:g} s")
 
     def recent(self, count: int) -> list[history.Entry]:
         """The latest acceptances, newest first (for the organisers' status page)."""

@@ -50,6 +50,7 @@ def tour_response(
     etag_seed: str,
     max_age: int = 0,
     last_modified: float | None = None,
+    ephemeral: bool = False,
 ) -> AppResponse:
     """A response built from the tour: strong ETag, 304 when the client has it, replayable.
 
@@ -65,6 +66,7 @@ def tour_response(
     if max_age == 0:
         response.cache_control.no_cache = True
     response.tour_versioned = True
+    response.ephemeral = ephemeral
     # make_conditional returns the response itself (typed as werkzeug's base class).
     return cast(AppResponse, response.make_conditional(request))
 
@@ -126,8 +128,11 @@ def _encode(response: Response) -> Response:
     # Keyed by the ETag when the view gave one (it names the tour version and
     # language); otherwise by the body's hash, which is still far cheaper than
     # compressing it again.
-    key = ("body", etag if etag and not weak else version_of(data), encoding)
-    response.set_data(get_cache().body(key, lambda: encodings.compress(data, encoding)))
+    if getattr(response, "ephemeral", False):
+        response.set_data(encodings.compress(data, encoding, fast=True))
+    else:
+        key = ("body", etag if etag and not weak else version_of(data), encoding)
+        response.set_data(get_cache().body(key, lambda: encodings.compress(data, encoding)))
     response.content_encoding = encoding
     if etag and not weak:
         response.set_etag(encoded_etag(etag, encoding))

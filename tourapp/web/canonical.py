@@ -9,14 +9,21 @@ builds for its endpoint and values is redirected there (308, query kept).
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, redirect, request, url_for
-from werkzeug.routing import BuildError
+from werkzeug.routing import BuildError, RequestRedirect
 
 
 def _redirect_to_canonical():
     """``before_request``: a non-canonical path of a known resource moves to the canonical one."""
+    routing = request.routing_exception
+    if isinstance(routing, RequestRedirect):
+        # Werkzeug's own redirects (``//`` merged) name the request's host, whatever it
+        # is: a stranger's ``Host:`` would send people elsewhere. The path is enough.
+        target = urlsplit(routing.new_url)
+        query = "?" + target.query if target.query else ""
+        return redirect(target.path + query, code=routing.code)
     if request.method not in ("GET", "HEAD") or request.url_rule is None:
         return None
     try:

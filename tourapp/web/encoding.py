@@ -34,14 +34,18 @@ COMPRESSIBLE = {
 }
 
 
-def compress(data: bytes, encoding: str) -> bytes:
-    """``data`` compressed with ``br`` or ``gzip`` at the best ratio worth its time."""
+def compress(data: bytes, encoding: str, fast: bool = False) -> bytes:
+    """``data`` compressed with ``br`` or ``gzip`` at the best ratio worth its time.
+
+    ``fast``: for a body sent once (a millisecond, not tens of them, for a page).
+    """
     if encoding == "br":
         # Quality 11 runs at ~1 MB/s: fine once per version, too slow for huge maps.
-        quality = 11 if len(data) < 1_000_000 else 6
+        quality = 4 if fast else 11 if len(data) < 1_000_000 else 6
         return brotli.compress(data, quality=quality)
     if encoding == "gzip":
-        return gzip.compress(data, compresslevel=9, mtime=0)  # mtime=0: same bytes each time
+        # mtime=0: the same bytes each time.
+        return gzip.compress(data, compresslevel=5 if fast else 9, mtime=0)
     raise ValueError(f"unknown encoding {encoding!r}")
 
 

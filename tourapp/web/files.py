@@ -56,6 +56,11 @@ class Asset:
     bodies: dict[str, bytes]
 
 
+MAX_HOSTS = 8
+"""Hosts whose answers are remembered when links take the request's host (no PUBLIC_URL):
+strangers sending random ``Host:`` headers get answers, but fill no cache."""
+
+
 class AssetCache:
     """Files and derived bodies, computed once per version and kept in memory."""
 
@@ -64,6 +69,17 @@ class AssetCache:
         self._files: dict[Any, Asset] = {}
         self._bodies: OrderedDict = OrderedDict()  # bounded: old tour versions fall out
         self.max_entries = max_entries
+        self.hosts: set[str] = set()
+
+    def known_host(self, host: str) -> bool:
+        """Whether answers for ``host`` may be remembered: the first ``MAX_HOSTS`` seen."""
+        if host in self.hosts:
+            return True
+        with self._lock:
+            if len(self.hosts) < MAX_HOSTS:
+                self.hosts.add(host)
+                return True
+        return False
 
     def asset(self, path: str) -> Asset | None:
         """The file at ``path`` with its version, re-read when it changes on disk."""

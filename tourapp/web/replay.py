@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from ..render.i18n import best_language
 from ..stopsfile.store import get_store
@@ -29,6 +29,9 @@ class AppResponse(Response):
     """The bytes depend only on the URL and the tour version: safe to replay."""
     replayed: bool = False
     """Sent again from memory: nothing is left to compress or remember."""
+    ephemeral: bool = False
+    """One of many variants a stranger may ask for (a preview time): compressed fast,
+    never remembered, so it costs little and evicts nothing."""
 
 
 _REPLAYED = (
@@ -52,11 +55,20 @@ _BY_LANGUAGE = _ByLanguage()
 def _key() -> tuple | None:
     if request.method != "GET":
         return None
+    if any(name != "v" for name in request.args):
+        # ?r=<random>, ?at=…: any number of URLs for a few answers. Not one entry each:
+        # the view answers them from its memo, and the pages' entries stay.
+        return None
     tour = get_store().status().tour
     if tour is None:
         return None
+    host = request.host_url
+    if current_app.config.get("PUBLIC_URL"):
+        host = ""  # links name PUBLIC_URL: the answer does not depend on the host
+    elif not get_cache().known_host(host):
+        return None
     # The host is part of the key: downloads and QR codes hold absolute links to it.
-    return (request.host_url, request.full_path, negotiate(), tour.version)
+    return (host, request.full_path, negotiate(), tour.version)
 
 
 def replay() -> AppResponse | None:
@@ -84,6 +96,8 @@ def replay() -> AppResponse | None:
 def remember(response: Response) -> None:
     """Keep a tour-versioned 200 with a strong ETag, to replay it."""
     if not (isinstance(response, AppResponse) and response.tour_versioned):
+        return
+    if response.ephemeral:
         return
     if response.status_code != 200:
         return

@@ -17,6 +17,9 @@ from werkzeug.datastructures import Headers
 
 from ..settings import SettingError, is_development_key, is_production, maintenance_command
 
+HSTS = "max-age=31536000"
+"""A year; no includeSubDomains nor preload: the app does not own its parent domain."""
+
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 
 # Characters that must not reach a download name: control characters, path separators,
@@ -141,6 +144,11 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in everywhere.items():
             response.headers.setdefault(name, value)
+        if request.is_secure:
+            # Only over TLS (RFC 6797 §7.2): sent over plain HTTP it would be ignored, and a
+            # client-supplied X-Forwarded-Proto counts only from a trusted proxy (ProxyFix,
+            # installed in create_app when TRUSTED_PROXIES is set).
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         worker = request.endpoint == "offline.worker"
         if worker or is_document(response):
             for name, value in documents.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -19,6 +20,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from werkzeug.exceptions import SecurityError
 
 from ..domain.tour import Tour
 from ..live.views import live_store_problem
@@ -92,12 +94,30 @@ def page():
     """The participant page: map and itinerary."""
     tour = _tour_or_503()
     preview = follow.parse_at(request.args.get("at"))  # malformed: ignored
-    if preview is not None:
-        # A rehearsal at a chosen time (?at=14:05): rare, so rendered without the memo.
-        html = render_template("tour.html", tour=tour, preview=preview)
-        return tour_response(html, "text/html", f"page {g.lang} {tour.version} {preview}")
     html = get_store().memo(("page", g.lang), lambda t: render_template("tour.html", tour=t))
+    if preview is not None:
+        # A rehearsal at a chosen time (?at=14:05): 1,440 of them per language, any of
+        # which a stranger may ask for. The page already made, with the preview's two
+        # marks put in (microseconds), compressed fast and kept nowhere.
+        return tour_response(preview_page(html, preview), "text/html",
+                             f"page {g.lang} {tour.version} {preview}", ephemeral=True)
     return tour_response(html, "text/html", f"page {g.lang} {tour.version}")
+
+
+FOLLOW_HEADING = '\n  <h2 id="follow-heading"'
+"""Where ``templates/follow.html`` ends the card's opening tag (tests compare with a render)."""
+
+
+def preview_page(html: str, preview: dt.time) -> str:
+    """The page ``render_template("tour.html", preview=preview)`` writes, from the plain one."""
+    at = html.index(FOLLOW_HEADING)  # the opening tag of the card ends just before
+    heading_end = html.index("</h2>", at) + len("</h2>")
+    # As Jinja's i18n does: the translation is trusted text, the value put in is escaped.
+    banner = _("Preview: the walk as at %(time)s on its day.", time=escape(clock(preview)))
+    return (
+        html[: at - 1] + f' data-preview-at="{preview:%H:%M}">' + html[at:heading_end]
+        + f'\n  \n  <p class="follow-preview">{banner}</p>' + html[heading_end:]
+    )
 
 
 @bp.app_template_global()
@@ -208,6 +228,17 @@ def public_url(endpoint: str, **values) -> str:
     return base.rstrip("/") + path
 
 
+def _host_memo(key: tuple, build) -> tuple[Any, bool]:
+    """``store.memo`` for an answer naming the request's host; (value, not remembered).
+
+    Without ``PUBLIC_URL`` the host comes from the request: only a few hosts' answers
+    are remembered, so random ``Host:`` headers cannot push the real pages out.
+    """
+    if current_app.config.get("PUBLIC_URL") or assets.get_cache().known_host(request.host_url):
+        return get_store().memo(key, build), False
+    return build(_tour_or_503()), True
+
+
 def gpx_download(number: int | None = None, track_only: bool = False):
     """The walk, or leg ``number`` alone, as GPX 1.1 for guides' apps and GPS units."""
     status = get_store().status()
@@ -216,13 +247,13 @@ def gpx_download(number: int | None = None, track_only: bool = False):
         abort(404)
     page_url = public_url("tour.page")
     created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
-    body = get_store().memo(
+    body, ephemeral = _host_memo(
         ("gpx", g.lang, number, page_url, track_only),
         lambda t: downloads.gpx_text(t, g.lang, page_url, created, number, track_only),
     )
     response = tour_response(
         body, GPX_TYPE, f"gpx {g.lang} {number} {track_only} {tour.version} {page_url}",
-        last_modified=status.modified,
+        last_modified=status.modified, ephemeral=ephemeral,
     )
     response.headers["Content-Disposition"] = content_disposition(
         downloads.gpx_title(tour, g.lang, number, track_only), "gpx"
@@ -256,13 +287,14 @@ def guides():
     """The guides' page: GPX and GeoJSON downloads and a one-page printable run sheet."""
     tour = _tour_or_503()
     page_url = public_url("tour.page")
-    html = get_store().memo(
+    html, ephemeral = _host_memo(
         ("guides", g.lang, page_url),
         lambda t: render_template(
             "guides.html", tour=t, page_url=page_url, qr_svg=Markup(qr.svg(page_url))
         ),
     )
-    return tour_response(html, "text/html", f"guides {g.lang} {tour.version} {page_url}")
+    return tour_response(html, "text/html", f"guides {g.lang} {tour.version} {page_url}",
+                         ephemeral=ephemeral)
 
 
 @bp.app_errorhandler(400)
@@ -273,6 +305,12 @@ def guides():
 @bp.app_errorhandler(503)
 def error_page(error):
     """Errors as a page in the URL's language with links back to the walk, never a trace."""
+    if isinstance(error, SecurityError):
+        # A Host: outside TRUSTED_HOSTS: no URL can be built for it, and none should be.
+        response = Response("400 Bad Request: this host name is not served here.\n", 400,
+                            mimetype="text/plain")
+        response.cache_control.no_store = True
+        return response
     g.lang = select_locale()  # also for a URL no route matched: /en/no-such-page
     titles = {404: _("Page not found"), 503: _("Walk unavailable")}
     messages = {404: _("This page does not exist."), 503: error.description}
@@ -283,4 +321,6 @@ def error_page(error):
         message=messages.get(error.code, _("This request could not be answered.")),
     )
     headers = {"Retry-After": "30"} if error.code == 503 else {}
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)  # RFC 9110: a 405 names them
     return html, error.code, headers

@@ -195,6 +195,28 @@
     root.insertBefore(banner, root.querySelector(".follow-card"));
   }
   var loadedAt = Date.now();
+  // The walk's own day (or its preview): the group's times hold; a solo walker's own
+  // start ("Start now", live.js) is for the other days only.
+  function walkDay() { return !!previewAt || wallMinute(Date.now()) !== null; }
+  // A solo walker's own timetable, minutes to add to the planned times (null: the plan's).
+  function paceShift() {
+    var f = window.tourapp && window.tourapp.paceShift;
+    return f ? f() : null;
+  }
+  function minuteText(minute) {
+    var m = ((Math.floor(minute) % 1440) + 1440) % 1440;
+    return clockText(Math.floor(m / 60), m % 60);
+  }
+  function arrivalText(stop) {
+    var shift = paceShift();
+    return shift === null ? fill(M.arrival, { time: stop.arrival_label }) :
+      fill(M.arrival_yours, { time: minuteText(stop.arrival_min + shift) });
+  }
+  function endText(stop) {
+    var shift = paceShift();
+    return shift === null ? fill(M.end_at, { time: stop.departure_label }) :
+      fill(M.end_yours, { time: minuteText(stop.departure_min + shift) });
+  }
   function now() {
     // live.js's clock: the guide's walk clock, or a solo walker's own start ("Start now").
     var hooked = window.tourapp && window.tourapp.clock ? window.tourapp.clock() : null;
@@ -326,7 +348,7 @@
     ui.name.textContent = stop.name;
     ui.distance.textContent = "";
     ui.time.textContent = view === 0 && stop.arrival_min === stop.departure_min ?
-      fill(M.departure, { time: stop.departure_label }) : fill(M.arrival, { time: stop.arrival_label });
+      fill(M.departure, { time: stop.departure_label }) : arrivalText(stop);
     show(ui.verdict, "");
     ui.verdict.className = "follow-verdict";
   }
@@ -342,6 +364,7 @@
     var metresLeft = k < n && fix && !far ? distanceTo(k, fix.pos) : null;
     var shownStop = atLast ? stops[n - 1] : stops[k];
     root.classList.toggle("is-browsing", view !== null);
+    root.classList.toggle("is-walk-day", walkDay());
     ui.browse.hidden = view === null;
     ui.iam.hidden = view === null || (state.at && view === k - 1 && state.source !== "schedule");
     if (view !== null) {
@@ -354,8 +377,7 @@
       ui.distance.textContent = far ? fill(M.far, { distance: farText(away) }) :
         metresLeft === null ? "" :
         fill(M.walk, { distance: distanceText(metresLeft), time: counted(M.minutes, walkMin(metresLeft)) });
-      ui.time.textContent = finished ? "" : atLast ? fill(M.end_at, { time: shownStop.departure_label }) :
-        fill(M.arrival, { time: shownStop.arrival_label });
+      ui.time.textContent = finished ? "" : atLast ? endText(shownStop) : arrivalText(shownStop);
       var v = far ? null : verdict(t, metresLeft);
       show(ui.verdict, v && v.text);
       ui.verdict.className = "follow-verdict" + (v ? " is-" + v.kind : "");
@@ -580,6 +602,7 @@
     distance: haversine, // metres between two [lat, lon], as the card measures them
     distanceText: distanceText, // and written as the card writes them
     clockText: clockText, // a time of day (hour, minute) as the server writes it
+    walkDay: walkDay, // the walk's own day: no solo timetable then
     stops: stops,
     refresh: tick
   };

@@ -66,11 +66,15 @@
     save(STATE_KEY, last);
   }
 
-  /* The walk clock follow.js uses: a solo start wins, then the live group's clock. */
+  /* The walk clock follow.js uses: a solo start wins, then the live group's clock. On the
+   * walk's own day the group's times hold: a solo start (kept from a rehearsal) is ignored. */
   var solo = load(START_KEY);
+  function own() { return solo && !(app.follow && app.follow.walkDay()) ? solo : null; }
   function walkMinute(clock, realMs) { return clock.plan_min + (realMs / 1000 - clock.real_s) * clock.speed / 60; }
+  // For the card: minutes between the walker's own timetable and the plan (null: none).
+  app.paceShift = function () { return own() ? solo.wall_min - solo.plan_min : null; };
   app.clock = function () {
-    if (solo) return walkMinute(solo, Date.now());
+    if (own()) return walkMinute(solo, Date.now());
     var s = last && last.state;
     if (s && s.active && s.clock) return walkMinute(s.clock, Date.now() + last.skew);
     return null;
@@ -140,7 +144,8 @@
 
   function render() {
     var s = last && last.state, skew = last ? last.skew : 0;
-    var live = !solo && s && s.active && s.tour === T.version ? s : null;
+    var mine = own();
+    var live = !mine && s && s.active && s.tour === T.version ? s : null;
     // The group's line, its delay, the next stop's estimate.
     if (live) {
       var i = stopIndex(live.stop);
@@ -155,7 +160,7 @@
     var byId = {};
     if (live) live.stops.forEach(function (st) { byId[st.id] = st; });
     stops.forEach(function (stop) {
-      if (solo) times(stop.id, fill(T.your_pace, { time: clockText(solo.wall_min + stop.arrival_min - stops[0].arrival_min) }));
+      if (mine) times(stop.id, fill(T.your_pace, { time: clockText(solo.wall_min + stop.arrival_min - stops[0].arrival_min) }));
       else times(stop.id, live ? stopLine(byId[stop.id]) : "");
     });
     var next = card.getAttribute("data-next");
@@ -173,8 +178,8 @@
     drawGroup(live, skew);
     away(live);
     ui.start.hidden = false;
-    ui.start.textContent = solo ? T.reset : T.start;
-    show(ui.help, solo ? T.solo_help : "");
+    ui.start.textContent = mine ? T.reset : T.start;
+    show(ui.help, mine ? T.solo_help : "");
   }
 
   /* Left behind: distance and walking time to the group, and the way there in a maps app. */

@@ -215,3 +215,44 @@ def test_first_stop_popup_gives_one_time(follow_page, live_server):  # noqa: F81
     page.locator('[data-stop="hotel-de-metropole"]').click()
     time = page.locator(".stop-popup__time").inner_text()
     assert time == "Departure at 1:30\u00a0PM", time
+
+
+def test_start_now_does_not_rewrite_the_walk_day(browser, live_server):
+    """Point 6: on the walk's day the group's times hold: no « Start now », and a start kept
+    from an earlier day changes nothing (late stays late)."""
+    here = on_path(LEG2, 0.3)
+    page = open_at(browser, live_server.url, here, 14, 40, lang="en")
+    wait_until(page, "() => document.querySelector('.follow-verdict').textContent !== ''")
+    late = lateness(page)
+    assert late > 10
+    assert page.locator(".live-start").is_hidden()
+    # A solo start kept on this phone from a rehearsal the day before.
+    version = page.locator("h1").get_attribute("data-tour-version")
+    page.evaluate(
+        "([key, start]) => localStorage.setItem(key, JSON.stringify(start))",
+        [f"tourapp-start-{version}", {"real_s": paris(14, 35).timestamp(), "plan_min": 810,
+                                      "speed": 1, "wall_min": 14 * 60 + 35}],
+    )
+    page.reload()
+    page.wait_for_selector("path.follow-position")
+    wait_until(page, "() => document.querySelector('.follow-verdict').textContent !== ''")
+    assert lateness(page) == late
+    assert page.locator(".live-times").count() == 0 or page.locator(".live-times").first.is_hidden()
+
+
+def test_start_now_times_agree_on_card_and_itinerary(browser, live_server):
+    """Point 6: another day, « Start now »: the card gives the same own-pace time as the itinerary."""
+    context = new_context(browser)
+    page = context.new_page()
+    page.clock.install(time=paris(10, 0, day=25))
+    page.goto(f"{live_server.url}/en/")
+    page.wait_for_selector("#follow[data-ready]")
+    page.locator(".live-start").click()
+    wait_until(page, "() => document.querySelector('#follow').dataset.next === 'espace-french-tech'")
+    listed = page.locator("#stop-espace-french-tech .live-times").inner_text()
+    assert listed == "at your pace: 10:09\u00a0AM"
+    assert page.locator(".follow-time").inner_text() == "Arrival at your pace at 10:09\u00a0AM"
+    assert page.locator(".live-solo__help").is_visible()  # said, and undone by the same button
+    page.locator(".live-start").click()
+    assert page.locator(".follow-time").inner_text() == "Arrival planned at 1:39\u00a0PM"
+    context.close()

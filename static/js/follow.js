@@ -77,6 +77,8 @@
     return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
   }
   function where(k) { return [stops[k].lat, stops[k].lon]; }
+  var stopIndex = {};
+  stops.forEach(function (stop, k) { stopIndex[stop.id] = k; });
 
   /* Each leg's path comes from the map's line (sent once, in the map script), joined to
    * its stops so that the distance left runs to the stop itself. Its length is scaled to
@@ -426,6 +428,41 @@
       }
       label.textContent = status ? " " + M["status_" + status] : "";
     });
+    markMap();
+  }
+
+  /* The map, as the itinerary: each stop marker's class (a shape and a tick in app.css, not
+   * colour alone) and label; the next leg stands out, the legs walked are greyed. */
+  var LEG_STYLE = {
+    done: { color: "#6b6b6b", weight: 4, opacity: 0.7, dashArray: "2 8" },
+    next: { color: "#c2410c", weight: 8, opacity: 0.95 },
+    later: { color: "#0b5cad", weight: 4, opacity: 0.75 }
+  };
+  function markMap() {
+    var markers = (window.tourapp && window.tourapp.markers) || [];
+    markers.forEach(function (m) {
+      var i = stopIndex[m.texts.id], node = m.marker.getElement();
+      if (i === undefined || !node) return;
+      var status = i < state.next - 1 || (i === state.next - 1 && !state.at) ? "done" :
+        i === state.next - 1 ? "current" : i === state.next ? "next" : "";
+      ["done", "current", "next"].forEach(function (c) { node.classList.toggle("is-" + c, status === c); });
+      node.setAttribute("aria-label", m.texts.label + (status ? " " + M["status_" + status] : ""));
+    });
+    legs.forEach(function (leg, i) {
+      var line = drawn[i];
+      if (!line || !line.setStyle) return;
+      var to = i + 1; // leg i leads to stop i + 1
+      var kind = to < state.next || (to === state.next && state.at) ? "done" :
+        to === state.next ? "next" : "later";
+      if (line.tourappKind === kind) return;
+      line.tourappKind = kind;
+      // A leg drawn dashed (not routed) keeps its dashes unless walked.
+      var style = Object.assign({}, LEG_STYLE[kind]);
+      if (kind !== "done") style.dashArray = line.tourappDash === undefined ?
+        (line.tourappDash = line.options.dashArray || null) : line.tourappDash;
+      line.setStyle(style);
+      if (kind === "next") line.bringToFront();
+    });
   }
 
   ui.prev.addEventListener("click", function () {
@@ -455,7 +492,10 @@
   var map = window.tourapp && window.tourapp.map;
   var watch = null, dot = null, circle = null, button = null, recentre = null, centred = false;
   // The dot has its own pane above the stop markers (markers 600, tooltips 650).
-  if (map) map.createPane("followPosition");
+  if (map) {
+    map.createPane("followPosition");
+    map.on("tourapp:markers", markMap); // the markers come a few tasks after the map (tour-map.js)
+  }
 
   function message(text) { ui.message.textContent = text || ""; }
 
@@ -536,7 +576,14 @@
         recentre.setAttribute("aria-label", M.recentre);
         recentre.setAttribute("title", M.recentre);
         L.DomEvent.on(recentre, "click", function () {
-          if (fix) map.setView(fix.pos, Math.max(map.getZoom(), 16));
+          if (!fix) return;
+          // The position and the next stop both in view: the way on, not just the dot.
+          var k = view === null ? state.next : view;
+          if (k < n && awayFromWalk(fix.pos) <= data.far_m) {
+            map.fitBounds(L.latLngBounds([fix.pos, where(k)]), { padding: [48, 48], maxZoom: 17 });
+          } else {
+            map.setView(fix.pos, Math.max(map.getZoom(), 16));
+          }
         });
         return box;
       }

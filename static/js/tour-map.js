@@ -84,6 +84,8 @@
             node.setAttribute("role", "button");
             node.setAttribute("data-stop", m.texts.id);
           });
+          map.fire("tourapp:markers"); // follow.js marks them done, next or later
+
           later(function () { tiles.forEach(function (layer) { map.addLayer(layer); }); });
         });
       });

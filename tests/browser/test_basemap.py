@@ -65,3 +65,12 @@ def test_the_base_map_is_precached_for_offline_use(client):
     urls = client.get("/offline.json").get_json()
     listed = urls["precache"]
     assert any("/static/basemap/montpellier.json" in url for url in listed)
+
+
+def test_online_the_page_does_not_pay_for_it(page, live_server):
+    """Tiles answered: the base map is not fetched (the page budget holds)."""
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector("#follow[data-ready]")
+    wait_until(page, "() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    page.wait_for_load_state("load")
+    assert not any("/basemap/" in url for url in page.urls)

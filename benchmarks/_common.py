@@ -1,4 +1,5 @@
-"""Shared pieces of the benchmarks: the app in production mode, the folium-default mirror, machine facts.
+"""Shared pieces of the benchmarks: the app in production mode, the folium-default mirror,
+machine facts.
 
 Servers and Chromium come from ``tourapp.testing``, shared with the tests. Benchmarks
 run as ``.venv/bin/python benchmarks/x.py``: Python puts this folder on ``sys.path``,
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort
 
-from tourapp import ROOT, create_app
+from tourapp import create_app
 from tourapp.testing import LiveServer
 from tourapp.web import assets
 
@@ -28,6 +29,7 @@ from tourapp.web import assets
 # development key: one random key per run, inherited by the gunicorn subprocesses.
 SECRET_KEY = os.environ.setdefault("FLASK_SECRET_KEY", secrets.token_hex())
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 OUT = ROOT / "benchmarks" / "out"  # git-ignored: npm mirror, synthetic tours, exports
 SEEDED = ROOT / "data" / "stops.geojson"
 
@@ -162,7 +164,8 @@ NPM_PACKAGES = [
     "jquery@3.7.1",
     "bootstrap@5.2.2",
     "@fortawesome/fontawesome-free@6.2.0",
-    "drmonty-leaflet-awesome-markers@2.0.2",  # the files cdnjs serves as Leaflet.awesome-markers 2.0.2
+    # The files cdnjs serves as Leaflet.awesome-markers 2.0.2.
+    "drmonty-leaflet-awesome-markers@2.0.2",
     "bootstrap3@npm:bootstrap@3.1.1",  # glyphicons: 3.0.0's separate CSS is not on npm
 ]
 

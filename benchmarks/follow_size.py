@@ -13,8 +13,10 @@ from pathlib import Path
 
 from _common import Renders, expect, machine, view_calls
 
-from tourapp import ROOT, create_app
+from tourapp import create_app
 from tourapp.render import follow
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 
 def gz(data: bytes) -> int:

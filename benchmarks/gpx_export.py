@@ -21,8 +21,10 @@ from pathlib import Path
 
 from _common import Calls, Renders, expect, machine, view_calls
 
-from tourapp import ROOT, create_app, stopsfile
+from tourapp import create_app, stopsfile
 from tourapp.render import gpx
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 CREATED = dt.datetime(2018, 11, 20, tzinfo=dt.UTC)
 
@@ -129,7 +131,8 @@ def http_timings(app, client, url: str, endpoint: str, builds: Calls | Renders) 
     try:
 
         def check(label: str, views_expected: int, builds_expected: int):
-            expect(views.count == views_expected, f"{url} {label}: the view ran {views.count} times")
+            expect(views.count == views_expected,
+                   f"{url} {label}: the view ran {views.count} times")
             expect(builds.count == builds_expected, f"{url} {label}: built {builds.count} times")
 
         start = time.perf_counter()

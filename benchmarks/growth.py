@@ -1,4 +1,5 @@
-"""Growth: time and peak memory of each stage for tours of 10, 100 and 1,000 stops, legs up to 10,000 points.
+"""Growth: time and peak memory of each stage for tours of 10, 100 and 1,000 stops,
+legs up to 10,000 points.
 
 Run: .venv/bin/python benchmarks/growth.py [--repeat 3]
 
@@ -50,8 +51,9 @@ def synthetic(stops: int, points: int) -> dict:
             "order": i + 1,
             "name_fr": f"Étape {i + 1} — façade « remarquable »",
             "name_en": f"Stop {i + 1} — a notable façade",
-            "description_fr": "Une description de quelques phrases, comme en écrivent les organisateurs. "
-            * 2,
+            "description_fr": (
+                "Une description de quelques phrases, comme en écrivent les organisateurs. "
+            ) * 2,
             "description_en": "A description of a few sentences, as organisers write them. " * 2,
             "address_fr": f"{i + 1}, rue de l'Exemple, 34000 Montpellier",
             "address_en": f"{i + 1} Rue de l'Exemple, 34000 Montpellier",
@@ -128,7 +130,8 @@ def stages(path: Path, data: bytes):
         app.extensions["tourapp_assets"] = AssetCache()
         response = client.get("/fr/tour.gpx")  # identity: no compression
         expect(response.status_code == 200, f"GET /fr/tour.gpx answered {response.status}")
-        expect(builds.count == before + 1, "GET /fr/tour.gpx did not build the GPX (a cache answered)")
+        expect(builds.count == before + 1,
+               "GET /fr/tour.gpx did not build the GPX (a cache answered)")
         return response.data
 
     result = [

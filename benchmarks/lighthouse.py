@@ -51,7 +51,8 @@ def lighthouse() -> str:
         HOME.mkdir(parents=True, exist_ok=True)
         (HOME / "package.json").write_text('{"private": true}\n')
         subprocess.run(
-            ["npm", "install", "--no-save", "--no-audit", "--no-fund", "-E", f"lighthouse@{VERSION}"],
+            ["npm", "install", "--no-save", "--no-audit", "--no-fund", "-E",
+             f"lighthouse@{VERSION}"],
             cwd=HOME, check=True, stdout=subprocess.DEVNULL,
         )
     return str(command)
@@ -134,7 +135,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page")
     parser.add_argument(
         "--cpu-slowdown", default="auto",
-        help="'auto' (calibrated from this host's benchmark index) or a factor (4: Lighthouse's default)",
+        help="'auto' (calibrated from this host's benchmark index) or a factor "
+        "(4: Lighthouse's default)",
     )
     options = parser.parse_args()
     runs = options.runs

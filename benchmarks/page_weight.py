@@ -109,7 +109,8 @@ def report(name: str, result: dict, page_origin: str) -> int:
     third = sorted(o for o in result["origins"] if o != page_origin)
     print(
         f"\n{name}: {total / 1024:.1f} KiB in {requests} requests, "
-        f"{result['before']} requests started before first render ({result['blocking']} render-blocking; "
+        f"{result['before']} requests started before first render "
+        f"({result['blocking']} render-blocking; "
         f"FCP {result['fcp']:.0f} ms on loopback), "
         f"{len(third)} third-party origin(s)"
     )

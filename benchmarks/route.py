@@ -15,8 +15,10 @@ from pathlib import Path
 
 from _common import machine
 
-from tourapp import ROOT, stopsfile
+from tourapp import stopsfile
 from tourapp.geodata.routing.network import NetworkRouter
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 
 def main() -> None:

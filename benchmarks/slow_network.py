@@ -93,7 +93,8 @@ def summary(label: str, runs: list[dict]) -> dict:
     keys = list(runs[0])
     medians = {k: statistics.median(r[k] for r in runs) for k in keys}
     cells = "  ".join(
-        f"{k} {medians[k] / 1000:.2f} s [{min(r[k] for r in runs) / 1000:.2f}–{max(r[k] for r in runs) / 1000:.2f}]"
+        f"{k} {medians[k] / 1000:.2f} s "
+        f"[{min(r[k] for r in runs) / 1000:.2f}–{max(r[k] for r in runs) / 1000:.2f}]"
         for k in keys
     )
     print(f"  {label:<30} {cells}")

@@ -28,9 +28,8 @@ import time
 import urllib.error
 import urllib.request
 
-from _common import SECRET_KEY, SEEDED, machine
+from _common import ROOT, SECRET_KEY, SEEDED, machine
 
-from tourapp import ROOT
 from tourapp.testing import Gunicorn
 
 TRIVIAL = "/healthz"
@@ -82,7 +81,7 @@ def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -
 
 
 def cpu_per_request(paths: list[str], n: int = 3000) -> dict[str, float]:
-    """CPU seconds per request in-process (WSGI, no network): a measure the machine's load does not skew."""
+    """CPU seconds per request in-process (WSGI, no network): load on the machine skews it less."""
     from tourapp import create_app
 
     client = create_app({"TOUR_DATA": str(SEEDED), "SECRET_KEY": SECRET_KEY}).test_client()
@@ -112,7 +111,8 @@ def main() -> int:
     print(f"throughput — {machine()}")
     print(
         f"gunicorn {args.workers} sync workers, wrk 2 threads × {args.connections} connections, "
-        f"{args.seconds} s per URL, Accept-Encoding: {ACCEPT}; wrk shares the 2 cores with the server"
+        f"{args.seconds} s per URL, Accept-Encoding: {ACCEPT}; "
+        "wrk shares the 2 cores with the server"
     )
     server = Gunicorn(
         ["--workers", str(args.workers)],
@@ -135,7 +135,8 @@ def main() -> int:
         runs = [(path, path, {}) for path in urls]
         runs.append(("/fr/ revalidated (304)", "/fr/", {"If-None-Match": etag}))
         print(
-            f"\n  {'URL':<24} {'req/s':>9} {'/healthz':>9} {'ratio':>6}   (median of {args.rounds} rounds)"
+            f"\n  {'URL':<24} {'req/s':>9} {'/healthz':>9} {'ratio':>6}"
+            f"   (median of {args.rounds} rounds)"
         )
         worst = 1.0
         for label, path, headers in runs:
@@ -161,7 +162,8 @@ def main() -> int:
         )
         for path, seconds in cpu.items():
             print(
-                f"  {path:<24} {seconds * 1e6:7.0f} µs   {cpu[TRIVIAL] / seconds:6.0%} of {TRIVIAL}'s rate"
+                f"  {path:<24} {seconds * 1e6:7.0f} µs   "
+                f"{cpu[TRIVIAL] / seconds:6.0%} of {TRIVIAL}'s rate"
             )
         if skipped:
             print(f"\n  skipped (not in this app yet): {', '.join(skipped)}")

@@ -9,7 +9,7 @@ import brotli
 import pytest
 
 from tourapp.render.i18n import best_language
-from tourapp.web import assets
+from tourapp.web import assets, encoding
 
 from .conftest import rewrite
 
@@ -105,8 +105,8 @@ def test_etag_per_encoding_answers_304(client, url, accept):
 
 def test_pages_are_compressed_once_per_version(client, monkeypatch):
     calls = []
-    real = assets.compress
-    monkeypatch.setattr(assets, "compress", lambda data, enc: calls.append(enc) or real(data, enc))
+    real = encoding.compress  # the one compressor, for pages and files alike
+    monkeypatch.setattr(encoding, "compress", lambda data, enc: calls.append(enc) or real(data, enc))
     for n in range(5):
         for url in ("/fr/", "/en/", "/fr/map.js", "/tour.geojson", "/static/css/app.css"):
             # A new query string each time, so no response is replayed whole: the view
@@ -227,3 +227,23 @@ def test_a_reply_that_varies_with_the_language_is_replayed_per_language(app):
             assert decode(response).startswith(f"hello {lang}".encode())
             assert response.headers["Vary"] == "Accept-Language, Accept-Encoding"
     assert built == ["en", "fr"]  # once per language, never the other one's reply
+
+
+@pytest.mark.parametrize(
+    ("if_none_match", "etag", "same"),
+    [
+        ('"abc"', "abc", True),
+        ('"abc-br"', "abc", True),
+        ('"abc-gzip"', "abc", True),
+        ('"abc-id"', "abc", True),
+        ('W/"abc-br"', "abc", True),
+        ('"abd-br"', "abc", False),  # another state, compressed
+        ('"abc-zstd"', "abc", False),  # not an encoding of ours
+        ('"abcd"', "abc", False),
+        ('"ab-c-br"', "ab-c", True),  # an ETag may hold a "-" itself
+        ('"ab-br"', "ab-c", False),
+    ],
+)
+def test_an_etag_is_read_back_only_where_it_is_written(if_none_match, etag, same):
+    assert encoding.same_entity(if_none_match, etag) is same
+    assert encoding.same_entity(f'"{encoding.encoded_etag(etag, "gzip")}"', etag)

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from tourapp import create_app
 from tourapp.domain.tour import LANGUAGES
-from tourapp.system import catalogs
+from tourapp.system import catalogs, durable
 
 from .conftest import ROOT
 from .test_translations import foreign_phrases, page_urls, visible_text
@@ -88,7 +88,7 @@ def test_a_catalog_that_cannot_be_written_stops_the_app_with_the_fix(
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(catalogs.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(durable.tempfile, "mkstemp", refuse)  # the one atomic write
     with pytest.raises(catalogs.CatalogError) as caught:
         make_app(tour_file, translations)
     message = str(caught.value)

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from tourapp import stopsfile
-from tourapp.cli.history import history_of, write_stops
 from tourapp.cli.language import shell_language
+from tourapp.stopsfile.store import history_of, write_stops
 
 from .conftest import SEEDED
 
@@ -115,3 +115,43 @@ def test_command_line_messages_follow_the_shells_locale(runner, tour_file):
 )
 def test_shell_language(environ, lang):
     assert shell_language(environ) == lang
+
+
+def test_restore_refuses_a_prefix_that_names_several_versions(client, runner, tour_file):
+    first = client.get("/healthz").json["version"]
+    # Another version whose name starts with the same character: the prefix is ambiguous.
+    for minute in range(60):
+        other = with_start(f"14:{minute:02d}")
+        if stopsfile.parse(other).version[0] == first[0]:
+            break
+    second = saved_and_served(client, tour_file, other)
+    before = tour_file.read_bytes()
+    result = runner.invoke(args=["tour", "restore", first[0]], env={"LANG": "en_GB.UTF-8"})
+    assert result.exit_code == 1, result.output
+    assert f"“{first[0]}” names several kept versions" in result.output
+    assert first in result.output and second in result.output
+    assert tour_file.read_bytes() == before
+    # One more character tells them apart (unless they share it too): then it is restored.
+    prefix = next(first[:n] for n in range(2, 17) if not second.startswith(first[:n]))
+    assert runner.invoke(args=["tour", "restore", prefix]).exit_code == 0
+    assert stopsfile.parse(tour_file.read_bytes()).version == first
+
+
+def test_a_hand_saved_file_not_yet_served_is_kept_before_a_command_writes_over_it(
+    client, runner, tour_file, app
+):
+    served = client.get("/healthz").json["version"]
+    # The organiser saves a valid file by hand; no worker has read it yet.
+    hand_saved = with_start("14:00")
+    tour_file.write_bytes(hand_saved)
+    result = runner.invoke(args=["tour", "route"])
+    assert result.exit_code == 0, result.output
+    routed = stopsfile.parse(tour_file.read_bytes()).version
+    entries = history_of(app, tour_file).entries()
+    assert [(e.version, e.reason) for e in entries] == [
+        (served, "file"), (stopsfile.parse(hand_saved).version, "file"), (routed, "route")
+    ]
+    # So the hand-saved file can be brought back.
+    version = stopsfile.parse(hand_saved).version
+    assert runner.invoke(args=["tour", "restore", version]).exit_code == 0
+    assert tour_file.read_bytes() == hand_saved

@@ -108,3 +108,15 @@ def test_rehearse_walks_a_short_tour_against_a_running_app(tmp_path, live_backen
     assert arrival["arrived"] and abs(arrival["arrival"]["min"] - arrival["planned_arrival"]["min"]) <= 1
     with app.app_context():
         assert len(get_live().track()) >= 4
+
+
+def test_actuals_and_gpx_use_the_served_walk_when_the_file_is_half_saved(
+    app, client, runner, tour_file
+):
+    served = client.get("/healthz").json["version"]
+    tour_file.write_bytes(tour_file.read_bytes()[:400])  # an editor caught mid-save
+    for args in (["actuals", "--lang", "en"], ["gpx", "--url", "https://walk.example.org/"]):
+        result = runner.invoke(args=["tour", *args])
+        assert result.exit_code == 0, result.output
+        assert "the file on disk is refused, the served walk is used" in result.stderr
+    assert client.get("/healthz").json["version"] == served

@@ -248,7 +248,7 @@ def test_route_the_seeded_walk_with_no_option(runner, tour_file):
     result = runner.invoke(args=["tour", "route"])
     assert result.exit_code == 0, result.output
     assert f"routing on {VOIES} (the ROUTING_NETWORK setting)" in result.output
-    assert "3 legs, 3.49 km, 13:30–15:57" in result.output
+    assert "3 legs, 3.46 km, 13:30–15:57" in result.output
     assert tour_file.read_bytes() == SEEDED.read_bytes()
 
 

@@ -52,7 +52,8 @@ def test_add_stop_by_address_routes_across_the_square_and_the_app_serves_it_at_o
     opera = tour.stop("opera-comedie")
     # On the address point, not on a street.
     assert distance_m(opera.location, address_point("11, Boulevard Victor Hugo")) < 0.1
-    assert opera.address["fr"] == "Opéra Comédie, 11 boulevard Victor Hugo"
+    # The stop keeps the address found, not the text typed to search it (issue 22).
+    assert opera.address["fr"] == opera.address["en"] == "11 Boulevard Victor Hugo Montpellier"
     # Every leg follows the streets, on foot: no tunnel, across the square.
     assert all(leg.routed for leg in tour.legs) and tour.warnings[1:] == ()
     streets = {s.street for leg in tour.legs for s in leg.steps}
@@ -92,6 +93,18 @@ def test_add_stop_by_address_routes_across_the_square_and_the_app_serves_it_at_o
           "--address", "1 place de la Comédie", "--after", "ghost"], 'no stop has the id "ghost"'),
         (["move-stop", "ghost", "--address", "1 place de la Comédie"], 'no stop has the id "ghost"'),
         (["remove-stop", "ghost"], 'no stop has the id "ghost"'),
+        # Issue 22: another town, or only the street found.
+        (["add-stop", "nimes", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "12 rue de la République, 30000 Nîmes"],
+         "names the postcode 30000 (département 30)"),
+        (["move-stop", "musee-fabre", "--address", "5 avenue de Lodève, Lodève"],
+         "names the town « Lodève », but the place found is in Montpellier"),
+        (["add-stop", "loge", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "2 rue de la Loge"], "there is no number 2 in Rue de la Loge"),
+        (["move-stop", "musee-fabre", "--address", "Cathédrale Saint-Pierre"],
+         "only the street « Rue Saint Pierre Montpellier » matches part of it"),
+        (["add-stop", "odysseum", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "Odysseum"], "knows only the walk's area"),
         # Far from every street of the network: the leg cannot be routed.
         (["move-stop", "musee-fabre", "--lonlat", "3.95,43.55"], "from the nearest street"),
     ],
@@ -113,11 +126,30 @@ def test_move_stop_to_an_address_routes_both_legs_again(run, tour_file):
     tour = stopsfile.load(tour_file)
     stop = tour.stop("espace-french-tech")
     assert distance_m(stop.location, address_point("1, Place de la Comédie")) < 0.1
-    assert stop.address["fr"] == "1 place de la Comédie"
+    assert stop.address["fr"] == stop.address["en"] == "1 Place de la Comédie Montpellier"
     assert 'leg 1: "hotel-de-metropole" → "espace-french-tech"' in result.output
     assert 'leg 2: "espace-french-tech" → "msh-saint-charles"' in result.output
     assert "leg 3" not in result.output
     assert all(leg.routed for leg in tour.legs) and tour.warnings == ()
+
+
+def test_a_street_match_is_placed_when_asked_and_says_so(run, tour_file):
+    result = run("move-stop", "espace-french-tech", "--address", "rue de la Loge",
+                 "--accept-street")
+    assert result.exit_code == 0, result.output
+    assert "« rue de la Loge » → « Rue de la Loge Montpellier » (the street's point" in result.output
+    stop = stopsfile.load(tour_file).stop("espace-french-tech")
+    assert stop.address["fr"] == "Rue de la Loge Montpellier"
+
+
+def test_the_typed_address_is_a_search_and_the_found_one_is_kept(run, tour_file):
+    # Issue 22: participants read « 71 rue prof henri sere » where the geocoder answered.
+    result = run("move-stop", "msh-saint-charles", "--address", "71 rue prof henri sere",
+                 "--address-en", "71 Rue Professeur Henri Serre, Montpellier")
+    assert result.exit_code == 0, result.output
+    stop = stopsfile.load(tour_file).stop("msh-saint-charles")
+    assert stop.address["fr"] == "71 Rue Professeur Henri Serre Montpellier"
+    assert stop.address["en"] == "71 Rue Professeur Henri Serre, Montpellier"
 
 
 def test_remove_stop_routes_the_gap_and_keeps_the_tour_facts(run, tour_file):
@@ -169,8 +201,7 @@ def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
     [
         ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, OPERA, "is unreachable"),
         ({"GEOCODER": "addok:http://127.0.0.1:{port}"}, ["check", "--addresses"], "is unreachable"),
-        ({"GEOCODER": "nominatim"}, OPERA, "needs GEOCODER_USER_AGENT"),
-        ({"GEOCODER": "google"}, ["check", "--addresses"], "is not a geocoder"),
+        # A GEOCODER that is wrong in itself is refused when the app starts (test_settings.py).
     ],
 )
 def test_geocoder_trouble_is_a_sentence_and_nothing_is_written(tour_file, config, args, message):
@@ -188,4 +219,28 @@ def test_geocoder_trouble_is_a_sentence_and_nothing_is_written(tour_file, config
     result = app.test_cli_runner().invoke(args=["tour", *args])
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
+    assert tour_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("stop_id", ["-x", "_x", "x y", "é", "x" * 65])
+def test_an_id_the_file_would_refuse_is_refused_before_any_geocoder_call(tour_file, stop_id):
+    """The file's own id rule, checked first: no geocoder is asked (none listens here)."""
+    import socket
+
+    from tourapp import create_app
+
+    with socket.socket() as probe:  # a port nobody listens on: a call would be "unreachable"
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app({"TESTING": True, "TOUR_DATA": tour_file,
+                      "GEOCODER": f"addok:http://127.0.0.1:{port}",
+                      "TOUR_HISTORY_DIR": tour_file.parent / "history"})
+    before = tour_file.read_bytes()
+    result = app.test_cli_runner().invoke(args=[
+        "tour", "add-stop", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+        "--address", "1 place de la Comédie", "--", stop_id,
+    ])
+    assert result.exit_code == 1, result.output
+    assert "cannot be a stop id" in result.output
+    assert "unreachable" not in result.output
     assert tour_file.read_bytes() == before

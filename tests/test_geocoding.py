@@ -171,3 +171,191 @@ def test_an_address_far_from_the_walk_is_refused(addok):
         addok.locate("1 place Francis Ponge", near=paris)
     assert "no place near the walk matches" in str(caught.value)
     assert "« 1 Place Francis Ponge Montpellier »" in str(caught.value)
+
+
+class _Addok(http.server.BaseHTTPRequestHandler):
+    """Answers every search like addok, with the candidates the test set."""
+
+    answer: list = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        features = [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+             "properties": {"label": label, "score": score}}
+            for label, (lat, lon), score in self.answer
+        ]
+        body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_addok():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Addok)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield geocoding.from_config({"GEOCODER": f"addok:http://127.0.0.1:{server.server_port}"})
+    server.shutdown()
+    server.server_close()
+
+
+EAST_1M = 1 / 80_600  # degrees of longitude per metre at Montpellier's latitude (43.6°)
+
+
+@pytest.mark.parametrize(
+    ("apart_m", "second_score", "ambiguous"),
+    [
+        (30, 0.75, False),  # one building, two entries: the best one
+        (geocoding.SAME_PLACE_M - 2, 0.75, False),  # just inside the same place
+        (geocoding.SAME_PLACE_M + 2, 0.75, True),  # just beyond it: a toss-up
+        (400, 0.75, True),
+        (400, 0.80 - geocoding.TIE_SCORE - 0.02, False),  # far, but clearly a worse match
+        (400, 0.80 - geocoding.TIE_SCORE + 0.02, True),  # far, and nearly as good
+    ],
+)
+def test_two_close_scores_are_ambiguous_unless_they_are_one_building(
+    fake_addok, apart_m, second_score, ambiguous
+):
+    here = (43.6085, 3.8795)
+    there = (here[0], here[1] + apart_m * EAST_1M)
+    assert abs(distance_m(here, there) - apart_m) < 0.5  # the table means what it says
+    _Addok.answer = [("1 Place A", here, 0.80), ("1 Place A bis", there, second_score)]
+    if ambiguous:
+        with pytest.raises(geocoding.GeocodingError) as caught:
+            fake_addok.locate("1 place A")
+        assert caught.value.reason == "ambiguous"
+        assert [p.label for p in caught.value.candidates] == ["1 Place A", "1 Place A bis"]
+    else:
+        assert fake_addok.locate("1 place A").label == "1 Place A"
+
+
+# Issue 22: the geocoder is never silently wrong. Each rule, both sides, on the real addok.
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("12 rue de la République, 30000 Nîmes",
+         "names the postcode 30000 (département 30), but the place found is in the "
+         "département 34"),
+        ("5 avenue de Lodève, Lodève", "names the town « Lodève », but the place found is in "
+         "Montpellier"),
+        ("12 rue de la République, 34000 Nîmes", "names the town « Nîmes »"),
+    ],
+)
+def test_another_town_or_postcode_is_refused_with_the_reason(addok, address, why):
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        addok.locate(address)
+    assert caught.value.reason == "town"
+    assert why in str(caught.value)
+    assert "« 1" in str(caught.value) or "« 5" in str(caught.value)  # the label found
+    # The local geocoder says what it covers, and the settings of wider ones.
+    assert "knows only the walk's area" in str(caught.value)
+    assert "GEOCODER=ban" in str(caught.value) and "GEOCODER=nominatim" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("address", "label"),
+    [
+        ("12 rue de la République, 34000 Montpellier", "12 Rue de la République Montpellier"),
+        ("12 rue de la République, Montpellier", "12 Rue de la République Montpellier"),
+        ("5 avenue de Lodève", "5 Avenue de Lodève Montpellier"),  # the street's name only
+        ("39, boulevard Bonne Nouvelle, 34000 Montpellier",
+         "39 Boulevard de Bonnes Nouvelles Montpellier"),
+    ],
+)
+def test_the_town_and_postcode_of_the_place_found_are_accepted(addok, address, label):
+    assert addok.locate(address).label == label
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("2 rue de la Loge", "there is no number 2 in Rue de la Loge: only the street was "
+         "found, « Rue de la Loge Montpellier »"),
+        ("rue de la Loge", "« rue de la Loge » is a street, not an address"),
+        ("Cathédrale Saint-Pierre", "« Cathédrale Saint-Pierre » was not found as an address: "
+         "only the street « Rue Saint Pierre Montpellier » matches part of it"),
+    ],
+)
+def test_a_street_only_match_is_named_and_refused_unless_accepted(addok, address, why):
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        addok.locate(address)
+    assert caught.value.reason == "street"
+    assert why in str(caught.value) and "--accept-street" in str(caught.value)
+    place = addok.locate(address, accept_street=True)
+    assert place.kind == "street" and place.label == caught.value.candidates[0].label
+
+
+def test_a_house_number_that_exists_is_not_a_street_match(addok):
+    place = addok.locate("29 rue de la Loge")
+    assert (place.kind, place.label) == ("housenumber", "29 Rue de la Loge Montpellier")
+
+
+@pytest.mark.parametrize("address", ["Odysseum", "371 avenue du Doyen Gaston Giraud"])
+def test_outside_the_local_geocoders_area_says_so_and_names_the_wider_ones(addok, address):
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        addok.locate(address)
+    message = str(caught.value)
+    assert caught.value.reason == "not found"
+    assert f"no address matches « {address} »" in message
+    assert "The local geocoder (addok at http://127.0.0.1:" in message
+    assert "knows only the walk's area" in message
+    assert "set GEOCODER=ban (the national address base" in message
+    assert "GEOCODER=nominatim" in message
+
+
+def test_another_addok_does_not_claim_to_cover_only_the_walk():
+    # The coverage sentence comes from local_addok's attribution, not from addok itself.
+    geocoder = geocoding.from_config({"GEOCODER": "addok:http://127.0.0.1:9"})
+    assert geocoder.local is False and geocoder._coverage() == ""
+
+
+def test_one_town_covered_makes_a_full_street_name_unambiguous(addok):
+    # « 20 Rue Saint Pierre de Trivisy » scores close behind only because its name
+    # starts the same; before issue 22 this needed « , 34000 Montpellier ».
+    assert addok.locate("20 rue Saint-Pierre").label == "20 Rue Saint Pierre Montpellier"
+
+
+@pytest.mark.parametrize(
+    ("address", "label"),
+    [
+        # Rue and place Saint Ravy, 22 m apart: one building on its corner.
+        ("2 Saint Ravy", "2 Rue Saint Ravy Montpellier"),
+    ],
+)
+def test_two_entries_of_one_building_are_not_ambiguous(addok, address, label):
+    candidates = addok.candidates(address)
+    assert len(candidates) >= 2 and candidates[0].score - candidates[1].score < geocoding.TIE_SCORE
+    assert distance_m(candidates[0].location, candidates[1].location) <= geocoding.SAME_PLACE_M
+    assert addok.locate(address).label == label
+
+
+def test_two_tied_places_apart_are_ambiguous(addok):
+    # Place and boulevard de Strasbourg, 71 m apart: which one is meant?
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        addok.locate("2 de Strasbourg")
+    assert caught.value.reason == "ambiguous"
+    assert "« 2 Place de Strasbourg Montpellier »" in str(caught.value)
+    assert "« 2 Boulevard de Strasbourg Montpellier »" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("address", "postcode", "town"),
+    [
+        ("12 rue de la République, 30000 Nîmes", "30000", "Nîmes"),
+        ("5 avenue de Lodève, Lodève", "", "Lodève"),
+        ("Opéra Comédie, 11 boulevard Victor Hugo", "", ""),
+        ("39, boulevard Bonne Nouvelle, 34000 Montpellier", "34000", "Montpellier"),
+        ("1 place de la Comédie", "", ""),
+        ("Musée Fabre, place de la Comédie", "", ""),
+    ],
+)
+def test_the_written_town_is_read_from_the_address(address, postcode, town):
+    assert geocoding.written_town(address) == (postcode, town)

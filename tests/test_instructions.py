@@ -105,6 +105,22 @@ def say(app):
             "Turn right onto Rue Foch",
         ),
         (Step("depart", "south", "", 130), "Partez vers le sud", "Head south"),
+        # Issue 22: a square is crossed, and the step says so.
+        (
+            Step("cross", "straight", "Place de la Comédie", 60),
+            "Traversez la place de la Comédie",
+            "Cross Place de la Comédie",
+        ),
+        (
+            Step("cross", "slight left", "Place de la Comédie", 60),
+            "Tournez légèrement à gauche et traversez la place de la Comédie",
+            "Turn slightly left and cross Place de la Comédie",
+        ),
+        (
+            Step("cross", "northwest", "Esplanade de L'Europe", 60),
+            "Partez vers le nord-ouest en traversant l'esplanade de L'Europe",
+            "Head northwest across Esplanade de L'Europe",
+        ),
         (
             Step("arrive", "", "Rue Montpelliéret", 0),
             "Arrivée : Musée Fabre",

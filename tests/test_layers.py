@@ -88,7 +88,8 @@ LAYERS = [
     {"stopsfile", "geodata"},  # the stops file and the served walk; streets and places
     {"render"},  # Tour → map script, GPX, card data, texts in a language
     {"web.security"},  # headers and download names, knowing no view
-    {"web.assets", "web.canonical"},  # cached, compressed, replayed answers; one URL each
+    # Cached, compressed, replayed answers (assets: encoding, files, replay); one URL each.
+    {"web.assets", "web.encoding", "web.files", "web.replay", "web.canonical"},
     {"web", "web.views", "web.offline", "web.bundles", "live"},  # blueprints: thin views
     {"cli", "web.export", "testing"},  # commands, the static export, the tests' harness
 ]

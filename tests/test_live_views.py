@@ -209,6 +209,19 @@ def test_one_request_per_second_per_link(app, client, guide):
     assert state(client)["message"]["text"] == "un"
 
 
+def test_the_rate_limit_is_per_link_not_per_guide_name(app, client, guide):
+    # Two links given to two phones of guides who share a name (or one guide's spare phone).
+    one = guide.headers
+    other = {"Authorization": f"Bearer {make_token(app, name='Marie')}"}
+    assert client.post("/live/guide", json={"type": "message", "text": "un"},
+                       headers=one).status_code == 200
+    assert client.post("/live/guide", json={"type": "message", "text": "deux"},
+                       headers=other).status_code == 200
+    assert client.post("/live/guide", json={"type": "message", "text": "trois"},
+                       headers=one).status_code == 429
+    assert state(client)["message"]["text"] == "deux"
+
+
 def test_message_of_280_characters_is_kept_as_text(client, guide):
     hostile = '<img src=x onerror="alert(1)">' + "é" * 250
     assert guide({"type": "message", "text": hostile}).status_code == 200

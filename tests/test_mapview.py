@@ -58,3 +58,33 @@ def test_hostile_texts_are_json_not_code():
     assert "<" not in js.split("tourapp.bindStop", 1)[1]  # <, >, & and ' are \\u-escaped
     call = re.search(r'tourapp\.bindStop\(marker_stop2, (\{.*?\})\);', js).group(1)
     assert json.loads(call)["name"] == hostile
+
+
+# What a worker does without drawing the map: folium (and numpy, which it imports) stay out.
+NO_MAP_REQUESTS = """
+import shutil, sys
+from tourapp import create_app
+
+shutil.copy(sys.argv[1], sys.argv[2] + "/stops.geojson")
+app = create_app({"TESTING": True, "TOUR_DATA": sys.argv[2] + "/stops.geojson",
+                  "TOUR_HISTORY_DIR": sys.argv[2] + "/history"})
+client = app.test_client()
+for url in ("/healthz", "/tour.geojson", "/fr/legs/1.gpx", "/en/tour.gpx", "/live/state.json",
+            "/healthz"):
+    assert client.get(url).status_code == 200, url
+print(sorted(name for name in ("folium", "branca", "numpy") if name in sys.modules))
+client.get("/fr/map.js")
+print(sorted(name for name in ("folium", "branca", "numpy") if name in sys.modules))
+"""
+
+
+def test_the_app_and_its_requests_that_draw_no_map_import_neither_folium_nor_numpy(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", NO_MAP_REQUESTS, str(SEEDED), str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    # The map script, drawn once per version and language, is where folium comes in.
+    assert result.stdout.splitlines() == ["[]", "['branca', 'folium', 'numpy']"], result.stderr

@@ -128,13 +128,49 @@ def test_lines_nobody_walks_are_left_out():
     assert route.distance_m == pytest.approx(400, abs=0.5)
 
 
-@pytest.mark.parametrize("closed", [
+# Every row of the exclusions, written out here (not read from the code: a row dropped
+# there must make its case fail here).
+CLOSED = [
+    {"OCCUPATION": "Fluvial"},  # the river's axis
     {"TYPVOI": "TUN"},  # a road tunnel (Tunnel de la Comédie)
     {"TYPVOI": "AUTO"},  # the motorway
     {"TYPVOI": "PARK"},  # a car park's ramp
+    {"TYPVOI": "BASS"},  # a water basin's axis
     {"highway": "motorway"},
+    {"highway": "motorway_link"},
+    {"highway": "trunk"},
+    {"highway": "trunk_link"},
+    {"highway": "construction"},
+    {"highway": "proposed"},
     {"foot": "no"},
-])
+    {"foot": "private"},
+    {"access": "no"},
+    {"access": "private"},
+]
+
+
+def test_every_exclusion_of_the_router_has_its_case_here():
+    from tourapp.geodata.routing.network import NOT_WALKABLE
+
+    rows = {(key, value) for key, values in NOT_WALKABLE.items() for value in values}
+    assert rows == {next(iter(closed.items())) for closed in CLOSED}
+
+
+@pytest.mark.parametrize(
+    "open_way",
+    [{"TYPVOI": "VOIE"}, {"highway": "footway"}, {"foot": "yes"}, {"access": "permissive"}],
+)
+def test_a_way_open_to_walkers_is_the_shorter_way_across(open_way):
+    lines = [
+        ("Place de la Comédie", [(-50, 0), (0, 0), (100, 30), (200, 0), (250, 0)]),
+        ("Tunnel de la Comédie", [(-50, 0), (100, 0), (250, 0)]),
+    ]
+    net = router(lines, extra={"Tunnel de la Comédie": open_way})
+    route = net.route(at(-50, 0), at(250, 0))
+    assert route.distance_m == pytest.approx(300, abs=0.5)
+
+
+@pytest.mark.parametrize("closed", CLOSED)
 def test_a_stop_beside_a_closed_way_snaps_to_the_walkable_one_and_the_walk_avoids_it(closed):
     # A square drawn as an arch over a straight road tunnel: the stop is 5 m from the
     # tunnel and 25 m from the square, and the tunnel is the shorter way across.
@@ -242,7 +278,8 @@ def test_committed_legs_follow_the_streets_between_their_stops():
         assert distance_m(leg.path[-1], b.location) <= 40
         assert 1.0 <= leg.distance_m / distance_m(a.location, b.location) <= 1.6
         assert [s.maneuver for s in leg.steps][0 :: len(leg.steps) - 1] == ["depart", "arrive"]
-    assert [round(leg.distance_m, -1) for leg in tour.legs] == [670, 1720, 1100]
+    # 1720 m for the second leg before squares were crossed (issue 22).
+    assert [round(leg.distance_m, -1) for leg in tour.legs] == [670, 1690, 1100]
     last = tour.visits[-1].departure
     assert last.time() <= dt.time(16, 0), last
 
@@ -277,3 +314,111 @@ def test_the_opera_comedie_snaps_to_the_square_side_not_the_tunnel_under_it():
     streets = [s.street for s in route.steps]
     assert "Place de la Comédie" in streets and not any("Tunnel" in s for s in streets)
     assert 500 <= route.distance_m <= 600  # 794 m through the tunnel before
+
+
+# Issue 22: squares are crossed, not walked round.
+
+LOGE_29 = (43.6087537367329, 3.87916057654992)  # « 29, Rue de la Loge », adresses.csv
+COMEDIE_14 = (43.6084160238112, 3.880057724326)  # « 14, Place de la Comédie »
+BEFORE_SQUARES = [668, 1719, 1101]  # the seeded legs (m) when squares were walked round
+
+
+def zone_polygon(points):
+    """A pedestrian zone as a GeoJSON Polygon feature, from (x, y) metres."""
+    ring = [[at(x, y)[1], at(x, y)[0]] for x, y in [*points, points[0]]]
+    return {"type": "Feature", "properties": {"NOM": "Zone"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+U_SQUARE = [  # two sides of a U-shaped square and the street along its bottom
+    ("Place U", [(15, 100), (15, 15)]),
+    ("Place U", [(85, 15), (85, 100)]),
+    ("Rue du Bas", [(15, 15), (85, 15)]),
+]
+
+
+def test_a_square_inside_its_zone_is_crossed_straight():
+    whole = zone_polygon([(0, 0), (100, 0), (100, 110), (0, 110)])
+    network = geojson_network(U_SQUARE)
+    net = NetworkRouter([*network["features"], whole], "name")
+    route = net.route(at(15, 95), at(85, 95))
+    assert route.distance_m == pytest.approx(70, abs=1)
+    assert summary(route)[0] == ("cross", "east", "Place U", 70)
+    walled = NetworkRouter(network["features"], "name")  # no zone: round by the street
+    assert walled.route(at(15, 95), at(85, 95)).distance_m == pytest.approx(230, abs=1)
+
+
+def test_a_concave_square_is_not_cut_across_the_building_in_its_notch():
+    u_zone = zone_polygon([(0, 0), (100, 0), (100, 110), (70, 110), (70, 30), (30, 30),
+                           (30, 110), (0, 110)])
+    net = NetworkRouter([*geojson_network(U_SQUARE)["features"], u_zone], "name")
+    route = net.route(at(15, 95), at(85, 95))
+    notch = [p for p in route.path
+             if at(30, 30)[1] < p[1] < at(70, 30)[1] and p[0] > at(0, 31)[0]]
+    assert notch == [] and 200 <= route.distance_m <= 230
+
+
+def test_a_street_between_two_sides_is_not_crossed_in_a_straight_line():
+    whole = zone_polygon([(0, 0), (100, 0), (100, 110), (0, 110)])
+    lines = [*U_SQUARE, ("Rue du Milieu", [(50, 15), (50, 110)])]
+    net = NetworkRouter([*geojson_network(lines)["features"], whole], "name")
+    route = net.route(at(15, 95), at(85, 95))
+    assert "cross" not in [s.maneuver for s in route.steps]
+
+
+def test_comedie_to_rue_de_la_loge_crosses_the_square():
+    # The issue's walk: 393 m round the boulevard Victor Hugo and the rue des Etuves.
+    net = NetworkRouter.from_file(VOIES)
+    straight = distance_m(COMEDIE_14, LOGE_29)
+    route = net.route(COMEDIE_14, LOGE_29)
+    assert 75 <= straight <= 85
+    assert route.distance_m <= 2 * straight, summary(route)
+    assert ("cross", "Place de la Comédie") in [(s.maneuver, s.street) for s in route.steps]
+    assert not any("Tunnel" in s.street or "Victor Hugo" in s.street for s in route.steps)
+
+
+def sample_points(lines):
+    """Points on a square's lines: their ends and a point every 45 m or so."""
+    for number, nodes in enumerate(lines):
+        yield number, nodes[0]
+        for a, b in zip(nodes[::3], nodes[3::3], strict=False):
+            yield number, ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        yield number, nodes[-1]
+
+
+def test_two_points_of_a_square_are_never_more_than_twice_apart_and_never_leave_it():
+    """On the shipped network, every open space in a pedestrian zone.
+
+    The pairs are points on the square's lines, inside its zone, with the straight line
+    between them inside the zone too (the zones are districts: a square's line may run
+    just outside, where cars go, as round the place des Martyrs de la Résistance).
+    """
+    from itertools import combinations
+
+    from tourapp.geodata.routing import areas
+
+    net = NetworkRouter.from_file(VOIES)
+    plane = areas.Plane(43.61)
+    checked, squares = 0, set()
+    for name, area, lines in net.squares:
+        zone = areas.Zone(area, plane)
+        points = [(n, p) for n, p in sample_points(lines) if zone.contains(plane.xy(p))]
+        for (_, p), (_, q) in list(combinations(points, 2))[::4]:
+            straight = distance_m(p, q)
+            if straight < 5 or not zone.holds(plane.xy(p), plane.xy(q)):
+                continue
+            route = net.route(p, q)
+            assert route.distance_m <= 2 * straight, (name, p, q, summary(route))
+            on = [s.street == name for s in route.steps[:-1]]
+            runs = sum(1 for i, x in enumerate(on) if x and (i == 0 or not on[i - 1]))
+            assert runs <= 1, (name, p, q, summary(route))  # never leaves and comes back
+            checked += 1
+            squares.add(name)
+    assert checked >= 200 and {"Place de la Comédie", "Esplanade Charles de Gaulle",
+                               "Place Jean Jaurès"} <= squares, (checked, squares)
+
+
+def test_the_seeded_legs_stay_within_3_percent_of_the_walk_round_the_squares():
+    tour = stopsfile.load(SEEDED)
+    for leg, before in zip(tour.legs, BEFORE_SQUARES, strict=True):
+        assert abs(leg.distance_m - before) <= 0.03 * before, (leg.from_id, leg.distance_m)

@@ -130,3 +130,17 @@ def test_merge_joins_straight_steps_on_one_street():
 def test_a_path_needs_two_points():
     with pytest.raises(ValueError):
         steps.from_path([at(0, 0)], [], [True])
+
+
+def test_a_crossing_is_a_step_of_its_own_named_after_the_square():
+    # Issue 22: the walk goes straight across the square; the same name on its side is
+    # walking along it, a step of its own.
+    path = [at(0, 0), at(0, 50), at(0, 80), at(60, 140), at(60, 230)]
+    names = ["Rue A", "Place B", "Place B", "Rue C"]
+    junctions = [False, True, True, True, False]
+    steps_across = steps.from_path(path, names, junctions, [False, False, True, False])
+    assert [(s.maneuver, s.street, round(s.distance_m)) for s in steps_across] == [
+        ("depart", "Rue A", 50), ("continue", "Place B", 30), ("cross", "Place B", 85),
+        ("turn", "Rue C", 90), ("arrive", "Rue C", 0)]
+    along = steps.from_path(path, names, junctions)
+    assert "cross" not in [s.maneuver for s in along]

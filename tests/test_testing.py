@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tourapp import ROOT, create_app
+from tourapp import create_app
 from tourapp.testing import (
     Gunicorn,
     LiveServer,
@@ -17,6 +17,8 @@ from tourapp.testing import (
     listening_port,
     wait_for,
 )
+
+from .conftest import ROOT
 
 
 def test_live_server_answers_on_its_own_port_and_closes(tour_file):

@@ -250,3 +250,107 @@ def test_the_language_switch_keeps_the_page(app, client, lang):
         html = response.get_data(as_text=True)
         links = re.findall(r'<a href="([^"]+)" lang="(\w+)" hreflang="\w+"', html)
         assert links == [(url.replace(f"/{lang}/", f"/{other}/", 1), other)], url
+
+
+GETTEXT_CALLS = {"_": 1, "gettext": 1, "lazy_gettext": 1, "N_": 1, "ngettext": 2, "pgettext": 2}
+"""The translation functions of the code, and how many of their first arguments are texts."""
+
+PASS_THROUGH = {
+    # Message.say translates templates marked where they are written: N_("…") in schema.py.
+    "tourapp/stopsfile/messages.py": "gettext(template)",
+}
+"""Calls with a variable on purpose: the literal is marked for extraction elsewhere."""
+
+
+def gettext_calls(root=ROOT / "tourapp"):
+    """(place, call, function name, inside an f-string) for every translation call, in order."""
+    import ast
+
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        in_fstring = {
+            id(node) for joined in ast.walk(tree) if isinstance(joined, ast.JoinedStr)
+            for node in ast.walk(joined)
+        }
+        found = []
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in GETTEXT_CALLS:
+                place = f"{path.relative_to(ROOT)}:{node.lineno}"
+                found.append((node.lineno, (place, node, name, id(node) in in_fstring)))
+        yield from (call for _line, call in sorted(found, key=lambda item: item[0]))
+
+
+def test_every_translation_call_has_literal_texts_the_extractor_can_see():
+    """pybabel skips, without a word, _() inside an f-string and _() of anything but a literal."""
+    import ast
+
+    hidden = []
+    for place, call, name, in_fstring in gettext_calls():
+        texts = GETTEXT_CALLS[name]
+        if PASS_THROUGH.get(place.split(":")[0]) == ast.unparse(call):
+            continue
+        literal = len(call.args) >= texts and all(
+            isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            for arg in call.args[:texts]
+        )
+        if in_fstring or not literal:
+            hidden.append(f"{place}: {ast.unparse(call)}")
+    assert hidden == [], "messages the extractor cannot see:\n" + "\n".join(hidden)
+
+
+def test_the_checker_finds_a_call_inside_an_f_string(tmp_path):
+    (tmp_path / "m.py").write_text(
+        "x = f\"{title} – {_('walk %(n)d', n=1)}\"\ny = _(f'{a}')\nz = _('fine')\n"
+    )
+    found = [(place.split(":")[1], in_fstring) for place, _c, _t, in_fstring in
+             _calls_under(tmp_path)]
+    assert found == [("1", True), ("2", False), ("3", False)]
+
+
+def _calls_under(folder):
+    import tests.test_translations as me
+
+    saved = me.ROOT
+    me.ROOT = folder
+    try:
+        return list(gettext_calls(folder))
+    finally:
+        me.ROOT = saved
+
+
+def test_every_message_of_the_code_and_templates_is_translated_in_french():
+    """Every msgid babel extracts from the tree (code by AST too) has a French translation."""
+    import ast
+
+    with open(ROOT / "babel.cfg") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = dict(DEFAULT_KEYWORDS, lazy_gettext=None, N_=None)
+    used = {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT, method_map, options_map, keywords=keywords
+        )
+    }
+    # And what the extractor cannot see: literals inside f-strings (the test above refuses them).
+    for _place, call, name, _f in gettext_calls():
+        index = 1 if name == "pgettext" else 0  # pgettext(context, message)
+        if len(call.args) > index and isinstance(call.args[index], ast.Constant):
+            used.add(call.args[index].value)
+    french = {
+        (m.id if isinstance(m.id, str) else m.id[0]): m.string for m in read_catalog("fr") if m.id
+    }
+    missing = sorted(m for m in used if not french.get(m))
+    assert missing == [], "not in the French catalog (append them to messages.po):\n" + "\n".join(
+        missing
+    )
+
+
+def test_a_leg_download_is_named_in_french(client):
+    response = client.get("/fr/legs/1.gpx")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "marche%201.gpx" in disposition or "marche 1.gpx" in disposition, disposition
+    assert "walk" not in disposition

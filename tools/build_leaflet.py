@@ -6,8 +6,8 @@ The page's budget (benchmarks/page_weight.py) leaves no room for the whole of
 Leaflet: tools/leaflet-entry.js names the modules the folium map and the page's
 scripts use, esbuild bundles them from Leaflet's npm sources into one IIFE that
 defines the global ``L``, as leaflet.js does, and shortens the names of its
-private members (code outside the bundle must use Leaflet's public API only). The output is committed, so
-neither the app nor the tests need node. Re-run after changing the entry file
+private members (code outside the bundle must use Leaflet's public API only). The output
+is committed, so neither the app nor the tests need node. Re-run after changing the entry file
 or the version below.
 """
 
@@ -72,7 +72,8 @@ def main() -> int:
             "--mangle-props=^_", "--reserve-props=^_leaflet",
             f"--outfile={OUT / 'leaflet.js'}",
         ],
-        cwd=WORK, check=True, env={"NODE_PATH": str(WORK / "node_modules"), "PATH": "/usr/bin:/bin"},
+        cwd=WORK, check=True,
+        env={"NODE_PATH": str(WORK / "node_modules"), "PATH": "/usr/bin:/bin"},
     )
     dist = WORK / "node_modules" / "leaflet"
     css = (dist / "dist" / "leaflet.css").read_text(encoding="utf-8")

@@ -220,7 +220,9 @@ were reprojected to WGS84 (longitude, latitude) with GDAL
   (the `ROUTING_NETWORK` setting).
 - `adresses.csv`: address points, same columns as the city's file: `X` longitude,
   `Y` latitude, `ADR` full label (`50, Place Zeus`), `NUM_VOI`, `SUF_VOI`, `LIB_OFF`.
-- `zones-pietonnes.geojson`: the city-centre pedestrian zones (Polygons).
+- `zones-pietonnes.geojson`: the city-centre pedestrian zones (Polygons, `NOM`). The
+  router reads them beside `voies.geojson` and crosses the squares inside them in a
+  straight line (docs/squares-and-addresses.md).
 
 ## Area
 

@@ -3,52 +3,67 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import sys
 
+import click
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository: templates, static files, translations and the seeded walk live here."""
+from .system import resources
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults, then environment or test config, then extensions and views."""
+    """Build the app: settings (defaults, environment, test config, checked), then views."""
+    from .settings import SettingError
+    from .system.catalogs import CatalogError
+
+    try:
+        return _build(test_config)
+    except (SettingError, CatalogError) as exc:
+        if "gunicorn.arbiter" in sys.modules:
+            # gunicorn stops on a worker's boot error (status 3) and forks the worker again,
+            # forever, on any other; with --preload the arbiter itself exits with it.
+            print(exc, file=sys.stderr, flush=True)
+            raise SystemExit(3) from None
+        if isinstance(exc, CatalogError) and click.get_current_context(silent=True):
+            # It names its fix too: on the command line that sentence, not a traceback.
+            raise SettingError(str(exc)) from None
+        raise
+
+
+def _build(test_config: dict | None) -> Flask:
+    from . import settings
+    from .geodata import geocoding
+    from .system import logs
+
+    # Defaults and meanings live in settings.py (docs/settings.md is its table); the
+    # environment (FLASK_*, a few older names) comes next and a test config last.
+    values, sources, unknown = settings.from_environ(os.environ, Flask.default_config)
+    for name in test_config or {}:
+        sources.pop(name, None)
+    values.update(test_config or {})
+    settings.validate(values, sources)
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resources.TEMPLATES),
+        static_folder=str(resources.STATIC),
         # The instance folder keeps the shared version history (and the live walk's state):
-        # TOURAPP_INSTANCE moves it, e.g. the test suite's into a temporary folder.
-        instance_path=os.environ.get("TOURAPP_INSTANCE") or None,
+        # INSTANCE_PATH moves it, e.g. the test suite's into a temporary folder.
+        instance_path=values.pop("INSTANCE_PATH", "") or None,
     )
     app.config.from_mapping(
-        SECRET_KEY="dev",
-        TOUR_DATA=os.environ.get("TOUR_DATA", str(ROOT / "data" / "stops.geojson")),
-        TOUR_MAX_BYTES=8 * 1024 * 1024,
-        # Street network `flask tour route` uses when given neither --network nor --osrm:
-        # the city's streets around the seeded walk, committed (data/montpellier/README.md).
-        ROUTING_NETWORK=str(ROOT / "data" / "montpellier" / "voies.geojson"),
-        # Addresses → points for `tour add-stop`, `move-stop`, `check --addresses`:
-        # ban (France's address base), addok:URL or nominatim[:URL] (tourapp/geocoding.py).
-        GEOCODER="ban",
-        GEOCODER_USER_AGENT="",  # required by Nominatim: your app and a contact
-        GEOCODER_TIMEOUT=10,
-        TOUR_HISTORY_DIR="",  # default: <instance folder>/history/<data file>-<hash of its path>
-        TOUR_HISTORY_KEEP=100,  # accepted versions kept
-        TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        TILE_ATTRIBUTION=(
-            '&copy; <a href="https://www.openstreetmap.org/copyright">'
-            "OpenStreetMap</a> contributors"
-        ),
-        PUBLIC_URL="",  # the app's address behind a proxy, for the QR code and GPX links
+        settings.defaults(),
+        # The app's own files, not settings.
         BABEL_DEFAULT_LOCALE="fr",
-        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(resources.TRANSLATIONS),
     )
-    if test_config is None:
-        app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_TILE_URL, …
-    else:
-        app.config.from_mapping(test_config)
-    app.config["TOUR_DATA"] = str(app.config["TOUR_DATA"])
+    app.config.update(values)
+    logs.configure(app.debug, command=settings.maintenance_command(), testing=app.testing)
+    for name in unknown:
+        app.logger.warning("%s is not a tourapp setting and is ignored (docs/settings.md)", name)
+    try:
+        geocoding.settings(app.config)  # only the stop commands geocode; refused at start too
+    except geocoding.GeocodingError as exc:
+        raise settings.SettingError(f"tourapp cannot start: {exc} (docs/settings.md).") from None
     if not app.config.get("TOUR_HISTORY_DIR"):
         from .stopsfile.history import default_folder
 
@@ -74,4 +89,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     offline.init_app(app)
     assets.init_app(app)
     cli.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Outermost, so every layer (the 304 shortcut included) sees the client's request.
+        # Exactly that many proxies: a client's own X-Forwarded-* beyond them is ignored.
+        hops = app.config["TRUSTED_PROXIES"]
+        # Flask's documented way to add WSGI middleware (ProxyFix docs).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     return app

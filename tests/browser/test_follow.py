@@ -169,6 +169,11 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
         # the clock reads that time less the walk, plus ``ahead_min``.
         ("en", -16, "16\u00a0min early"),
         ("en", -1, "On time"),
+        # Both sides of each edge of « on time » (ON_TIME_MIN = 2 minutes either way).
+        ("en", 2, "On time"),
+        ("en", 3, "3\u00a0min late"),
+        ("en", -2, "On time"),
+        ("en", -3, "3\u00a0min early"),
         ("en", 9, "9\u00a0min late"),
         ("fr", 9, "9\u00a0min de retard"),
         ("fr", -16, "16\u00a0min d'avance"),
@@ -191,6 +196,22 @@ def test_at_a_stop_lateness_counts_from_its_departure(follow_page, live_server):
         "name": "Maison des Sciences de l'Homme (MSH Sud), Saint-Charles site",
         "distance": None, "verdict": "12\u00a0min late",
     }
+
+
+@pytest.mark.parametrize(
+    ("when", "verdict"),
+    [
+        # At the stop: on time from 2 min before its arrival to 2 min after its departure.
+        (AT_FRENCH_TECH.arrival - dt.timedelta(minutes=3), "3\u00a0min early"),
+        (AT_FRENCH_TECH.arrival - dt.timedelta(minutes=2), "On time"),
+        (AT_FRENCH_TECH.departure + dt.timedelta(minutes=2), "On time"),
+        (AT_FRENCH_TECH.departure + dt.timedelta(minutes=3), "3\u00a0min late"),
+    ],
+)
+def test_at_a_stop_both_sides_of_on_time(follow_page, live_server, when, verdict):
+    page = follow_page(live_server.url, position=FRENCH_TECH, at=when)
+    assert card(page)["verdict"] == verdict
+    assert page.errors == []
 
 
 def test_without_location_the_card_follows_the_schedule(follow_page, live_server, browser):

@@ -42,7 +42,7 @@ def move_to(page, position, accuracy: float = 10) -> None:
 def test_recentre_brings_the_position_back_into_view(follow_page, live_server, lang, label):
     page = follow_page(live_server.url, position=FRENCH_TECH, at=paris(13, 35), lang=lang)
     page.evaluate("() => tourapp.map.setView([43.55, 3.80], 16, {animate: false})")
-    in_view = "() => tourapp.map.getBounds().contains(%s)" % list(FRENCH_TECH)
+    in_view = f"() => tourapp.map.getBounds().contains({list(FRENCH_TECH)})"
     assert not page.evaluate(in_view)
     button = page.get_by_role("button", name=label, exact=True)
     button.focus(timeout=3000)  # keyboard: it takes the focus, Enter presses it

@@ -16,7 +16,7 @@ from .group import tour_cli
 
 def init_app(app: Flask) -> None:
     """Register the ``tour`` command group and ``freeze``."""
-    from . import check, freeze, gpx, history, live, route, stops  # noqa: F401  (each adds its commands)
+    from . import check, freeze, gpx, history, init, live, route, stops  # noqa: F401  (each adds its commands)
 
     app.cli.add_command(tour_cli)
     app.cli.add_command(freeze.freeze_command)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import current_app
 from flask_babel import ngettext
 
 from .. import stopsfile
 from ..render import wording
+from .errors import CommandError
 from .group import tour_cli
 from .language import speaks_shell_language
 
@@ -29,14 +28,14 @@ def check(file: str | None, strict: bool, addresses: bool) -> None:
     try:
         tour = stopsfile.load(path, max_bytes=current_app.config["TOUR_MAX_BYTES"])
     except stopsfile.TourError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {wording.problem(problem)}", err=True)
-        for warning in exc.warnings:
-            click.echo(f"warning: {wording.problem(warning)}", err=True)
-        click.echo(ngettext("%(num)d error(s): the app would refuse this file.",
-                            "%(num)d error(s): the app would refuse this file.",
-                            len(exc.problems)), err=True)
-        sys.exit(1)
+        raise CommandError(
+            [wording.problem(problem) for problem in exc.problems],
+            notes=[f"warning: {wording.problem(warning)}" for warning in exc.warnings] + [
+                ngettext("%(num)d error(s): the app would refuse this file.",
+                         "%(num)d error(s): the app would refuse this file.",
+                         len(exc.problems))
+            ],
+        ) from None
     warnings = list(tour.warnings)
     if addresses:
         warnings += _address_warnings(tour)
@@ -49,8 +48,7 @@ def check(file: str | None, strict: bool, addresses: bool) -> None:
         + (f", {len(warnings)} warning(s)" if warnings else "")
     )
     if strict and warnings:
-        click.echo(f"{len(warnings)} warning(s) treated as errors (--strict).", err=True)
-        sys.exit(1)
+        raise CommandError([], notes=[f"{len(warnings)} warning(s) treated as errors (--strict)."])
 
 
 def _address_warnings(tour) -> list[str]:
@@ -62,8 +60,7 @@ def _address_warnings(tour) -> list[str]:
     try:
         geocoder = geocoding.from_config(current_app.config)
     except geocoding.GeocodingError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        raise CommandError(str(exc)) from None
     near = edits.centre(tour)
     warnings = []
     for stop in tour.stops:
@@ -77,8 +74,7 @@ def _address_warnings(tour) -> list[str]:
         except geocoding.GeocodingError as exc:
             if exc.reason == "unreachable":
                 # Unreachable or too slow: no stop can be checked.
-                click.echo(f"error: {exc}", err=True)
-                sys.exit(1)
+                raise CommandError(str(exc)) from None
             warnings.append(f"{where}: {exc}")
             continue
         gap = distance_m(stop.location, place.location)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from .errors import CommandError
 
 
 @click.command("freeze")
@@ -29,17 +29,17 @@ def freeze_command(dest: str, no_precompress: bool, url: str | None) -> None:
             "(FLASK_PUBLIC_URL=https://walk.example.org/): the QR code and GPX links use it"
         )
     try:
-        report = freeze(current_app._get_current_object(), dest, precompress=not no_precompress)
+        # The app itself, not the context-local proxy (Flask's documented way to unwrap it;
+        # Flask types current_app as Flask, so mypy does not know the proxy's method).
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        report = freeze(app, dest, precompress=not no_precompress)
     except FreezeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        raise CommandError(str(exc)) from None
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    for link in report.missing_links:
-        click.echo(f"error: broken link in {link}", err=True)
     click.echo(
         f"{report.destination}: {len(report.files)} files"
         + (f", {report.compressed} with .gz and .br copies" if report.compressed else "")
     )
     if report.missing_links:
-        sys.exit(1)
+        raise CommandError([f"broken link in {link}" for link in report.missing_links])

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import click
 from flask import current_app, g, url_for
 
 from ..domain.tour import LANGUAGES
 from ..render import downloads
-from ..stopsfile.store import get_store
 from ..system import durable
 from .group import tour_cli
+from .served import served_walk
 
 
 @tour_cli.command("gpx")
@@ -28,15 +27,7 @@ def gpx_file(lang: str, leg: int | None, url: str | None, output: str | None) ->
     if not base:
         raise click.UsageError("give the site's address with --url or the PUBLIC_URL setting")
     # The version the site serves, with the time it was accepted: the downloads' bytes.
-    status = get_store().status()
-    if status.tour is None:
-        for problem in status.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
-    for problem in status.problems:
-        click.echo(f"warning: the file on disk is refused, the served walk is written: {problem}",
-                   err=True)
-    tour = status.tour
+    tour, status = served_walk()
     if leg is not None and not 1 <= leg <= len(tour.legs):
         raise click.BadParameter(f"the walk has legs 1 to {len(tour.legs)}", param_hint="--leg")
     created = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import json
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -12,22 +12,13 @@ import click
 import segno
 from flask import current_app
 
-from .. import stopsfile
-from ..domain.tour import LANGUAGES, Tour
+from ..domain.tour import LANGUAGES
 from ..live import present, rehearsal, tokens
 from ..live.views import get_live
+from ..settings import is_development_key, is_production
 from ..system import durable
 from .group import tour_cli
-
-
-def _tour() -> Tour:
-    try:
-        return stopsfile.load(current_app.config["TOUR_DATA"],
-                            max_bytes=current_app.config["TOUR_MAX_BYTES"])
-    except stopsfile.TourError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
+from .served import served_walk
 
 
 def _base(url: str | None) -> str:
@@ -43,6 +34,13 @@ def _base(url: str | None) -> str:
 @click.option("--revoke-all", is_flag=True, help="Invalidate every link given so far.")
 def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: bool) -> None:
     """Print a secret link (and its QR code) that opens the guide page on a phone."""
+    if is_production(current_app) and is_development_key(current_app.config["SECRET_KEY"]):
+        # The server refuses this key: a link signed with it would only ever get 401.
+        raise click.ClickException(
+            "refusing to sign a guide link with the development SECRET_KEY: set "
+            "FLASK_SECRET_KEY to the key the server runs with (or add --debug to sign for "
+            "a development server)."
+        )
     live = get_live(current_app)
     if revoke_all:
         generation = live.revoke_all()
@@ -55,7 +53,9 @@ def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: 
         raise click.BadParameter(str(exc), param_hint="--hours") from None
     link = f"{_base(url)}/{lang}/guide#token={token}"
     click.echo(link)
-    click.echo(segno.make(link, error="m").terminal(compact=True) or "", nl=False)
+    qr = io.StringIO()
+    segno.make(link, error="m").terminal(out=qr, compact=True)
+    click.echo(qr.getvalue(), nl=False)
     click.echo(f"valid for {hours:g} h; keep it secret: whoever holds it leads the group",
                err=True)
 
@@ -68,7 +68,7 @@ def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: 
               help="Write the guide's track (GPX 1.1, with timestamps) here.")
 def actuals(lang: str, csv_path: str | None, gpx_path: str | None) -> None:
     """The walk as it happened: actual times as CSV, the guide's track as GPX."""
-    tour = _tour()
+    tour, _status = served_walk()
     live = get_live(current_app)
     _rev, doc = live.read()
     with current_app.app_context():
@@ -115,7 +115,7 @@ def rehearse(url: str | None, speed: float, step_m: float, name: str) -> None:
     """Replay a guide walking the planned route against a running app."""
     if not 0 < speed <= 100 or step_m <= 0:
         raise click.UsageError("--speed must be in (0, 100] and --step-m positive")
-    tour = _tour()
+    tour, _status = served_walk()
     generation = get_live(current_app).generation()
     token = tokens.make(current_app.config["SECRET_KEY"], name, 8, generation)
     api = _base(url) + "/live/guide"

@@ -2,13 +2,13 @@
 
 Each command reads the stops file, edits it (``stopsfile.edits``), routes again the legs it
 touches with the configured router (``ROUTING_NETWORK``, or ``--network``/``--osrm``),
-checks the whole walk loads, writes it atomically and prints the new schedule with its
-warnings. Any refusal is one sentence, exit status 1, and the file is not touched.
+checks the whole walk loads, writes it through the history (``store.write_stops``) and
+prints the new schedule with its warnings. Any refusal is a ``CommandError``: one
+sentence, exit status 1, and the file is not touched.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -18,69 +18,69 @@ from flask import current_app
 from .. import stopsfile
 from ..geodata import geocoding
 from ..stopsfile import edits
+from ..stopsfile.store import write_stops
+from .errors import CommandError
 from .group import tour_cli
-from .history import write_stops
-
-
-def _fail(message: str, path: Path | None = None) -> None:
-    click.echo(f"error: {message}", err=True)
-    if path is not None:
-        click.echo(f"{path}: not changed.", err=True)
-    sys.exit(1)
+from .routing import Routing, routing_options
 
 
 def _read(file: str | None):
-    """(path, bytes, tour) of the stops file; refuses a file the app would refuse."""
+    """(path, bytes, tour) of the stops file; refuses a file the app would refuse.
+
+    The file on disk, not the served version: an edit must not undo what the
+    organiser saved by hand (a valid save not yet served is recorded before the
+    new version replaces it: ``write_stops``).
+    """
     path = Path(file or current_app.config["TOUR_DATA"])
     try:
         data = path.read_bytes()
     except OSError as exc:
-        _fail(f"{path}: cannot read the file: {exc.strerror}")
+        raise CommandError(f"{path}: cannot read the file: {exc.strerror}") from None
     try:
         tour = stopsfile.parse(data, str(path), max_bytes=current_app.config["TOUR_MAX_BYTES"])
     except stopsfile.TourError as exc:
-        _fail("\n".join(exc.problems) + "\nerror: fix the file first (flask tour check)", path)
+        raise CommandError(
+            "\n".join(exc.problems) + "\nerror: fix the file first (flask tour check)", path=path
+        ) from None
     return path, data, tour
 
 
-def _router(network: str | None, osrm_url: str | None, timeout: float, path: Path):
-    from ..geodata.routing import RoutingError
-
-    if network and osrm_url:
-        raise click.UsageError("give one of --network FILE or --osrm URL, not both")
+def _locate(address: str, near, path: Path, accept_street: bool) -> geocoding.Place:
     try:
-        if osrm_url:
-            from ..geodata.routing.osrm import OsrmRouter
-
-            return OsrmRouter(osrm_url, timeout_s=timeout)
-        from ..geodata.routing.network import NetworkRouter
-
-        return NetworkRouter.from_file(network or current_app.config["ROUTING_NETWORK"])
-    except RoutingError as exc:
-        _fail(f"cannot route: {exc}", path)
-
-
-def _locate(address: str, near, path: Path) -> geocoding.Place:
-    try:
-        return geocoding.from_config(current_app.config).locate(address, near=near)
+        return geocoding.from_config(current_app.config).locate(
+            address, near=near, accept_street=accept_street
+        )
     except geocoding.GeocodingError as exc:
-        _fail(str(exc), path)
+        raise CommandError(str(exc), path=path) from None
+
+
+def _found_address(address: str, address_en: str | None, place: geocoding.Place) -> dict:
+    """The stop's address: what the geocoder found, not what was typed (a search only).
+
+    The found label is the address as the national base writes it, the same in English
+    (street names are not translated); --address-en, when given, is the English form.
+    """
+    kind = " (the street's point: --accept-street)" if place.kind == "street" else ""
+    click.echo(f"« {address} » → « {place.label} »{kind} "
+               f"[{place.location[1]:.6f}, {place.location[0]:.6f}]")
+    return {"address_fr": place.label, "address_en": address_en or place.label}
 
 
 def _write(path: Path, before: bytes, edited: edits.Edited, reason: str) -> None:
-    """Write the edited walk, unless the file changed since it was read.
-
-    Through the version history, as every command that writes the stops file: the
-    running app then serves the new version, and the one replaced can be restored.
-    """
+    """Write the edited walk through the history, unless the file changed since it was read."""
     try:
         if path.read_bytes() != before:
-            _fail("the file changed while the command ran (another editor?): run it again", path)
-        write_stops(path, edited.text, reason)
+            raise CommandError(
+                "the file changed while the command ran (another editor?): run it again",
+                path=path,
+            )
+        write_stops(current_app, edited.text, reason, path)
     except stopsfile.TourError as exc:
-        _fail("the edited walk would not load:\n" + "\n".join(exc.problems), path)
+        raise CommandError("the edited walk would not load:\n" + "\n".join(exc.problems),
+                           path=path) from None
     except OSError as exc:
-        _fail(f"{path}: cannot write the file: {exc.strerror or exc}", path)
+        raise CommandError(f"{path}: cannot write the file: {exc.strerror or exc}",
+                           path=path) from None
 
 
 def _report(path: Path, edited: edits.Edited, started: float) -> None:
@@ -94,8 +94,9 @@ def _report(path: Path, edited: edits.Edited, started: float) -> None:
     click.echo(f"{path}: schedule on {tour.date.isoformat()}")
     for visit in tour.visits:
         stop = visit.stop
-        leg = legs.get(stop.id)
-        walk = f"  then {leg.distance_m:,.0f} m, {leg.walk_min} min on foot" if leg else ""
+        onward = legs.get(stop.id)
+        walk = (f"  then {onward.distance_m:,.0f} m, {onward.walk_min} min on foot"
+                if onward else "")
         late = f"  ({visit.late_min} min late)" if visit.late_min else ""
         click.echo(
             f"  {stop.order:>2}. {visit.arrival:%H:%M}–{visit.departure:%H:%M}  "
@@ -111,28 +112,21 @@ def _report(path: Path, edited: edits.Edited, started: float) -> None:
     )
 
 
-def _finish(path, data, tour, document, touches, reason, routing, started) -> None:
+def _finish(path, data, document, touches, reason, routing: Routing, started) -> None:
     """Route what changed, validate, write through the history, print the schedule."""
-    router = _router(*routing, path)
+    router = routing.open(path)
     try:
         edited = edits.reroute(
             document, str(path), router, touches, current_app.config["TOUR_MAX_BYTES"]
         )
     except edits.EditError as exc:
-        _fail(str(exc), path)
+        raise CommandError(str(exc), notes=routing.notes(), path=path) from None
     _write(path, data, edited, reason)
     _report(path, edited, started)
 
 
-def routing_options(command):
-    """The router options every stop command shares."""
-    command = click.option("--timeout", default=10.0, show_default=True,
-                           type=click.FloatRange(0.1, 600),
-                           help="Seconds to wait for each OSRM answer.")(command)
-    command = click.option("--osrm", "osrm_url", metavar="URL",
-                           help="Route with an OSRM server (foot profile) instead.")(command)
-    command = click.option("--network", type=click.Path(dir_okay=False),
-                           help="Street network to route on (default: ROUTING_NETWORK).")(command)
+def file_option(command):
+    """The stops file option every stop command shares."""
     return click.option("--file", "file", type=click.Path(dir_okay=False),
                         help="Stops file (default: the app's TOUR_DATA).")(command)
 
@@ -141,8 +135,12 @@ def routing_options(command):
 @click.argument("stop_id", metavar="ID")
 @click.option("--name-fr", required=True, help="Name of the stop in French.")
 @click.option("--name-en", required=True, help="Name of the stop in English.")
-@click.option("--address", required=True, help="Postal address; the stop goes on its point.")
-@click.option("--address-en", help="The address as written in English (default: --address).")
+@click.option("--address", required=True,
+              help="Postal address to search; the stop goes on its point and keeps the "
+              "address the geocoder found.")
+@click.option("--address-en", help="The address as written in English (default: the found one).")
+@click.option("--accept-street", is_flag=True,
+              help="Accept a street's point when no house number matches.")
 @click.option("--after", "after", metavar="ID", help="The stop it follows (default: the last).")
 @click.option("--first", is_flag=True, help="Make it the first stop.")
 @click.option("--duration", "duration_min", required=True, type=click.IntRange(0, 1440),
@@ -150,70 +148,77 @@ def routing_options(command):
 @click.option("--description-fr", help="What happens there, in French.")
 @click.option("--description-en", help="What happens there, in English.")
 @click.option("--arrive-at", metavar="HH:MM", help="Fixed arrival time.")
+@file_option
 @routing_options
-def add_stop(stop_id, name_fr, name_en, address, address_en, after, first, duration_min,
-             description_fr, description_en, arrive_at, file, network, osrm_url,
-             timeout) -> None:
+def add_stop(stop_id, name_fr, name_en, address, address_en, accept_street, after, first,
+             duration_min, description_fr, description_en, arrive_at, file, routing) -> None:
     """Add a stop at an address, after another stop, and route the legs it touches."""
     started = time.perf_counter()
     path, data, tour = _read(file)
     if first and after:
         raise click.UsageError("give --after ID or --first, not both")
     if bool(description_fr) != bool(description_en):
-        _fail("give both --description-fr and --description-en, or neither", path)
-    place = _locate(address, edits.centre(tour), path)
+        raise CommandError("give both --description-fr and --description-en, or neither",
+                           path=path)
+    after = None if first else (after or tour.stops[-1].id)
+    try:
+        # The id and the place in the walk first: a refusal costs no geocoder call.
+        edits.check_new_stop(tour, stop_id, after)
+    except edits.EditError as exc:
+        raise CommandError(str(exc), path=path) from None
+    place = _locate(address, edits.centre(tour), path, accept_street)
     props = {"name_fr": name_fr, "name_en": name_en}
     if description_fr:
         props |= {"description_fr": description_fr, "description_en": description_en}
-    props |= {"address_fr": address, "address_en": address_en or address,
-              "duration_min": duration_min}
+    props |= _found_address(address, address_en, place) | {"duration_min": duration_min}
     if arrive_at:
         props["arrive_at"] = arrive_at
     document = edits.document_of(data)
-    after = None if first else (after or tour.stops[-1].id)
     try:
         edits.add_stop(document, tour, stop_id, props, place.location, after)
     except edits.EditError as exc:
-        _fail(str(exc), path)
-    click.echo(f"« {address} » → « {place.label} » "
-               f"[{place.location[1]:.6f}, {place.location[0]:.6f}]")
-    _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "add-stop",
-            (network, osrm_url, timeout), started)
+        raise CommandError(str(exc), path=path) from None
+    _finish(path, data, document, lambda a, b: stop_id in (a, b), "add-stop", routing,
+            started)
 
 
 @tour_cli.command("move-stop")
 @click.argument("stop_id", metavar="ID")
-@click.option("--address", help="New postal address; the stop goes on its point.")
-@click.option("--address-en", help="The address as written in English (default: --address).")
+@click.option("--address",
+              help="New postal address to search; the stop goes on its point and keeps the "
+              "address the geocoder found.")
+@click.option("--address-en", help="The address as written in English (default: the found one).")
+@click.option("--accept-street", is_flag=True,
+              help="Accept a street's point when no house number matches.")
 @click.option("--lonlat", metavar="LON,LAT", help="New position, longitude first (GeoJSON).")
+@file_option
 @routing_options
-def move_stop(stop_id, address, address_en, lonlat, file, network, osrm_url, timeout) -> None:
+def move_stop(stop_id, address, address_en, accept_street, lonlat, file, routing) -> None:
     """Move a stop to an address (or a position) and route the legs it touches."""
     started = time.perf_counter()
     path, data, tour = _read(file)
     if bool(address) == bool(lonlat):
         raise click.UsageError("give exactly one of --address TEXT or --lonlat LON,LAT")
     if tour.stop(stop_id) is None:
-        _fail(f'no stop has the id "{stop_id}"', path)
+        raise CommandError(f'no stop has the id "{stop_id}"', path=path)
     new_address = None
     if address:
-        place = _locate(address, edits.centre(tour), path)
+        place = _locate(address, edits.centre(tour), path, accept_street)
         location = place.location
-        new_address = {"address_fr": address, "address_en": address_en or address}
-        click.echo(f"« {address} » → « {place.label} » "
-                   f"[{location[1]:.6f}, {location[0]:.6f}]")
+        new_address = _found_address(address, address_en, place)
     else:
         location = _lonlat(lonlat, path)
     document = edits.document_of(data)
     edits.move_stop(document, stop_id, location, new_address)
-    _finish(path, data, tour, document, lambda a, b: stop_id in (a, b), "move-stop",
-            (network, osrm_url, timeout), started)
+    _finish(path, data, document, lambda a, b: stop_id in (a, b), "move-stop", routing,
+            started)
 
 
 @tour_cli.command("remove-stop")
 @click.argument("stop_id", metavar="ID")
+@file_option
 @routing_options
-def remove_stop(stop_id, file, network, osrm_url, timeout) -> None:
+def remove_stop(stop_id, file, routing) -> None:
     """Remove a stop and route the walk between its neighbours."""
     started = time.perf_counter()
     path, data, tour = _read(file)
@@ -222,19 +227,22 @@ def remove_stop(stop_id, file, network, osrm_url, timeout) -> None:
     try:
         edits.remove_stop(document, tour, stop_id)
     except edits.EditError as exc:
-        _fail(str(exc), path)
+        raise CommandError(str(exc), path=path) from None
     index = ids.index(stop_id)
     # The one new leg joins the stops on either side of the gap (none at either end).
     gap = tuple(ids[index - 1:index + 2:2]) if 0 < index < len(ids) - 1 else None
-    _finish(path, data, tour, document, lambda a, b: (a, b) == gap, "remove-stop",
-            (network, osrm_url, timeout), started)
+    _finish(path, data, document, lambda a, b: (a, b) == gap, "remove-stop", routing,
+            started)
 
 
 def _lonlat(text: str, path: Path):
     try:
         lon, lat = (float(part) for part in text.split(","))
     except ValueError:
-        _fail(f"--lonlat wants LON,LAT (e.g. 3.879,43.608), got {text!r}", path)
+        raise CommandError(f"--lonlat wants LON,LAT (e.g. 3.879,43.608), got {text!r}",
+                           path=path) from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        _fail(f"--lonlat {text}: longitude must be within ±180 and latitude within ±90", path)
+        raise CommandError(
+            f"--lonlat {text}: longitude must be within ±180 and latitude within ±90", path=path
+        )
     return (lat, lon)

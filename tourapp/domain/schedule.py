@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from .clock import whole_minutes
 from .tour import Leg, Stop, Visit
 
 
@@ -34,7 +35,7 @@ def compute(
             if clock <= fixed:
                 clock = fixed  # early: the group waits for the fixed time
             else:
-                late_min = int((clock - fixed).total_seconds() // 60)
+                late_min = whole_minutes(fixed, clock)
                 warnings.append(
                     f'stop {stop.order} ("{stop.id}"): fixed arrival '
                     f"{stop.arrive_at:%H:%M} cannot be met: the group arrives at "
@@ -52,4 +53,4 @@ def overrun_min(visits: tuple[Visit, ...], end: dt.time) -> int:
         return 0
     last = visits[-1].departure
     planned = dt.datetime.combine(last.date(), end, tzinfo=last.tzinfo)
-    return max(0, int((last - planned).total_seconds() // 60))
+    return max(0, whole_minutes(planned, last))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .clock import whole_minutes
 from .geo import path_length_m  # re-exported: the loader and routers measure legs with it
 
 LANGUAGES = ("fr", "en")
@@ -122,7 +123,7 @@ class Tour:
             return 0
         last = self.visits[-1].departure
         planned = dt.datetime.combine(last.date(), self.end, tzinfo=last.tzinfo)
-        return max(0, int((last - planned).total_seconds() // 60))
+        return max(0, whole_minutes(planned, last))
 
     @property
     def off_schedule(self) -> bool:

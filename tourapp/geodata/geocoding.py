@@ -14,12 +14,19 @@
 ``GEOCODER_TIMEOUT`` is the seconds to wait for each answer (default 10).
 
 ``Geocoder.locate`` returns one ``Place`` or raises ``GeocodingError`` with a sentence
-for the organiser: the geocoder is unreachable or too slow, nothing matches, or several
-places match about as well (the candidates are listed with their labels). No Flask here.
+for the organiser: the geocoder is unreachable or too slow, nothing matches, several
+places match about as well (the candidates are listed with their labels), the town or
+postcode written in the address is not the place's, or only the street was found (a
+house number that does not exist, a monument's name landing on a street: refused unless
+the caller accepts street matches). A geocoder that covers only the walk's area
+(``tourapp.geodata.local_addok``) says so when it finds nothing, and names the setting
+of a wider one. No Flask here.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -30,6 +37,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import BANFrance, Nominatim
 
 from ..domain.geo import Point, distance_m
+from .streets import FRENCH_STREET_TYPES
 
 DEFAULT_GEOCODER = "ban"
 BAN_DOMAIN = "data.geopf.fr/geocodage"
@@ -46,13 +54,20 @@ Nouvelles »), a full address 0.6–0.9."""
 TIE_SCORE = 0.1  # two candidates this close in score are a toss-up…
 SAME_PLACE_M = 50.0  # …unless they are this close on the ground (one building, two entries)
 NEAR_WALK_M = 30_000.0  # candidates farther than this from the walk are another town's
+LOCAL_ATTRIBUTION = "tourapp local addok"
+"""How ``local_addok`` signs its answers (addok's ATTRIBUTION setting): the geocoder
+then knows only the walk's area, which the messages say."""
+WIDER = ("set GEOCODER=ban (the national address base, all of France) or "
+         "GEOCODER=nominatim (OpenStreetMap, with GEOCODER_USER_AGENT)")
+POSTCODE = re.compile(r"\b(\d{5})\b")
 
 
 class GeocodingError(Exception):
     """An address that cannot be placed; the message is for the organiser.
 
     ``reason``: "setting" (GEOCODER is wrong), "unreachable" (no answer, or an error
-    answer), "not found" or "ambiguous" (``candidates`` then lists what matched).
+    answer), "not found", "ambiguous" (``candidates`` then lists what matched), "town"
+    (the address names another town or postcode) or "street" (only the street found).
     """
 
     def __init__(self, message: str, reason: str, candidates: tuple[Place, ...] = ()):
@@ -63,11 +78,21 @@ class GeocodingError(Exception):
 
 @dataclass(frozen=True)
 class Place:
-    """What the geocoder found: its label, its point ``(lat, lon)`` and its score (0–1)."""
+    """What the geocoder found: its label, its point ``(lat, lon)`` and its score (0–1).
+
+    ``kind`` is the national address base's type ("housenumber", "street", "locality",
+    "municipality"; "" when the geocoder does not say), with the street, town, postcode
+    and INSEE code when it gives them.
+    """
 
     label: str
     location: Point
     score: float | None = None
+    kind: str = ""
+    street: str = ""
+    city: str = ""
+    postcode: str = ""
+    citycode: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +161,17 @@ def settings(config: Mapping) -> Settings:
     )
 
 
+class _AddressBase(BANFrance):
+    """geopy's BANFrance, keeping the answer's attribution (who knows which addresses)."""
+
+    attribution: str = ""
+
+    def _parse_json(self, response, exactly_one):
+        answer = response.get("attribution") if isinstance(response, dict) else None
+        self.attribution = answer if isinstance(answer, str) else ""
+        return super()._parse_json(response, exactly_one)
+
+
 class Geocoder:
     """One configured geocoder: ``candidates`` lists what matches, ``locate`` picks one."""
 
@@ -151,11 +187,17 @@ class Geocoder:
                 engine.geocode, min_delay_seconds=1.0, max_retries=0, swallow_exceptions=False
             )
         else:
-            engine = BANFrance(
+            engine = _AddressBase(
                 user_agent=config.user_agent, timeout=config.timeout_s, adapter_factory=_adapter,
                 **({"domain": config.domain, "scheme": config.scheme} if config.domain else {}),
             )
             self._geocode = engine.geocode
+        self._engine = engine
+
+    @property
+    def local(self) -> bool:
+        """Whether the last answer came from a geocoder of the walk's area only."""
+        return getattr(self._engine, "attribution", "").startswith(LOCAL_ATTRIBUTION)
 
     def candidates(self, address: str) -> list[Place]:
         """Every place the geocoder matches to ``address``, best first."""
@@ -181,10 +223,13 @@ class Geocoder:
             ) from None
         return [_place(location, self.settings.kind) for location in found or ()]
 
-    def locate(self, address: str, near: Point | None = None) -> Place:
+    def locate(
+        self, address: str, near: Point | None = None, *, accept_street: bool = False
+    ) -> Place:
         """The one place ``address`` names, or ``GeocodingError`` saying why there is none.
 
-        ``near`` (a point of the walk) rules out the same address in another town.
+        ``near`` (a point of the walk) rules out the same address in another town;
+        ``accept_street`` takes a street's point when no house matches.
         """
         found = self.candidates(address)
         if near is not None:
@@ -202,11 +247,13 @@ class Geocoder:
             message = f"no address matches « {address} »"
             if found:
                 message += "; the closest guesses are too far from it: " + _listing(found)
-            raise GeocodingError(message, "not found", tuple(found))
+            raise GeocodingError(message + self._coverage(), "not found", tuple(found))
         best = good[0]
+        self._check_town(address, best)
         rivals = [
             p for p in good[1:]
             if _tie(best, p) and distance_m(p.location, best.location) > SAME_PLACE_M
+            and not _exact_street(address, best, p)
         ]
         if rivals:
             raise GeocodingError(
@@ -215,7 +262,93 @@ class Geocoder:
                 "ambiguous",
                 (best, *rivals),
             )
+        if best.kind == "street" and not accept_street:
+            raise GeocodingError(_street_only(address, best), "street", (best,))
         return best
+
+    def _check_town(self, address: str, place: Place) -> None:
+        """Refuse a place in another town or postcode than the address writes."""
+        postcode, town = written_town(address)
+        if postcode and place.postcode and postcode != place.postcode:
+            wrong = f"the postcode {postcode}, but the place found is in {place.postcode}"
+        elif postcode and not place.postcode and place.citycode and (
+            postcode[:2] != place.citycode[:2].replace("2A", "20").replace("2B", "20")
+        ):
+            wrong = (f"the postcode {postcode} (département {postcode[:2]}), but the place "
+                     f"found is in the département {place.citycode[:2]}")
+        elif town and place.city and not _same_town(town, place.city):
+            wrong = f"the town « {town} », but the place found is in {place.city}"
+        else:
+            return
+        raise GeocodingError(
+            f"« {address} » names {wrong}: « {place.label} » is another place; the stop is "
+            f"not placed" + self._coverage(),
+            "town",
+            (place,),
+        )
+
+    def _coverage(self) -> str:
+        if not self.local:
+            return ""
+        return (f". The local geocoder ({self.settings.name}) knows only the walk's area "
+                f"(its city's address points); for an address elsewhere, {WIDER}")
+
+
+def written_town(address: str) -> tuple[str, str]:
+    """(postcode, town) as the address writes them: « …, 30000 Nîmes », « …, Lodève »."""
+    parts = [part.strip() for part in address.split(",") if part.strip()]
+    match = POSTCODE.search(address)
+    if match:
+        after = address[match.end():].split(",")[0].strip()
+        return match.group(1), after
+    if len(parts) < 2:
+        return "", ""
+    last = parts[-1]
+    words = last.split()
+    # « 11 boulevard Victor Hugo » or « place de la Comédie » is a street, not a town.
+    if any(c.isdigit() for c in last) or not words or words[0].lower() in FRENCH_STREET_TYPES:
+        return "", ""
+    return "", last
+
+
+def _plain(text: str) -> str:
+    """Lower case, no accents, hyphens and apostrophes as spaces: how names compare."""
+    text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    text = re.sub(r"[-'’.]", " ", text)
+    return " ".join(re.sub(r"\bst\b", "saint", text).split())
+
+
+def _same_town(written: str, found: str) -> bool:
+    a, b = _plain(written), _plain(found)
+    return a == b or a in b or b in a
+
+
+def _exact_street(address: str, best: Place, other: Place) -> bool:
+    """Whether the address writes the best place's street in full and not the other's.
+
+    « 20 rue Saint-Pierre » names the Rue Saint Pierre; the Rue Saint Pierre de Trivisy
+    scores close behind only because its name starts the same.
+    """
+    if not best.street or not other.street:
+        return False
+    written = f" {_plain(address)} "
+    return f" {_plain(best.street)} " in written and f" {_plain(other.street)} " not in written
+
+
+def _street_only(address: str, place: Place) -> str:
+    """Why a street's point is not the address's place."""
+    asked = re.search(r"(?<!\d)(\d{1,4})(?!\d)", address)  # a house number, not a postcode
+    where = f"« {place.label} »"
+    if asked:
+        what = (f"there is no number {asked.group(1)} in {place.street or place.label}: "
+                f"only the street was found, {where}")
+    elif place.street and f" {_plain(place.street)} " in f" {_plain(address)} ":
+        what = f"« {address} » is a street, not an address: only the street was found, {where}"
+    else:
+        what = (f"« {address} » was not found as an address: only the street {where} "
+                f"matches part of it")
+    return (what + "; write the house number, or give --accept-street to put the stop on "
+            "the street's point (its middle address)")
 
 
 def from_config(config: Mapping) -> Geocoder:
@@ -232,14 +365,23 @@ def _adapter(proxies, ssl_context):
 def _place(location, kind: str) -> Place:
     raw = location.raw if isinstance(location.raw, dict) else {}
     if kind == "nominatim":
-        score = None  # Nominatim ranks by importance, not by match: keep its order
-        label = location.address
-    else:
-        props = raw.get("properties") or {}
-        score = props.get("score")
-        label = props.get("label") or location.address
-    return Place(str(label), (location.latitude, location.longitude),
-                 float(score) if isinstance(score, int | float) else None)
+        # Nominatim ranks by importance, not by match: no score, keep its order.
+        return Place(str(location.address), (location.latitude, location.longitude), None)
+    props = raw.get("properties") or {}
+    score = props.get("score")
+    label = props.get("label") or location.address
+
+    def text(key: str) -> str:
+        value = props.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    return Place(
+        str(label), (location.latitude, location.longitude),
+        float(score) if isinstance(score, int | float) else None,
+        kind=text("type"), city=text("city"),
+        street=text("street") or (text("name") if text("type") == "street" else ""),
+        postcode=text("postcode"), citycode=text("citycode"),
+    )
 
 
 def _tie(best: Place, other: Place) -> bool:

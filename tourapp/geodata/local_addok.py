@@ -34,8 +34,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import ROOT
-ADDRESSES = ROOT / "data" / "montpellier" / "adresses.csv"
+from ..system import resources
+from .geocoding import LOCAL_ATTRIBUTION
+
+ADDRESSES = resources.CITY / "adresses.csv"
 CITY = "Montpellier"
 CITYCODE = "34172"  # INSEE code of the commune
 
@@ -47,6 +49,8 @@ REDIS = {{
     "documents": {{"db": 15}},
 }}
 BATCH_WORKERS = 1
+# Returned with every answer: tourapp's geocoder then knows it covers only the walk's area.
+ATTRIBUTION = {attribution!r}
 LOG_DIR = {log_dir!r}
 QUERY_PROCESSORS_PYPATHS = [
     "addok.helpers.text.check_query_length",
@@ -183,11 +187,14 @@ def local_addok(csv_path: Path = ADDRESSES) -> Iterator[str]:
     redis_server = shutil.which("redis-server")
     if not redis_server:
         raise RuntimeError("redis-server is not installed (Debian package redis-server)")
-    with tempfile.TemporaryDirectory(prefix="tourapp-addok-") as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="tourapp-addok-") as name:
+        folder = Path(name)
         socket = folder / "redis.sock"
         config = folder / "addok.conf"
-        config.write_text(CONFIG.format(socket=str(socket), log_dir=str(folder)))
+        config.write_text(CONFIG.format(
+            socket=str(socket), log_dir=str(folder),
+            attribution=f"{LOCAL_ATTRIBUTION}: {csv_path.name}, {CITY} only",
+        ))
         data = folder / "streets.json"
         with open(data, "w", encoding="utf-8") as handle:
             for doc in documents(csv_path):
@@ -217,12 +224,20 @@ def local_addok(csv_path: Path = ADDRESSES) -> Iterator[str]:
             _stop(redis)
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    # SIGTERM's default ends Python at once, with no `finally`: Redis and addok would
+    # outlive it. As an exception, it unwinds local_addok(), which stops them.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    """Serve the city's addresses until Ctrl-C or SIGTERM, then stop Redis and addok."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     csv_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ADDRESSES
     started = time.perf_counter()
     with local_addok(csv_path) as url:
         print(f"addok loaded from {csv_path} in {time.perf_counter() - started:.1f} s: {url}")
-        print(f"use it with: FLASK_GEOCODER=addok:{url}")
+        print(f"use it with: FLASK_GEOCODER=addok:{url}", flush=True)
         try:
             signal.pause()
         except KeyboardInterrupt:

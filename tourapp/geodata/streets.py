@@ -119,6 +119,28 @@ def french_phrase(name: str) -> str:
     return f"sur {name}"
 
 
+def french_named(name: str) -> str:
+    """« la place de la Comédie » for "Place de la Comédie": the name with its article."""
+    name = name.strip()
+    first, _, rest = name.partition(" ")
+    if first.lower() in ARTICLES or (first[:2].lower() == "l'" and len(first) > 2):
+        return name[0].lower() + name[1:]  # "La Canourgue": the article is in the name
+    kind = _street_type(first)
+    if kind is None:
+        return name
+    word = first if kind.startswith("grand-") else kind
+    article = FRENCH_STREET_TYPES[kind][1]
+    text = f"{word} {rest}".rstrip()
+    if article in ("le", "la") and _plain(text[:1]) in VOWELS:
+        return f"l'{text}"
+    return f"{article} {text}"
+
+
+def named(name: str, lang: str) -> str:
+    """How a sentence in ``lang`` names ``name`` as an object (« Traversez la place… »)."""
+    return french_named(name) if lang == "fr" else english_name(name)
+
+
 def english_name(name: str) -> str:
     """The name as written, with a capital first letter ("rue Foch" → "Rue Foch")."""
     name = name.strip()

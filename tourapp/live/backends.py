@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_TRACK_POINTS = 50_000
@@ -189,6 +190,11 @@ class SQLiteStore(LiveStore):
             del self._local.db, self._local.pid
 
 
+def _reply(value: Any) -> Any:
+    """A synchronous redis client's reply, as what it is (not redis-py's async union)."""
+    return value
+
+
 class RedisStore(LiveStore):
     """The same state in Redis, under ``tourapp:live:*`` keys."""
 
@@ -199,22 +205,24 @@ class RedisStore(LiveStore):
 
         self._redis = redis
         self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        # redis-py types every reply as "Awaitable | Any" (one class for sync and async
+        # clients); this client is synchronous: _reply() says so where a reply is used.
         self.k = {name: self.PREFIX + name for name in ("rev", "doc", "track", "generation")}
 
     def read(self) -> tuple[int, dict]:
-        rev, doc = self.client.mget(self.k["rev"], self.k["doc"])
+        rev, doc = _reply(self.client.mget(self.k["rev"], self.k["doc"]))
         return int(rev or 0), json.loads(doc or "{}")
 
     def revision(self) -> int:
-        return int(self.client.get(self.k["rev"]) or 0)
+        return int(_reply(self.client.get(self.k["rev"])) or 0)
 
     def update(self, change: Change, point: list | None = None) -> tuple[int, dict]:
         with self.client.pipeline() as pipe:
             while True:
                 try:
                     pipe.watch(self.k["rev"])  # every write bumps rev: watching it suffices
-                    rev, raw = pipe.mget(self.k["rev"], self.k["doc"])
-                    rev = int(rev or 0)
+                    rev_raw, raw = _reply(pipe.mget(self.k["rev"], self.k["doc"]))
+                    rev = int(rev_raw or 0)
                     doc = change(json.loads(raw or "{}"))
                     if doc is None:
                         pipe.unwatch()
@@ -231,13 +239,13 @@ class RedisStore(LiveStore):
                     continue  # another worker wrote first: read again
 
     def track(self) -> list[list]:
-        return [json.loads(item) for item in self.client.lrange(self.k["track"], 0, -1)]
+        return [json.loads(item) for item in _reply(self.client.lrange(self.k["track"], 0, -1))]
 
     def generation(self) -> int:
-        return int(self.client.get(self.k["generation"]) or 0)
+        return int(_reply(self.client.get(self.k["generation"])) or 0)
 
     def revoke_all(self) -> int:
-        return int(self.client.incr(self.k["generation"]))
+        return int(_reply(self.client.incr(self.k["generation"])))
 
     def allow(self, key: str, interval_s: float) -> bool:
         # SET NX PX: the key exists for interval_s after the request it let through.

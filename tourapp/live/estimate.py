@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from ..domain.clock import minute_of_day, minutes_of
 from ..domain.tour import Tour
 
 
@@ -91,11 +92,6 @@ class Progress:
     stops: tuple[StopTimes, ...]
 
 
-def _minute(moment: dt.datetime, day: dt.date) -> float:
-    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=moment.tzinfo)
-    return (moment - midnight).total_seconds() / 60
-
-
 def planned(tour: Tour) -> tuple[PlannedStop, ...]:
     """The tour's schedule in walk-clock minutes."""
     stops = []
@@ -104,11 +100,11 @@ def planned(tour: Tour) -> tuple[PlannedStop, ...]:
         stops.append(
             PlannedStop(
                 id=visit.stop.id,
-                arrival=_minute(visit.arrival, tour.date),
-                departure=_minute(visit.departure, tour.date),
+                arrival=minute_of_day(visit.arrival, tour.date),
+                departure=minute_of_day(visit.departure, tour.date),
                 duration=visit.stop.duration_min,
                 walk_before=tour.legs[index - 1].walk_min if index else 0,
-                fixed_arrival=fixed.hour * 60 + fixed.minute if fixed else None,
+                fixed_arrival=minutes_of(fixed) if fixed else None,
             )
         )
     return tuple(stops)

@@ -14,9 +14,9 @@ a usable accuracy, no timestamp from the future, a message of at most 280 charac
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 
+from ..domain.clock import minutes_of, parse_hhmm
 from ..domain.geo import distance_m
 from ..domain.tour import Tour
 from .estimate import WalkClock
@@ -37,7 +37,6 @@ MAX_AGE_S = 600
 
 MAX_EVENTS = 500
 MAX_SPEED = 100
-AT_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 KINDS = ("position", "arrive", "leave", "message", "stop", "clock")
 
 
@@ -121,11 +120,11 @@ def apply(
         doc["sharing"] = False
         doc.pop("position", None)  # published only while sharing
     elif kind == "clock":
-        match = AT_RE.fullmatch(str(body.get("at", "")))
+        at_time = parse_hhmm(body.get("at"))
         speed = _number(body, "speed") if "speed" in body else 1.0
-        if not match or not 0 < speed <= MAX_SPEED:
+        if at_time is None or not 0 < speed <= MAX_SPEED:
             raise GuideError(f"'at' must be HH:MM and 'speed' more than 0, at most {MAX_SPEED}")
-        at = int(match[1]) * 60 + int(match[2])
+        at = minutes_of(at_time)
         doc["clock"] = WalkClock(_timestamp(body, now), at, speed).to_dict()
     if "clock" not in doc:
         # The first report starts the walk on today's wall clock, whatever the file's date.

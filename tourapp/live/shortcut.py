@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 
+from ..web.encoding import same_entity
+
 PATH = "/live/state.json"
 MAX_REPLIES = 64
 """Distinct (ETag, encoding) answers kept: a few per state, states change every few seconds."""
@@ -50,8 +52,8 @@ class NotModifiedShortcut:
         if headers is not None:
             with self.app.app_context():
                 current = self.current_etag()
-            # The client's ETag is the state's, or that plus "-br"/"-gzip" (assets.py).
-            if current and tag.strip('"').split("-")[0] == current:
+            # The client holds the state's ETag, plain or of one encoding (web.encoding).
+            if current and same_entity(tag, current):
                 start_response("304 NOT MODIFIED", headers)
                 return []
         return self.wsgi_app(environ, self._capture(key, start_response))
@@ -72,5 +74,8 @@ class NotModifiedShortcut:
 
 def install(app: Flask, public_etag: Callable[[], str | None]) -> None:
     """Put the shortcut in front of ``app``; ``public_etag`` gives the state's current ETag."""
-    app.wsgi_app = NotModifiedShortcut(app, app.wsgi_app, public_etag)
+    # Flask's documented way to add WSGI middleware (mypy sees a method assigned).
+    app.wsgi_app = NotModifiedShortcut(  # type: ignore[method-assign]
+        app, app.wsgi_app, public_etag
+    )
 

@@ -7,9 +7,10 @@ from flask_babel import gettext, ngettext
 from ..domain.tour import Tour
 
 
-def _forms(singular: str, plural: str) -> dict:
-    # gettext's n=1 and n=2 are the "one" and "other" forms of French and English.
-    return {f: ngettext(singular, plural, n, count="{num}") for f, n in (("one", 1), ("other", 2))}
+def _forms(say) -> dict:
+    # gettext's n=1 and n=2 are the "one" and "other" forms of French and English. ``say``
+    # calls ngettext with literal texts, so that the extractor sees them.
+    return {f: say(n) for f, n in (("one", 1), ("other", 2))}
 
 
 def participant(tour: Tour) -> dict:
@@ -19,9 +20,11 @@ def participant(tour: Tour) -> dict:
         "group_walking": gettext("Group: walking to %(name)s", name="{name}"),
         "group_finished": gettext("Group: the walk is over"),
         "on_time": gettext("On time"),
-        "late": _forms("%(count)s min late", "%(count)s min late"),
-        "early": _forms("%(count)s min early", "%(count)s min early"),
-        "minutes": _forms("%(count)s min", "%(count)s min"),
+        "late": _forms(lambda n: ngettext("%(count)s min late", "%(count)s min late", n,
+                                          count="{num}")),
+        "early": _forms(lambda n: ngettext("%(count)s min early", "%(count)s min early", n,
+                                           count="{num}")),
+        "minutes": _forms(lambda n: ngettext("%(count)s min", "%(count)s min", n, count="{num}")),
         "planned_estimated": gettext(
             "planned %(planned)s → estimated %(estimated)s",
             planned="{planned}", estimated="{estimated}",

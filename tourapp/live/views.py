@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 
@@ -34,7 +33,8 @@ from . import guide, present, shortcut, texts, tokens
 from .backends import LiveStore, open_store
 
 bp = Blueprint("live", __name__)
-LANG = "<lang:lang>"  # tourapp.render.i18n's converter and URL processors, shared by every blueprint
+# tourapp.render.i18n's converter and URL processors, shared by every blueprint.
+LANG = "<lang:lang>"
 RATE_INTERVAL_S = 1.0
 """At most one guide request per second per link."""
 
@@ -53,6 +53,26 @@ def get_live(app: Flask | None = None) -> LiveStore:
 
 
 _opening = threading.Lock()
+
+
+def live_store_problem() -> str | None:
+    """None when the live store answers a read; else why not, in words fit for /healthz."""
+    try:
+        get_live().revision()
+    except Exception as exc:  # any backend's failure: refused, timed out, locked…
+        # The address of the store stays in the log: /healthz is public.
+        problem = f"the live store does not answer ({type(exc).__name__})"
+        if _health.get("problem") != problem:
+            current_app.logger.error("live store: %s: %s", problem, exc)
+        _health["problem"] = problem
+        return problem
+    if _health.pop("problem", None):
+        current_app.logger.info("live store: answers again")
+    return None
+
+
+_health: dict[str, str] = {}
+"""The last problem /healthz saw in this worker: the log names a change once, not each check."""
 
 
 def _tour() -> Tour:
@@ -243,7 +263,6 @@ def live_texts(tour: Tour) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Settings, the blueprint, and closing the store with the app."""
-    app.config.setdefault("LIVE_STORE", os.environ.get("LIVE_STORE", ""))
+    """The blueprint (LIVE_STORE is read and checked in settings.py), the 304 shortcut."""
     app.register_blueprint(bp)
     shortcut.install(app, current_etag)

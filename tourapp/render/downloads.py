@@ -44,4 +44,5 @@ def gpx_title(tour: Tour, lang: str, leg: int | None) -> str:
     title = tour.title[lang]
     if leg is None:
         return title
-    return f"{title} – {_('walk %(number)d', number=leg)}"
+    # One message, never _() inside an f-string: the extractor cannot see into those.
+    return _("%(title)s – walk %(number)d", title=title, number=leg)

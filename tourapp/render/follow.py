@@ -10,12 +10,12 @@ script. Its texts are translated here, on the server: the script only fills the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, ngettext
 
+from ..domain.clock import minute_of_day, parse_hhmm
 from ..domain.tour import Tour
 from .i18n import clock, keep_together
 
@@ -40,22 +40,14 @@ COORD_DIGITS = 5
 ON_TIME_MIN = 2
 """Within this many minutes of the schedule the group is « à l'heure »."""
 
-AT_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
-
-
 def parse_at(value: str | None) -> dt.time | None:
     """A preview time ``HH:MM`` from the query string, or None when absent or malformed."""
-    if not value or len(value) > 5:
-        return None
-    match = AT_RE.fullmatch(value)  # not match(): "$" would let "14:05\n" through
-    return dt.time(int(match[1]), int(match[2])) if match else None
+    return parse_hhmm(value)
 
 
 def _minute_of_day(moment: dt.datetime, date: dt.date) -> int:
-    """Wall-clock minutes since midnight of ``date`` (beyond 1440 past midnight)."""
-    midnight = dt.datetime.combine(date, dt.time(0), tzinfo=moment.tzinfo)
-    # Same tzinfo on both sides: Python subtracts wall-clock times, as the script does.
-    return int((moment - midnight).total_seconds() // 60)
+    """Whole wall-clock minutes since midnight of ``date`` (beyond 1440 past midnight)."""
+    return int(minute_of_day(moment, date) // 1)
 
 
 def day_clock(date: dt.date, timezone: str) -> dict:
@@ -74,7 +66,8 @@ def day_clock(date: dt.date, timezone: str) -> dict:
     offsets: list[list[int]] = []
     moment = start.astimezone(dt.UTC)
     while moment < end:  # zones change their offset on a quarter hour
-        offset = int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
+        utc_offset = moment.astimezone(zone).utcoffset() or dt.timedelta(0)  # aware: never None
+        offset = int(utc_offset.total_seconds() // 60)
         if not offsets or offsets[-1][1] != offset:
             offsets.append([_ms(moment), offset])
         moment += dt.timedelta(minutes=15)
@@ -138,10 +131,14 @@ def messages() -> dict:
         ),
         "on_time": gettext("On time"),
         "late": _forms(
-            lambda n: _figure(ngettext("%(count)s min late", "%(count)s min late", n, count="{num}"))
+            lambda n: _figure(
+                ngettext("%(count)s min late", "%(count)s min late", n, count="{num}")
+            )
         ),
         "early": _forms(
-            lambda n: _figure(ngettext("%(count)s min early", "%(count)s min early", n, count="{num}"))
+            lambda n: _figure(
+                ngettext("%(count)s min early", "%(count)s min early", n, count="{num}")
+            )
         ),
         "announce_next": gettext("Next stop: %(name)s.", name="{name}"),
         "announce_arrived": gettext("You have arrived at %(name)s.", name="{name}"),

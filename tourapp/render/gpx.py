@@ -198,7 +198,7 @@ def _tour_gpx(tour: Tour, lang: str, page_url: str, created: dt.datetime, wordin
     doc.waypoints = [_waypoint(tour, i, lang, page_url, wording) for i in range(len(tour.stops))]
     doc.routes = [_route(tour, range(len(tour.stops)), lang, title)]
     track = gpxpy.gpx.GPXTrack(name=xml_text(title))
-    track.type = "walking"
+    track.type = "walking"  # type: ignore[assignment]  # gpxpy declares it None, means str
     track.link = doc.link
     track.link_text = doc.link_text
     track.segments = [_segment(leg) for leg in tour.legs]
@@ -238,7 +238,7 @@ def _leg_gpx(
     track = gpxpy.gpx.GPXTrack(
         name=xml_text(name), description=xml_text(wording.leg_description(leg))
     )
-    track.type = "walking"
+    track.type = "walking"  # type: ignore[assignment]  # gpxpy declares it None, means str
     track.number = number
     track.segments = [_segment(leg)]
     doc.tracks = [track]

@@ -61,6 +61,8 @@ def street_phrase(name: str, lang: str) -> str:
 def sentence(step: Step, destination: str = "") -> str:
     """One step as an instruction, e.g. "Turn left onto Rue de la Loge"."""
     street = street_phrase(step.street, _lang()) if step.street else ""
+    if step.maneuver == "cross" and step.street:
+        return _crossing(step)
     if step.maneuver == "depart":
         heading = _heading(step.direction)
         if heading is None:
@@ -84,6 +86,18 @@ def sentence(step: Step, destination: str = "") -> str:
     if street:
         return gettext("Turn %(direction)s onto %(street)s", direction=word, street=street)
     return gettext("Turn %(direction)s", direction=word)
+
+
+def _crossing(step: Step) -> str:
+    """« Traversez la place de la Comédie », with the heading or the turn before it."""
+    square = streets.named(step.street, _lang())
+    heading = _heading(step.direction)
+    if heading is not None:  # the leg starts with the crossing
+        return gettext("Head %(heading)s across %(square)s", heading=heading, square=square)
+    word = _direction_word(step.direction)
+    if word is not None:
+        return gettext("Turn %(direction)s and cross %(square)s", direction=word, square=square)
+    return gettext("Cross %(square)s", square=square)
 
 
 def then(step: Step) -> str:
@@ -152,6 +166,7 @@ def leg_directions(tour: Tour, index: int, lang: str) -> LegDirections:
     """Directions for leg ``index`` of ``tour`` (for templates)."""
     leg = tour.legs[index]
     start, end = tour.stop(leg.from_id), tour.stop(leg.to_id)
+    assert start is not None and end is not None  # the loader keeps only legs between stops
     return LegDirections(instructions(leg, end.name[lang]), app_links(start, end, lang))
 
 

@@ -65,7 +65,7 @@ def change(item: dict) -> str:
         return gettext("stop “%(stop)s”: arrival %(old)s → %(new)s",
                        stop=stop, old=item.get("old", ""), new=item.get("new", ""))
     if kind == "tour":
-        return gettext("tour %(fact)s changed", fact=TOUR_FACTS.get(item.get("fact"), ""))
+        return gettext("tour %(fact)s changed", fact=TOUR_FACTS.get(str(item.get("fact", "")), ""))
     return str(kind)
 
 

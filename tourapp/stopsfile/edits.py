@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from .. import stopsfile
 from ..domain.geo import Point
 from ..domain.tour import Tour
 from ..geodata.routing import Router
 from ..geodata.routing.legs import LegError, RoutedLeg, leg_properties, line, route_tour
-
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+from .schema import is_stop_id
 
 
 class EditError(Exception):
@@ -69,19 +68,29 @@ def _position(location: Point) -> list[float]:
     return [round(location[1], 7), round(location[0], 7)]
 
 
+def check_new_stop(tour: Tour, stop_id: str, after: str | None) -> None:
+    """Refuse a new stop's id (the file's rule, and unused) or a missing ``after`` stop.
+
+    Before anything slow or paid for (geocoding): an id the file would refuse is
+    refused here, with the file's own rule (``schema.is_stop_id``).
+    """
+    if not is_stop_id(stop_id):
+        raise EditError(
+            f'"{stop_id}" cannot be a stop id: use 1–64 letters, digits, "-" or "_", '
+            "starting with a letter or a digit"
+        )
+    if tour.stop(stop_id):
+        raise EditError(f'a stop with the id "{stop_id}" already exists')
+    if after is not None and tour.stop(after) is None:
+        raise EditError(f'no stop has the id "{after}" (--after)')
+
+
 def add_stop(
     document: dict, tour: Tour, stop_id: str, props: dict, location: Point, after: str | None
 ) -> None:
     """Insert stop ``stop_id`` with ``props`` after stop ``after`` (None: first)."""
-    if not ID_PATTERN.match(stop_id):
-        raise EditError(
-            f'"{stop_id}" cannot be a stop id: use 1–64 letters, digits, "-" or "_"'
-        )
-    if tour.stop(stop_id):
-        raise EditError(f'a stop with the id "{stop_id}" already exists')
+    check_new_stop(tour, stop_id, after)
     order = [s.id for s in tour.stops]
-    if after is not None and after not in order:
-        raise EditError(f'no stop has the id "{after}" (--after)')
     position = 0 if after is None else order.index(after) + 1
     order.insert(position, stop_id)
     feature = {
@@ -159,7 +168,8 @@ def reroute(
             continue
         single = _Single(stops_only, a, b)
         try:
-            leg = route_tour(single, router)[0]
+            # _Single has what route_tour reads of a Tour: its stops and its speed.
+            leg = route_tour(cast(Tour, single), router)[0]
         except LegError as exc:
             raise EditError(str(exc).replace("leg 1 ", f"leg {number} ", 1)) from None
         leg = RoutedLeg(number, leg.start, leg.end, leg.route)

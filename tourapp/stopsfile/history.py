@@ -154,10 +154,12 @@ class History:
         """The latest acceptance of ``version``."""
         return next((e for e in reversed(self.entries()) if e.version == version), None)
 
-    def resolve(self, prefix: str) -> str | None:
-        """The kept version a (possibly shortened) name designates, if exactly one."""
-        matches = {e.version for e in self.entries() if e.version.startswith(prefix.strip())}
-        return matches.pop() if len(matches) == 1 and prefix.strip() else None
+    def matching(self, prefix: str) -> tuple[str, ...]:
+        """The kept versions whose name starts with ``prefix``, sorted (none for a blank one)."""
+        prefix = prefix.strip()
+        if not prefix:
+            return ()
+        return tuple(sorted({e.version for e in self.entries() if e.version.startswith(prefix)}))
 
     # --- writing: under the lock --------------------------------------------------------
 

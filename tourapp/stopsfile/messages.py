@@ -20,7 +20,7 @@ def N_(template: str) -> str:  # noqa: N802  (the gettext convention for "mark o
 class Message(str):
     """An English message made of translatable parts ``(template, values)``."""
 
-    parts: tuple[tuple[str, dict], ...]
+    parts: tuple[tuple[str, dict | None], ...]
 
     def __new__(cls, *parts: tuple[str, dict | None] | str) -> Message:
         # A plain string is a literal (a file name, a stop's id): never translated.

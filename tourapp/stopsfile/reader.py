@@ -106,14 +106,15 @@ def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
                 ))
             point_readers.append((index, reader, location))
         elif kind == "LineString":
-            path = [_position(c) for c in coords] if isinstance(coords, list) else [None]
-            if len(path) < 2 or None in path:
+            found = [_position(c) for c in coords] if isinstance(coords, list) else [None]
+            points = [p for p in found if p is not None]
+            if len(found) < 2 or len(points) < len(found):
                 reader.problem(
                     "a leg's coordinates must be at least two [longitude, latitude] positions"
                 )
                 line_readers.append((reader, None))
             else:
-                line_readers.append((reader, tuple(path)))
+                line_readers.append((reader, tuple(points)))
         else:
             reader.problem(Message.of(
                 N_("geometry must be a Point (a stop) or a LineString (a leg), got %(got)s"),

@@ -31,6 +31,13 @@ DEFAULT_SPEED_KMH = 4.5
 DEFAULT_TIMEZONE = "Europe/Paris"
 MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200}
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+"""A stop id: a letter or digit first (so it is never read as a command option), 64 at most."""
+
+
+def is_stop_id(ident: object) -> bool:
+    """Whether ``ident`` is a valid stop id: the file's rule, which every edit checks first."""
+    return isinstance(ident, str) and ID_RE.match(ident) is not None
+
 # GDAL writes a Time field back as "13:30:00" (sometimes with milliseconds): accept seconds.
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,6})?)?$")
 # GDAL may write a Date field as "2018/11/20"; Python alone would also take "20181120".
@@ -341,7 +348,7 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     ident = reader.get("id")
     if ident is None or ident == "":
         reader.problem(missing("id"))
-    elif not isinstance(ident, str) or not ID_RE.match(ident):
+    elif not is_stop_id(ident):
         reader.problem(
             f'"id" must be a short identifier (letters, digits, "-" or "_"), got {_show(ident)}'
         )
@@ -351,11 +358,14 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     address = reader.localized("address", required=False, limit=MAX_TEXT["address"])
     duration = reader.number("duration_min", maximum=24 * 60)
     arrive_at = reader.clock("arrive_at", required=False)
-    if None in (order, name, description, address, duration) or not isinstance(ident, str):
+    if (
+        order is None or name is None or description is None or address is None
+        or duration is None or not isinstance(ident, str)
+    ):
         return None
     if reader.get("arrive_at") not in (None, "") and arrive_at is None:
         return None
-    if not ID_RE.match(ident):
+    if not is_stop_id(ident):
         return None
     return Stop(
         id=ident,
@@ -393,9 +403,9 @@ def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
             for k in STEP_KEYS[:3]
         )
         distance = item.get("distance_m") if isinstance(item, dict) else None
-        ok = ok and _finite(distance) and 0 <= distance <= 100_000
+        ok = ok and distance is not None and _finite(distance) and 0 <= distance <= 100_000
         location = _position(item.get("location")) if ok and "location" in item else None
-        if not ok or ("location" in item and location is None):
+        if not ok or distance is None or ("location" in item and location is None):
             reader.problem(
                 f'"steps" item {number} must have "maneuver", "direction", "street" '
                 f'(text, no control characters), "distance_m" (number ≥ 0) and optionally '
@@ -414,7 +424,7 @@ def _leg(reader: _Feature, path: tuple[LatLon, ...], speed_kmh: float) -> Leg | 
     distance = reader.number("distance_m", required=False, strict_min=True, maximum=100_000)
     walk = reader.number("walk_min", required=False, maximum=24 * 60, integer=True)
     steps = _steps(reader, reader.get("steps"))
-    if None in (leg_from, leg_to, steps):
+    if leg_from is None or leg_to is None or steps is None:
         return None
     if reader.get("distance_m") not in (None, "") and distance is None:
         return None

@@ -1,4 +1,11 @@
-"""The tour the app serves: loaded once, reloaded when the file changes, never half-loaded."""
+"""The served walk: which version every worker and every command uses, and the one way to write it.
+
+- ``TourStore`` (``get_store()``, ``served()``): the version the app serves, loaded once,
+  reloaded when the file or the history changes, never half-loaded;
+- ``write_stops``: validate a new text, replace the file and record the version in the
+  history, as one step (every command that writes the stops file goes through it);
+- ``restore``: write an accepted version back, through ``write_stops``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
@@ -116,11 +124,13 @@ class TourStore:
 
     def _follow_pointer(self) -> None:
         """Serve the version the history names, when another process accepted it."""
-        version = self.history.current()
+        shared = self.history
+        assert shared is not None  # only a history has a pointer that can move
+        version = shared.current()
         current = self._status
         if version is None or (current.tour is not None and current.tour.version == version):
             return
-        data = self.history.data(version)
+        data = shared.data(version)
         if data is None:
             log.error("history: version %s is named but its file is missing or damaged", version)
             return
@@ -169,20 +179,22 @@ class TourStore:
 
     def _accept(self, tour: Tour, data: bytes, signature: tuple | None) -> bool:
         """Record a valid file as the newest version; False when a newer write overtook it."""
+        shared = self.history
+        assert shared is not None  # called only for a store with a history
         try:
-            with self.history.locked():
+            with shared.locked():
                 if durable.signature(self.path) != signature:
                     # Changed while this worker read it: whoever reads the newer file
                     # accepts that one; never put this older one in front of it.
                     self._signature = None
                     return False
-                if self.history.current() != tour.version:
-                    self.history.accept(data, tour, self._status.tour, "file")
-                self._pointer = self.history.pointer_signature()
+                if shared.current() != tour.version:
+                    shared.accept(data, tour, self._status.tour, "file")
+                self._pointer = shared.pointer_signature()
         except OSError as exc:
             # No shared history (read-only folder, full disk): this worker still serves it.
             log.error("history %s: cannot record version %s: %s",
-                      self.history.folder, tour.version, exc)
+                      shared.folder, tour.version, exc)
         return True
 
     def recent(self, count: int) -> list[history.Entry]:
@@ -244,3 +256,77 @@ def init_app(app: Flask) -> None:
 def get_store() -> TourStore:
     """The current app's store."""
     return current_app.extensions["tour_store"]
+
+
+def served(app: Flask) -> Status:
+    """What ``app`` serves now (the views' and every command's walk), with its problems."""
+    return app.extensions["tour_store"].status()
+
+
+def history_of(app: Flask, path: str | os.PathLike) -> history.History:
+    """The shared history of the stops file at ``path`` (the app's own for its TOUR_DATA)."""
+    same = Path(path).resolve() == Path(app.config["TOUR_DATA"]).resolve()
+    folder = (
+        app.config["TOUR_HISTORY_DIR"] if same
+        else history.default_folder(app.instance_path, path)
+    )
+    return history.History(folder, app.config["TOUR_HISTORY_KEEP"])
+
+
+def _parse_or_none(data: bytes | None, path: Path, max_bytes: int) -> Tour | None:
+    if data is None:
+        return None
+    try:
+        return stopsfile.parse(data, path.name, max_bytes=max_bytes)
+    except stopsfile.TourError:
+        return None
+
+
+def write_stops(
+    app: Flask, text: str | bytes, reason: str, path: str | os.PathLike | None = None
+) -> tuple[Tour, history.Entry]:
+    """Validate ``text``, write it over the stops file and record it in the history.
+
+    ``path`` defaults to the app's TOUR_DATA. ``stopsfile.TourError`` lists every
+    problem and nothing is written. The file being replaced, when valid and not yet
+    recorded (saved by hand, not yet seen by a worker), is recorded first ("file"),
+    so ``tour restore`` can bring it back. The file keeps its permissions and owner.
+    """
+    path = Path(app.config["TOUR_DATA"] if path is None else path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    max_bytes = app.config["TOUR_MAX_BYTES"]
+    tour = stopsfile.parse(data, str(path), max_bytes=max_bytes)  # raises before writing
+    shared = history_of(app, path)
+    try:
+        old = path.read_bytes()
+    except OSError:
+        old = None
+    replaced = _parse_or_none(old, path, max_bytes)
+    on_disk = (old, replaced) if old is not None and replaced is not None else None
+    current = shared.current()
+    kept = shared.data(current) if current else None
+    # The version served now, to word what changed (the file itself before any history).
+    previous = _parse_or_none(kept if kept is not None else old, path, max_bytes)
+    entry = shared.write(path, data, tour, previous, reason, on_disk)
+    return tour, entry
+
+
+class UnknownVersion(LookupError):
+    """No kept version, or more than one, is named by what was asked for."""
+
+    def __init__(self, asked: str, matches: tuple[str, ...]):
+        super().__init__(asked)
+        self.asked = asked
+        self.matches = matches  # several when the name was too short to tell them apart
+
+
+def restore(
+    app: Flask, version: str, path: str | os.PathLike | None = None
+) -> tuple[Tour, history.Entry]:
+    """Write the accepted ``version`` (or the start of its name) back; it becomes the newest."""
+    shared = history_of(app, app.config["TOUR_DATA"] if path is None else path)
+    matches = shared.matching(version)
+    data = shared.data(matches[0]) if len(matches) == 1 else None
+    if data is None:
+        raise UnknownVersion(version, matches if len(matches) > 1 else ())
+    return write_stops(app, data, "restore", path)

@@ -11,13 +11,13 @@ it cannot, with the command that fixes it.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
+
+from .durable import write_atomic
 
 
 class CatalogError(RuntimeError):
@@ -51,17 +51,8 @@ def compile_catalog(po: Path, mo: Path, lang: str) -> None:
         ) from exc
     buffer = io.BytesIO()
     write_mo(buffer, catalog)  # fuzzy entries left out, as `pybabel compile` does
-    fd, tmp = tempfile.mkstemp(prefix=f".{mo.name}.", suffix=".tmp", dir=mo.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(buffer.getvalue())
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)  # readable by the server's other users, like pybabel's output
-        os.replace(tmp, mo)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Permissions as pybabel's output (a plain open(): the umask's), or the old file's.
+    write_atomic(mo, buffer.getvalue())
 
 
 def ensure_compiled(sources: Iterable[tuple[Path, str]], languages: Iterable[str]) -> list[Path]:

@@ -47,7 +47,7 @@ LANDSCAPE_PHONE = {"width": 844, "height": 390}
 def answers(url: str, timeout_s: float = 2.0) -> bool:
     """Whether an HTTP server answers a GET of ``url`` (any status counts, no redirect followed)."""
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout_s)
     try:
         connection.request("GET", parts.path or "/")
         connection.getresponse().read()
@@ -60,7 +60,7 @@ def answers(url: str, timeout_s: float = 2.0) -> bool:
 
 def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0,
              alive: Callable[[], bool] = lambda: True) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` on timeout or when ``alive`` stops."""
+    """Poll ``condition`` until it holds; fail naming ``what`` on timeout or if ``alive`` stops."""
     deadline = time.monotonic() + timeout_s
     while not condition():
         if not alive():
@@ -117,12 +117,13 @@ class Gunicorn:
         self.log: list[str] = []
 
     def __enter__(self) -> Gunicorn:
-        self.process = subprocess.Popen(
+        process = self.process = subprocess.Popen(
             self.command, cwd=self.cwd, env=self.env, text=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        assert process.stderr is not None  # stderr=PIPE
         # gunicorn logs the address it bound: with port 0, that is the only way to know it.
-        for line in self.process.stderr:
+        for line in process.stderr:
             self.log.append(line)
             match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
             if match:
@@ -137,14 +138,15 @@ class Gunicorn:
         try:
             # It binds before its workers load the app: wait until one answers.
             wait_for(lambda: answers(self.url + "/healthz"), f"gunicorn at {self.url}",
-                     alive=lambda: self.process.poll() is None)
+                     alive=lambda: process.poll() is None)
         except (RuntimeError, TimeoutError) as exc:
             self.__exit__()
             raise RuntimeError(f"gunicorn did not start ({exc}):\n" + "".join(self.log)) from None
         return self
 
     def _drain(self) -> None:
-        for line in self.process.stderr:
+        stderr = self.process.stderr if self.process is not None else None
+        for line in stderr or ():
             self.log.append(line)
 
     def __exit__(self, *exc) -> None:
@@ -155,7 +157,8 @@ class Gunicorn:
         self.process.wait(10)
         if getattr(self, "_drainer", None) is not None:
             self._drainer.join(10)  # the pipe is at its end once the server has exited
-        self.process.stderr.close()
+        if self.process.stderr is not None:
+            self.process.stderr.close()
 
 
 def listening_port(process: subprocess.Popen, timeout_s: float = 30.0) -> int:
@@ -190,6 +193,7 @@ def listening_port(process: subprocess.Popen, timeout_s: float = 30.0) -> int:
 
     wait_for(listening, f"process {pid} to listen", timeout_s,
              alive=lambda: process.poll() is None)
+    assert port is not None  # wait_for returned: listening() saw it
     return port
 
 

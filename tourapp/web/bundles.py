@@ -65,7 +65,9 @@ def _asset(name: str):
     if files is None:
         return None
     suffix = os.path.splitext(name)[1]
-    paths = [os.path.join(current_app.static_folder, file) for file in files]
+    static = current_app.static_folder
+    assert static is not None  # create_app always sets it
+    paths = [os.path.join(static, file) for file in files]
     return assets.get_cache().bundle(paths, SEPARATORS[suffix], TYPES[suffix], _minified)
 
 

@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, g
@@ -22,6 +23,7 @@ from werkzeug.routing import BuildError
 
 from ..domain.tour import LANGUAGES, Tour
 from ..render.i18n import best_language
+from ..settings import BY_NAME
 from ..stopsfile.store import get_store
 from .assets import get_cache, tour_response
 from .bundles import BUNDLES
@@ -31,7 +33,7 @@ bp = Blueprint("offline", __name__)
 WORKER_FILE = "js/sw.js"
 """The service worker's source, in the static folder, served at the site root."""
 
-TILE_CACHE_MAX = 300
+TILE_CACHE_MAX = BY_NAME["OFFLINE_TILE_CACHE_MAX"].default
 """Map tiles kept for offline use: only those the user viewed, oldest evicted first."""
 
 PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -53,7 +55,9 @@ STATIC_FOLDERS = ("css", "js", "icons", "vendor", "basemap")
 STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2", ".json"}
 NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 """Install-time icons: the browser fetches them itself when it installs the app."""
-BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {"css/app.css", "js/site.js"}
+BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {
+    "css/app.css", "js/site.js",
+}
 """Files the pages get inside a bundle only: the bundle is precached instead."""
 
 
@@ -61,11 +65,14 @@ def _link(endpoint: str, **values) -> str:
     """A URL as the pages write it: absolute in the app, relative to the file in a static
     export (``freeze`` swaps the templates' ``url_for``), so that the worker, its list and
     the manifest work at the root of a host or under a sub-path."""
-    return current_app.jinja_env.globals["url_for"](endpoint, **values)
+    # Jinja types its globals as object; this one is Flask's url_for or freeze's.
+    url_for: Callable[..., str] = current_app.jinja_env.globals["url_for"]  # type: ignore[assignment]
+    return url_for(endpoint, **values)
 
 
 def _static_files(app: Flask) -> list[str]:
     """The static files to precache, as paths relative to the static folder."""
+    assert app.static_folder is not None  # create_app always sets it
     root = Path(app.static_folder)
     files = []
     for folder in STATIC_FOLDERS:
@@ -82,6 +89,7 @@ def assets_hash(app: Flask) -> str:
     if cached:
         return cached
     digest = hashlib.sha256()
+    assert app.static_folder is not None  # create_app always sets it
     root = Path(app.static_folder)
     paths = [root / name for name in _static_files(app)] + [root / WORKER_FILE]
     for path in paths:
@@ -231,6 +239,5 @@ def root_manifest():
 
 def init_app(app: Flask) -> None:
     """Serve the manifest and the worker; give templates the worker's URL."""
-    app.config.setdefault("OFFLINE_TILE_CACHE_MAX", TILE_CACHE_MAX)
     app.register_blueprint(bp)
     app.jinja_env.globals["offline_worker_url"] = worker_url

@@ -15,10 +15,7 @@ from urllib.parse import quote, urlsplit
 from flask import Flask, Response, request
 from werkzeug.datastructures import Headers
 
-from ..settings import is_production, maintenance_command
-
-DEV_SECRET_KEYS = {"", "dev", "development", "changeme", "secret"}
-"""Keys that must never sign anything in production."""
+from ..settings import SettingError, is_development_key, is_production, maintenance_command
 
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 
@@ -27,7 +24,7 @@ PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), 
 UNSAFE_NAME_RE = re.compile(r'[\x00-\x1f\x7f-\x9f\ud800-\udfff/\\"*:<>?|]+')
 
 
-class InsecureConfig(RuntimeError):
+class InsecureConfig(SettingError):
     """The app was asked to serve in production with development settings."""
 
 
@@ -90,9 +87,7 @@ def check_production(app: Flask) -> None:
     """Refuse to serve in production with a development secret key."""
     if not is_production(app) or maintenance_command():
         return
-    key = app.config.get("SECRET_KEY")
-    key_text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key or "")
-    if key_text.lower() in DEV_SECRET_KEYS or len(key_text) < 16:
+    if is_development_key(app.config.get("SECRET_KEY")):
         raise InsecureConfig(
             "tourapp refuses to start in production with a development SECRET_KEY: set "
             "FLASK_SECRET_KEY to a long random value (python3 -c 'import secrets; "

@@ -21,7 +21,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..domain.tour import Tour
-from ..render import downloads, follow, leaflet, mapview, qr
+from ..live.views import live_store_problem
+from ..render import downloads, follow, leaflet, qr
 from ..render.i18n import best_language, clock, select_locale
 from ..stopsfile.store import get_store
 from . import assets
@@ -29,7 +30,8 @@ from .assets import tour_response
 from .security import content_disposition
 
 bp = Blueprint("tour", __name__)
-LANG = "<lang:lang>"  # the converter and its URL processors: tourapp.render.i18n, for every blueprint
+# The converter and its URL processors: tourapp.render.i18n, for every blueprint.
+LANG = "<lang:lang>"
 OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 
@@ -73,6 +75,10 @@ def render_map_script(tour: Tour, lang: str) -> str:
     credit = tour.credit(lang)
     if credit:
         attribution += " | " + str(escape(credit))  # file text: escaped
+    # Imported here, where the map is drawn (once per version and language): folium brings
+    # numpy (+28 MB, +0.3 s) that no other request of a worker needs.
+    from ..render import mapview
+
     m = mapview.build(
         tour, lang, map_labels(tour, lang), current_app.config["TILE_URL"], attribution
     )
@@ -142,7 +148,11 @@ def tour_geojson():
 
 @bp.route("/healthz")
 def healthz():
-    """Whether a tour is loaded, and why the file on disk is refused if it is."""
+    """Whether a tour is loaded and the live store answers; why not, if not.
+
+    503 when there is no tour or the live store does not answer: a load balancer then
+    sends phones to a machine that can serve the live walk (docs/deploy.md).
+    """
     status = get_store().status()
     body = {"status": status.state}
     if status.tour is not None:
@@ -156,8 +166,14 @@ def healthz():
             if status.tour is not None
             else "no valid data file has been loaded"
         )
+    live_problem = live_store_problem()
+    if live_problem is not None:
+        body["live_store"] = live_problem
+        if status.tour is not None:
+            body["status"] = "degraded"
+    failing = status.tour is None or live_problem is not None
     response = jsonify(body)
-    response.status_code = 503 if status.tour is None else 200
+    response.status_code = 503 if failing else 200
     response.cache_control.no_store = True
     return response
 

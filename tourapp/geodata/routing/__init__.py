@@ -3,7 +3,8 @@
 - ``network.NetworkRouter``: an embedded pedestrian router over a street
   centre-line GeoJSON file (the city's « Filaire des voies », an OpenStreetMap
   export…), with networkx.
-- ``osrm.OsrmRouter``: any OSRM HTTP server with a foot profile.
+- ``osrm.OsrmRouter``: any OSRM HTTP server with a foot profile;
+- ``engines.open_router``: the one builder from options (every command that routes).
 
 Both return a ``Route`` whose steps use the model of ``tourapp.domain.tour.Step``.
 Coordinates are ``(lat, lon)``, as everywhere after the loader.

@@ -87,7 +87,7 @@ def leg_properties(leg: RoutedLeg, speed_kmh: float) -> dict:
 
 def line(leg: RoutedLeg) -> dict:
     """The leg's GeoJSON geometry, ``[lon, lat]`` rounded to 1e-7° (about 1 cm)."""
-    coordinates = []
+    coordinates: list[list[float]] = []
     for lat, lon in leg.route.path:
         position = [round(lon, 7), round(lat, 7)]
         if not coordinates or coordinates[-1] != position:

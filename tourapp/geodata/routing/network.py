@@ -8,6 +8,11 @@ Undirected on purpose: a one-way street is one-way for cars only.
 A stop is snapped to the nearest point of the nearest walkable segment, which
 is split there for the time of the search; the walk is the shortest path by
 length (Dijkstra, networkx).
+
+Squares are crossed, not walked round: Polygons in the network, or the pedestrian zones
+of a file beside it (``areas.AREAS_BESIDE``), add straight edges across the open spaces
+they hold (``areas``, ``crossings``); such an edge has ``cross`` set, and its step says
+« Traversez ».
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import networkx as nx
 
 from ...domain.geo import distance_m
 from ...domain.tour import LatLon
-from . import Route, RoutingError, steps
+from . import Route, RoutingError, areas, crossings, steps
 
 DEFAULT_NAME_PROPERTY = "LIB_OFF"
 """Street-name property of the Ville de Montpellier's « Filaire des voies »."""
@@ -69,12 +74,21 @@ class NetworkRouter:
         *,
         max_snap_m: float = MAX_SNAP_M,
         source: str = "network",
+        zones: Iterable[areas.Area] = (),
     ):
         self.max_snap_m = max_snap_m
         self.source = source
         self.graph = nx.Graph()
         self._cells: dict[tuple[int, int], list[tuple[Any, Any]]] = defaultdict(list)
+        features = list(features)
+        walkable_areas = [f for f in features if isinstance(f, dict) and walkable(
+            f.get("properties") or {})]
+        self._squares = crossings.Squares(
+            [*zones, *areas.areas_of(walkable_areas, source)], self.graph, self._cells,
+            _cell, self._position,
+        )
         self._build(features, name_property)
+        self._squares.connect()
         if self.graph.number_of_edges() == 0:
             raise RoutingError(f"{source}: no walkable LineString in the network")
 
@@ -82,8 +96,15 @@ class NetworkRouter:
     def from_file(
         cls, path: str | os.PathLike, name_property: str = DEFAULT_NAME_PROPERTY, **options
     ) -> NetworkRouter:
-        """Load a street network from a GeoJSON file; ``RoutingError`` when unusable."""
+        """Load a street network from a GeoJSON file; ``RoutingError`` when unusable.
+
+        The pedestrian zones in a file ``areas.AREAS_BESIDE`` next to it are read too,
+        unless ``zones`` is given.
+        """
         path = Path(path)
+        beside = path.with_name(areas.AREAS_BESIDE)
+        if "zones" not in options and beside.is_file():
+            options["zones"] = areas.read_areas(beside)
         try:
             if path.stat().st_size > MAX_NETWORK_BYTES:
                 raise RoutingError(f"{path}: larger than {MAX_NETWORK_BYTES:,} bytes")
@@ -141,6 +162,8 @@ class NetworkRouter:
                 )
             # GeoJSON [lon, lat] → (lat, lon), rounded so shared vertices meet.
             nodes.append((round(position[1], COORD_DIGITS), round(position[0], COORD_DIGITS)))
+        # A side of a square is cut often, so that a crossing can start near any point.
+        nodes = self._squares.side(nodes, name, COORD_DIGITS)
         for u, v in zip(nodes, nodes[1:], strict=False):
             if u == v:
                 continue
@@ -153,9 +176,19 @@ class NetworkRouter:
                     self._cells[cell].append((u, v))
             self.graph.add_edge(u, v, length=length, name=name)
 
+    @property
+    def squares(self) -> list[tuple[str, areas.Area, list[list[LatLon]]]]:
+        """The open spaces crossed: (name, its pedestrian zone, its lines' points)."""
+        return self._squares.listing()
+
+    @property
+    def crossings(self) -> int:
+        """How many straight edges cross open spaces."""
+        return self._squares.count
+
     def snap(self, point: LatLon) -> tuple[float, tuple[Any, Any], float, LatLon]:
         """Nearest walkable segment: (distance in m, (u, v), position 0–1 along it, point)."""
-        best = None
+        best: tuple[float, tuple[Any, Any], float, LatLon] | None = None
         row, col = _cell(point)
         # Enough rings of cells around the point's own to cover max_snap_m.
         reach_lat = math.ceil(self.max_snap_m / (CELL_DEG * 111_000))
@@ -171,6 +204,7 @@ class NetworkRouter:
         if best is None or best[0] > self.max_snap_m:
             for edge in self.graph.edges():  # only to tell how far the nearest street is
                 best = _closer(best, point, edge)
+        assert best is not None  # a network without a walkable line is refused when loaded
         return best
 
     def route(self, start: LatLon, end: LatLon) -> Route:
@@ -186,7 +220,9 @@ class NetworkRouter:
                 )
             snaps.append((edge, t, at))
         removed, added, ends = self._split(snaps)
+        crossings_before = self._squares.count
         try:
+            self._squares.from_ends(ends, snaps)
             try:
                 nodes = nx.shortest_path(self.graph, ends[0], ends[1], weight="length")
             except nx.NetworkXNoPath:
@@ -197,16 +233,19 @@ class NetworkRouter:
             path = tuple(self._position(n) for n in nodes)
             if len(path) < 2:
                 raise RoutingError("both stops are at the same place on the network")
-            names = [self.graph.edges[a, b]["name"] for a, b in zip(nodes, nodes[1:], strict=False)]
+            pairs = list(zip(nodes, nodes[1:], strict=False))
+            names = [self.graph.edges[a, b]["name"] for a, b in pairs]
+            crossings = [self.graph.edges[a, b].get("cross", False) for a, b in pairs]
             junctions = [self.graph.degree(n) >= 3 for n in nodes]
             length = sum(
                 self.graph.edges[a, b]["length"] for a, b in zip(nodes, nodes[1:], strict=False)
             )
         finally:
+            self._squares.count = crossings_before
             self.graph.remove_nodes_from(added)
             for u, v, data in removed:
                 self.graph.add_edge(u, v, **data)
-        return Route(path, length, steps.from_path(path, names, junctions))
+        return Route(path, length, steps.from_path(path, names, junctions, crossings))
 
     def _position(self, node: Any) -> LatLon:
         return self.graph.nodes[node]["at"] if isinstance(node, str) else node

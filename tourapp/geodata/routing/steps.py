@@ -11,6 +11,8 @@ Thresholds, all documented in the README:
   the one after it); two neighbouring steps on the same street are then merged.
 - Bearings around a turn are measured over ``BEARING_SPAN_M`` on each side, so
   the small zig-zags of a hand-drawn centre-line do not read as turns.
+- A stretch walked straight across an open space (a square's crossing edge of the
+  network router) is a step of its own, maneuver "cross", named after the square.
 - The turn angle gives the direction: under ``STRAIGHT_DEG`` straight,
   under ``SLIGHT_DEG`` slight, under ``SHARP_DEG`` a plain turn, under
   ``UTURN_DEG`` sharp, else a U-turn (the same bands as OSRM's modifiers).
@@ -77,6 +79,7 @@ class _Stretch:
     first: int  # index of the path node where the stretch starts
     last: int  # index of the path node where it ends
     length: float
+    crossing: bool = False  # straight across an open space
 
 
 def _bearing_out(path: Sequence[LatLon], node: int) -> float:
@@ -102,29 +105,35 @@ def _turn_at(path: Sequence[LatLon], node: int) -> float:
 
 
 def from_path(
-    path: Sequence[LatLon], names: Sequence[str], junctions: Sequence[bool]
+    path: Sequence[LatLon],
+    names: Sequence[str],
+    junctions: Sequence[bool],
+    crossings: Sequence[bool] | None = None,
 ) -> tuple[Step, ...]:
     """Steps for a walk along ``path``; ``names[i]`` names the segment from node i to i+1.
 
-    ``junctions[i]`` tells whether three or more street segments meet at node i.
+    ``junctions[i]`` tells whether three or more street segments meet at node i;
+    ``crossings[i]`` whether the segment from node i goes straight across an open space.
     """
     if len(path) < 2:
         raise ValueError("a path needs at least two points")
+    crossings = list(crossings) if crossings is not None else [False] * (len(path) - 1)
     lengths = [distance_m(a, b) for a, b in zip(path, path[1:], strict=False)]
-    stretches = [_Stretch(names[0], 0, 1, lengths[0])]
+    stretches = [_Stretch(names[0], 0, 1, lengths[0], crossings[0])]
     for i in range(1, len(path) - 1):
         current = stretches[-1]
-        same = names[i] == current.name
-        if same and not (junctions[i] and abs(_turn_at(path, i)) >= SAME_STREET_TURN_DEG):
+        same = names[i] == current.name and crossings[i] == current.crossing
+        turned = junctions[i] and abs(_turn_at(path, i)) >= SAME_STREET_TURN_DEG
+        if same and (current.crossing or not turned):
             current.last, current.length = i + 1, current.length + lengths[i]
         else:
-            stretches.append(_Stretch(names[i], i, i + 1, lengths[i]))
+            stretches.append(_Stretch(names[i], i, i + 1, lengths[i], crossings[i]))
     stretches = _merge_short(stretches, path)
 
     first = stretches[0]
     steps = [
         Step(
-            "depart",
+            "cross" if first.crossing else "depart",
             cardinal(_bearing_out(path, 0)),
             first.name,
             round(first.length, 1),
@@ -135,7 +144,7 @@ def from_path(
         way = direction(_turn_at(path, stretch.first))
         steps.append(
             Step(
-                "continue" if way == "straight" else "turn",
+                "cross" if stretch.crossing else "continue" if way == "straight" else "turn",
                 way,
                 stretch.name,
                 round(stretch.length, 1),
@@ -167,6 +176,7 @@ def _merge_short(stretches: list[_Stretch], path: Sequence[LatLon]) -> list[_Str
             previous, stretch = stretches[index - 1], stretches[index]
             if (
                 previous.name == stretch.name
+                and previous.crossing == stretch.crossing
                 and abs(_turn_at(path, stretch.first)) < SAME_STREET_TURN_DEG
             ):
                 previous.last, previous.length = stretch.last, previous.length + stretch.length

@@ -11,9 +11,9 @@ are Chromium's ``encodedDataLength`` (compressed body + headers).
 Each language is compared with a folium page built with that language's texts.
 Targets: ≤ 35 % of folium's bytes in each language, no third-party origin
 besides the tile server, ≤ 6 requests before first render. The offline base map
-(``static/basemap/``, ``static/js/basemap.js``) is fetched here, after the load event, only because no tile
-loads (outside hosts do not resolve): it is printed apart and not counted. Exit status 1 when
-a page is an error or a target is missed.
+(``static/basemap/``, ``static/js/basemap.js``) is fetched here, after the load event,
+only because no tile loads (outside hosts do not resolve): it is printed apart and not
+counted. Exit status 1 when a page is an error or a target is missed.
 """
 
 from __future__ import annotations

@@ -112,9 +112,12 @@ def build(stops_file: Path = ROOT / "data" / "stops.geojson") -> dict:
     pieces: dict[tuple[str, int], list] = {}
     for feature in json.loads((CITY / "voies.geojson").read_text())["features"]:
         geometry = feature["geometry"]
-        lines = [geometry["coordinates"]] if geometry["type"] == "LineString" else geometry["coordinates"]
+        lines = geometry["coordinates"]
+        if geometry["type"] == "LineString":
+            lines = [lines]
         props = feature["properties"]
-        key = (props.get("LIB_OFF") or "", 1 if (props.get("OCCUPATION") or "").startswith("Pi") else 0)
+        walk = 1 if (props.get("OCCUPATION") or "").startswith("Pi") else 0  # « Piéton »
+        key = (props.get("LIB_OFF") or "", walk)
         for line in lines:
             points = [tuple(p[:2]) for p in line]
             if _inside(points, box):
@@ -127,12 +130,15 @@ def build(stops_file: Path = ROOT / "data" / "stops.geojson") -> dict:
     zones = []
     for feature in json.loads((CITY / "zones-pietonnes.geojson").read_text())["features"]:
         geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
         for polygon in polygons:
             ring = [tuple(p[:2]) for p in polygon[0]]
             if _inside(ring, box):
                 zones.append(_deltas(_simplify(ring, TOLERANCE_M)))
-    return {"scale": SCALE, "credit": {"fr": CREDIT, "en": CREDIT_EN}, "zones": zones, "streets": streets}
+    credit = {"fr": CREDIT, "en": CREDIT_EN}
+    return {"scale": SCALE, "credit": credit, "zones": zones, "streets": streets}
 
 
 def main() -> int:

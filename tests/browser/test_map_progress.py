@@ -13,7 +13,6 @@ from .test_card_honesty import LEG2, on_path
 from .test_follow import SEEDED_TOUR, card, follow_page, paris  # noqa: F401
 
 
-
 def look(page, stop_id: str) -> dict:
     """How a stop's marker looks: its class, label and the disc's shape and colour."""
     return page.evaluate(

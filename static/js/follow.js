@@ -214,10 +214,9 @@
     return shift === null ? fill(M.arrival, { time: stop.arrival_label }) :
       fill(M.arrival_yours, { time: minuteText(stop.arrival_min + shift) });
   }
-  function endText(stop) {
+  function endText(stop) { // a solo walker's own end, or the plan's
     var shift = paceShift();
-    return shift === null ? fill(M.end_at, { time: stop.departure_label }) :
-      fill(M.end_yours, { time: minuteText(stop.departure_min + shift) });
+    return fill(M.end_at, { time: shift === null ? stop.departure_label : minuteText(stop.departure_min + shift) });
   }
   function now() {
     // live.js's clock: the guide's walk clock, or a solo walker's own start ("Start now").
@@ -365,7 +364,6 @@
     var far = away > data.far_m;
     var metresLeft = k < n && fix && !far ? distanceTo(k, fix.pos) : null;
     var shownStop = atLast ? stops[n - 1] : stops[k];
-    root.classList.toggle("is-browsing", view !== null);
     root.classList.toggle("is-walk-day", walkDay());
     ui.browse.hidden = view === null;
     ui.iam.hidden = view === null || (state.at && view === k - 1 && state.source !== "schedule");
@@ -386,7 +384,6 @@
     }
     root.setAttribute("data-next", k < n ? stops[k].id : "");
     root.setAttribute("data-at", state.at && k > 0 ? stops[k - 1].id : "");
-    root.setAttribute("data-view", view === null ? "" : stops[view].id);
     root.classList.toggle("is-far", far && view === null);
     var current = view === null ? ownIndex() : view;
     ui.prev.disabled = current <= 0;
@@ -434,9 +431,9 @@
   /* The map, as the itinerary: each stop marker's class (a shape and a tick in app.css, not
    * colour alone) and label; the next leg stands out, the legs walked are greyed. */
   var LEG_STYLE = {
-    done: { color: "#6b6b6b", weight: 4, opacity: 0.7, dashArray: "2 8" },
-    next: { color: "#c2410c", weight: 8, opacity: 0.95 },
-    later: { color: "#0b5cad", weight: 4, opacity: 0.75 }
+    done: { color: "#666", weight: 4, dashArray: "2 8" },
+    next: { color: "#c2410c", weight: 8 },
+    later: { color: "#0b5cad", weight: 4 }
   };
   function markMap() {
     var markers = (window.tourapp && window.tourapp.markers) || [];

@@ -40,41 +40,31 @@
   credit.href = "https://leafletjs.com";
   L.Control.Attribution.mergeOptions({ prefix: credit.outerHTML });
 
-  /* A stop's pop-up is a small dialog: the focus moves into it, Escape closes it and the
-   * focus goes back to its marker. */
+  /* A stop's pop-up is a small dialog: as wide as the map allows beside its buttons (64 px)
+   * with its own margins (90 px), so that on a 320 px phone it and its close button stay on
+   * screen; the focus moves into it, Escape closes it, the focus goes back to its marker. */
   function labelPopups(map) {
-    var opener = null;
+    var opener = null, box = map.getContainer();
     map.on("popupopen", function (event) {
-      L.setOptions(event.popup, popupOptions(map));
-      event.popup.update(); // laid out and panned again with the room this screen has
-      var node = event.popup.getElement();
-      var close = node.querySelector(".leaflet-popup-close-button");
+      var popup = event.popup, room = map.getSize().x - 154;
+      L.setOptions(popup, { maxWidth: Math.max(140, Math.min(280, room)), minWidth: Math.min(160, room),
+        autoPanPaddingTopLeft: L.point(64, 12) });
+      popup.update(); // laid out and panned again with that room
+      var node = popup.getElement(), close = node.querySelector(".leaflet-popup-close-button");
       if (close && texts.closePopup) close.setAttribute("aria-label", texts.closePopup);
-      opener = document.activeElement && document.activeElement.closest(".leaflet-marker-icon");
+      opener = document.activeElement.closest(".leaflet-marker-icon");
       var content = node.querySelector(".leaflet-popup-content");
-      if (content) {
-        content.setAttribute("tabindex", "-1");
-        content.focus({ preventScroll: true });
-      }
+      content.tabIndex = -1;
+      content.focus({ preventScroll: true });
     });
     map.on("popupclose", function () {
-      if (opener && document.activeElement && (document.activeElement === document.body ||
-          document.activeElement.closest(".leaflet-popup"))) opener.focus({ preventScroll: true });
+      var focus = document.activeElement;
+      if (opener && (focus === document.body || focus.closest(".leaflet-popup"))) opener.focus({ preventScroll: true });
       opener = null;
     });
-    map.getContainer().addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && event.target.closest && event.target.closest(".leaflet-popup")) {
-        map.closePopup();
-      }
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && event.target.closest(".leaflet-popup")) map.closePopup();
     });
-  }
-  // At most the map's width less its buttons (64 px), a margin (24 px) and the pop-up's own
-  // margins around its text (66 px, the close button's among them): on a 320 px phone the
-  // pop-up and its close button stay on screen, clear of the zoom buttons.
-  function popupOptions(map) {
-    var room = map.getSize().x - 64 - 24 - 66;
-    return { maxWidth: Math.max(140, Math.min(280, room)), minWidth: Math.min(160, room),
-      autoPanPaddingTopLeft: L.point(64, 12), autoPanPaddingBottomRight: L.point(12, 12) };
   }
 
   /* The offline base map (static/js/basemap.js, tools/build_basemap.py): the city's streets

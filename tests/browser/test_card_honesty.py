@@ -168,7 +168,7 @@ def test_browsing_stops_does_not_move_the_walker(browser, live_server, lang):
     assert page.locator(".follow-name").inner_text() == SEEDED_TOUR.stops[0].name[lang]
     assert page.locator(".follow-prev").is_disabled()
     # Back to the walk: the card as it was.
-    back = {"fr": "Revenir à ma position sur la déambulation", "en": "Back to where I am on the walk"}[lang]
+    back = {"fr": "Revenir à ma position", "en": "Back to my position"}[lang]
     page.get_by_role("button", name=back).click()
     assert card(page) == before
     # « I am here », on stop 2: now the card says it, and stop 2 is current.

@@ -334,7 +334,7 @@ def test_manual_previous_and_next_without_location(follow_page, live_server):
     )
     prev.click()
     assert card(page)["at"] == "musee-fabre"  # browsing back moved no one
-    page.get_by_role("button", name="Revenir à ma position sur la déambulation").click()
+    page.get_by_role("button", name="Revenir à ma position").click()
     assert card(page)["name"] == "Musée Fabre"
     # The card stays in view over the itinerary, and never over the map.
     page.locator("li.stop").nth(3).scroll_into_view_if_needed()

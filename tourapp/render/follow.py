@@ -121,7 +121,6 @@ def messages() -> dict:
         "stop_of": gettext("(%(number)s of %(count)s)", number="{number}", count="{count}"),
         "arrival": gettext("Arrival planned at %(time)s", time="{time}"),
         "arrival_yours": gettext("Arrival at your pace at %(time)s", time="{time}"),
-        "end_yours": gettext("End of the walk at your pace at %(time)s", time="{time}"),
         "departure": gettext("Departure planned at %(time)s", time="{time}"),
         "walk": gettext(
             "%(distance)s, about %(time)s on foot", distance="{distance}", time="{time}"

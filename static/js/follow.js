@@ -344,7 +344,7 @@
 
   function renderView(stop) {
     show(ui.here, "");
-    ui.kind.textContent = M.stop;
+    ui.kind.textContent = ""; // the count says which stop
     ui.count.textContent = fill(M.stop_of, { number: view + 1, count: n });
     ui.name.textContent = stop.name;
     ui.distance.textContent = "";

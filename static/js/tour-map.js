@@ -47,8 +47,7 @@
     var opener = null, box = map.getContainer();
     map.on("popupopen", function (event) {
       var popup = event.popup, room = map.getSize().x - 154;
-      L.setOptions(popup, { maxWidth: Math.max(140, Math.min(280, room)), minWidth: Math.min(160, room),
-        autoPanPaddingTopLeft: L.point(64, 12) });
+      L.setOptions(popup, { maxWidth: Math.max(140, Math.min(280, room)), autoPanPaddingTopLeft: L.point(64, 12) });
       popup.update(); // laid out and panned again with that room
       var node = popup.getElement(), close = node.querySelector(".leaflet-popup-close-button");
       if (close && texts.closePopup) close.setAttribute("aria-label", texts.closePopup);
@@ -71,18 +70,16 @@
    * and their names, drawn under the tiles. Its script and data are fetched once a tile fails
    * and the page has loaded: online the page pays nothing for it, and the first render never
    * waits for it; the service worker keeps both for the day there is no signal. */
-  function loadBaseMap(map) {
-    var url = map.getContainer().getAttribute("data-basemap-script");
-    if (!url) return;
-    var script = document.createElement("script");
-    script.src = url;
-    document.head.appendChild(script);
-  }
   var asked = false;
-  function afterLoad(map) {
-    if (asked) return;
+  function baseMap(map) {
+    var url = map.getContainer().getAttribute("data-basemap-script");
+    if (asked || !url) return;
     asked = true;
-    function go() { setTimeout(function () { loadBaseMap(map); }, 0); }
+    function go() {
+      var script = document.createElement("script");
+      script.src = url;
+      document.head.appendChild(script);
+    }
     if (document.readyState === "complete") go();
     else window.addEventListener("load", go);
   }
@@ -131,9 +128,9 @@
               map.addLayer(layer);
               // Only when tiles fail (offline, a server down): online, the page pays nothing
               // for it; the service worker has it stored for the day there is no signal.
-              layer.once("tileerror", function () { afterLoad(map); });
+              layer.once("tileerror", function () { baseMap(map); });
             });
-            if (navigator.onLine === false) afterLoad(map);
+            if (navigator.onLine === false) baseMap(map);
           });
         });
       });

@@ -115,7 +115,6 @@ def messages() -> dict:
         "preview": gettext("Preview: the walk as at %(time)s on its day.", time="{time}"),
         "details": gettext("Show the details of the next stop"),
         "last": gettext("Last stop"),
-        "stop": gettext("Stop"),
         "end_at": gettext("End of the walk planned at %(time)s", time="{time}"),
         "finished": gettext("End of the walk. Thank you for coming!"),
         "stop_of": gettext("(%(number)s of %(count)s)", number="{number}", count="{count}"),

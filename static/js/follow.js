@@ -428,13 +428,8 @@
     markMap();
   }
 
-  /* The map, as the itinerary: each stop marker's class (a shape and a tick in app.css, not
-   * colour alone) and label; the next leg stands out, the legs walked are greyed. */
-  var LEG_STYLE = {
-    done: { color: "#666", weight: 4, dashArray: "2 8" },
-    next: { color: "#c2410c", weight: 8 },
-    later: { color: "#0b5cad", weight: 4 }
-  };
+  /* The map, as the itinerary: each stop marker's class (a shape and a tick in follow.css,
+   * not colour alone) and label; the next leg stands out, the legs walked are greyed. */
   function markMap() {
     var markers = (window.tourapp && window.tourapp.markers) || [];
     markers.forEach(function (m) {
@@ -445,19 +440,12 @@
       ["done", "current", "next"].forEach(function (c) { node.classList.toggle("is-" + c, status === c); });
       node.setAttribute("aria-label", m.texts.label + (status ? " " + M["status_" + status] : ""));
     });
-    legs.forEach(function (leg, i) {
-      var line = drawn[i];
-      if (!line || !line.setStyle) return;
-      var to = i + 1; // leg i leads to stop i + 1
-      var kind = to < state.next || (to === state.next && state.at) ? "done" :
-        to === state.next ? "next" : "later";
-      if (line.tourappKind === kind) return;
-      line.tourappKind = kind;
-      // A leg drawn dashed (not routed) keeps its dashes unless walked.
-      var style = Object.assign({}, LEG_STYLE[kind]);
-      if (kind !== "done") style.dashArray = line.tourappDash === undefined ?
-        (line.tourappDash = line.options.dashArray || null) : line.tourappDash;
-      line.setStyle(style);
+    legs.forEach(function (leg, i) { // leg i leads to stop i + 1; follow.css draws the classes
+      var line = drawn[i], node = line && line.getElement && line.getElement();
+      if (!node) return;
+      var kind = i + 1 < state.next || (i + 1 === state.next && state.at) ? "done" : i + 1 === state.next ? "next" : "";
+      node.classList.toggle("leg-done", kind === "done");
+      node.classList.toggle("leg-next", kind === "next");
       if (kind === "next") line.bringToFront();
     });
   }

@@ -47,10 +47,11 @@ def test_done_next_and_later_stops_look_different(follow_page, live_server, lang
     assert nxt["label"].endswith({"fr": "(prochaine étape)", "en": "(next stop)"}[lang])
     # The next leg stands out: thicker than the others, the done one greyed and dashed.
     legs = page.evaluate(
-        "() => tourapp.legs.map((l) => ({w: l.options.weight, c: l.options.color, d: l.options.dashArray}))"
+        "() => tourapp.legs.map((l) => { const s = getComputedStyle(l.getElement());"
+        " return {w: parseFloat(s.strokeWidth), c: s.stroke, d: s.strokeDasharray}; })"
     )
     assert legs[1]["w"] > legs[2]["w"] and legs[1]["w"] > legs[0]["w"], legs
-    assert legs[0]["c"] != legs[1]["c"] and legs[0]["d"], legs
+    assert legs[0]["c"] != legs[1]["c"] and legs[0]["d"] != "none", legs
 
 
 def test_recentre_shows_the_way_to_the_next_stop(follow_page, live_server):  # noqa: F811

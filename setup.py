@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -36,14 +37,17 @@ class BuildWithAppFiles(build_py):
 
 def compile_catalogs(source: Path, target: Path) -> None:
     """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``source`` into ``target``."""
-    # The app's own compiler (strict, atomic), loaded from its file: importing the
-    # package would need its dependencies, which a build environment does not have.
+    # The app's own compiler (strict, atomic), loaded from its folder as a package of its
+    # own: importing ``tourapp`` would need its dependencies, which a build environment
+    # does not have; ``tourapp/system`` needs only the standard library and babel.
+    folder = HERE / "tourapp" / "system"
     spec = importlib.util.spec_from_file_location(
-        "tourapp_catalogs", HERE / "tourapp" / "system" / "catalogs.py"
+        "_tourapp_system", folder / "__init__.py", submodule_search_locations=[str(folder)]
     )
     assert spec is not None and spec.loader is not None
-    catalogs = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(catalogs)
+    sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules[spec.name])
+    catalogs = importlib.import_module(f"{spec.name}.catalogs")
     for po in sorted(source.glob("*/LC_MESSAGES/*.po")):
         mo = target / po.relative_to(source).with_suffix(".mo")
         mo.parent.mkdir(parents=True, exist_ok=True)

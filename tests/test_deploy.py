@@ -41,7 +41,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(port: int, path: str = "/healthz", timeout_s: float = 2.0, host: str = HOST,
+def get(port: int, path: str = "/healthz", timeout_s: float = 15.0, host: str = HOST,
         headers: dict | None = None) -> tuple[int, bytes, float]:
     """(status, body, seconds) of one GET, on a new connection."""
     started = time.monotonic()

@@ -121,10 +121,13 @@ def installed(wheel, dependencies, tmp_path_factory) -> Installed:
     Path(site, "test-run-dependencies.pth").write_text(
         f"import site; site.addsitedir({str(dependencies)!r})\n"
     )
+    # Without PYTHONPATH: a clone on it (as in a worktree's test run) shows pip the clone's
+    # tourapp metadata, and pip would then install nothing ("already satisfied").
+    clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
          "--no-deps", "--no-index", str(wheel)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, env=clean,
     )
     return Installed(venv, tmp_path_factory.mktemp("elsewhere"))
 

@@ -144,10 +144,10 @@ def test_a_late_end_shows_the_computed_times_with_the_plan_beside(client, tour_f
     french = client.get("/fr/").text.replace(NBSP, " ")  # times never break: no-break spaces
     header = re.search(r'<p class="tour-when">(.*?)</p>', french, re.S)[1]
     assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", header)).strip().endswith(
-        "13 h 30 – 16 h 17 (prévu : 16 h 00)"
+        "13 h 30 – 16 h 17 (fin prévue : 16 h 00)"
     )
     english = client.get("/en/").text.replace(NBSP, " ")
-    assert "(planned: 4:00 PM)" in english and "4:17 PM" in english
+    assert "(planned end: 4:00 PM)" in english and "4:17 PM" in english
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json["status"] == "ok"
     assert health.json["warnings"] == 1 and health.json["off_schedule"] is True

@@ -44,7 +44,8 @@
     here: $(".follow-here"), kind: $(".follow-kind"), count: $(".follow-count"),
     name: $(".follow-name"), distance: $(".follow-distance"), time: $(".follow-time"),
     verdict: $(".follow-verdict"), message: $(".follow-message"), announce: $(".follow-announce"),
-    prev: $(".follow-prev"), next: $(".follow-next"), more: $(".follow-more")
+    prev: $(".follow-prev"), next: $(".follow-next"), more: $(".follow-more"),
+    browse: $(".follow-browse"), iam: $(".follow-iam"), back: $(".follow-back")
   };
 
   var common = window.tourapp.common; // common.js: one copy of the helpers
@@ -61,6 +62,8 @@
   function walkMin(m) { return common.walkMin(m, data.speed_kmh); }
   var haversine = common.metres;
   function where(k) { return [stops[k].lat, stops[k].lon]; }
+  var stopIndex = {};
+  stops.forEach(function (stop, k) { stopIndex[stop.id] = k; });
 
   /* Each leg's path comes from the map's line (sent once, in the map script), joined to
    * its stops so that the distance left runs to the stop itself. Its length is scaled to
@@ -74,43 +77,71 @@
     var start = places[leg.from], end = places[leg.to];
     if (start && !(p.length && same(p[0], start))) p.unshift(start);
     if (end && !same(p[p.length - 1], end)) p.push(end);
-    var rest = [];
-    rest[p.length - 1] = 0;
-    for (var i2 = p.length - 2; i2 >= 0; i2--) rest[i2] = rest[i2 + 1] + haversine(p[i2], p[i2 + 1]);
+    var from = [0];
+    for (var i2 = 1; i2 < p.length; i2++) from[i2] = from[i2 - 1] + haversine(p[i2 - 1], p[i2]);
     leg.path = p;
-    leg.rest = rest;
-    leg.scale = rest[0] > 0 ? leg.distance_m / rest[0] : 1;
+    leg.from = from; // metres of path from the leg's start to each point
+    leg.length = from[p.length - 1] || 0;
+    leg.scale = leg.length > 0 ? leg.distance_m / leg.length : 1;
+    leg.done = null; // metres of path the walker has followed (null: not on it yet)
+    leg.seen = null; // where the walker was then ([lat, lon])
   });
 
-  /* The point of a leg nearest to pos: how far off the path, and how much path is left.
-   * Projected on a plane tangent at pos: exact enough within a city. */
-  function onLeg(leg, pos) {
+  /* The point of a leg nearest to pos, among the path's metres lo to hi: how far off the
+   * path it is and how many metres of path precede it. Projected on a plane tangent at
+   * pos: exact enough within a city. */
+  function onLeg(leg, pos, lo, hi) {
     var p = leg.path, kx = Math.cos(pos[0] * RAD) * R * RAD, ky = R * RAD, best = null;
+    lo = lo === undefined ? 0 : lo;
+    hi = hi === undefined ? Infinity : hi;
     for (var i = 0; i + 1 < p.length; i++) {
+      var a = leg.from[i], b = leg.from[i + 1];
+      if (b < lo || a > hi) continue;
       var ax = (p[i][1] - pos[1]) * kx, ay = (p[i][0] - pos[0]) * ky;
       var dx = (p[i + 1][1] - pos[1]) * kx - ax, dy = (p[i + 1][0] - pos[0]) * ky - ay;
-      var len2 = dx * dx + dy * dy;
-      var t = len2 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2)) : 0;
+      var len2 = dx * dx + dy * dy, seg = b - a;
+      var t = len2 ? -(ax * dx + ay * dy) / len2 : 0;
+      var tLo = seg ? Math.max(0, (lo - a) / seg) : 0, tHi = seg ? Math.min(1, (hi - a) / seg) : 1;
+      t = Math.max(tLo, Math.min(tHi, t));
       var off = Math.sqrt(Math.pow(ax + t * dx, 2) + Math.pow(ay + t * dy, 2));
-      if (!best || off < best.off) {
-        best = { off: off, left: (1 - t) * haversine(p[i], p[i + 1]) + leg.rest[i + 1] };
+      if (!best || off < best.off) best = { off: off, done: a + t * seg };
+    }
+    return best || { off: Infinity, done: 0 };
+  }
+  function pointAt(leg, done) {
+    var p = leg.path;
+    for (var i = 0; i + 1 < p.length; i++) {
+      if (done <= leg.from[i + 1]) {
+        var seg = leg.from[i + 1] - leg.from[i], t = seg ? (done - leg.from[i]) / seg : 0;
+        return [p[i][0] + t * (p[i + 1][0] - p[i][0]), p[i][1] + t * (p[i + 1][1] - p[i][1])];
       }
     }
-    return best;
+    return p[p.length - 1];
   }
   function legTo(k) { return k > 0 && legs[k - 1] && legs[k - 1].to === stops[k].id ? legs[k - 1] : null; }
-
-  /* Metres to stop k: along its leg when near it, as the crow flies when away from it,
-   * a blend of both in between, so that the figure never jumps. */
-  function distanceTo(k, pos) {
-    var straight = haversine(pos, where(k));
+  function startLeg(k) { // the walker is at stop k - 1: its leg starts here
     var leg = legTo(k);
-    if (!leg || leg.path.length < 2) return straight;
-    var near = onLeg(leg, pos);
-    var along = near.off + near.left * leg.scale;
-    var from = data.along_leg_m[0], to = data.along_leg_m[1];
-    var w = Math.max(0, Math.min(1, (near.off - from) / (to - from)));
-    return along * (1 - w) + straight * w;
+    if (leg) { leg.done = 0; leg.seen = where(k - 1); }
+  }
+
+  /* Metres to stop k. On its leg (within data.near_leg_m of the path), the way back to the
+   * path plus the path left; off it, back to the last point of the path the walker followed,
+   * then along it: walking away from the way only ever adds to the figure, never switches to
+   * a shorter straight line. The followed point moves along the path by no more than the
+   * walker moved since (× REACH_RATIO, plus REACH_M): a street the path takes again later
+   * (a loop) does not count as having walked the loop. */
+  var REACH_M = 60, REACH_RATIO = 1.5;
+  function distanceTo(k, pos) {
+    var leg = legTo(k);
+    if (!leg || leg.path.length < 2) return haversine(pos, where(k));
+    var reach = leg.done === null ? 0 : REACH_M + REACH_RATIO * haversine(leg.seen, pos);
+    var near = leg.done === null ? onLeg(leg, pos) : onLeg(leg, pos, leg.done - reach, leg.done + reach);
+    if (near.off <= data.near_leg_m || leg.done === null) {
+      leg.done = near.done; // joining a leg from afar: from its nearest point
+      leg.seen = pos;
+      return near.off + (leg.length - near.done) * leg.scale;
+    }
+    return haversine(pos, pointAt(leg, leg.done)) + (leg.length - leg.done) * leg.scale;
   }
 
   /* Metres from pos to the nearest stop or leg: past data.far_m, the card only says how far. */
@@ -151,6 +182,27 @@
     root.insertBefore(banner, root.querySelector(".follow-card"));
   }
   var loadedAt = Date.now();
+  // The walk's own day (or its preview): the group's times hold; a solo walker's own
+  // start ("Start now", live.js) is for the other days only.
+  function walkDay() { return !!previewAt || wallMinute(Date.now()) !== null; }
+  // A solo walker's own timetable, minutes to add to the planned times (null: the plan's).
+  function paceShift() {
+    var f = window.tourapp && window.tourapp.paceShift;
+    return f ? f() : null;
+  }
+  function minuteText(minute) {
+    var m = ((Math.floor(minute) % 1440) + 1440) % 1440;
+    return clockText(Math.floor(m / 60), m % 60);
+  }
+  function arrivalText(stop) {
+    var shift = paceShift();
+    return shift === null ? fill(M.arrival, { time: stop.arrival_label }) :
+      fill(M.arrival_yours, { time: minuteText(stop.arrival_min + shift) });
+  }
+  function endText(stop) { // a solo walker's own end, or the plan's
+    var shift = paceShift();
+    return fill(M.end_at, { time: shift === null ? stop.departure_label : minuteText(stop.departure_min + shift) });
+  }
   function now() {
     // live.js's clock: the guide's walk clock, or a solo walker's own start ("Start now").
     var hooked = window.tourapp && window.tourapp.clock ? window.tourapp.clock() : null;
@@ -180,16 +232,25 @@
 
   function precise() { return fix !== null && fix.accuracy <= data.max_accuracy_m; }
 
-  /* A new position: arrivals first, then which leg we are on. */
+  /* A new position: arrivals first, then which leg we are on. The card moves on through
+   * the stops in their order only: once a position (or "I am here") has placed it, a fix
+   * can only arrive at the next stop or back at the one just left, and the leg stays the
+   * one to the next stop, whatever other leg passes nearby. Before that the clock's plan
+   * bounds it: the group may be behind the plan, never at a later stop than planned. */
   function place() {
     if (!precise()) return;
     var radius = Math.max(data.arrival_radius_m, fix.accuracy);
+    var placed = state.source !== "schedule";
+    var lo = placed ? Math.max(0, state.next - 1) : 0;
+    // (Before the start, the first leg: a group may set out early.)
+    var hi = placed || now() !== null ? Math.min(Math.max(state.next, 1), n - 1) : n - 1;
     var closest = -1, closestM = Infinity;
-    for (var k = 0; k < n; k++) {
+    for (var k = lo; k <= hi; k++) {
       var d = haversine(fix.pos, where(k));
       if (d <= radius && d < closestM) { closest = k; closestM = d; }
     }
     if (closest >= 0) {
+      if (!(state.at && state.next === closest + 1)) startLeg(closest + 1);
       state.next = closest + 1;
       state.at = true;
       state.source = "position";
@@ -199,12 +260,16 @@
         haversine(fix.pos, where(state.next - 1)) > radius + LEAVE_MARGIN_M) {
       state.at = false;
     }
-    if (state.source === "manual") return;
-    // Not at a stop: on which leg? Keep the current one while we are near it.
-    var current = state.next < n ? legTo(state.next) : null;
-    if (current && onLeg(current, fix.pos).off <= data.near_leg_m) return;
+    if (placed) return;
+    // Placed by the clock only: on which of the legs it allows? The planned one first.
+    var planned = state.next < n ? legTo(state.next) : null;
+    if (planned && onLeg(planned, fix.pos).off <= data.near_leg_m) {
+      state.source = "position";
+      state.at = false;
+      return;
+    }
     var best = -1, bestOff = data.near_leg_m;
-    for (var i = 1; i < n; i++) {
+    for (var i = 1; i <= hi; i++) {
       var leg = legTo(i);
       if (!leg) continue;
       var off = onLeg(leg, fix.pos).off;
@@ -219,6 +284,8 @@
     var delta;
     if (state.at) {
       var s = stops[state.next - 1];
+      // The last visit's end is the walk's: staying on after it is not being late.
+      if (state.next >= n && t > s.departure_min) return null;
       if (t > s.departure_min) delta = t - s.departure_min;
       else if (t < s.arrival_min) delta = t - s.arrival_min;
       else delta = 0;
@@ -248,6 +315,30 @@
     return fill(M.at, { name: stop.name }) + " · " + fill(M.departure, { time: stop.departure_label });
   }
 
+  /* ‹ › browse the stops: `view` is the stop the card shows instead of the walker's next
+   * one (null: the walker's own). Browsing never changes where the app thinks one is;
+   * « I am at this stop » is the act that does, shown with the browsed stop. */
+  var view = null;
+  function ownIndex() { // the stop the card shows when not browsing (n: the end)
+    return state.next >= n && state.at ? n - 1 : state.next;
+  }
+  function browseTo(i) {
+    view = i === ownIndex() || i < 0 || i >= n ? null : i;
+    render();
+  }
+
+  function renderView(stop) {
+    show(ui.here, "");
+    ui.kind.textContent = ""; // the count says which stop
+    ui.count.textContent = fill(M.stop_of, { number: view + 1, count: n });
+    ui.name.textContent = stop.name;
+    ui.distance.textContent = "";
+    ui.time.textContent = view === 0 && stop.arrival_min === stop.departure_min ?
+      fill(M.departure, { time: stop.departure_label }) : arrivalText(stop);
+    show(ui.verdict, "");
+    ui.verdict.className = "follow-verdict";
+  }
+
   var shown = null;
   function render() {
     var t = now();
@@ -258,23 +349,30 @@
     var far = away > data.far_m;
     var metresLeft = k < n && fix && !far ? distanceTo(k, fix.pos) : null;
     var shownStop = atLast ? stops[n - 1] : stops[k];
-    show(ui.here, state.at && k > 0 ? hereText(stops[k - 1]) : "");
-    ui.kind.textContent = finished ? "" : atLast ? M.last : M.next;
-    ui.count.textContent = finished ? "" : fill(M.stop_of, { number: atLast ? n : k + 1, count: n });
-    ui.name.textContent = finished ? M.finished : shownStop.name;
-    ui.distance.textContent = far ? fill(M.far, { distance: farText(away) }) :
-      metresLeft === null ? "" :
-      fill(M.walk, { distance: distanceText(metresLeft), time: counted(M.minutes, walkMin(metresLeft)) });
-    ui.time.textContent = finished ? "" : atLast ? fill(M.end_at, { time: shownStop.departure_label }) :
-      fill(M.arrival, { time: shownStop.arrival_label });
-    var v = far ? null : verdict(t, metresLeft);
-    show(ui.verdict, v && v.text);
-    ui.verdict.className = "follow-verdict" + (v ? " is-" + v.kind : "");
+    root.classList.toggle("is-walk-day", walkDay());
+    ui.browse.hidden = view === null;
+    ui.iam.hidden = view === null || (state.at && view === k - 1 && state.source !== "schedule");
+    if (view !== null) {
+      renderView(stops[view]);
+    } else {
+      show(ui.here, state.at && k > 0 ? hereText(stops[k - 1]) : "");
+      ui.kind.textContent = finished ? "" : atLast ? M.last : M.next;
+      ui.count.textContent = finished ? "" : fill(M.stop_of, { number: atLast ? n : k + 1, count: n });
+      ui.name.textContent = finished ? M.finished : shownStop.name;
+      ui.distance.textContent = far ? fill(M.far, { distance: farText(away) }) :
+        metresLeft === null ? "" :
+        fill(M.walk, { distance: distanceText(metresLeft), time: counted(M.minutes, walkMin(metresLeft)) });
+      ui.time.textContent = finished ? "" : atLast ? endText(shownStop) : arrivalText(shownStop);
+      var v = far ? null : verdict(t, metresLeft);
+      show(ui.verdict, v && v.text);
+      ui.verdict.className = "follow-verdict" + (v ? " is-" + v.kind : "");
+    }
     root.setAttribute("data-next", k < n ? stops[k].id : "");
     root.setAttribute("data-at", state.at && k > 0 ? stops[k - 1].id : "");
-    root.classList.toggle("is-far", far);
-    ui.prev.disabled = k === 0 && !state.at;
-    ui.next.disabled = finished;
+    root.classList.toggle("is-far", far && view === null);
+    var current = view === null ? ownIndex() : view;
+    ui.prev.disabled = current <= 0;
+    ui.next.disabled = !(current + 1 < n || (view !== null && current + 1 === ownIndex()));
     mark();
     var key = k + (state.at ? "@" : "");
     if (shown !== null && key !== shown) announce();
@@ -312,36 +410,62 @@
       }
       label.textContent = status ? " " + M["status_" + status] : "";
     });
+    markMap();
   }
 
-  /* The buttons step from stop to stop: before the start, at stop 1, …, at the last
-   * stop, then the end of the walk. */
+  /* The map, as the itinerary: each stop marker's class (a shape and a tick in follow.css,
+   * not colour alone) and label; the next leg stands out, the legs walked are greyed. */
+  function markMap() {
+    var markers = (window.tourapp && window.tourapp.markers) || [];
+    markers.forEach(function (m) {
+      var i = stopIndex[m.texts.id], node = m.marker.getElement();
+      if (i === undefined || !node) return;
+      var status = i < state.next - 1 || (i === state.next - 1 && !state.at) ? "done" :
+        i === state.next - 1 ? "current" : i === state.next ? "next" : "";
+      ["done", "current", "next"].forEach(function (c) { node.classList.toggle("is-" + c, status === c); });
+      node.setAttribute("aria-label", m.texts.label + (status ? " " + M["status_" + status] : ""));
+    });
+    legs.forEach(function (leg, i) { // leg i leads to stop i + 1; follow.css draws the classes
+      var line = drawn[i], node = line && line.getElement && line.getElement();
+      if (!node) return;
+      var kind = i + 1 < state.next || (i + 1 === state.next && state.at) ? "done" : i + 1 === state.next ? "next" : "";
+      node.classList.toggle("leg-done", kind === "done");
+      node.classList.toggle("leg-next", kind === "next");
+      if (kind === "next") line.bringToFront();
+    });
+  }
+
   ui.prev.addEventListener("click", function () {
-    if (state.next >= n && !state.at) {
-      state.at = true;
-    } else {
-      if (state.next > 0) state.next -= 1;
-      state.at = state.next > 0;
-    }
-    state.source = "manual";
-    render();
+    browseTo((view === null ? ownIndex() : view) - 1);
   });
   ui.next.addEventListener("click", function () {
-    if (state.next >= n) {
-      state.at = false;
-    } else {
-      state.next += 1;
-      state.at = true;
-    }
+    browseTo((view === null ? ownIndex() : view) + 1);
+  });
+  ui.back.addEventListener("click", function () {
+    browseTo(ownIndex());
+    (ui.prev.disabled ? ui.next : ui.prev).focus(); // the pressed button is gone
+  });
+  // "I am at this stop": the walker says so; the leg to the following stop starts here.
+  ui.iam.addEventListener("click", function () {
+    var i = view;
+    if (i === null) return;
+    state.next = i + 1;
+    state.at = true;
     state.source = "manual";
+    startLeg(i + 1);
+    view = null;
     render();
+    (ui.prev.disabled ? ui.next : ui.prev).focus(); // the pressed button is gone
   });
 
   /* Position: a "locate me" control on the map, watchPosition, a dot and its accuracy. */
   var map = window.tourapp && window.tourapp.map;
   var watch = null, dot = null, circle = null, button = null, recentre = null, centred = false;
   // The dot has its own pane above the stop markers (markers 600, tooltips 650).
-  if (map) map.createPane("followPosition");
+  if (map) {
+    map.createPane("followPosition");
+    map.on("tourapp:markers", markMap); // the markers come a few tasks after the map (tour-map.js)
+  }
 
   function message(text) { ui.message.textContent = text || ""; }
 
@@ -422,7 +546,14 @@
         recentre.setAttribute("aria-label", M.recentre);
         recentre.setAttribute("title", M.recentre);
         L.DomEvent.on(recentre, "click", function () {
-          if (fix) map.setView(fix.pos, Math.max(map.getZoom(), 16));
+          if (!fix) return;
+          // The position and the next stop both in view: the way on, not just the dot.
+          var k = view === null ? state.next : view;
+          if (k < n && awayFromWalk(fix.pos) <= data.far_m) {
+            map.fitBounds(L.latLngBounds([fix.pos, where(k)]), { padding: [48, 48], maxZoom: 17 });
+          } else {
+            map.setView(fix.pos, Math.max(map.getZoom(), 16));
+          }
         });
         return box;
       }
@@ -488,6 +619,7 @@
     distance: haversine, // metres between two [lat, lon], as the card measures them
     distanceText: distanceText, // and written as the card writes them
     clockText: clockText, // a time of day (hour, minute) as the server writes it
+    walkDay: walkDay, // the walk's own day: no solo timetable then
     stops: stops,
     refresh: tick
   };

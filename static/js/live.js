@@ -63,11 +63,15 @@
     save(STATE_KEY, last);
   }
 
-  /* The walk clock follow.js uses: a solo start wins, then the live group's clock. */
+  /* The walk clock follow.js uses: a solo start wins, then the live group's clock. On the
+   * walk's own day the group's times hold: a solo start (kept from a rehearsal) is ignored. */
   var solo = load(START_KEY);
+  function own() { return solo && !(app.follow && app.follow.walkDay()) ? solo : null; }
   function walkMinute(clock, realMs) { return clock.plan_min + (realMs / 1000 - clock.real_s) * clock.speed / 60; }
+  // For the card: minutes between the walker's own timetable and the plan (null: none).
+  app.paceShift = function () { return own() ? solo.wall_min - solo.plan_min : null; };
   app.clock = function () {
-    if (solo) return walkMinute(solo, Date.now());
+    if (own()) return walkMinute(solo, Date.now());
     var s = last && last.state;
     if (s && s.active && s.clock) return walkMinute(s.clock, Date.now() + last.skew);
     return null;
@@ -138,7 +142,8 @@
 
   function render() {
     var s = last && last.state, skew = last ? last.skew : 0;
-    var live = !solo && s && s.active && s.tour === T.version ? s : null;
+    var mine = own();
+    var live = !mine && s && s.active && s.tour === T.version ? s : null;
     // The group's line, its delay, the next stop's estimate.
     if (live) {
       var i = stopIndex(live.stop);
@@ -160,7 +165,7 @@
     var byId = {};
     if (live) live.stops.forEach(function (st) { byId[st.id] = st; });
     stops.forEach(function (stop) {
-      if (solo) times(stop.id, fill(T.your_pace, { time: clockText(solo.wall_min + stop.arrival_min - stops[0].arrival_min) }));
+      if (mine) times(stop.id, fill(T.your_pace, { time: clockText(solo.wall_min + stop.arrival_min - stops[0].arrival_min) }));
       else times(stop.id, live ? stopLine(byId[stop.id]) : "");
     });
     var next = card.getAttribute("data-next");
@@ -177,10 +182,11 @@
     show(ui.age, !online && s && s.active ? fill(T.stale, { age: ageText(Date.now() - last.received) }) : "");
     drawGroup(live, skew);
     away(live);
-    // A guided walk is live: its times are the group's, no solo start beside them.
-    ui.start.hidden = !solo && !!live;
-    ui.start.textContent = solo ? T.reset : T.start;
-    show(ui.help, solo ? T.solo_help : "");
+    // A guided walk is live: its times are the group's, no solo start beside them (and on
+    // the walk's own day follow.js hides the button: is-walk-day).
+    ui.start.hidden = !mine && !!live;
+    ui.start.textContent = mine ? T.reset : T.start;
+    show(ui.help, mine ? T.solo_help : "");
   }
 
   /* Left behind: distance and walking time to the group, and the way there in a maps app. */

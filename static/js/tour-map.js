@@ -40,11 +40,48 @@
   credit.href = "https://leafletjs.com";
   L.Control.Attribution.mergeOptions({ prefix: credit.outerHTML });
 
+  /* A stop's pop-up is a small dialog: as wide as the map allows beside its buttons (64 px)
+   * with its own margins (90 px), so that on a 320 px phone it and its close button stay on
+   * screen; the focus moves into it, Escape closes it, the focus goes back to its marker. */
   function labelPopups(map) {
+    var opener = null, box = map.getContainer();
     map.on("popupopen", function (event) {
-      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      var popup = event.popup, room = map.getSize().x - 154;
+      L.setOptions(popup, { maxWidth: Math.max(140, Math.min(280, room)), autoPanPaddingTopLeft: L.point(64, 12) });
+      popup.update(); // laid out and panned again with that room
+      var node = popup.getElement(), close = node.querySelector(".leaflet-popup-close-button");
       if (close && texts.closePopup) close.setAttribute("aria-label", texts.closePopup);
+      opener = document.activeElement.closest(".leaflet-marker-icon");
+      var content = node.querySelector(".leaflet-popup-content");
+      content.tabIndex = -1;
+      content.focus({ preventScroll: true });
     });
+    map.on("popupclose", function () {
+      var focus = document.activeElement;
+      if (opener && (focus === document.body || focus.closest(".leaflet-popup"))) opener.focus({ preventScroll: true });
+      opener = null;
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && event.target.closest(".leaflet-popup")) map.closePopup();
+    });
+  }
+
+  /* The offline base map (static/js/basemap.js, tools/build_basemap.py): the city's streets
+   * and their names, drawn under the tiles. Its script and data are fetched once a tile fails
+   * and the page has loaded: online the page pays nothing for it, and the first render never
+   * waits for it; the service worker keeps both for the day there is no signal. */
+  var asked = false;
+  function baseMap(map) {
+    var url = map.getContainer().getAttribute("data-basemap-script");
+    if (asked || !url) return;
+    asked = true;
+    function go() {
+      var script = document.createElement("script");
+      script.src = url;
+      document.head.appendChild(script);
+    }
+    if (document.readyState === "complete") go();
+    else window.addEventListener("load", go);
   }
 
   window.tourapp = {
@@ -84,7 +121,17 @@
             node.setAttribute("role", "button");
             node.setAttribute("data-stop", m.texts.id);
           });
-          later(function () { tiles.forEach(function (layer) { map.addLayer(layer); }); });
+          map.fire("tourapp:markers"); // follow.js marks them done, next or later
+
+          later(function () {
+            tiles.forEach(function (layer) {
+              map.addLayer(layer);
+              // Only when tiles fail (offline, a server down): online, the page pays nothing
+              // for it; the service worker has it stored for the day there is no signal.
+              layer.once("tileerror", function () { baseMap(map); });
+            });
+            if (navigator.onLine === false) baseMap(map);
+          });
         });
       });
     }

@@ -261,7 +261,11 @@ def test_preview_at_a_chosen_time(follow_page, live_server):
 
 
 def test_distance_follows_the_leg_when_near_it(browser, tmp_path):
-    """On a U-shaped leg the distance left runs along it; off the leg, as the crow flies."""
+    """On a U-shaped leg the distance left runs along it; off the leg, back to it, then along it.
+
+    Never the straight line to the stop (issue 20, point 3): walking away from the way
+    never makes the figure smaller.
+    """
     from tourapp import create_app
     from tourapp.testing import LiveServer
 
@@ -276,8 +280,8 @@ def test_distance_follows_the_leg_when_near_it(browser, tmp_path):
     path = write_doc(tmp_path / "stops.geojson", doc)
     on_leg = (43.6045, east)
     along = great_circle(on_leg, (b[0], east)).meters + great_circle((b[0], east), b).meters
-    off_leg = (43.6045, 3.8837)  # 300 m from both legs' lines
-    straight = great_circle(off_leg, b).meters
+    off_leg = (43.6045, 3.8837)  # 200 m from the leg's line, 300 m from the stops'
+    back_then_along = great_circle(off_leg, on_leg).meters + along
     with LiveServer(create_app({"TESTING": True, "TOUR_DATA": path})) as server:
         context = new_context(browser, geolocation=where(*on_leg), permissions=["geolocation"])
         page = context.new_page()
@@ -288,7 +292,7 @@ def test_distance_follows_the_leg_when_near_it(browser, tmp_path):
             f"{along / 1000:.1f}{NBSP}km"
         )  # 1.0 km along the leg, not the 710 m straight line
         context.set_geolocation(where(*off_leg))
-        expected = metres_text(straight)
+        expected = f"{back_then_along / 1000:.1f}{NBSP}km"  # 1.2 km, not the 580 m straight line
         wait_until(
             page, f"() => document.querySelector('.follow-distance').textContent.startsWith({json.dumps(expected)})"
         )
@@ -304,31 +308,34 @@ def test_manual_previous_and_next_without_location(follow_page, live_server):
     for button in (prev, nxt):
         box = button.bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44
-    # Keyboard: the button takes the focus and Enter presses it.
+    # Keyboard: the button takes the focus and Enter presses it. It shows the next stop,
+    # without saying anyone is anywhere (issue 20, point 5).
     nxt.focus()
     page.keyboard.press("Enter")
     assert card(page)["name"] == "Espace French Tech"
+    assert page.locator(".follow-here").is_hidden()
+    # « I am at this stop » says it: the card moves on, and announces it.
+    page.get_by_role("button", name="Je suis à cette étape").click()
     here = page.locator(".follow-here").inner_text()
-    assert here.startswith("Vous êtes à l'étape Hôtel de Métropole")
+    assert here.startswith("Vous êtes à l'étape Espace French Tech")
     assert page.locator(".follow-announce").inner_text() == (
-        "Vous êtes arrivés à l'étape Hôtel de Métropole. Prochaine étape : Espace French Tech."
+        "Vous êtes arrivés à l'étape Espace French Tech. Prochaine étape : "
+        "Maison des Sciences de l'Homme, site Saint-Charles."
     )
     nxt.click()
-    nxt.click()
-    nxt.click()
-    assert card(page)["name"] == "Musée Fabre"  # the last visit is a visit, not yet the end
-    assert page.locator(".follow-kind").text_content() == "Dernière étape"
-    nxt.click()
-    assert card(page)["name"] == "Fin de la déambulation. Merci de votre participation !"
-    assert nxt.is_disabled()
-    assert page.locator("li.stop.is-done").count() == 4
-    prev.click()
     assert card(page)["name"] == "Musée Fabre"
+    assert nxt.is_disabled()  # the last stop: nothing further to browse
+    page.get_by_role("button", name="Je suis à cette étape").click()
+    assert page.locator(".follow-kind").text_content() == "Dernière étape"
     assert page.locator("li.stop.is-done").count() == 3
     assert page.locator("li.stop.is-current").count() == 1
     assert page.locator("li.stop").nth(3).locator(".stop-status").inner_text().strip() == (
         "(vous êtes ici)"
     )
+    prev.click()
+    assert card(page)["at"] == "musee-fabre"  # browsing back moved no one
+    page.get_by_role("button", name="Revenir à ma position").click()
+    assert card(page)["name"] == "Musée Fabre"
     # The card stays in view over the itinerary, and never over the map.
     page.locator("li.stop").nth(3).scroll_into_view_if_needed()
     box = page.locator("#follow").bounding_box()

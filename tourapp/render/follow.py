@@ -23,11 +23,10 @@ ARRIVAL_RADIUS_M = 40
 """Inside this distance of a stop (or the position's accuracy, if larger) the group is there."""
 
 NEAR_LEG_M = 50
-"""Closer than this to a leg's path, the group is walking that leg."""
+"""Closer than this to a leg's path, the group is walking that leg. Farther, the distance
+left runs back to the last point of the path followed, then along it: it only grows as one
+wanders off, never switches to a shorter straight line."""
 
-ALONG_LEG_M = (40, 60)
-"""Up to the first distance off a leg, the distance left runs along it; beyond the second,
-as the crow flies; in between, a blend of the two, so the figure never jumps."""
 
 FAR_M = 2000
 """Farther than this from every stop and leg, the card says how far the walk is, nothing more."""
@@ -120,6 +119,7 @@ def messages() -> dict:
         "finished": gettext("End of the walk. Thank you for coming!"),
         "stop_of": gettext("(%(number)s of %(count)s)", number="{number}", count="{count}"),
         "arrival": gettext("Arrival planned at %(time)s", time="{time}"),
+        "arrival_yours": gettext("Arrival at your pace at %(time)s", time="{time}"),
         "departure": gettext("Departure planned at %(time)s", time="{time}"),
         "walk": gettext(
             "%(distance)s, about %(time)s on foot", distance="{distance}", time="{time}"
@@ -186,7 +186,6 @@ def data(tour: Tour, lang: str) -> dict:
         "speed_kmh": tour.speed_kmh,
         "arrival_radius_m": ARRIVAL_RADIUS_M,
         "near_leg_m": NEAR_LEG_M,
-        "along_leg_m": ALONG_LEG_M,
         "far_m": FAR_M,
         "max_accuracy_m": MAX_ACCURACY_M,
         "on_time_min": ON_TIME_MIN,

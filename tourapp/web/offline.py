@@ -49,9 +49,10 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tour.guides", ("lang",)),
     ("offline.manifest", ("lang",)),
 )
-STATIC_FOLDERS = ("css", "js", "icons", "vendor")
-"""The app's own static files the pages use, all precached (the worker script excepted)."""
-STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2"}
+STATIC_FOLDERS = ("css", "js", "icons", "vendor", "basemap")
+"""The app's own static files the pages use, all precached (the worker script excepted);
+``basemap``: the offline base map (tools/build_basemap.py), drawn when tiles fail."""
+STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2", ".json"}
 NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 """Install-time icons: the browser fetches them itself when it installs the app."""
 BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {

@@ -54,7 +54,13 @@ def _tour_or_503() -> Tour:
 
 def map_labels(tour: Tour, lang: str) -> dict:
     """The texts the map shows beside each stop, formatted for ``lang``."""
-    times = {v.stop.id: f"{clock(v.arrival)} – {clock(v.departure)}" for v in tour.visits}
+    # As the itinerary says it: a stop without a visit has one time, not « 13 h 30 – 13 h 30 ».
+    times = {
+        v.stop.id: f"{clock(v.arrival)} – {clock(v.departure)}" if v.stop.duration_min
+        else _("Departure at %(time)s", time=clock(v.departure)) if i == 0
+        else _("Arrival at %(time)s", time=clock(v.arrival))
+        for i, v in enumerate(tour.visits)
+    }
     marker = {
         v.stop.id: _("Stop %(number)d: %(name)s, %(time)s",
                      number=v.stop.order, name=v.stop.name[lang], time=clock(v.arrival))

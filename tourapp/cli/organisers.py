@@ -20,7 +20,7 @@ from .group import tour_cli
               help="Refuse every organiser link given so far, and sign everyone out.")
 def organiser_link(hours: float, name: str, lang: str, url: str | None, revoke_all: bool) -> None:
     """Print a secret link that opens the organisers' console in a browser."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if revoke_all:
         generation = auth.revoke_all(app)
         click.echo(f"every organiser link and session so far is revoked (generation {generation})")

@@ -141,12 +141,12 @@ def apply(document: dict, form: Mapping[str, str]) -> tuple[dict, dict[str, str]
                 _set(props, key, form[name].strip())
         name = f"{ident}.duration_min"
         if name in form:
-            value = minutes(form[name])
-            if value is None:
+            count = minutes(form[name])
+            if count is None:
                 errors[name] = gettext("Write a whole number of minutes such as 20, got "
                                        "“%(got)s”.", got=form[name].strip())
             else:
-                props["duration_min"] = value
+                props["duration_min"] = count
         name = f"{ident}.arrive_at"
         if name in form:
             typed = form[name].strip()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask_babel import gettext
@@ -93,7 +94,7 @@ def build(app: Flask, facts: dict[str, str], text: str, near: Tour | None) -> Bu
     found, result.row_problems = rows(text)
     if not found and not result.row_problems:
         result.problems.append(gettext("Paste at least one row: name; address; minutes."))
-    features = []
+    features: list[dict[str, Any]] = []
     taken: set[str] = set()
     geocoder = geocoding.from_config(app.config)
     centre = edits.centre(near) if near is not None and near.stops else None
@@ -128,8 +129,8 @@ def build(app: Flask, facts: dict[str, str], text: str, near: Tour | None) -> Bu
         return result
     tour_facts = {f"tour_{k}": v.strip() for k, v in facts.items() if v.strip()}
     for key in ("tour_start", "tour_end"):  # « 14h », « 14 h 30 » as organisers write them
-        if key in tour_facts and forms.clock(tour_facts[key]):
-            tour_facts[key] = forms.clock(tour_facts[key])
+        if key in tour_facts and (written := forms.clock(tour_facts[key])):
+            tour_facts[key] = written
     tour_facts.setdefault("tour_timezone", near.timezone if near is not None else "Europe/Paris")
     features[0]["properties"].update(tour_facts)
     document = {"type": "FeatureCollection", "features": features}

@@ -142,6 +142,8 @@ def changed_stops(before: Tour, document: dict) -> set[str]:
         if geometry.get("type") != "Point":
             continue
         ident = (feature.get("properties") or {}).get("id")
+        if not isinstance(ident, str):  # no id: the file's own check names it
+            continue
         lon, lat = geometry["coordinates"][:2]
         was = before.stop(ident)
         if was is None or distance_m(was.location, (lat, lon)) >= history.MOVED_M:

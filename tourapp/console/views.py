@@ -32,6 +32,7 @@ from flask import (
 )
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as AnyResponse  # what redirect() gives; Flask's is one
 
 from .. import stopsfile
 from ..geodata import geocoding
@@ -78,7 +79,7 @@ def _refuse(status: int, message: str) -> Response:
     return response
 
 
-def guard() -> Response | None:
+def guard() -> AnyResponse | None:
     """Before every request: organisers' URLs need a session, the console's POSTs a CSRF token."""
     endpoint = request.endpoint
     if endpoint is None or not (endpoint.startswith("console.") or endpoint in ORGANISER_ENDPOINTS):
@@ -157,7 +158,7 @@ def home():
     return _guide_links()
 
 
-def _guide_links() -> Response:
+def _guide_links() -> AnyResponse:
     """Make a guide link (shown once, never stored), or revoke them all."""
     live = get_live()
     if request.form.get("action") == "revoke":
@@ -298,7 +299,7 @@ def _locate_new_stop(form: dict, values: dict, errors: dict, tour) -> None:
 
 def _route_and_save(base: str, document: dict, new: dict, form: dict):
     """Validate, route the touched legs, check for far stops, save: (entry or None, far)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     name = Path(app.config["TOUR_DATA"]).name
     max_bytes = app.config["TOUR_MAX_BYTES"]
     # The loader first, on the form's document: its problems name the fields.

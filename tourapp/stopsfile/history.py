@@ -201,11 +201,11 @@ class History:
             write_atomic(target, data)
         entry = Entry(version, time.time(), reason, changes(previous, tour),
                       previous.version if previous else "", kept)
-        kept = (self.entries() + [entry])[-self.keep:]
-        write_atomic(self.log_path, json.dumps([e.as_json() for e in kept], indent=1) + "\n")
+        entries = (self.entries() + [entry])[-self.keep:]
+        write_atomic(self.log_path, json.dumps([e.as_json() for e in entries], indent=1) + "\n")
         # The pointer last: a reader that sees it finds the bytes and the log entry.
         write_atomic(self.pointer, version + "\n")
-        self._prune({e.version for e in kept})
+        self._prune({e.version for e in entries})
         return entry
 
     def write(self, path: str | os.PathLike, data: bytes, tour: Tour, previous: Tour | None,

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from tourapp import create_app
 from tourapp.domain.tour import LANGUAGES
 from tourapp.system import catalogs, durable
+from tourapp.testing import sign_in
 
 from .conftest import ROOT
 from .test_translations import foreign_phrases, page_urls, visible_text
@@ -35,6 +36,7 @@ def make_app(tour_file, folder):
 def assert_every_page_in(app, lang):
     """Every language page of ``app`` in ``lang`` speaks ``lang`` only, over HTTP."""
     client = app.test_client()
+    sign_in(client, lang)  # the organisers' pages too (issue 19: behind sign-in)
     pages = 0
     for url in page_urls(app, lang):
         response = client.get(url)

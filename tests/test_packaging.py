@@ -240,6 +240,8 @@ def test_every_organiser_command_runs_from_the_installed_package(installed, addo
         "-o", str(out / "walk.gpx"))
     assert "<gpx" in (out / "walk.gpx").read_text(encoding="utf-8")
     assert "/fr/guide#token=" in run("tour", "guide-link", "--url", "https://walk.example.org/")
+    link = run("tour", "organiser-link", "--url", "https://walk.example.org/")
+    assert "https://walk.example.org/fr/console/sign-in#token=" in link
     run("tour", "actuals", "--csv", str(out / "actuals.csv"), "--gpx", str(out / "track.gpx"))
     assert (out / "actuals.csv").read_text(encoding="utf-8").startswith("order,id,name,")
     run("tour", "live-reset", "--yes")
@@ -250,7 +252,7 @@ def test_every_organiser_command_runs_from_the_installed_package(installed, addo
     listed = set(re.findall(r"^  ([a-z-]+)", commands, re.M))
     assert listed == {
         "actuals", "add-stop", "check", "gpx", "guide-link", "history", "init", "live-reset",
-        "move-stop", "rehearse", "remove-stop", "restore", "route",
+        "move-stop", "organiser-link", "rehearse", "remove-stop", "restore", "route",
     }, "a new command: run it above"
 
 

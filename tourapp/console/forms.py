@@ -108,6 +108,15 @@ def minutes(text: str) -> int | None:
     return int(match[1]) if match else None
 
 
+def _clock_field(form, name: str, errors: dict) -> str | None:
+    """The time of day typed in field ``name`` ("" when empty), or None with its error noted."""
+    typed = form[name].strip()
+    value = clock(typed) if typed else ""
+    if value is None:
+        errors[name] = gettext("Write a time of day such as 13:30, got “%(got)s”.", got=typed)
+    return value
+
+
 def apply(document: dict, form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
     """A copy of ``document`` with the form's values, and the form's own problems by field."""
     new = copy.deepcopy(document)
@@ -119,14 +128,8 @@ def apply(document: dict, form: Mapping[str, str]) -> tuple[dict, dict[str, str]
             _set(facts, key, form[name].strip())
     for key in TOUR_CLOCKS:
         name = f"tour.{key}"
-        if name in form:
-            typed = form[name].strip()
-            value = clock(typed) if typed else ""
-            if value is None:
-                errors[name] = gettext("Write a time of day such as 13:30, got “%(got)s”.",
-                                       got=typed)
-            else:
-                _set(facts, key, value)
+        if name in form and (value := _clock_field(form, name, errors)) is not None:
+            _set(facts, key, value)
     ranks: list[tuple[float, int, dict]] = []
     removed = []
     for number, feature in enumerate(stops_in_order(new), 1):
@@ -148,14 +151,8 @@ def apply(document: dict, form: Mapping[str, str]) -> tuple[dict, dict[str, str]
             else:
                 props["duration_min"] = count
         name = f"{ident}.arrive_at"
-        if name in form:
-            typed = form[name].strip()
-            value = clock(typed) if typed else ""
-            if value is None:
-                errors[name] = gettext("Write a time of day such as 13:30, got “%(got)s”.",
-                                       got=typed)
-            else:
-                _set(props, "arrive_at", value)
+        if name in form and (value := _clock_field(form, name, errors)) is not None:
+            _set(props, "arrive_at", value)
         _place(feature, form, ident, errors)
         rank_text = form.get(f"{ident}.order", str(number)).strip()
         try:

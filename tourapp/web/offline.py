@@ -56,7 +56,7 @@ STATIC_SUFFIXES = {".css", ".js", ".png", ".svg", ".webp", ".woff2", ".json"}
 NOT_PRECACHED = {"icons/icon-512.png", "icons/maskable-512.png"}
 """Install-time icons: the browser fetches them itself when it installs the app."""
 BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {
-    "css/app.css", "js/site.js", "js/common.js",  # also in pages of their own (the guide's)
+    "css/app.css", "css/live.css", "js/site.js", "js/common.js",  # also linked by the guide's page
 }
 """Files the pages get inside a bundle only: the bundle is precached instead."""
 

@@ -62,6 +62,11 @@ def test_every_setting_has_a_meaning_and_a_valid_default():
         ("FLASK_GEOCODER_TIMEOUT", "0", "expected a number of seconds from 0 to 600"),
         ("FLASK_GEOCODER_TIMEOUT", "601", "expected a number of seconds from 0 to 600"),
         ("TOUR_DATA", "", "expected a file or folder path"),
+        ("FLASK_CONSOLE_SESSION_HOURS", "0", "expected a number of hours above 0 and at most 72"),
+        ("FLASK_CONSOLE_SESSION_HOURS", "72.5", "expected a number of hours above 0 and at most 72"),
+        ("FLASK_CONSOLE_SESSION_HOURS", "a day", "expected a number of hours above 0 and at most 72"),
+        ("FLASK_CONSOLE_FAR_KM", "0", "expected a number of kilometres above 0 and at most 100"),
+        ("FLASK_CONSOLE_FAR_KM", "2,5", "expected a number of kilometres above 0 and at most 100"),
     ],
 )
 def test_a_wrong_value_is_refused_at_start_naming_the_variable(env, variable, value, expected):
@@ -92,6 +97,9 @@ def test_a_wrong_value_is_refused_at_start_naming_the_variable(env, variable, va
         ("FLASK_LIVE_STORE", "sqlite:///srv/tourapp/live.db", "LIVE_STORE",
          "sqlite:///srv/tourapp/live.db"),
         ("FLASK_GEOCODER", "addok:http://127.0.0.1:7878", "GEOCODER", "addok:http://127.0.0.1:7878"),
+        ("FLASK_CONSOLE_SESSION_HOURS", "72", "CONSOLE_SESSION_HOURS", 72.0),
+        ("FLASK_CONSOLE_SESSION_HOURS", "0.5", "CONSOLE_SESSION_HOURS", 0.5),
+        ("FLASK_CONSOLE_FAR_KM", "100", "CONSOLE_FAR_KM", 100.0),
     ],
 )
 def test_a_good_value_is_read_and_typed(env, variable, value, name, read):

@@ -11,6 +11,7 @@ value it cannot use, with one sentence naming the setting (``docs/settings.md`` 
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -94,6 +95,21 @@ def _seconds(value: Any) -> float:
     if isinstance(value, bool) or not 0 < seconds <= 600:
         raise ValueError("a number of seconds from 0 to 600")
     return seconds
+
+
+def _bounded(low: float, high: float, unit: str) -> Callable[[Any], float]:
+    """A number above ``low`` and at most ``high`` (of ``unit``), from a number or its text."""
+
+    def parse(value: Any) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if isinstance(value, bool) or not low < number <= high:
+            raise ValueError(f"a number of {unit} above {low:g} and at most {high:g}")
+        return number
+
+    return parse
 
 
 def _public_url(value: Any) -> str:
@@ -191,6 +207,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", 0,
             "How many reverse proxies stand in front: the app believes their X-Forwarded-For, "
             "-Proto and -Host (0: none, the headers are ignored; deploy/ sets 1).", _proxies),
+    Setting("CONSOLE_SESSION_HOURS", 12,
+            "Hours an organiser stays signed in to the console.", _bounded(0, 72, "hours")),
+    Setting("CONSOLE_FAR_KM", 2.0,
+            "A stop placed farther than this from every other one (km) asks the organiser to "
+            "confirm before publishing.", _bounded(0, 100, "kilometres")),
     Setting("LIVE_STORE", "",
             "Where the live walk is kept: empty (SQLite in the instance folder), "
             "sqlite:///path, or redis://host:port/db for several app machines.",

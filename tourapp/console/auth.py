@@ -134,9 +134,7 @@ def csrf_ok() -> bool:
 
 def init_app(app: Flask) -> None:
     """Session settings for the console (participants' pages never open a session)."""
-    app.config.setdefault("CONSOLE_SESSION_HOURS", 12)
-    # A stop put farther than this from every other one asks for a confirmation.
-    app.config.setdefault("CONSOLE_FAR_KM", 2.0)
+    # CONSOLE_SESSION_HOURS and CONSOLE_FAR_KM: tourapp/settings.py, checked at start.
     if app.config["SESSION_COOKIE_NAME"] == "session":  # Flask's default: say whose it is
         app.config["SESSION_COOKIE_NAME"] = "tourapp_organiser"
     app.config["SESSION_COOKIE_HTTPONLY"] = True

@@ -196,3 +196,15 @@ def geocoding_app(tour_file, addok_url):
     """The app with its geocoder set to the local addok."""
     return create_app({"TESTING": True, "TOUR_DATA": tour_file, "GEOCODER": f"addok:{addok_url}",
                        "TOUR_HISTORY_DIR": tour_file.parent / "history"})
+
+
+def reset_rate_limits(app) -> None:
+    """Forget the guides' rate-limit counters of ``app``'s live store (SQLite or Redis)."""
+    from tourapp.live.views import get_live
+
+    with app.app_context():
+        live = get_live()
+        if hasattr(live, "client"):
+            live.client.delete(*live.client.keys("tourapp:live:rate:*") or ["none"])
+        else:
+            live._connect().execute("DELETE FROM kv WHERE key LIKE 'rate:%'")

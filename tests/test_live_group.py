@@ -12,6 +12,7 @@ import pytest
 from tourapp.live.views import get_live
 from tourapp.testing import sign_in
 
+from .conftest import reset_rate_limits
 from .test_live_views import FRENCH_TECH, app, client, clock, make_token, nb, state  # noqa: F401
 
 HOTEL = (43.6077999, 3.8907432)
@@ -25,12 +26,7 @@ def post(app, client, clock):
     def send(name, body):
         if name not in headers:
             headers[name] = {"Authorization": f"Bearer {make_token(app, name)}"}
-        with app.app_context():
-            live = get_live()
-            if hasattr(live, "client"):
-                live.client.delete(*live.client.keys("tourapp:live:rate:*") or ["none"])
-            else:
-                live._connect().execute("DELETE FROM kv WHERE key LIKE 'rate:%'")
+        reset_rate_limits(app)
         return client.post("/live/guide", json=body, headers=headers[name])
 
     return send

@@ -11,6 +11,8 @@ from tourapp.live import tokens
 from tourapp.live.views import get_live
 from tourapp.testing import sign_in
 
+from .conftest import reset_rate_limits
+
 
 @pytest.fixture
 def app(tour_file, live_backend):
@@ -20,15 +22,6 @@ def app(tour_file, live_backend):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def _unlimit(app):
-    with app.app_context():
-        live = get_live()
-        if hasattr(live, "client"):
-            live.client.delete(*live.client.keys("tourapp:live:rate:*") or ["none"])
-        else:
-            live._connect().execute("DELETE FROM kv WHERE key LIKE 'rate:%'")
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ def guide(app, client):
     def post(body, raw: bytes | None = None):
         data = raw if raw is not None else json.dumps(body).encode()
         response = client.post("/live/guide", data=data, headers=headers)
-        _unlimit(app)
+        reset_rate_limits(app)
         return response
 
     post.headers = headers

@@ -13,6 +13,8 @@ from tourapp.live.views import get_live
 from tourapp.stopsfile.store import get_store
 from tourapp.testing import sign_in
 
+from .conftest import reset_rate_limits
+
 
 def nb(text: str) -> str:
     """Times as the app writes them, with no-break spaces: « 15 h 27 », "3:27 PM"."""
@@ -62,12 +64,7 @@ def guide(app, client, clock):
         with app.app_context():
             get_live().allow("unused", 0)  # warm the connection outside the timing
         response = client.post("/live/guide", json=body, headers=kw.pop("headers", headers), **kw)
-        with app.app_context():
-            live = get_live()
-            if hasattr(live, "client"):
-                live.client.delete(*live.client.keys("tourapp:live:rate:*") or ["none"])
-            else:
-                live._connect().execute("DELETE FROM kv WHERE key LIKE 'rate:%'")
+        reset_rate_limits(app)
         return response
 
     post.headers = headers

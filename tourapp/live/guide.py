@@ -94,7 +94,10 @@ def _number(body: dict, key: str) -> float:
 
 
 def _day(t: float, timezone: str) -> dt.date:
-    return dt.datetime.fromtimestamp(t, ZoneInfo(timezone)).date()
+    try:
+        return dt.datetime.fromtimestamp(t, ZoneInfo(timezone)).date()
+    except (ValueError, OverflowError, OSError):  # before year 1 or past 9999: no day
+        raise GuideError("'t' must be a time of the walk's day") from None
 
 
 def _timestamp(body: dict, now: float, timezone: str) -> float:

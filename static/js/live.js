@@ -30,7 +30,7 @@
   var boot = app.liveBoot || {};
   app.live = true; // live-boot.js leaves "Start now" to this script from now on
 
-  function $(s) { return root.querySelector(s); }
+  function $(s) { return card.querySelector(s); } // #live, and the banner above the card
   var ui = {
     banner: $(".live-banner"), from: $(".live-banner__from"), text: $(".live-banner__text"),
     group: $(".live-group"), estimate: $(".live-estimate"), away: $(".live-away"),

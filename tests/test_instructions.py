@@ -241,3 +241,15 @@ def test_straight_line_legs_have_links_but_no_steps(client, tour_file):
     write_doc(tour_file, doc)
     legs, _ = legs_html(client, "fr")
     assert all("<details" not in leg and leg.count('class="leg-app"') == 4 for leg in legs)
+
+
+@pytest.mark.parametrize(("lang", "written"), [
+    ("fr", "sur le boulevard Bonne Nouvelle"), ("en", "onto Boulevard Bonne Nouvelle"),
+])
+def test_directions_spell_a_street_as_the_stops_address_does(client, lang, written):
+    """The city's network (and its address points) name it « Boulevard de Bonnes Nouvelles »,
+    the Musée Fabre's address (the museum's, La Poste's) « boulevard Bonne Nouvelle »: the
+    directions to the stop use the address's spelling (issue 20, point 13)."""
+    legs, html = legs_html(client, lang)
+    assert "Bonnes Nouvelles" not in html
+    assert written in legs[2]

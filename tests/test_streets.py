@@ -144,3 +144,18 @@ def test_french_phrases(name, french):
 def test_english_capitalises_a_lower_case_type():
     assert streets.phrase("rue Foch", "en") == "Rue Foch"
     assert streets.phrase("Place de la Comédie", "en") == "Place de la Comédie"
+
+
+@pytest.mark.parametrize(("name", "addresses", "spelled"), [
+    ("Boulevard de Bonnes Nouvelles", ["39, boulevard Bonne Nouvelle, 34000 Montpellier"],
+     "Boulevard Bonne Nouvelle"),
+    ("Boulevard de Bonnes Nouvelles", ["39 Boulevard Bonne Nouvelle, 34000 Montpellier, France"],
+     "Boulevard Bonne Nouvelle"),
+    ("Rue de l'Université", ["2 rue de l'Université, Montpellier"], "Rue de l'Université"),
+    # Another street of the same type is not the same street.
+    ("Rue Nouvelle", ["39, boulevard Bonne Nouvelle"], "Rue Nouvelle"),
+    ("Boulevard de Bonnes Nouvelles", ["50, place Zeus, 34000 Montpellier", ""],
+     "Boulevard de Bonnes Nouvelles"),
+])
+def test_a_street_is_spelled_as_an_address_spells_it(name, addresses, spelled):
+    assert streets.spelled_as(name, streets.address_streets(addresses)) == spelled

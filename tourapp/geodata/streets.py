@@ -150,3 +150,38 @@ def english_name(name: str) -> str:
 def phrase(name: str, lang: str) -> str:
     """How a sentence in ``lang`` names the street ``name``."""
     return french_phrase(name) if lang == "fr" else english_name(name)
+
+
+# Spellings. The city's network (voies.geojson) and its address points both write
+# « Boulevard de Bonnes Nouvelles », where the Musée Fabre, La Poste and the stops file write
+# « boulevard Bonne Nouvelle »: the same street. The directions name a street as the stops'
+# addresses do, so that a participant reads one name for one street.
+_LINKS = {"de", "des", "du", "d", "la", "le", "les", "l"}
+
+
+def street_key(name: str) -> str:
+    """What two spellings of one street share: no accents, case, linking words or plural s."""
+    words = _plain(name).replace("'", " ").replace("-", " ").split()
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith(("s", "x")) else w
+                    for w in words if w not in _LINKS)
+
+
+def address_streets(addresses) -> dict[str, str]:
+    """The streets the addresses name (a part that starts with a street type after its
+    house number), by ``street_key``: « 39, boulevard Bonne Nouvelle, 34000 Montpellier »
+    gives « Boulevard Bonne Nouvelle »."""
+    found: dict[str, str] = {}
+    for address in addresses:
+        for part in (address or "").split(","):
+            words = part.split()
+            while words and words[0][:1].isdigit():  # « 39 », « 39bis »
+                words = words[1:]
+            if words and _street_type(words[0]):
+                name = english_name(" ".join(words))
+                found.setdefault(street_key(name), name)
+    return found
+
+
+def spelled_as(name: str, spellings: dict[str, str]) -> str:
+    """``name`` as ``spellings`` (from ``address_streets``) writes the same street."""
+    return spellings.get(street_key(name), name)

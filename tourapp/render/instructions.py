@@ -9,7 +9,7 @@ leaves the preposition to it (msgstr « Tournez %(direction)s %(street)s »).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
 from flask import Flask
@@ -124,9 +124,13 @@ class AppLink:
     url: str
 
 
-def instructions(leg: Leg, destination: str = "") -> list[Instruction]:
-    """The steps of a leg as sentences in the current language."""
-    return [Instruction(sentence(step, destination), then(step)) for step in leg.steps]
+def instructions(leg: Leg, destination: str = "", spellings: dict[str, str] | None = None
+                 ) -> list[Instruction]:
+    """The steps of a leg as sentences in the current language; a street the stops'
+    addresses name is written as they write it (``streets.address_streets``)."""
+    steps = [replace(step, street=streets.spelled_as(step.street, spellings)) if spellings
+             and step.street else step for step in leg.steps]
+    return [Instruction(sentence(step, destination), then(step)) for step in steps]
 
 
 def app_links(start: Stop, end: Stop, lang: str) -> list[AppLink]:
@@ -167,7 +171,8 @@ def leg_directions(tour: Tour, index: int, lang: str) -> LegDirections:
     leg = tour.legs[index]
     start, end = tour.stop(leg.from_id), tour.stop(leg.to_id)
     assert start is not None and end is not None  # the loader keeps only legs between stops
-    return LegDirections(instructions(leg, end.name[lang]), app_links(start, end, lang))
+    spellings = streets.address_streets(stop.address[lang] for stop in tour.stops)
+    return LegDirections(instructions(leg, end.name[lang], spellings), app_links(start, end, lang))
 
 
 def init_app(app: Flask) -> None:

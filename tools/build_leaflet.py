@@ -27,8 +27,16 @@ OUT = ROOT / "static" / "vendor" / "leaflet-lite"
 UNUSED_CSS = re.compile(
     r"control-layers|leaflet-oldie|leaflet-vml|\.lvml|leaflet-image-layer|leaflet-zoom-box"
     r"|leaflet-default-icon-path|leaflet-crosshair|map-pane canvas"
+    # Every marker's icon has its own class (tour-map.js), the credit its own prefix.
+    r"|leaflet-div-icon|leaflet-attribution-flag"
 )
 """Rules of leaflet.css for parts the bundle leaves out (layers control, old IE, VML…)."""
+LEGACY_DECLARATION = re.compile(
+    r"^\s*(?:-moz-|-ms-|-webkit-transform|-webkit-transition)|:\s*-moz-"
+)
+"""Declarations for browsers the page does not serve: Firefox and Edge have had the
+unprefixed properties since 2019, Safari and Chrome the unprefixed transforms since 2015
+(``-webkit-user-select`` and ``-webkit-tap-highlight-color`` stay: Safari needs them)."""
 
 BANNER = (
     "/* Leaflet 1.9.3 (the parts tourapp uses, tools/build_leaflet.py), "
@@ -44,7 +52,12 @@ def trimmed_css(css: str) -> str:
     kept = []
     for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
         wanted = [s.strip() for s in selectors.split(",") if not UNUSED_CSS.search(s)]
-        if wanted:
+        declarations = [d for d in body.split(";") if not LEGACY_DECLARATION.search(d)]
+        # A property declared twice: the last wins in every browser served (the first was a
+        # fallback for old ones: « font-size: 12px; font-size: 0.75rem »).
+        names = [d.split(":")[0].strip() for d in declarations]
+        body = ";".join(d for i, d in enumerate(declarations) if names[i] not in names[i + 1:])
+        if wanted and body.strip(" \t\n;"):
             kept.append(f"{', '.join(wanted)} {{{body}}}")
     return "/* Leaflet 1.9.3 leaflet.css, trimmed (tools/build_leaflet.py), BSD-2-Clause */\n" + (
         "\n".join(kept) + "\n"

@@ -27,8 +27,9 @@ OUT = ROOT / "static" / "vendor" / "leaflet-lite"
 UNUSED_CSS = re.compile(
     r"control-layers|leaflet-oldie|leaflet-vml|\.lvml|leaflet-image-layer|leaflet-zoom-box"
     r"|leaflet-default-icon-path|leaflet-crosshair|map-pane canvas"
-    # Every marker's icon has its own class (tour-map.js), the credit its own prefix.
-    r"|leaflet-div-icon|leaflet-attribution-flag"
+    # Every marker's icon has its own class (tour-map.js), the credit its own prefix, and
+    # tooltips open beside their marker ("auto": left or right), never above or below.
+    r"|leaflet-div-icon|leaflet-attribution-flag|leaflet-tooltip-top|leaflet-tooltip-bottom"
 )
 """Rules of leaflet.css for parts the bundle leaves out (layers control, old IE, VML…)."""
 LEGACY_DECLARATION = re.compile(

@@ -188,6 +188,25 @@ def test_200_percent_text_keeps_room_and_focus(open_phone, live_server, lang):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
+def test_200_percent_text_with_the_guides_message_and_the_group(walk, open_phone, lang):
+    """All the compact card can hold: the message, distance, both verdicts, the group."""
+    page = open_phone(f"{walk.url}/{lang}/?at=14:20", PHONE, FRENCH_TECH)
+    wait_until(page, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
+    page.wait_for_selector("path.follow-position")
+    text_200(page)
+    assert box(page, ".site-header")["height"] <= 0.25 * PHONE["height"]
+    # Scrolled to the itinerary's second stop, the card stuck above it.
+    page.evaluate("scrollTo(0, scrollY + document.querySelectorAll('.stop')[1].getBoundingClientRect().top)")
+    settle(page)
+    wait_until(page, "() => document.getElementById('follow').classList.contains('is-stuck')")
+    settle(page)
+    card = box(page, "#follow")
+    assert card["top"] == 0 and card["height"] <= 0.35 * PHONE["height"], card
+    for part in (".follow-name", ".follow-verdict", ".live-banner__text", ".live-group"):
+        assert page.locator(part).is_visible(), part
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
 def test_200_percent_text_on_a_small_phone_reaches_start_now(open_phone, live_server, lang):
     page = open_phone(f"{live_server.url}/{lang}/", SMALL_PHONE)
     text_200(page)

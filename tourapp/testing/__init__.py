@@ -154,7 +154,13 @@ class Gunicorn:
             return
         if self.process.poll() is None:
             self.process.terminate()
-        self.process.wait(10)
+        try:
+            # A graceful stop lets requests in flight finish: on a loaded machine that
+            # takes longer than a few seconds, and gunicorn's own limit is 30 s.
+            self.process.wait(45)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
         if getattr(self, "_drainer", None) is not None:
             self._drainer.join(10)  # the pipe is at its end once the server has exited
         if self.process.stderr is not None:

@@ -73,6 +73,8 @@ def _guide_reports(server, *reports: dict) -> None:
         wait_for(lambda report=report: sent(report), "the guide's report to be accepted")
 
 
+HOSTILE = "Nouveau texte <img src=x onerror=\"window.hostileRan=1\"> {{ 7*7 }} ${1+1}"
+
 GROUP_SHOWN = """() => {
   const line = document.querySelector('.live-group');
   return !!document.querySelector('.live-group-marker') && !!line && !line.hidden
@@ -108,7 +110,7 @@ def test_an_open_page_takes_an_edit_in_place_and_keeps_the_live_group(browser, s
         assert stored and json.loads(stored)["state"]["active"]
 
         new = _save(server.app, tour__tour_start="14:00",
-                    **{"espace-french-tech__description_fr": "Nouveau texte de l'étape 2."})
+                    **{"espace-french-tech__description_fr": HOSTILE})
         saved = time.monotonic()
         assert new != before
         # Within one poll (4 s, plus the fetches), and the group on screen all the while.
@@ -123,8 +125,10 @@ def test_an_open_page_takes_an_edit_in_place_and_keeps_the_live_group(browser, s
         # The new version everywhere: header, itinerary, card, map; the old marks gone.
         assert "14\u00a0h\u00a000" in page.locator(".tour-when").inner_text()
         assert page.locator("h1").get_attribute("data-tour-version") == new
-        assert "Nouveau texte de l'étape 2." in page.locator(
-            "#stop-espace-french-tech .stop-description").inner_text()
+        description = page.locator("#stop-espace-french-tech .stop-description")
+        assert description.inner_text() == HOSTILE  # text, never markup
+        assert description.locator("img").count() == 0
+        assert page.evaluate("() => window.hostileRan === undefined")
         first_time = page.locator("#stop-hotel-de-metropole .stop-time").inner_text()
         assert "14\u00a0h\u00a000" in first_time
         assert page.locator(".stop-marker").count() == 4
@@ -134,7 +138,7 @@ def test_an_open_page_takes_an_edit_in_place_and_keeps_the_live_group(browser, s
         assert page.locator(".itinerary details").first.evaluate("d => d.open")
         # A marker's pop-up has the new texts.
         page.locator('.stop-marker[data-stop="espace-french-tech"]').click()
-        assert "Nouveau texte" in page.locator(".stop-popup").inner_text()
+        assert HOSTILE in page.locator(".stop-popup").inner_text()
         # The group is still there, on the new version's state; stored under the new version.
         assert page.evaluate(GROUP_SHOWN)
         wait_until(page, f"() => !localStorage.getItem('tourapp-live-{before}')"

@@ -197,3 +197,21 @@ def test_after_an_edit_taken_in_place_the_offline_copy_is_the_new_version(browse
             context.set_offline(False)
     finally:
         context.close()
+
+
+def test_a_swap_that_fails_falls_back_to_one_reload(page, live_server):
+    # The page's own address, fetched by the swap, answers something that is not the walk.
+    page.route(f"{live_server.url}/fr/", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<!doctype html><p>maintenance</p>")
+        if route.request.resource_type == "fetch" else route.continue_())
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector(".stop-marker")
+    page.evaluate("() => { window.keptAcrossTheEdit = true; }")
+    new = _save(live_server.server.app, tour__tour_start="14:00")
+    deadline = time.monotonic() + POLL_S + 3
+    while _version_or_none(page) != new:
+        assert time.monotonic() < deadline, "the page neither swapped nor reloaded"
+        page.wait_for_timeout(100)
+    page.wait_for_selector(".stop-marker")
+    assert page.evaluate("() => window.keptAcrossTheEdit === undefined")  # it reloaded
+    assert "14\u00a0h\u00a000" in page.locator(".tour-when").inner_text()

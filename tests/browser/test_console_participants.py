@@ -215,3 +215,27 @@ def test_a_swap_that_fails_falls_back_to_one_reload(page, live_server):
     page.wait_for_selector(".stop-marker")
     assert page.evaluate("() => window.keptAcrossTheEdit === undefined")  # it reloaded
     assert "14\u00a0h\u00a000" in page.locator(".tour-when").inner_text()
+
+
+def test_a_stop_removed_leaves_the_map_and_the_card_in_place(page, live_server):
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector(".stop-marker")
+    wait_until(page, "() => document.querySelector('#follow[data-ready]')")
+    page.evaluate("() => { window.keptAcrossTheEdit = true; }")
+    assert page.locator(".follow-count").inner_text() == "(1 sur 4)"
+    new = _save(live_server.server.app, **{"espace-french-tech__remove": "1"})
+    wait_until(page, "v => document.documentElement.getAttribute('data-swapped') === v", new,
+               timeout_s=POLL_S + 3)
+    assert page.evaluate("() => window.keptAcrossTheEdit === true")
+    # Three stops and the two legs between them (the new one routed on save), once each.
+    assert page.locator(".stop-marker").count() == 3
+    assert page.locator('.stop-marker[data-stop="espace-french-tech"]').count() == 0
+    assert page.locator("path.leaflet-interactive").count() == 2
+    assert page.evaluate("() => [tourapp.markers.length, tourapp.legs.length]") == [3, 2]
+    assert page.locator(".stops > li.stop").count() == 3
+    assert page.locator(".follow-count").inner_text() == "(1 sur 3)"
+    # The card browses the new stops.
+    page.locator(".follow-next").click()
+    assert page.locator(".follow-name").inner_text() == page.locator(
+        "#stop-msh-saint-charles .stop-name").inner_text().split(" ", 1)[1].strip()
+    assert page.errors == []

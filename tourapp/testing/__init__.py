@@ -288,6 +288,24 @@ def csrf_of(html: str) -> str:
     return match[1]
 
 
+def edit_form(html: str, **changes: str) -> dict[str, str]:
+    """The console's edit form (``/<lang>/console/edit``) as it would be posted: every field
+    with its value, ``changes`` put in (a field's name with "." written "__":
+    ``tour__tour_start="14:00"``)."""
+    fields = dict(re.findall(r'<input id="[^"]+" name="([^"]+)" type="text" value="([^"]*)"',
+                             html))
+    fields.update(re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>',
+                             html))
+    fields = {k: v.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"')
+              for k, v in fields.items()}
+    base = re.search(r'name="base" value="([^"]+)"', html)
+    if base is None:
+        raise AssertionError("no edit form in the page")
+    fields.update({"csrf_token": csrf_of(html), "base": base[1]})
+    fields.update({k.replace("__", "."): v for k, v in changes.items()})
+    return fields
+
+
 def sign_in(client, lang: str = "fr", name: str = "Test organiser", hours: float = 1) -> str:
     """Sign a Flask test client in as an organiser through the real sign-in page; its CSRF token."""
     from tourapp.console import auth

@@ -66,7 +66,7 @@ def test_unreadable_files(runner, tmp_path, content, message):
 def test_a_missing_file(runner, tmp_path):
     result = check(runner, str(tmp_path / "nope.geojson"))
     assert result.exit_code == 1
-    assert "cannot read the file: No such file or directory" in result.stderr
+    assert "cannot read the file: there is no such file" in result.stderr
 
 
 def late_doc() -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -213,7 +213,7 @@ def reroute(
     return Edited(text, tour, tuple(routed))
 
 
-def _lines(first: Message, more: list[str]) -> Message:
+def _lines(first: Message, more: Iterable[str]) -> Message:
     """A message and the loader's problems under it, one a line, each still translatable."""
     for item in more:
         first = first + "\n" + item

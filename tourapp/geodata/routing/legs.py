@@ -135,7 +135,7 @@ def in_walking_order(features: list, stop_ids: list[str]) -> list:
     the walk (a leg that joins no consecutive stops goes last among the legs).
     """
     pairs = zip(stop_ids, stop_ids[1:], strict=False)
-    rank = {(a, b): number for number, (a, b) in enumerate(pairs)}
+    rank: dict[tuple, int] = {(a, b): number for number, (a, b) in enumerate(pairs)}
 
     def is_leg(feature) -> bool:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None

@@ -86,12 +86,12 @@ def test_warnings_are_printed_and_strict_makes_them_errors(runner, tmp_path):
         "at 14:28, 28 min late",
         f"warning: {path}: the walk ends at 14:48, 48 min after tour_end 14:00",
     ]
-    assert result.stdout.endswith(", 2 warning(s)\n")
+    assert result.stdout.endswith(", 2 warnings\n")
 
     strict = check(runner, "--strict", str(path))
     assert strict.exit_code == 1
     assert strict.stderr.splitlines()[:2] == warnings
-    assert strict.stderr.splitlines()[-1] == "2 warning(s) treated as errors (--strict)."
+    assert strict.stderr.splitlines()[-1] == "2 warnings treated as errors (--strict)."
 
 
 def test_strict_passes_a_clean_file(runner, tmp_path):

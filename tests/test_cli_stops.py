@@ -329,3 +329,23 @@ def test_added_legs_keep_walking_order_in_the_file(run, tour_file):
     assert [(p["leg_from"], p["leg_to"]) for p in legs] == [
         ("hotel-de-metropole", "espace-french-tech"), ("espace-french-tech", "opera-comedie"),
         ("opera-comedie", "msh-saint-charles"), ("msh-saint-charles", "musee-fabre")]
+
+
+@pytest.mark.parametrize(("duration", "arrive"), [("30 min", "15h30"), ("30", "15:30")])
+def test_add_stop_takes_minutes_and_times_as_organisers_write_them(run, tour_file, duration,
+                                                                   arrive):
+    args = [*OPERA]
+    args[args.index("--duration") + 1] = duration
+    result = run(*args, "--arrive-at", arrive)
+    assert result.exit_code == 0, result.output
+    stop = next(f for f in json.loads(tour_file.read_text(encoding="utf-8"))["features"]
+                if f["properties"].get("id") == "opera-comedie")
+    assert stop["properties"]["duration_min"] == 30
+    assert stop["properties"]["arrive_at"] == "15:30"
+
+
+def test_a_time_that_is_none_is_refused_in_french(geocoding_app, tour_file):
+    args = [*OPERA, "--arrive-at", "tea time"]
+    result = geocoding_app.test_cli_runner().invoke(args=["tour", *args], env=FRENCH)
+    assert result.exit_code == 2
+    assert "écrivez une heure comme 15:30 ; trouvé 'tea time'" in result.output

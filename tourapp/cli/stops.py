@@ -9,23 +9,25 @@ sentence, exit status 1, and the file is not touched.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import ScriptInfo
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .. import stopsfile
 from ..geodata import geocoding
 from ..render import wording
-from ..stopsfile import edits
+from ..stopsfile import edits, schema
 from ..stopsfile.messages import os_reason, unreadable
 from ..stopsfile.store import write_stops
 from .errors import CommandError
 from .group import tour_cli
-from .language import speaks_shell_language
+from .language import in_shell_language, speaks_shell_language
 from .routing import Routing, routing_options
 
 
@@ -160,6 +162,49 @@ def _finish(path, data, document, touches, reason, routing: Routing, started) ->
     _report(path, edited, started)
 
 
+@contextlib.contextmanager
+def _speaking(ctx):
+    """The shell's language while options are read (before the command's app context)."""
+    info = ctx.find_object(ScriptInfo) if ctx is not None else None
+    if info is None:  # the type used outside the tourapp command: English
+        yield
+        return
+    with info.load_app().app_context(), in_shell_language():
+        yield
+
+
+class Minutes(click.ParamType):
+    """Whole minutes, 0 to 1440, written « 30 » or « 30 min » as organisers do."""
+
+    name = "minutes"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        fixed = schema._number_fix(text) or text
+        if fixed.isdigit() and int(fixed) <= 1440:
+            return int(fixed)
+        with _speaking(ctx):
+            self.fail(_("write a whole number of minutes from 0 to 1440, such as 30; got "
+                        "%(got)s", got=repr(text)), param, ctx)
+
+
+class Clock(click.ParamType):
+    """A time of day, written « 15:30 », « 15h30 » or « 15 h » (kept as HH:MM)."""
+
+    name = "HH:MM"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        fixed = schema._clock_fix(text)
+        if fixed is None:
+            with _speaking(ctx):
+                self.fail(_("write a time of day such as 15:30, got %(got)s", got=repr(text)),
+                          param, ctx)
+        return fixed
+
+
 def file_option(command):
     """The stops file option every stop command shares."""
     return click.option("--file", "file", type=click.Path(dir_okay=False),
@@ -178,11 +223,12 @@ def file_option(command):
               help="Accept a street's point when no house number matches.")
 @click.option("--after", "after", metavar="ID", help="The stop it follows (default: the last).")
 @click.option("--first", is_flag=True, help="Make it the first stop.")
-@click.option("--duration", "duration_min", required=True, type=click.IntRange(0, 1440),
-              help="Minutes spent at the stop.")
+@click.option("--duration", "duration_min", required=True, type=Minutes(),
+              help="Minutes spent at the stop (30, or « 30 min »).")
 @click.option("--description-fr", help="What happens there, in French.")
 @click.option("--description-en", help="What happens there, in English.")
-@click.option("--arrive-at", metavar="HH:MM", help="Fixed arrival time.")
+@click.option("--arrive-at", metavar="HH:MM", type=Clock(),
+              help="Fixed arrival time (15:30, or « 15h30 »).")
 @file_option
 @routing_options
 @speaks_shell_language

@@ -123,3 +123,23 @@ def test_through_the_flask_command(tmp_path, doc):
     )
     assert result.returncode == 1
     assert f'{path}: feature 1 ("b"): "order" 1 is already used by feature 0 ("a")' in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (["tour", "init", "{file}"], "existe déjà : il est laissé tel quel"),
+        (["tour", "organiser-link", "--hours", "100"], "plus de 0 et au plus 72 heures"),
+        (["tour", "organiser-link", "--url", "https://example.org"],
+         "valable 24 h ; gardez-le secret"),
+        (["tour", "gpx"], "donnez l'adresse du site avec --url"),
+        (["tour", "gpx", "--url", "https://example.org", "--leg", "9"],
+         "la déambulation a les trajets 1 à 3"),
+        (["tour", "check", "{file}"], " : OK : 4 étapes, 3.5 km, 13:30–15:57 le 2018-11-20"),
+    ],
+)
+def test_organiser_commands_speak_french_under_a_french_locale(runner, tour_file, args, french):
+    """Issue 19, point 4: every organiser command, not only check and history."""
+    args = [arg.replace("{file}", str(tour_file)) for arg in args]
+    result = runner.invoke(args=args, env={"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LANGUAGE": ""})
+    assert french in result.output, result.output

@@ -179,7 +179,7 @@ def test_move_stop_by_lonlat_keeps_other_legs_as_they_were(run, tour_file):
     assert after[("msh-saint-charles", "musee-fabre")] != before[("msh-saint-charles", "musee-fabre")]
 
 
-def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
+def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file, geocoding_app):
     # Done when: an organiser's stop whose coordinates drifted is caught by check --addresses.
     clean = run("check", str(tour_file), "--addresses", "--strict")
     assert clean.exit_code == 0, clean.output
@@ -194,6 +194,10 @@ def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
             "34000 Montpellier », which the geocoder places at « 39 Boulevard de Bonnes Nouvelles "
             "Montpellier »") in result.output
     assert run("check", str(tour_file), "--addresses", "--strict").exit_code == 1
+    french = geocoding_app.test_cli_runner().invoke(
+        args=["tour", "check", str(tour_file), "--addresses"], env=FRENCH)
+    assert ("attention : l'étape « musee-fabre » est à 300 m de son adresse « 39, boulevard "
+            "Bonne Nouvelle, 34000 Montpellier », que le géocodeur place à") in french.output
 
 
 @pytest.mark.parametrize(

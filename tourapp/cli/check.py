@@ -63,31 +63,33 @@ def _address_warnings(tour) -> list[str]:
     from ..domain.geo import distance_m
     from ..geodata import geocoding
     from ..stopsfile import edits
+    from .stops import geocoder_problem
 
     try:
         geocoder = geocoding.from_config(current_app.config)
     except geocoding.GeocodingError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(str(exc), localized=True) from None
     near = edits.centre(tour)
     warnings = []
     for stop in tour.stops:
         address = stop.address["fr"] or stop.address["en"]
-        where = f'stop "{stop.id}"'
         if not address:
-            warnings.append(f"{where} has no address to check")
+            warnings.append(gettext('stop "%(stop)s" has no address to check', stop=stop.id))
             continue
         try:
             place = geocoder.locate(address, near=near)
         except geocoding.GeocodingError as exc:
             if exc.reason == "unreachable":
                 # Unreachable or too slow: no stop can be checked.
-                raise CommandError(str(exc)) from None
-            warnings.append(f"{where}: {exc}")
+                raise CommandError(str(exc), localized=True) from None
+            warnings.append(gettext('stop "%(stop)s": %(problem)s', stop=stop.id,
+                                    problem=geocoder_problem(exc)))
             continue
         gap = distance_m(stop.location, place.location)
         if gap > ADDRESS_GAP_M:
-            warnings.append(
-                f"{where} is {gap:,.0f} m from its address « {address} », which the geocoder "
-                f"places at « {place.label} » [{place.location[1]:.6f}, {place.location[0]:.6f}]"
-            )
+            warnings.append(gettext(
+                'stop "%(stop)s" is %(m)s m from its address « %(address)s », which the '
+                "geocoder places at « %(label)s » [%(lon)s, %(lat)s]",
+                stop=stop.id, m=f"{gap:,.0f}", address=address, label=place.label,
+                lon=f"{place.location[1]:.6f}", lat=f"{place.location[0]:.6f}"))
     return warnings

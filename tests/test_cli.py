@@ -136,10 +136,16 @@ def test_through_the_flask_command(tmp_path, doc):
         (["tour", "gpx", "--url", "https://example.org", "--leg", "9"],
          "la déambulation a les trajets 1 à 3"),
         (["tour", "check", "{file}"], " : OK : 4 étapes, 3.5 km, 13:30–15:57 le 2018-11-20"),
+        (["tour", "guide-link", "--hours", "100"], "plus de 0 et au plus 72 heures"),
+        (["tour", "guide-link", "--url", "https://example.org"],
+         "gardez-le secret : qui le détient mène le groupe"),
+        (["tour", "actuals", "--csv", "{dir}/actuals.csv", "--gpx", "{dir}/track.gpx"],
+         "actuals.csv : 0 relevés d'étapes"),
     ],
 )
 def test_organiser_commands_speak_french_under_a_french_locale(runner, tour_file, args, french):
     """Issue 19, point 4: every organiser command, not only check and history."""
-    args = [arg.replace("{file}", str(tour_file)) for arg in args]
+    args = [arg.replace("{file}", str(tour_file)).replace("{dir}", str(tour_file.parent))
+            for arg in args]
     result = runner.invoke(args=args, env={"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LANGUAGE": ""})
     assert french in result.output, result.output

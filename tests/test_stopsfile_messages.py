@@ -229,3 +229,8 @@ def test_a_control_character_is_said_whole_with_its_place():
     assert f"line {row}, column" in found
     assert found.endswith(r"write it as \t or \n, or remove it")
     assert "Invalid control character at" not in found
+
+
+def test_a_comma_that_may_separate_thousands_gets_no_guess():
+    (found,) = problems_of(_doc_with(duration_min="1,500"))
+    assert found.endswith('got "1,500"')

@@ -250,6 +250,8 @@ def _number_fix(value: Any) -> str | None:
     match = _NUMBER_FIX_RE.match(value) if isinstance(value, str) else None
     if not match or NUMBER_RE.match(value):
         return None  # not a number at all, or one already (refused for its range)
+    if match[2] is not None and len(match[2]) == 3:
+        return None  # « 1,500 »: a thousands separator as much as a decimal comma
     return match[1] + (f".{match[2]}" if match[2] else "")
 
 

@@ -34,7 +34,8 @@ def test_valid_tour_loads_in_order(doc):
 def test_invalid_json_names_line_and_column():
     data = b'{\n  "type": "FeatureCollection",\n  "features": [,]\n}'
     assert problems(data, "data/stops.geojson") == [
-        "data/stops.geojson: invalid JSON at line 3, column 16: Expecting value"
+        "data/stops.geojson: invalid JSON at line 3, column 16: a value is expected here: "
+        "a text in double quotes, a number, true, false, null, a list [ ] or an object { }"
     ]
 
 
@@ -239,7 +240,7 @@ def test_stale_and_stray_legs_are_ignored_with_a_warning(doc):
     _leg(doc, "a", "c")
     tour = stopsfile.parse(json.dumps(doc).encode())
     assert not tour.legs[0].routed
-    assert any('leg "a" → "b" ends' in w for w in tour.warnings)
+    assert any('leg 1 ("a" → "b") ends' in w for w in tour.warnings)
     assert any('leg "a" → "c" does not join two consecutive stops' in w for w in tour.warnings)
 
 

@@ -150,7 +150,8 @@ def test_a_deleted_file_keeps_the_tour(client, tour_file):
     tour_file.unlink()
     assert client.get("/en/").status_code == 200
     assert client.get("/healthz").json["problems"] == [
-        "stops.geojson: cannot read the file: No such file or directory"
+        "stops.geojson: cannot read the file: there is no such file: check its name and "
+        "folder (the TOUR_DATA setting)"
     ]
 
 

@@ -40,6 +40,12 @@ def problem(text: str) -> str:
     return text.translated(gettext) if isinstance(text, Message) else str(text)
 
 
+def language() -> str:
+    """The language texts are said in now (``fr`` or ``en``)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in ("fr", "en") else "en"
+
+
 def reason(name: str) -> str:
     """Why a version was accepted, in the current language."""
     return str(REASONS.get(name, name))

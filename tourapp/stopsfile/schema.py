@@ -27,6 +27,16 @@ MAX_SPREAD_KM = 20.0
 MAX_LEG_GAP_M = 100.0
 """A leg whose ends are farther than this from its stops is stale and ignored."""
 
+STALE_LEG_M = 10.0
+"""A stop moved farther than this from where its leg was routed: the leg is flagged."""
+
+UNRECORDED_GAP_M = 40.0
+"""A leg without the routed-for positions whose end is farther than this is flagged.
+
+Routed legs end where the stop meets the street: 3–15 m for the seeded walk's stops,
+more for a stop inside a large square; the positions recorded since make this a fallback.
+"""
+
 DEFAULT_SPEED_KMH = 4.5
 DEFAULT_TIMEZONE = "Europe/Paris"
 MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200}
@@ -192,7 +202,11 @@ class _Feature:
                 message += Message.of(N_(" from %(minimum)s"), minimum=f"{minimum:g}")
             if math.isfinite(maximum):
                 message += Message.of(N_(" to %(maximum)s"), maximum=f"{maximum:g}")
-            self.problem(message + Message.of(N_(", got %(got)s"), got=_show(self.get(key))))
+            message += Message.of(N_(", got %(got)s"), got=_show(self.get(key)))
+            fixed = _number_fix(self.get(key))
+            if fixed is not None:
+                message += Message.of(N_(": write %(fixed)s"), fixed=fixed)
+            self.problem(message)
             return None
         return float(value)
 
@@ -204,10 +218,41 @@ class _Feature:
             return None
         match = TIME_RE.match(value) if isinstance(value, str) else None
         if not match:
-            self.problem(Message.of(N_('"%(key)s" must be a time written HH:MM, got %(got)s'),
-                                    key=key, got=_show(value)))
+            message = Message.of(N_('"%(key)s" must be a time written HH:MM, got %(got)s'),
+                                 key=key, got=_show(value))
+            fixed = _clock_fix(value)
+            if fixed is not None:
+                message += Message.of(N_(": write %(fixed)s"), fixed=f'"{fixed}"')
+            self.problem(message)
             return None
         return dt.time(int(match[1]), int(match[2]))
+
+
+# How organisers write what the file wants otherwise: « 15h30 », « 15 h », « 30 min », « 1,5 ».
+# The file keeps one way of writing each (GIS tools and the schedule read it as it is): the
+# loader names the value to write rather than guessing silently.
+_CLOCK_FIX_RE = re.compile(r"^\s*(\d{1,2})\s*(?:[hH:.]\s*(\d{1,2})?)\s*$")
+_NUMBER_FIX_RE = re.compile(
+    r"^\s*(-?\d+)(?:,(\d+))?\s*(?:min\.?|mn|minutes?|m|km/h|kmh|km)?\s*$", re.IGNORECASE)
+
+
+def _clock_fix(value: Any) -> str | None:
+    """``HH:MM`` for « 15h30 », « 15 h », « 9.05 », « 9:5 »; None when it is no time."""
+    match = _CLOCK_FIX_RE.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    hours, minutes = int(match[1]), int(match[2] or 0)
+    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
+
+
+def _number_fix(value: Any) -> str | None:
+    """The number in « 30 min », « 1,5 », « 4,5 km/h », written as the file wants; or None."""
+    match = _NUMBER_FIX_RE.match(value) if isinstance(value, str) else None
+    if not match or NUMBER_RE.match(value):
+        return None  # not a number at all, or one already (refused for its range)
+    if match[2] is not None and len(match[2]) == 3:
+        return None  # « 1,500 »: a thousands separator as much as a decimal comma
+    return match[1] + (f".{match[2]}" if match[2] else "")
 
 
 def _position(raw: Any) -> LatLon | None:
@@ -254,7 +299,8 @@ def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
     except json.JSONDecodeError as exc:
         raise TourError([at(source, json_error(text, exc))]) from None
     except (ValueError, RecursionError) as exc:
-        raise TourError([f"{source}: invalid JSON: {exc}"]) from None
+        raise TourError([at(source, Message.of(N_("invalid JSON: %(reason)s"),
+                                               reason=str(exc)))]) from None
 
 
 def _features(document: Any, source: str) -> list:
@@ -265,7 +311,7 @@ def _features(document: Any, source: str) -> list:
         ))])
     features = document.get("features")
     if not isinstance(features, list):
-        raise TourError([f'{source}: "features" must be a list'])
+        raise TourError([at(source, Message.of(N_('"features" must be a list')))])
     return features
 
 
@@ -277,10 +323,12 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
             if not key.startswith("tour_") or value in (None, ""):
                 continue
             if key in seen and seen[key][0] != value:
-                reader.problem(
-                    f"{_show(key)} is {_show(value)} here but {_show(seen[key][0])} in "
-                    f"{seen[key][1].label.removeprefix(source + ': ')}: keep it on one stop"
-                )
+                reader.problem(Message.of(
+                    N_("%(key)s is %(value)s here but %(other)s in %(where)s: keep it on "
+                       "one stop"),
+                    key=_show(key), value=_show(value), other=_show(seen[key][0]),
+                    where=Message(*seen[key][1].label.parts[2:]),
+                ))
             seen.setdefault(key, (value, reader))
     if not seen:
         problems.append(at(source, Message.of(
@@ -326,10 +374,10 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
     else:
         if not YEARS[0] <= facts["date"].year <= YEARS[1]:
             del facts["date"]
-            merged.problem(
-                f'"tour_date" must be a date between {YEARS[0]} and {YEARS[1]}, '
-                f"got {_show(raw_date)}"
-            )
+            merged.problem(Message.of(
+                N_('"tour_date" must be a date between %(first)d and %(last)d, got %(got)s'),
+                first=YEARS[0], last=YEARS[1], got=_show(raw_date),
+            ))
     timezone = merged.get("tour_timezone") or DEFAULT_TIMEZONE
     try:
         if not isinstance(timezone, str) or len(timezone) > 64:
@@ -337,10 +385,11 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
         ZoneInfo(timezone)
         facts["timezone"] = timezone
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. "Europe", a folder
-        merged.problem(
-            f'"tour_timezone" must be a time zone name such as "Europe/Paris", '
-            f"got {_show(timezone)}"
-        )
+        merged.problem(Message.of(
+            N_('"tour_timezone" must be a time zone name such as "Europe/Paris", '
+               "got %(got)s"),
+            got=_show(timezone),
+        ))
     return facts
 
 
@@ -349,9 +398,10 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     if ident is None or ident == "":
         reader.problem(missing("id"))
     elif not is_stop_id(ident):
-        reader.problem(
-            f'"id" must be a short identifier (letters, digits, "-" or "_"), got {_show(ident)}'
-        )
+        reader.problem(Message.of(
+            N_('"id" must be a short identifier (letters, digits, "-" or "_"), got %(got)s'),
+            got=_show(ident),
+        ))
     order = reader.number("order", minimum=1, maximum=10_000, integer=True)
     name = reader.localized("name", required=True, limit=MAX_TEXT["name"])
     description = reader.localized("description", required=False, limit=MAX_TEXT["description"])
@@ -390,10 +440,13 @@ def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
     try:
         items = json.loads(raw) if isinstance(raw, str) else raw if isinstance(raw, list) else None
     except json.JSONDecodeError as exc:
-        reader.problem(f'"steps" must be a JSON list of steps: {exc.msg} at column {exc.colno}')
+        reader.problem(Message.of(
+            N_('"steps" must be a JSON list of steps: %(reason)s at column %(column)d'),
+            reason=exc.msg, column=exc.colno,
+        ))
         return None
     if not isinstance(items, list):
-        reader.problem('"steps" must be text holding a JSON list of steps')
+        reader.problem(Message.of(N_('"steps" must be text holding a JSON list of steps')))
         return None
     steps = []
     for number, item in enumerate(items):
@@ -406,11 +459,12 @@ def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
         ok = ok and distance is not None and _finite(distance) and 0 <= distance <= 100_000
         location = _position(item.get("location")) if ok and "location" in item else None
         if not ok or distance is None or ("location" in item and location is None):
-            reader.problem(
-                f'"steps" item {number} must have "maneuver", "direction", "street" '
-                f'(text, no control characters), "distance_m" (number ≥ 0) and optionally '
-                f'"location" [lon, lat]'
-            )
+            reader.problem(Message.of(
+                N_('"steps" item %(number)d must have "maneuver", "direction", "street" '
+                   '(text, no control characters), "distance_m" (number ≥ 0) and optionally '
+                   '"location" [lon, lat]'),
+                number=number,
+            ))
             return None
         steps.append(
             Step(item["maneuver"], item["direction"], item["street"], float(distance), location)

@@ -25,6 +25,7 @@ from ..domain.tour import Tour
 from ..settings import maintenance_command
 from ..system import durable
 from . import history
+from .messages import unreadable
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class TourStore:
                 data = handle.read(self.max_bytes + 1)
         except OSError as exc:
             self._refused_data = b""
-            self._refuse([f"{os.path.basename(self.path)}: cannot read the file: {exc.strerror}"])
+            self._refuse([unreadable(os.path.basename(self.path), exc)])
             return
         current = self._status
         if current.tour is not None and data == current.data:

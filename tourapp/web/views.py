@@ -279,7 +279,7 @@ def course_download():
     """The walk as a Garmin course (TCX): the track at the plan's pace, a point per stop."""
     status = get_store().status()
     tour = status.tour or _tour_or_503()
-    body = get_store().memo(("tcx", g.lang), lambda t: course.course_tcx(t, g.lang))
+    body = get_store().memo(("tcx", g.lang), lambda t: course.course_tcx(t, g.lang, _("Stop")))
     response = tour_response(
         body, "application/vnd.garmin.tcx+xml", f"tcx {g.lang} {tour.version}",
         last_modified=status.modified,

@@ -139,8 +139,21 @@ def test_gpsbabel_reads_the_course_with_its_stops(tour, tmp_path):
     assert len(track) - 1 == sum(len(leg.path) for leg in tour.legs) - (len(tour.legs) - 1)
 
 
-def test_course_download(client):
+def test_course_download(client, schema):
     response = client.get("/fr/tour.tcx")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     assert ET.fromstring(response.data).find(f"{T}Courses") is not None
+    assert_valid(schema, response.get_data(as_text=True))
     assert "/fr/tour.tcx" in client.get("/fr/guides").get_data(as_text=True)
+
+
+def test_hostile_walk_gives_a_valid_course_in_both_languages(tmp_path, schema):
+    from tourapp import create_app
+
+    from .test_guides import hostile_file
+
+    app = create_app({"TESTING": True, "TOUR_DATA": hostile_file(tmp_path / "stops.geojson")})
+    for lang in ("fr", "en"):
+        text = app.test_client().get(f"/{lang}/tour.tcx").get_data(as_text=True)
+        assert "<img" not in text
+        assert_valid(schema, text)

@@ -67,3 +67,4 @@ def test_one_stop_and_hostile_names_give_numbers_only():
     root = ET.fromstring(svg)
     assert "script" not in svg and "]]>" not in svg
     assert [t.text for t in root.iter(f"{SVG}text")][0] == "1"
+    assert root.find(f".//{SVG}g[@class='routemap-scale']") is None  # no length to show

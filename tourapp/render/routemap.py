@@ -59,7 +59,10 @@ def _scale_bar(projection: _Projection, height: float) -> str:
     east = (projection.lat0, projection.lon0 + 100 / (projection.cos0 * projection.k))
     metres_per_unit = distance_m((projection.lat0, projection.lon0), east) / 100
     target = WIDTH / 5 * metres_per_unit
-    metres = max((m for m in SCALE_STEPS_M if m <= target), default=SCALE_STEPS_M[0])
+    fitting = [m for m in SCALE_STEPS_M if m <= target]
+    if not fitting:  # a walk of a few metres (or one stop): no round length fits
+        return ""
+    metres = fitting[-1]
     length = metres / metres_per_unit
     x, y = PAD / 2, height - PAD / 2
     label = f"{metres // 1000} km" if metres >= 1000 and metres % 1000 == 0 else f"{metres} m"

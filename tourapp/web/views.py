@@ -290,7 +290,7 @@ def course_download():
 
 @bp.route(f"/{LANG}/guides")
 def guides():
-    """The guides' page: the downloads and a printable run sheet (A4, at most two pages)."""
+    """The guides' page: the downloads and the run sheet, a document to print on A4."""
     tour = _tour_or_503()
     page_url = public_url("tour.page")
     html, ephemeral = _host_memo(

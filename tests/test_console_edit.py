@@ -75,6 +75,22 @@ def test_edit_saves_texts_times_and_order_through_the_history(client, tour_file)
     assert entry.reason == "console" and entry.previous == first
 
 
+def test_edit_saves_short_names_and_the_phone_and_refuses_a_long_short_name(client, tour_file):
+    sign_in(client, "fr")
+    fields, _page = _edit_form(client, "fr")
+    fields["msh-saint-charles.short_name_fr"] = "Sciences de l'Homme"
+    fields["msh-saint-charles.short_name_en"] = "MSH"
+    refused = client.post("/fr/console/edit", data=fields)
+    assert refused.status_code == 422
+    error = re.search(r'id="f-msh-saint-charles-short_name_fr-error">([^<]*)<', refused.text)
+    assert error and "10" in error[1], refused.text[:3000]
+    fields["msh-saint-charles.short_name_fr"] = "MSH"
+    fields["tour.tour_phone"] = "+33 4 67 00 00 00"
+    assert client.post("/fr/console/edit", data=fields).status_code == 303
+    tour = stopsfile.load(tour_file)
+    assert tour.stop("msh-saint-charles").short_name.fr == "MSH" and tour.phone == "+33 4 67 00 00 00"
+
+
 def test_problems_are_shown_beside_their_fields_in_the_page_language(client, tour_file):
     before = tour_file.read_bytes()
     sign_in(client, "fr")

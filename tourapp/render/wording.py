@@ -32,6 +32,7 @@ TOUR_FACTS = {
     "start": lazy_gettext("start time"),
     "end": lazy_gettext("planned end"),
     "speed_kmh": lazy_gettext("walking speed"),
+    "phone": lazy_gettext("organisers' phone"),
 }
 
 
@@ -81,6 +82,9 @@ def change(item: dict) -> str:
         old, new = _names(item.get("old"), item.get("new"))
         if item.get("field") == "address":
             return gettext("stop “%(stop)s”: address “%(old)s” → “%(new)s”",
+                           stop=stop, old=old, new=new)
+        if item.get("field") == "short_name":
+            return gettext("stop “%(stop)s”: short name “%(old)s” → “%(new)s”",
                            stop=stop, old=old, new=new)
         return gettext("stop “%(stop)s”: description changed", stop=stop)
     if kind == "duration":

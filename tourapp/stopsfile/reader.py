@@ -191,6 +191,7 @@ def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
         attribution=facts["attribution"],
         attribution_en=facts["attribution_en"],
         organiser=facts["organiser"],
+        phone=facts["phone"],
         stops=tuple(stops),
         legs=legs,
         visits=visits,

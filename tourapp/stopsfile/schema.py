@@ -40,6 +40,10 @@ more for a stop inside a large square; the positions recorded since make this a 
 DEFAULT_SPEED_KMH = 4.5
 DEFAULT_TIMEZONE = "Europe/Paris"
 MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200}
+SHORT_NAME_MAX = 10
+"""A stop's short name fits a Garmin course point's name (TCX allows 10 characters)."""
+PHONE_RE = re.compile(r"^\+?[0-9 .()/-]+$")
+PHONE_DIGITS = (6, 15)  # a short local number to the longest international one (E.164)
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 """A stop id: a letter or digit first (so it is never read as a command option), 64 at most."""
 
@@ -355,6 +359,7 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
         "attribution": merged.text("tour_attribution", required=False, limit=300) or "",
         "attribution_en": merged.text("tour_attribution_en", required=False, limit=300) or "",
         "organiser": merged.text("tour_organiser", required=False, limit=200) or "",
+        "phone": _phone(merged),
     }
     raw_date = merged.get("tour_date")
     try:
@@ -408,9 +413,10 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     address = reader.localized("address", required=False, limit=MAX_TEXT["address"])
     duration = reader.number("duration_min", maximum=24 * 60)
     arrive_at = reader.clock("arrive_at", required=False)
+    short_name = _short_name(reader)
     if (
         order is None or name is None or description is None or address is None
-        or duration is None or not isinstance(ident, str)
+        or duration is None or not isinstance(ident, str) or short_name is None
     ):
         return None
     if reader.get("arrive_at") not in (None, "") and arrive_at is None:
@@ -427,7 +433,43 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
         duration_min=math.ceil(duration),
         arrive_at=arrive_at,
         feature_index=index,
+        short_name=short_name,
     )
+
+
+def _short_name(reader: _Feature) -> Localized | None:
+    """``short_name_fr`` and ``short_name_en`` (optional, both or neither), spaces collapsed."""
+    short = reader.localized("short_name", required=False, limit=MAX_TEXT["name"])
+    if short is None:
+        return None
+    texts = {lang: " ".join(short[lang].split()) for lang in ("fr", "en")}
+    for lang, text in texts.items():
+        if len(text) > SHORT_NAME_MAX or (short[lang] and not text):
+            reader.problem(Message.of(
+                N_('"%(key)s" must be 1 to %(limit)d characters (what a GPS watch shows of a '
+                   "stop; the full name stays in \"name_%(lang)s\"), got %(got)d: %(value)s"),
+                key=f"short_name_{lang}", limit=SHORT_NAME_MAX, lang=lang, got=len(text),
+                value=_show(short[lang]),
+            ))
+            return None
+    return Localized(texts["fr"], texts["en"])
+
+
+def _phone(reader: _Feature) -> str:
+    """``tour_phone``: the organisers' number for the day, as written ("" when absent)."""
+    value = reader.text("tour_phone", required=False, limit=40)
+    if not value:
+        return ""
+    digits = sum(c.isdigit() for c in value)
+    if not (PHONE_RE.match(value) and PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]):
+        reader.problem(Message.of(
+            N_('"%(key)s" must be a phone number: %(low)d to %(high)d digits, with spaces, '
+               '".", "-", "/", "(", ")" and a leading "+" allowed, such as '
+               '"+33 4 67 00 00 00", got %(got)s'),
+            key="tour_phone", low=PHONE_DIGITS[0], high=PHONE_DIGITS[1], got=_show(value),
+        ))
+        return ""
+    return " ".join(value.split())
 
 
 def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:

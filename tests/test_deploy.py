@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from tourapp import create_app, settings
-from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import get_live, guide_token
 from tourapp.testing import Gunicorn, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -353,7 +352,7 @@ def guide_reports(app, count: int) -> list[int]:
     acknowledged = []
     for index in range(count):
         with app.app_context():
-            token = tokens.make(app.config["SECRET_KEY"], f"G{index}", 1, get_live().generation())
+            token = guide_token(f"G{index}", 1)
         response = client.post("/live/guide", json={"type": "message", "text": f"report {index}"},
                                headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, response.get_data(as_text=True)
@@ -377,7 +376,7 @@ def test_acknowledged_reports_and_revocations_survive_a_sigkill(tmp_path, tour_f
         app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "LIVE_STORE": redis_server.url,
                           "SECRET_KEY": SECRET})
         with app.app_context():
-            old_token = tokens.make(SECRET, "Old", 1, get_live().generation())
+            old_token = guide_token("Old", 1)
         guide_reports(app, 6)
         revoked = app.test_cli_runner().invoke(args=["tour", "guide-link", "--revoke-all"])
         assert revoked.exit_code == 0, revoked.output

@@ -8,7 +8,7 @@ import pytest
 
 from tourapp import create_app
 from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import get_live, guide_token
 from tourapp.testing import sign_in
 
 from .conftest import reset_rate_limits
@@ -28,7 +28,7 @@ def client(app):
 def guide(app, client):
     """Post raw bytes or JSON as a guide, the rate limit skipped between posts."""
     with app.app_context():
-        token = tokens.make(app.config["SECRET_KEY"], "Marie", 8, get_live().generation())
+        token = guide_token("Marie", 8)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def post(body, raw: bytes | None = None):
@@ -330,7 +330,7 @@ def test_a_revocation_survives_a_redis_crash(tour_file, tmp_path, own_redis, mon
     monkeypatch.setenv("TOURAPP_INSTANCE", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
     with app.app_context():
-        old = tokens.make(app.config["SECRET_KEY"], "Mallory", 8, get_live().generation())
+        old = guide_token("Mallory", 8)
     result = app.test_cli_runner().invoke(args=["tour", "guide-link", "--revoke-all"])
     assert result.exit_code == 0, result.output
     client = app.test_client()
@@ -343,7 +343,7 @@ def test_a_revocation_survives_a_redis_crash(tour_file, tmp_path, own_redis, mon
         assert fresh.test_client().get("/live/guide", headers=headers).status_code == 403
     # A link made after the crash works, and the generation went back into Redis.
     with app.app_context():
-        new = tokens.make(app.config["SECRET_KEY"], "Marie", 8, get_live().generation())
+        new = guide_token("Marie", 8)
         assert int(get_live().client.get("tourapp:live:generation")) == 1
     answer = client.get("/live/guide", headers={"Authorization": f"Bearer {new}"})
     assert answer.status_code == 200
@@ -564,6 +564,13 @@ def test_a_link_of_another_walk_or_deployment_is_refused(tour_file, tmp_path, mo
     token = result.output.split("#token=")[1].split()[0]
     answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401 and "another walk" in answer.get_json()["error"]
+    # A link of this walk made before links named their walk: refused, with what to do.
+    with here.app_context():
+        old = tokens.make(key, "Old", 8, get_live().generation())
+    answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {old}"})
+    assert answer.status_code == 401
+    assert "ask the organiser for a new one" in answer.get_json()["error"]
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
     mine = here.test_cli_runner().invoke(args=["tour", "guide-link", "--name", "Marie"])
     token = mine.output.split("#token=")[1].split()[0]
     answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {token}"})

@@ -387,12 +387,12 @@ def test_acknowledged_reports_and_revocations_survive_a_sigkill(tmp_path, tour_f
         still_revoked = app.test_client().get(
             "/live/guide", headers={"Authorization": f"Bearer {old_token}"}).status_code
     if kept:
-        assert after == before and before[0] >= 6 and before[2] == 1
+        assert after == before and before[0] >= 6
         assert still_revoked == 403
     else:  # what the shipped settings prevent: the walk went back
         assert after[0] < before[0]
-        # The revocation, kept on disk before it was acknowledged, stands (issue 21, point 4).
-        assert after[2] == 1 and still_revoked == 403
+        # A lost generation starts anew at random: revoked links stay refused (point 4).
+        assert after[2] != before[2] and still_revoked == 403
 
 
 def test_healthz_reports_a_live_store_that_does_not_answer(tmp_path, tour_file):

@@ -325,28 +325,54 @@ def own_redis(tmp_path):
         server.kill()
 
 
-def test_a_revocation_survives_a_redis_crash(tour_file, tmp_path, own_redis, monkeypatch):
+def test_a_revocation_survives_a_redis_crash_on_every_machine(tour_file, tmp_path, own_redis,
+                                                             monkeypatch):
+    """Two app machines (instance folders of their own), one Redis that keeps nothing."""
     monkeypatch.setenv("LIVE_STORE", own_redis.url)
-    monkeypatch.setenv("TOURAPP_INSTANCE", str(tmp_path / "instance"))
-    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
-    with app.app_context():
-        old = guide_token("Mallory", 8)
-    result = app.test_cli_runner().invoke(args=["tour", "guide-link", "--revoke-all"])
+
+    def machine(name):
+        monkeypatch.setenv("TOURAPP_INSTANCE", str(tmp_path / name))
+        return create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+
+    here, there = machine("a"), machine("b")
+    old = guide_token("Mallory", 8, here)
+    kept = guide_token("Marie", 8, here)  # made after nothing: fine until Redis loses it
+    result = there.test_cli_runner().invoke(args=["tour", "guide-link", "--revoke-all"])
     assert result.exit_code == 0, result.output
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {old}"}
-    assert client.get("/live/guide", headers=headers).status_code == 403
+    fresh = guide_token("Paul", 8, there)
+    for app in (here, there):
+        answers = [app.test_client().get("/live/guide", headers={"Authorization": f"Bearer {t}"})
+                   for t in (old, fresh)]
+        assert [a.status_code for a in answers] == [403, 200]
     own_redis.kill()
     own_redis.start()  # empty: nothing was saved
-    for fresh in (app, create_app({"TESTING": True, "TOUR_DATA": tour_file,
-                                   "SECRET_KEY": "k" * 32})):
-        assert fresh.test_client().get("/live/guide", headers=headers).status_code == 403
-    # A link made after the crash works, and the generation went back into Redis.
-    with app.app_context():
-        new = guide_token("Marie", 8)
-        assert int(get_live().client.get("tourapp:live:generation")) == 1
-    answer = client.get("/live/guide", headers={"Authorization": f"Bearer {new}"})
-    assert answer.status_code == 200
+    # No machine holds anything of its own: a lost generation revokes every link (never
+    # restores an old one). The guides ask for new links, which work everywhere.
+    for app in (here, there, machine("c")):
+        for token in (old, kept, fresh):
+            answer = app.test_client().get("/live/guide",
+                                           headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 403, (app.instance_path, answer.get_json())
+    new = guide_token("Marie", 8, here)
+    for app in (here, there):
+        answer = app.test_client().get("/live/guide", headers={"Authorization": f"Bearer {new}"})
+        assert answer.status_code == 200
+    assert not list((tmp_path / "a").glob("live-revocations*"))
+    assert not list((tmp_path / "b").glob("live-revocations*"))
+
+
+def test_revoking_after_a_redis_loss_never_reuses_a_generation(own_redis):
+    from tourapp.live.backends import open_store
+
+    store = open_store(own_redis.url, str(own_redis.folder))
+    seen = {store.generation()}
+    seen.add(store.revoke_all())
+    seen.add(store.revoke_all())
+    own_redis.kill()
+    own_redis.start()
+    # INCR of a missing key would give 1, 2…: the generations of an earlier era.
+    assert store.revoke_all() not in seen and store.generation() not in seen
+    store.close()
 
 
 # --- 7. a store outage ----------------------------------------------------------------

@@ -245,7 +245,9 @@ def production(tmp_path, tour_file):
     bind = command.index("--bind")
     del command[bind:bind + 2]  # the test binds a port the OS picks
     access = tmp_path / "access.log"
+    # Links from nginx's X-Forwarded-Host, a trusted one (PUBLIC_URL would hide it).
     env = {"FLASK_TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": SECRET,
+           "FLASK_TRUSTED_HOSTS": f'["{HOST}"]',
            "FLASK_INSTANCE_PATH": str(tmp_path / "instance"), "FLASK_TRUSTED_PROXIES": "1",
            "FLASK_LIVE_STORE": f"sqlite:///{tmp_path / 'live.sqlite3'}"}
     with Gunicorn([*command, "--access-logfile", str(access)], env, ROOT) as server:
@@ -398,6 +400,7 @@ def test_acknowledged_reports_and_revocations_survive_a_sigkill(tmp_path, tour_f
 def test_healthz_reports_a_live_store_that_does_not_answer(tmp_path, tour_file):
     with Redis(tmp_path, SHIPPED) as redis:
         env = {"FLASK_TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": SECRET,
+               "FLASK_PUBLIC_URL": f"https://{HOST}/",
                "FLASK_INSTANCE_PATH": str(tmp_path / "instance"), "FLASK_LIVE_STORE": redis.url}
         with Gunicorn(["--preload", "--workers", "2", "--threads", "4", "--keep-alive", "10"],
                       env, ROOT) as server:

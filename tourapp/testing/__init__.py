@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -98,10 +99,15 @@ class LiveServer:
         self.thread.join(5)
 
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+
+
 class Gunicorn:
     """``gunicorn`` serving ``tourapp:create_app()`` on a loopback port it picks and reports.
 
     ``env`` is the whole environment of the server (add ``TOUR_DATA``, ``FLASK_SECRET_KEY``…).
+    Production needs the site's address: without ``FLASK_PUBLIC_URL`` or
+    ``FLASK_TRUSTED_HOSTS`` in ``env``, the loopback names are the trusted hosts.
     """
 
     def __init__(self, args: list[str], env: Mapping[str, str], cwd: str | os.PathLike):
@@ -111,6 +117,8 @@ class Gunicorn:
             "tourapp:create_app()",
         ]
         self.env = {"PATH": "/usr/bin:/bin", **env}
+        if not {"FLASK_PUBLIC_URL", "FLASK_TRUSTED_HOSTS"} & set(env):
+            self.env["FLASK_TRUSTED_HOSTS"] = json.dumps(LOOPBACK_HOSTS)
         self.cwd = cwd
         self.process: subprocess.Popen | None = None
         self.url = ""

@@ -24,16 +24,9 @@ def mount(folder: Path, size_kb: int) -> None:
 
 def fill(folder: Path) -> Path:
     """Take every free block of the tmpfs."""
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        while True:
-            os.write(fd, b"\0" * 512)
-    except OSError:
-        pass  # ENOSPC: full
-    finally:
-        os.close(fd)
-    return filler
+    from tourapp.testing import fill_disk
+
+    return fill_disk(folder)
 
 
 def observe(client, steps: list, name: str) -> None:

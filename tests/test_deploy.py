@@ -20,7 +20,7 @@ import pytest
 
 from tourapp import create_app, settings
 from tourapp.live.views import get_live, guide_token
-from tourapp.testing import Gunicorn, wait_for
+from tourapp.testing import Gunicorn, RedisServer, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -30,14 +30,7 @@ REDIS_CONF = DEPLOY / "redis-tourapp.conf"
 HOST = "walk.example.org"  # the site's server_name: other names get no answer
 SECRET = "0123456789abcdef0123456789abcdef"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-REDIS = shutil.which("redis-server")
 TIME_LEVEL = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(port: int, path: str = "/healthz", timeout_s: float = 15.0, host: str = HOST,
@@ -302,48 +295,6 @@ def test_the_request_log_has_time_method_path_status_and_duration(production):
 # --- Redis: the shipped settings against a SIGKILL, and /healthz while it is down ----------
 
 
-class Redis:
-    """A real redis-server on a loopback port, restartable with the same files."""
-
-    def __init__(self, folder: Path, config: str):
-        if REDIS is None:
-            pytest.fail("redis-server is missing: run .ci/install-system-deps")
-        self.folder = folder
-        self.port = free_port()
-        self.conf = folder / "redis.conf"
-        self.conf.write_text(f"port {self.port}\nbind 127.0.0.1\ndir {folder}\n"
-                             f"daemonize no\nlogfile {folder / 'redis.log'}\n{config}")
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> Redis:
-        self.process = subprocess.Popen([REDIS, str(self.conf)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-
-        def ready() -> bool:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                    conn.sendall(b"PING\r\n")
-                    return conn.recv(16).startswith(b"+PONG")
-            except OSError:
-                return False
-
-        wait_for(ready, f"redis-server on port {self.port}",
-                 alive=lambda: self.process.poll() is None)
-        return self
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def __enter__(self) -> Redis:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.kill()
-
-
 SHIPPED = f"include {REDIS_CONF}\n"
 SNAPSHOTS = "appendonly no\nsave 3600 1 300 100 60 10000\n"  # Redis's defaults
 
@@ -373,7 +324,7 @@ def live_state(app) -> tuple[int, dict, int]:
                          ids=["deploy/redis-tourapp.conf", "Redis's default snapshots"])
 def test_acknowledged_reports_and_revocations_survive_a_sigkill(tmp_path, tour_file, redis_settings,
                                                                 kept):
-    redis_server = Redis(tmp_path, redis_settings)
+    redis_server = RedisServer(tmp_path / "redis", redis_settings)
     with redis_server:
         app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "LIVE_STORE": redis_server.url,
                           "SECRET_KEY": SECRET})
@@ -398,7 +349,7 @@ def test_acknowledged_reports_and_revocations_survive_a_sigkill(tmp_path, tour_f
 
 
 def test_healthz_reports_a_live_store_that_does_not_answer(tmp_path, tour_file):
-    with Redis(tmp_path, SHIPPED) as redis:
+    with RedisServer(tmp_path / "redis", SHIPPED) as redis:
         env = {"FLASK_TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": SECRET,
                "FLASK_PUBLIC_URL": f"https://{HOST}/",
                "FLASK_INSTANCE_PATH": str(tmp_path / "instance"), "FLASK_LIVE_STORE": redis.url}

@@ -9,7 +9,7 @@ import pytest
 from tourapp import create_app
 from tourapp.live import tokens
 from tourapp.live.views import get_live, guide_token
-from tourapp.testing import sign_in
+from tourapp.testing import RedisServer, sign_in
 
 from .conftest import reset_rate_limits
 
@@ -274,55 +274,11 @@ def test_back_at_a_stop_after_leaving_it_undoes_the_departure(app, guide):
 # --- 4. a Redis crash does not un-revoke links ---------------------------------------
 
 
-class Redis:
-    """A redis-server of the test's own, with no persistence at all (the worst case)."""
-
-    def __init__(self, folder):
-        import socket
-
-        self.folder = folder
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        import shutil
-        import subprocess
-
-        import redis
-
-        from tourapp.testing import wait_for
-
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-
-        def answers():
-            try:
-                return redis.Redis.from_url(self.url, socket_timeout=0.5).ping()
-            except redis.RedisError:
-                return False
-
-        wait_for(answers, "redis-server answers", timeout_s=10)
-        return self
-
-    def kill(self):
-        import signal
-
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-
 @pytest.fixture
 def own_redis(tmp_path):
-    server = Redis(tmp_path).start()
-    yield server
-    if server.process.poll() is None:
-        server.kill()
+    # No persistence at all: the worst case.
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
 
 
 def test_a_revocation_survives_a_redis_crash_on_every_machine(tour_file, tmp_path, own_redis,

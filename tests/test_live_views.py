@@ -9,7 +9,7 @@ import pytest
 
 from tourapp import create_app
 from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import get_live, guide_token
 from tourapp.stopsfile.store import get_store
 from tourapp.testing import sign_in
 
@@ -52,7 +52,7 @@ def clock(monkeypatch):
 
 def make_token(app, name="Marie", hours=8.0):
     with app.app_context():
-        return tokens.make(app.config["SECRET_KEY"], name, hours, get_live().generation())
+        return guide_token(name, hours)
 
 
 @pytest.fixture

@@ -156,6 +156,15 @@ def link_audience(app: Flask | None = None) -> str:
     return hashlib.sha256(f"{data}\n{where}".encode()).hexdigest()[:12]
 
 
+def guide_token(name: str, hours: float, app: Flask | None = None) -> str:
+    """A new guide link's token: this walk's audience and the links' current generation."""
+    app = app or current_app
+    with app.app_context():
+        generation = get_live().generation()
+    return tokens.make(app.config["SECRET_KEY"], name, hours, generation,
+                       audience=link_audience(app))
+
+
 def _refuse(status: int, reason: str, **headers) -> Response:
     response = jsonify(error=reason)
     response.status_code = status

@@ -14,7 +14,7 @@ from tourapp import create_app
 from tourapp.web.export import freeze
 
 from ..conftest import SEEDED
-from .conftest import new_context
+from .conftest import TILE_PATTERN, new_context, wait_until
 from .test_follow import card, paris
 from .test_follow import where as position
 from .test_offline import wait_for_worker
@@ -186,6 +186,36 @@ def test_the_export_root_address_gives_the_walk_as_the_server_does(
         seen = _walk_as_seen(page)
         assert seen == expected
         assert page.errors == []
+    finally:
+        context.set_offline(False)
+        context.close()
+
+
+@pytest.mark.parametrize("where", ["root", "sub-path"])
+def test_the_export_offline_draws_the_base_map(browser, request, where):
+    """Issue 20, point 1 in the export: with no network after one visit, the streets are
+    drawn from the stored base map, at a host's root and under /site/."""
+    from .test_basemap import painted_share
+
+    base = request.getfixturevalue("static_root" if where == "root" else "static_site")
+    context = new_context(browser, service_workers="allow", locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{base}/")
+    page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
+    page.wait_for_selector(".leaflet-marker-icon.stop-marker")
+    wait_for_worker(page)
+    context.unroute(TILE_PATTERN)
+    context.route(TILE_PATTERN, lambda route: route.abort())  # no tile at all
+    context.set_offline(True)
+    try:
+        page.goto(f"{base}/")
+        page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
+        page.wait_for_selector("#map_tour[data-basemap-drawn]")
+        assert painted_share(page) > 0.05
+        page.evaluate("() => tourapp.map.setView([43.6105, 3.8770], 17, {animate: false})")
+        wait_until(page, "() => tourapp.basemap.labels.length >= 3")
+        assert "Données : Ville de Montpellier" in page.locator(
+            ".leaflet-control-attribution").inner_text()
     finally:
         context.set_offline(False)
         context.close()

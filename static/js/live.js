@@ -3,8 +3,8 @@
  * (polled, answered 304 when unchanged); every time is already written by the server.
  * live-boot.js (in the page's bundle) loads this file when there is something live to
  * show, and hands over the state it read and a press on "Start now" (tourapp.liveBoot).
- * Privacy: this script sends nothing but that GET (and one for its texts). The phone's own position (from
- * follow.js) is only used here, to measure the distance to the group. */
+ * Privacy: this script sends nothing but that GET (and one for its texts). The phone's
+ * own position (from follow.js) is only used here, to measure the distance to the group. */
 (function () {
   "use strict";
   // follow.js sets up the card in a task of its own once the page is parsed: this runs

@@ -116,15 +116,35 @@ def test_static_site_shows_the_walk(page, static_site, lang, heading):
         assert page.request.get(url).status == 200, url
 
 
-def test_root_leads_to_the_default_language_and_the_switch_works(page, static_site):
+@pytest.mark.parametrize(("locale", "lang", "other"), [
+    ("fr-FR", "fr", "en"), ("en-GB", "en", "fr"), ("de-DE", "fr", "en"),
+])
+def test_root_leads_to_the_phone_language_and_the_switch_works(
+    browser, static_site, locale, lang, other
+):
+    """As the app's root does with Accept-Language (and the offline worker): the phone's
+    language, else the default one."""
+    context = new_context(browser, locale=locale)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{static_site}/")
+    page.wait_for_url(re.compile(rf"/{lang}/(index\.html)?$"))
+    page.wait_for_selector(".stop-marker")
+    page.locator(f'.lang-switch a[hreflang="{other}"]').click()
+    page.wait_for_url(re.compile(rf"/{other}/(index\.html)?$"))
+    page.wait_for_selector(".stop-marker")
+    assert page.locator("html").get_attribute("lang") == other
+    assert errors == []
+    context.close()
+
+
+def test_without_script_the_root_leads_to_the_default_language(browser, static_site):
+    context = new_context(browser, locale="en-GB", java_script_enabled=False)
+    page = context.new_page()
     page.goto(f"{static_site}/")
     page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
-    page.wait_for_selector(".stop-marker")
-    page.locator('.lang-switch a[hreflang="en"]').click()
-    page.wait_for_url(re.compile(r"/en/(index\.html)?$"))
-    page.wait_for_selector(".stop-marker")
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.errors == []
+    context.close()
 
 
 # The walk as the card sees it from the export's root address: on leg 2 at 14:20.
@@ -156,8 +176,8 @@ def test_the_export_root_address_gives_the_walk_as_the_server_does(
     """Issue 20, point 14: the address people are given (the export's root), after one
     visit, opens the walk styled, with its map and the card's figures of the Flask server
     at the same place and time, online and offline, at a host's root and under /site/."""
-    # A French phone: the Flask server's root and the worker offline choose the device's
-    # language, the export's root online the default one: French for all here.
+    # The Flask server's root, the export's root and the worker offline all choose the
+    # phone's language: a French phone here.
     options = {"geolocation": position(*ON_LEG_2), "permissions": ["geolocation"],
                "locale": "fr-FR"}
     server = new_context(browser, **options)

@@ -140,6 +140,10 @@ def messages() -> dict:
         ),
         "announce_next": gettext("Next stop: %(name)s.", name="{name}"),
         "announce_arrived": gettext("You have arrived at %(name)s.", name="{name}"),
+        # Read as M["status_" + kind] by follow.js (the itinerary's marks).
+        "status_done": gettext("(done)"),
+        "status_current": gettext("(you are here)"),
+        "status_next": gettext("(next stop)"),
     }
 
 

@@ -3,28 +3,49 @@
  * (polled, answered 304 when unchanged); every time is already written by the server.
  * live-boot.js (in the page's bundle) loads this file when there is something live to
  * show, and hands over the state it read and a press on "Start now" (tourapp.liveBoot).
- * Privacy: this script sends nothing but that GET. The phone's own position (from
- * follow.js) is only used here, to measure the distance to the group. */
+ * Privacy: this script sends nothing but that GET (and one for its texts). The phone's
+ * own position (from follow.js) is only used here, to measure the distance to the group. */
 (function () {
   "use strict";
   // follow.js sets up the card in a task of its own once the page is parsed: this runs
   // after it, with window.tourapp.follow in place.
-  function later() { setTimeout(live, 0); }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
-  else later();
+  // Its texts are a small file per language (#live[data-live-texts]), not in every page:
+  // asked for now, used once the page is parsed; without them (offline before the worker
+  // stored them) asked again a few seconds later.
+  function texts() {
+    var node = document.getElementById("live");
+    if (!node) return;
+    fetch(node.getAttribute("data-live-texts"), { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (words) {
+      function later() { setTimeout(function () { live(words); }, 0); }
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
+      else later();
+    }, function () { setTimeout(texts, 4000); });
+  }
+  texts();
 
-  function live() {
+  function live(words) {
   var root = document.getElementById("live");
   var card = document.getElementById("follow");
   if (!root || !card) return;
-  var T = JSON.parse(root.getAttribute("data-live"));
   var url = root.getAttribute("data-live-url");
-  var follow = JSON.parse(card.getAttribute("data-follow"));
-  var lang = follow.lang, stops = follow.stops;
+  var T, follow, lang, stops, STATE_KEY, START_KEY;
+  // The version the page shows: its texts, its stops, what this phone stored for it.
+  // data-live names the version; the texts of the page's language came in their own file.
+  function adopt() {
+    T = Object.assign({}, words, JSON.parse(root.getAttribute("data-live")));
+    follow = JSON.parse(card.getAttribute("data-follow"));
+    lang = follow.lang;
+    stops = follow.stops;
+    STATE_KEY = "tourapp-live-" + T.version;
+    START_KEY = "tourapp-start-" + T.version;
+  }
+  adopt();
   var POLL_MS = 4000;          // p95 from the guide's tap to every phone: under 5 s
   var AWAY_M = 150;            // farther than this from a group that moved on: show the way
   var SILENT_MS = 5 * 60000;   // no report for this long: the group's line says how old it is
-  var STATE_KEY = "tourapp-live-" + T.version, START_KEY = "tourapp-start-" + T.version;
   var plural = new Intl.PluralRules(lang);
   var app = window.tourapp = window.tourapp || {};
   var boot = app.liveBoot || {};
@@ -57,10 +78,34 @@
   var last = load(STATE_KEY); // { state, received (ms, our clock), skew (ms) }
   var online = false, etag = null;
   if (boot.first) { // the state live-boot.js just read
-    last = { state: boot.first.state, received: boot.first.received, skew: boot.first.skew };
-    etag = boot.first.etag;
     online = true;
-    save(STATE_KEY, last);
+    if (!newVersion(boot.first)) {
+      last = { state: boot.first.state, received: boot.first.received, skew: boot.first.skew };
+      etag = boot.first.etag;
+      save(STATE_KEY, last);
+    }
+  }
+
+  /* The organisers accepted another version (the state's "tour"): swap.js takes it into
+   * the page in place. Meanwhile the last state (of the version shown) stays on screen,
+   * the group's marker and line with it; once the page has the new version, this state
+   * (of that version) is shown at once. Until then each poll asks for the whole state. */
+  function newVersion(got) {
+    if (!got.state.tour || got.state.tour === T.version || !app.swap) return false;
+    etag = null;
+    app.swap(got.state.tour).then(function (swapped) {
+      if (!swapped) return;
+      adopt();
+      solo = load(START_KEY); // moved to the new version by swap.js
+      if (got.state.tour === T.version) {
+        last = got;
+        save(STATE_KEY, last);
+      }
+      if (marker) marker.bringToFront(); // over the new legs
+      if (app.follow) app.follow.reload(follow); // the card, then this script's part (follow:render)
+      render();
+    });
+    return true;
   }
 
   /* The walk clock follow.js uses: a solo start wins, then the live group's clock. On the
@@ -227,9 +272,9 @@
       }
       etag = tag;
       return r.json().then(function (state) {
-        if (app.tourChanged && app.tourChanged(state.tour)) return;
-        last = { state: state, received: Date.now(), skew: skew };
         online = true;
+        if (newVersion({ state: state, received: Date.now(), skew: skew })) return;
+        last = { state: state, received: Date.now(), skew: skew };
         save(STATE_KEY, last);
         if (app.follow) app.follow.refresh();
       });

@@ -12,8 +12,7 @@ import re
 import pytest
 
 from tourapp import create_app
-from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import guide_token
 from tourapp.testing import LANDSCAPE_PHONE, PHONE, SMALL_PHONE, sign_in, sign_in_browser
 
 from ..conftest import reset_rate_limits
@@ -28,8 +27,7 @@ MESSAGE = "Rendez-vous devant le musée, entrée côté jardin"
 def walk(tour_file):
     """A server whose walk is live: Marie's group is at stop 2, 9 min late, and she wrote."""
     app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
-    with app.app_context():
-        token = tokens.make(app.config["SECRET_KEY"], "Marie", 8.0, get_live().generation())
+    token = guide_token("Marie", 8.0, app)
     client = app.test_client()
     for report in ({"type": "clock", "at": "13:48"}, {"type": "arrive", "stop": "espace-french-tech"},
                    {"type": "message", "text": MESSAGE}):

@@ -199,6 +199,30 @@
     ui.main.hidden = !a;
     if (a) ui.main.textContent = actionText(a);
     propose();
+    drawn();
+  }
+
+  /* The map (guide-map.js, fetched once the page has loaded) draws what this says: the
+   * last stop reached, whether the group is there, the group's position, this phone's. */
+  function mapState() {
+    var g = shown(), i = index(g.stop);
+    var reached = g.where === "at" ? i : g.where === "walking" ? i - 1 :
+      g.where === "finished" ? stops.length - 1 : -1;
+    return { where: g.where, at: g.where === "at", reached: reached,
+      group: group.position || null, fix: fix ? { lat: fix.pos[0], lon: fix.pos[1], acc: fix.acc } : null };
+  }
+  function drawn() { root.dispatchEvent(new Event("guide:render")); }
+  window.tourapp.guide = { stops: stops, texts: T, state: mapState };
+  function loadMap() {
+    var box = document.getElementById("guide-map");
+    if (!box || window.L) return;
+    // Leaflet's styles first: a map laid out without them is drawn wrong.
+    var style = document.createElement("link"), script = document.createElement("script");
+    style.rel = "stylesheet";
+    style.href = box.getAttribute("data-style");
+    script.src = box.getAttribute("data-script");
+    style.onload = style.onerror = function () { document.head.appendChild(script); };
+    document.head.appendChild(style);
   }
 
   function buildList() {
@@ -242,6 +266,7 @@
     var now = Date.now();
     if (!sentFix || now - sentAt >= SEND_EVERY_MS || metres(sentFix, fix.pos) >= SEND_EVERY_M) sendFix(now);
     propose();
+    drawn();
   }
   function startSharing() {
     if (!("geolocation" in navigator)) { feedback(T.no_position); return; }
@@ -265,6 +290,7 @@
     ui.share.setAttribute("aria-pressed", "false");
     ui.position.textContent = "";
     propose();
+    drawn();
   }
 
   /* Proposed by itself: arriving at a stop ahead of the group's, or leaving the one it is
@@ -362,6 +388,9 @@
     pump();
     setInterval(refresh, 10000);
     setInterval(render, 30000); // the silence's age moves without news
+    // The map once the page is usable: its buttons never wait for Leaflet.
+    if (document.readyState === "complete") loadMap();
+    else window.addEventListener("load", loadMap);
   }
 
   if (!token) { invalid(); return; }

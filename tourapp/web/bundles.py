@@ -41,6 +41,10 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     # The live group's script: fetched by live-boot.js only when there is something live to
     # show (a guide reporting, a solo start), not on every visit.
     "live.js": ("js/live.js",),
+    # The guide's map: fetched by guide.js once its page has loaded (the page's buttons
+    # never wait for it); precached like every bundle, so it works offline from the first load.
+    "guide-map.js": ("vendor/leaflet-lite/leaflet.js", "js/guide-map.js"),
+    "guide-map.css": ("vendor/leaflet-lite/leaflet.css", "css/guide-map.css"),
 }
 # A newline and a semicolon between scripts: a file without a final ";" cannot run into the next.
 SEPARATORS = {".js": b"\n;\n", ".css": b"\n"}

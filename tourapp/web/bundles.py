@@ -39,8 +39,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "js/site.js",
     ),
     # The live group's script: fetched by live-boot.js only when there is something live to
-    # show (a guide reporting, a solo start), not on every visit.
-    "live.js": ("js/live.js",),
+    # show (a guide reporting, a solo start) or a new version of the walk to take in place
+    # (swap.js), not on every visit.
+    "live.js": ("js/swap.js", "js/live.js"),
     # The guide's map: fetched by guide.js once its page has loaded (the page's buttons
     # never wait for it); precached like every bundle, so it works offline from the first load.
     "guide-map.js": ("vendor/leaflet-lite/leaflet.js", "js/guide-map.js"),

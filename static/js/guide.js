@@ -97,6 +97,8 @@
       if (response.status === 401 || response.status === 403) { invalid(); return; } // kept
       done(body);
       if (response.ok) {
+        if (/^(arrive|leave|end)$/.test(body.type)) acked.push(body);
+        else if (body.type === "undo") acked.pop(); // the server took back this phone's last
         if (body.type !== "position") feedback(body.type === "undo" ? T.undone : body.type === "end" ? T.ended : T.sent);
         refresh();
         pump();
@@ -121,21 +123,30 @@
   /* Where the group is, as the server says (every guide phone agrees), with this phone's
    * reports still on their way applied on top. */
   var group = load(STATE_KEY) || { where: "planned", stop: null };
+  /* Reports the server has taken but no state fetched since shows yet: still applied, or
+   * the button would offer the report just sent again until the state comes back. */
+  var acked = [];
   function index(id) {
     for (var i = 0; i < stops.length; i++) if (stops[i].id === id) return i;
     return -1;
   }
   function refresh() {
+    var included = acked.slice(); // taken before this request: its answer shows them
     return fetch(stateUrl, { cache: "no-cache", credentials: "omit" }).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (s) {
-      if (s) { group = s; save(STATE_KEY, s); render(); }
+      if (s) {
+        group = s;
+        acked = acked.filter(function (b) { return included.indexOf(b) < 0; });
+        save(STATE_KEY, s);
+        render();
+      }
     }, function () {});
   }
   function shown() {
-    // This phone's reports not yet sent say where the group is now.
+    // This phone's reports not yet sent (or not yet in a state fetched) say where the group is now.
     var g = group;
-    queue.forEach(function (b) {
+    acked.concat(queue).forEach(function (b) {
       var k = index(b.stop);
       if (b.type === "arrive") g = { where: k + 1 === stops.length ? "finished" : "at", stop: b.stop, started: true };
       else if (b.type === "leave") g = k + 1 < stops.length ? { where: "walking", stop: stops[k + 1].id, started: true } : { where: "finished" };

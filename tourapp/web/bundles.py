@@ -42,6 +42,10 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     # show (a guide reporting, a solo start) or a new version of the walk to take in place
     # (swap.js), not on every visit.
     "live.js": ("js/swap.js", "js/live.js"),
+    # The guide's map: fetched by guide.js once its page has loaded (the page's buttons
+    # never wait for it); precached like every bundle, so it works offline from the first load.
+    "guide-map.js": ("vendor/leaflet-lite/leaflet.js", "js/guide-map.js"),
+    "guide-map.css": ("vendor/leaflet-lite/leaflet.css", "css/guide-map.css"),
 }
 # A newline and a semicolon between scripts: a file without a final ";" cannot run into the next.
 SEPARATORS = {".js": b"\n;\n", ".css": b"\n"}

@@ -57,11 +57,15 @@ def machine() -> str:
     )
 
 
+# Production refuses to start without its own address or the hosts it answers: the
+# benchmarks serve on loopback.
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+
+
 def tourapp_server(tour_file: Path = SEEDED) -> LiveServer:
     """The app serving ``tour_file``, as in production (not TESTING)."""
-    return LiveServer(
-        create_app({"TESTING": False, "TOUR_DATA": tour_file, "SECRET_KEY": SECRET_KEY})
-    )
+    return LiveServer(create_app({"TESTING": False, "TOUR_DATA": tour_file,
+                                  "SECRET_KEY": SECRET_KEY, "TRUSTED_HOSTS": LOOPBACK_HOSTS}))
 
 
 def file_app(root: Path) -> Flask:

@@ -25,7 +25,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from _common import OUT, SECRET_KEY, Calls, expect, machine
+from _common import LOOPBACK_HOSTS, OUT, SECRET_KEY, Calls, expect, machine
 
 from tourapp import create_app, stopsfile
 from tourapp.domain import schedule
@@ -108,7 +108,8 @@ def stages(path: Path, data: bytes):
     from tourapp.web.assets import AssetCache
 
     app = create_app(
-        {"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": SECRET_KEY}
+        {"TOUR_DATA": str(path), "TOUR_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": SECRET_KEY,
+         "TRUSTED_HOSTS": LOOPBACK_HOSTS}
     )
     tour = stopsfile.parse(data, path.name, max_bytes=len(data) + 1)
     context = app.test_request_context("/fr/")

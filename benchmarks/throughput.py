@@ -28,7 +28,7 @@ import time
 import urllib.error
 import urllib.request
 
-from _common import ROOT, SECRET_KEY, SEEDED, machine
+from _common import LOOPBACK_HOSTS, ROOT, SECRET_KEY, SEEDED, machine
 
 from tourapp.testing import Gunicorn
 
@@ -84,7 +84,8 @@ def cpu_per_request(paths: list[str], n: int = 3000) -> dict[str, float]:
     """CPU seconds per request in-process (WSGI, no network): load on the machine skews it less."""
     from tourapp import create_app
 
-    client = create_app({"TOUR_DATA": str(SEEDED), "SECRET_KEY": SECRET_KEY}).test_client()
+    client = create_app({"TOUR_DATA": str(SEEDED), "SECRET_KEY": SECRET_KEY,
+                         "TRUSTED_HOSTS": LOOPBACK_HOSTS}).test_client()
     headers = {"Accept-Encoding": ACCEPT}
     result = {}
     for path in paths:

@@ -26,6 +26,7 @@ from ..domain.tour import Tour
 from ..live.views import live_store_problem
 from ..render import course, downloads, follow, leaflet, qr
 from ..render.i18n import best_language, clock, select_locale
+from ..stopsfile.photos import folder_of
 from ..stopsfile.store import get_store
 from . import assets
 from .assets import tour_response
@@ -218,6 +219,18 @@ def leaflet_file(filename: str):
     if filename not in leaflet.FILES:
         abort(404)
     return assets.send_file(leaflet.DIRECTORY, filename)
+
+
+@bp.route("/photos/<name>")
+def photo(name: str):
+    """A stop's photo, from the folder beside the stops file: only those the walk names.
+
+    Its URL carries the file's version (``?v=``): cached a year, like the static files.
+    """
+    tour = _tour_or_503()
+    if not any(stop.photo is not None and stop.photo.file == name for stop in tour.stops):
+        abort(404)
+    return assets.send_file(folder_of(current_app.config["TOUR_DATA"]), name)
 
 
 GPX_TYPE = "application/gpx+xml"

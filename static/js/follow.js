@@ -216,6 +216,7 @@
    * no verdict, it would always say on time), "position" or "manual" (the buttons,
    * kept until the position shows an arrival). */
   var state = { next: 0, at: false, source: "schedule" };
+  var arrived = null; // a stop the position just reached, for the arrival's cue
   var fix = null; // { pos: [lat, lon], accuracy: metres }
 
   function fromSchedule(t) {
@@ -251,6 +252,8 @@
     }
     if (closest >= 0) {
       if (!(state.at && state.next === closest + 1)) startLeg(closest + 1);
+      // The position shows an arrival: the card says so, extras.js may vibrate.
+      if (!(state.at && state.next === closest + 1 && state.source === "position")) arrived = closest;
       state.next = closest + 1;
       state.at = true;
       state.source = "position";
@@ -312,7 +315,9 @@
    * by the clock alone, which never claims to know where anyone is. */
   function hereText(stop) {
     if (state.source === "schedule") return fill(M.plan_at, { name: stop.name, time: stop.departure_label });
-    return fill(M.at, { name: stop.name }) + " · " + fill(M.departure, { time: stop.departure_label });
+    // Reached by the position: « You have arrived at … », as said aloud to screen readers.
+    var text = state.source === "position" ? M.announce_arrived.replace(/\.$/, "") : M.at;
+    return fill(text, { name: stop.name }) + " · " + fill(M.departure, { time: stop.departure_label });
   }
 
   /* ‹ › browse the stops: `view` is the stop the card shows instead of the walker's next
@@ -377,6 +382,9 @@
     var key = k + (state.at ? "@" : "");
     if (shown !== null && key !== shown) announce();
     shown = key;
+    root.classList.toggle("is-arrived", state.at && state.source === "position");
+    if (arrived !== null && window.tourapp.extras) window.tourapp.extras(["arrived", stops[arrived].id]);
+    arrived = null;
     root.dispatchEvent(new Event("follow:render")); // live.js redraws its part of the card
   }
 

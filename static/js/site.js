@@ -28,6 +28,30 @@
     link.addEventListener("click", function () { keepPlace(link); });
   });
 
+  // extras.js (read aloud, the arrival's vibration, share): its own bundle, fetched at the
+  // first gesture or arrival, never for the first render. Calls wait in a queue until then.
+  var extras = document.querySelector("[data-extras]"), app = window.tourapp = window.tourapp || {};
+  if (extras) {
+    var queue = app.extrasQueue = [], asked = false;
+    var load = function () {
+      if (asked) return;
+      asked = true;
+      var s = document.createElement("script");
+      s.src = extras.getAttribute("data-extras");
+      s.onerror = function () { asked = false; s.remove(); }; // offline, not yet stored
+      document.head.appendChild(s);
+    };
+    app.extras = function (call) { queue.push(call); load(); };
+    var touch = function () { app.touched = true; load(); };
+    ["pointerdown", "keydown"].forEach(function (type) {
+      document.addEventListener(type, touch, { once: true, capture: true, passive: true });
+    });
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("[data-extra]");
+      if (button) app.extras([button.getAttribute("data-extra")]);
+    });
+  }
+
   var worker = script && script.getAttribute("data-worker");
   // Service workers need a secure context (https or localhost): elsewhere the page
   // simply works online only.

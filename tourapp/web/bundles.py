@@ -41,6 +41,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     # The live group's script: fetched by live-boot.js only when there is something live to
     # show (a guide reporting, a solo start), not on every visit.
     "live.js": ("js/live.js",),
+    # Read aloud, the arrival's vibration, share: fetched by site.js at the first gesture or
+    # arrival, never for the first render.
+    "extras.js": ("js/extras.js",),
 }
 # A newline and a semicolon between scripts: a file without a final ";" cannot run into the next.
 SEPARATORS = {".js": b"\n;\n", ".css": b"\n"}

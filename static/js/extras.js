@@ -13,7 +13,7 @@
   var M = {};
   try { M = JSON.parse(root.getAttribute("data-follow")).messages; } catch (e) { /* no card */ }
   var voice = document.documentElement.lang === "en" ? "en-GB" : "fr-FR";
-  var speech = "speechSynthesis" in window && "SpeechSynthesisUtterance" in window;
+  var speech = !!(window.speechSynthesis && window.SpeechSynthesisUtterance);
 
   function touched() {
     var u = navigator.userActivation;
@@ -94,6 +94,7 @@
   (app.extrasQueue || []).forEach(run);
   app.extrasQueue = [];
   app.extras = run;
+  app.extrasReady = true; // (the tests wait for it)
   if (root) {
     root.addEventListener("follow:render", readButton);
     readButton();

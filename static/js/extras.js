@@ -50,6 +50,7 @@
       read = document.createElement("button");
       read.type = "button";
       read.className = "follow-read";
+      read.style.minHeight = "44px"; // a finger's target (no rule in the first render's styles)
       read.textContent = M.read_aloud;
       read.addEventListener("click", function () {
         var id = root.getAttribute("data-at");
@@ -65,11 +66,16 @@
     read.hidden = !root.getAttribute("data-at");
   }
 
-  function arrived() {
+  /* The card shows an arrival (follow.js: is-arrived, from the position): one vibration per
+   * arrival, however many times the card is drawn meanwhile. */
+  var cued = false;
+  function arrival() {
     readButton();
-    if (navigator.vibrate && touched()) {
+    var now = root.classList.contains("is-arrived");
+    if (now && !cued && navigator.vibrate && touched()) {
       try { navigator.vibrate(200); } catch (e) { /* refused: the card says it */ }
     }
+    cued = now;
   }
 
   /* Share the walk's page (without ?at= and #): the sheet, else the clipboard. */
@@ -81,22 +87,21 @@
       navigator.share({ title: document.title, url: url }).catch(function () {});
     } else if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(url).then(function () { say(M.copied); },
-        function () { say(M.copy_failed + " " + url); });
+        function () { say(url); }); // to copy by hand
     } else {
-      say(M.copy_failed + " " + url);
+      say(url);
     }
   }
 
   function run(call) {
-    if (call[0] === "arrived") arrived();
-    else if (call[0] === "share") share();
+    if (call === "share") share();
   }
   (app.extrasQueue || []).forEach(run);
   app.extrasQueue = [];
   app.extras = run;
   app.extrasReady = true; // (the tests wait for it)
   if (root) {
-    root.addEventListener("follow:render", readButton);
-    readButton();
+    root.addEventListener("follow:render", arrival);
+    arrival();
   }
 })();

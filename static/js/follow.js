@@ -216,7 +216,6 @@
    * no verdict, it would always say on time), "position" or "manual" (the buttons,
    * kept until the position shows an arrival). */
   var state = { next: 0, at: false, source: "schedule" };
-  var arrived = null; // a stop the position just reached, for the arrival's cue
   var fix = null; // { pos: [lat, lon], accuracy: metres }
 
   function fromSchedule(t) {
@@ -252,8 +251,6 @@
     }
     if (closest >= 0) {
       if (!(state.at && state.next === closest + 1)) startLeg(closest + 1);
-      // The position shows an arrival: the card says so, extras.js may vibrate.
-      if (!(state.at && state.next === closest + 1 && state.source === "position")) arrived = closest;
       state.next = closest + 1;
       state.at = true;
       state.source = "position";
@@ -382,9 +379,8 @@
     var key = k + (state.at ? "@" : "");
     if (shown !== null && key !== shown) announce();
     shown = key;
-    root.classList.toggle("is-arrived", state.at && state.source === "position");
-    if (arrived !== null && window.tourapp.extras) window.tourapp.extras(["arrived", stops[arrived].id]);
-    arrived = null;
+    // Arrived by the position: extras.js (site.js fetches it) gives the cue.
+    if (root.classList.toggle("is-arrived", state.at && state.source === "position")) window.tourapp.extras();
     root.dispatchEvent(new Event("follow:render")); // live.js redraws its part of the card
   }
 

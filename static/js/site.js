@@ -28,29 +28,22 @@
     link.addEventListener("click", function () { keepPlace(link); });
   });
 
-  // extras.js (read aloud, the arrival's vibration, share): its own bundle, fetched at the
-  // first gesture or arrival, never for the first render. Calls wait in a queue until then.
-  var extras = document.querySelector("[data-extras]"), app = window.tourapp = window.tourapp || {};
-  if (extras) {
-    var queue = app.extrasQueue = [], asked = false;
-    var load = function () {
-      if (asked) return;
-      asked = true;
-      var s = document.createElement("script");
-      s.src = extras.getAttribute("data-extras");
-      s.onerror = function () { asked = false; s.remove(); }; // offline, not yet stored
-      document.head.appendChild(s);
-    };
-    app.extras = function (call) { queue.push(call); load(); };
-    var touch = function () { app.touched = true; load(); };
-    ["pointerdown", "keydown"].forEach(function (type) {
-      document.addEventListener(type, touch, { once: true, capture: true, passive: true });
-    });
-    document.addEventListener("click", function (event) {
-      var button = event.target.closest && event.target.closest("[data-extra]");
-      if (button) app.extras([button.getAttribute("data-extra")]);
-    });
+  // extras.js (read aloud, the arrival's vibration, share): a bundle of its own, fetched at
+  // the first touch or key press, or at an arrival; calls wait in a queue until then.
+  var app = window.tourapp = window.tourapp || {}, queue = app.extrasQueue = [];
+  var extras = document.querySelector("[data-extras]");
+  function load(event) {
+    if (event) app.touched = true;
+    if (!extras || load.done) return;
+    load.done = document.head.appendChild(document.createElement("script"));
+    load.done.src = extras.getAttribute("data-extras");
   }
+  app.extras = function (call) { if (call) queue.push(call); load(); };
+  addEventListener("pointerdown", load, { once: true, capture: true });
+  addEventListener("keydown", load, { once: true, capture: true });
+  addEventListener("click", function (event) {
+    if (event.target.closest("[data-extra]")) app.extras("share");
+  });
 
   var worker = script && script.getAttribute("data-worker");
   // Service workers need a secure context (https or localhost): elsewhere the page

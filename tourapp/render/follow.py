@@ -145,8 +145,7 @@ def messages() -> dict:
         "status_next": gettext("(next stop)"),
         # For extras.js (its own bundle): read aloud, share.
         "read_aloud": gettext("Read aloud"),
-        "copied": gettext("Link copied: paste it in a message."),
-        "copy_failed": gettext("Copy this link:"),
+        "copied": gettext("Link copied."),
     }
 
 

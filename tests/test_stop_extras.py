@@ -208,3 +208,13 @@ def test_a_photo_put_in_place_after_a_refusal_is_seen(folder):
         (folder / "photos" / "entree-b.png").write_bytes(png(40, 30))
         get_store()._failed_at = 0.0  # the retry delay, passed
         assert get_store().tour().stops[1].photo.width == 40
+
+
+def test_the_photo_is_stored_for_offline_use_and_the_run_sheet_has_the_texts(photo_app):
+    client = photo_app.test_client()
+    listed = client.get("/offline.json").get_json()["precache"]
+    assert f"/photos/entree-b.png?v={photos.version_of(png(40, 30))}" in listed
+    assert not any("private.png" in url for url in listed)
+    sheet = client.get("/fr/guides").get_data(as_text=True)
+    assert "Au programme : Démonstration de l&#39;appartement" in sheet
+    assert "&lt;script&gt;alert" in sheet and "<script>alert" not in sheet

@@ -218,3 +218,21 @@ def test_the_photo_is_stored_for_offline_use_and_the_run_sheet_has_the_texts(pho
     sheet = client.get("/fr/guides").get_data(as_text=True)
     assert "Au programme : Démonstration de l&#39;appartement" in sheet
     assert "&lt;script&gt;alert" in sheet and "<script>alert" not in sheet
+
+
+def test_tour_check_names_a_missing_photo_in_french(folder):
+    from flask_babel import force_locale
+
+    from tourapp.render import wording
+
+    (folder / "photos" / "entree-b.png").unlink()
+    document = with_extras()
+    document["features"][2]["properties"]["step_free"] = "peut-être"  # another stop's mistake
+    found = problems(folder, document)
+    app = create_app({"TESTING": True, "TOUR_DATA": folder / "stops.geojson",
+                      "TOUR_HISTORY_DIR": folder / "history"})
+    with app.test_request_context("/fr/"), force_locale("fr"):
+        said = [wording.problem(p) for p in found]
+    assert any("« photo » : pas de fichier \"entree-b.png\" dans le dossier des photos" in s
+               for s in said), said
+    assert any("« step_free » doit valoir true ou false" in s for s in said), said

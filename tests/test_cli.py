@@ -66,7 +66,7 @@ def test_unreadable_files(runner, tmp_path, content, message):
 def test_a_missing_file(runner, tmp_path):
     result = check(runner, str(tmp_path / "nope.geojson"))
     assert result.exit_code == 1
-    assert "cannot read the file: No such file or directory" in result.stderr
+    assert "cannot read the file: there is no such file" in result.stderr
 
 
 def late_doc() -> dict:
@@ -86,12 +86,12 @@ def test_warnings_are_printed_and_strict_makes_them_errors(runner, tmp_path):
         "at 14:28, 28 min late",
         f"warning: {path}: the walk ends at 14:48, 48 min after tour_end 14:00",
     ]
-    assert result.stdout.endswith(", 2 warning(s)\n")
+    assert result.stdout.endswith(", 2 warnings\n")
 
     strict = check(runner, "--strict", str(path))
     assert strict.exit_code == 1
     assert strict.stderr.splitlines()[:2] == warnings
-    assert strict.stderr.splitlines()[-1] == "2 warning(s) treated as errors (--strict)."
+    assert strict.stderr.splitlines()[-1] == "2 warnings treated as errors (--strict)."
 
 
 def test_strict_passes_a_clean_file(runner, tmp_path):
@@ -123,3 +123,29 @@ def test_through_the_flask_command(tmp_path, doc):
     )
     assert result.returncode == 1
     assert f'{path}: feature 1 ("b"): "order" 1 is already used by feature 0 ("a")' in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (["tour", "init", "{file}"], "existe déjà : il est laissé tel quel"),
+        (["tour", "organiser-link", "--hours", "100"], "plus de 0 et au plus 72 heures"),
+        (["tour", "organiser-link", "--url", "https://example.org"],
+         "valable 24 h ; gardez-le secret"),
+        (["tour", "gpx"], "donnez l'adresse du site avec --url"),
+        (["tour", "gpx", "--url", "https://example.org", "--leg", "9"],
+         "la déambulation a les trajets 1 à 3"),
+        (["tour", "check", "{file}"], " : OK : 4 étapes, 3.5 km, 13:30–15:57 le 2018-11-20"),
+        (["tour", "guide-link", "--hours", "100"], "plus de 0 et au plus 72 heures"),
+        (["tour", "guide-link", "--url", "https://example.org"],
+         "gardez-le secret : qui le détient mène le groupe"),
+        (["tour", "actuals", "--csv", "{dir}/actuals.csv", "--gpx", "{dir}/track.gpx"],
+         "actuals.csv : 0 relevés d'étapes"),
+    ],
+)
+def test_organiser_commands_speak_french_under_a_french_locale(runner, tour_file, args, french):
+    """Issue 19, point 4: every organiser command, not only check and history."""
+    args = [arg.replace("{file}", str(tour_file)).replace("{dir}", str(tour_file.parent))
+            for arg in args]
+    result = runner.invoke(args=args, env={"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LANGUAGE": ""})
+    assert french in result.output, result.output

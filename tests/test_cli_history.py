@@ -111,6 +111,13 @@ def test_command_line_messages_follow_the_shells_locale(runner, tour_file):
         ({"LANG": "en_GB.UTF-8", "LC_ALL": "fr_CA.UTF-8"}, "fr"),
         ({"LANG": "de_DE.UTF-8"}, "en"),
         ({"LANG": "C"}, "en"),
+        # LANGUAGE goes first, as for GNU gettext, unless the locale is C or none is set.
+        ({"LANG": "en_GB.UTF-8", "LANGUAGE": "fr:en"}, "fr"),
+        ({"LC_ALL": "fr_FR.UTF-8", "LANGUAGE": "en"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LANGUAGE": "de:fr"}, "fr"),
+        ({"LANG": "C.UTF-8", "LANGUAGE": "fr"}, "en"),
+        ({"LANGUAGE": "fr"}, "en"),
+        ({"LANG": "fr_FR.UTF-8@euro", "LANGUAGE": "de"}, "fr"),
     ],
 )
 def test_shell_language(environ, lang):

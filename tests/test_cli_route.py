@@ -95,6 +95,9 @@ def test_route_writes_legs_and_keeps_everything_else(runner, tmp_path, network):
         "distance_m": 190,
         "walk_min": 3,
         "steps": legs[1]["properties"]["steps"],
+        # Where the stops stood when routed (issue 19: a stop moved later is flagged).
+        "leg_from_at": "3.8911767,43.599955",
+        "leg_to_at": "3.8924186,43.6008094",
     }
     steps = json.loads(legs[1]["properties"]["steps"])
     assert [(s["maneuver"], s["direction"], s["street"]) for s in steps] == [
@@ -130,8 +133,9 @@ def timeout_server():
         (
             [(100, 5), (500, 400)],
             ["--network", "{network}", "--name-property", "name"],
-            'error: leg 1 ("s1" → "s2"): the end is 400 m from the nearest street of the network '
-            '(limit 100 m) (stop "s2")',
+            'error: leg 1 ("s1" → "s2"): stop "s2" is 400 m from the nearest street of the '
+            "network (limit 100 m): move its pin onto a street or square, or route on another "
+            "network",
         ),
         (
             [(100, 5), (900, 5), (1500, 5)],
@@ -249,7 +253,12 @@ def test_route_the_seeded_walk_with_no_option(runner, tour_file):
     assert result.exit_code == 0, result.output
     assert f"routing on {VOIES} (the ROUTING_NETWORK setting)" in result.output
     assert "3 legs, 3.46 km, 13:30–15:57" in result.output
-    assert tour_file.read_bytes() == SEEDED.read_bytes()
+    # Byte for byte but for where each leg's stops stood, which the seeded file predates.
+    routed = json.loads(tour_file.read_bytes())
+    for feature in routed["features"]:
+        feature["properties"].pop("leg_from_at", None)
+        feature["properties"].pop("leg_to_at", None)
+    assert stopsfile.dumps(routed).encode() == SEEDED.read_bytes()
 
 
 def test_route_uses_the_network_the_setting_names(tmp_path, network):
@@ -271,8 +280,8 @@ def test_a_stop_outside_the_clip_gets_a_clear_error(runner, tour_file):
     result = runner.invoke(args=["tour", "route"])
     assert result.exit_code == 1, result.output
     assert (
-        'error: leg 3 ("msh-saint-charles" → "musee-fabre"): the end is 1,462 m from the '
-        'nearest street of the network (limit 100 m) (stop "musee-fabre")'
+        'error: leg 3 ("msh-saint-charles" → "musee-fabre"): stop "musee-fabre" is 1,462 m '
+        "from the nearest street of the network (limit 100 m)"
     ) in result.output
     assert (
         f"the network is the ROUTING_NETWORK setting, {VOIES}; "
@@ -305,3 +314,69 @@ def test_route_replaces_legs_with_mistakes(runner, tmp_path, network):
     assert (
         json.loads(file.read_text(encoding="utf-8"))["features"][2]["properties"]["note"] == "kept"
     )
+
+
+# --- Issue 19, point 3: a stop moved in a GIS tool keeps its old leg -----------------------
+
+def _move_in_a_gis_tool(file, stop_id: str, north_m: float) -> None:
+    """Move a stop's point as QGIS would: the geometry only, every property kept."""
+    doc = json.loads(file.read_text(encoding="utf-8"))
+    stop = next(f for f in doc["features"] if f["properties"].get("id") == stop_id)
+    stop["geometry"]["coordinates"][1] += north_m / 111_195  # metres of latitude
+    write_doc(file, doc)
+
+
+def _legs_of(file) -> list[dict]:
+    doc = json.loads(file.read_text(encoding="utf-8"))
+    return [f for f in doc["features"] if f["geometry"]["type"] == "LineString"]
+
+
+def test_a_stop_moved_49_m_names_its_leg_and_the_command_that_routes_only_it(runner, tour_file):
+    assert runner.invoke(args=["tour", "route"]).exit_code == 0  # legs record their stops
+    _move_in_a_gis_tool(tour_file, "msh-saint-charles", 49)
+    checked = runner.invoke(args=["tour", "check"], env={"LANG": "en_GB.UTF-8"})
+    assert checked.exit_code == 0, checked.output
+    assert (
+        'warning: leg 2 ("espace-french-tech" → "msh-saint-charles"): stop "msh-saint-charles" '
+        "moved 49 m since the leg was routed, which still ends where it stood: route it again: "
+        "tourapp tour route --leg espace-french-tech:msh-saint-charles"
+    ) in checked.output
+    assert 'leg 3 ("msh-saint-charles" → "musee-fabre"): stop "msh-saint-charles" moved 49 m' \
+        in checked.output
+    french = runner.invoke(args=["tour", "check"], env={"LANG": "fr_FR.UTF-8", "LC_ALL": ""})
+    assert ("attention : trajet 2 (« espace-french-tech » → « msh-saint-charles ») : l'étape "
+            "« msh-saint-charles » a été déplacée de 49 m") in french.output
+
+    first = _legs_of(tour_file)[0]
+    fixed = runner.invoke(args=["tour", "route", "--leg", "espace-french-tech:msh-saint-charles",
+                                "--leg", "msh-saint-charles:musee-fabre"])
+    assert fixed.exit_code == 0, fixed.output
+    assert 'leg 2: "espace-french-tech" → "msh-saint-charles"' in fixed.output
+    assert "leg 1:" not in fixed.output
+    legs = _legs_of(tour_file)
+    assert legs[0] == first  # the leg not named is left as it was
+    assert [(f["properties"]["leg_from"], f["properties"]["leg_to"]) for f in legs] == [
+        ("hotel-de-metropole", "espace-french-tech"), ("espace-french-tech", "msh-saint-charles"),
+        ("msh-saint-charles", "musee-fabre")]  # walking order kept
+    assert stopsfile.load(tour_file).warnings == ()
+
+
+def test_a_leg_without_the_record_is_flagged_when_its_end_is_far(runner, tour_file):
+    """The seeded file predates the record: an end 60 m away is said, with the same fix."""
+    _move_in_a_gis_tool(tour_file, "musee-fabre", 60)
+    (warning,) = stopsfile.load(tour_file).warnings
+    assert warning.startswith('leg 3 ("msh-saint-charles" → "musee-fabre"): the leg ends ')
+    assert warning.endswith("tourapp tour route --leg msh-saint-charles:musee-fabre (or the "
+                            "leg's “Route again” button in the console's edit page)")
+
+
+@pytest.mark.parametrize(("leg", "message"), [
+    ("hotel-de-metropole:musee-fabre", "is not a leg of the walk"),
+    ("nocolon", "write the leg as FROM:TO"),
+])
+def test_route_leg_refuses_what_is_not_a_leg(runner, tour_file, leg, message):
+    before = tour_file.read_bytes()
+    result = runner.invoke(args=["tour", "route", "--leg", leg])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert tour_file.read_bytes() == before

@@ -179,7 +179,7 @@ def test_move_stop_by_lonlat_keeps_other_legs_as_they_were(run, tour_file):
     assert after[("msh-saint-charles", "musee-fabre")] != before[("msh-saint-charles", "musee-fabre")]
 
 
-def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
+def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file, geocoding_app):
     # Done when: an organiser's stop whose coordinates drifted is caught by check --addresses.
     clean = run("check", str(tour_file), "--addresses", "--strict")
     assert clean.exit_code == 0, clean.output
@@ -194,6 +194,10 @@ def test_a_stop_drifted_300_m_from_its_address_is_flagged(run, tour_file):
             "34000 Montpellier », which the geocoder places at « 39 Boulevard de Bonnes Nouvelles "
             "Montpellier »") in result.output
     assert run("check", str(tour_file), "--addresses", "--strict").exit_code == 1
+    french = geocoding_app.test_cli_runner().invoke(
+        args=["tour", "check", str(tour_file), "--addresses"], env=FRENCH)
+    assert ("attention : l'étape « musee-fabre » est à 300 m de son adresse « 39, boulevard "
+            "Bonne Nouvelle, 34000 Montpellier », que le géocodeur place à") in french.output
 
 
 @pytest.mark.parametrize(
@@ -244,3 +248,108 @@ def test_an_id_the_file_would_refuse_is_refused_before_any_geocoder_call(tour_fi
     assert "cannot be a stop id" in result.output
     assert "unreachable" not in result.output
     assert tour_file.read_bytes() == before
+
+
+# --- Issue 19, point 4: the stop commands speak the organiser's language ------------------
+
+FRENCH = {"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+
+
+def test_add_stop_speaks_french_under_a_french_locale(geocoding_app, tour_file):
+    runner = geocoding_app.test_cli_runner()
+    result = runner.invoke(args=["tour", *OPERA], env=FRENCH)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert 'trajet 2 : « espace-french-tech » → « opera-comedie » :' in out
+    assert f"{tour_file} : programme du 2018-11-20" in out
+    assert "puis " in out and "min à pied" in out
+    assert "5 étapes, " in out
+    for english in ("schedule on", "then ", " on foot", " stops,", "leg 2:"):
+        assert english not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (["remove-stop", "ghost"], "erreur : aucune étape n'a l'identifiant « ghost »"),
+        (["move-stop", "ghost", "--lonlat", "3.88,43.61"],
+         "erreur : aucune étape n'a l'identifiant « ghost »"),
+        (["add-stop", "musee-fabre", "--name-fr", "X", "--name-en", "X", "--duration", "5",
+          "--address", "1 place de la Comédie"],
+         "erreur : une étape a déjà l'identifiant « musee-fabre »"),
+        (["move-stop", "musee-fabre", "--lonlat", "3.95,43.55"],
+         "erreur : trajet 3 (« msh-saint-charles » → « musee-fabre »): l'étape « musee-fabre » "
+         "est à "),
+        (["remove-stop", "x", "--file", "/nonexistent/stops.geojson"],
+         "impossible de lire le fichier : ce fichier n'existe pas"),
+        (["move-stop", "musee-fabre", "--lonlat", "east"],
+         "erreur : --lonlat attend LON,LAT"),
+    ],
+)
+def test_refusals_speak_french_and_leave_the_file(geocoding_app, tour_file, args, french):
+    before = tour_file.read_bytes()
+    result = geocoding_app.test_cli_runner().invoke(args=["tour", *args], env=FRENCH)
+    assert result.exit_code == 1
+    assert french in result.output, result.output
+    assert "error:" not in result.output and "No such file" not in result.output
+    assert tour_file.read_bytes() == before
+
+
+def test_a_broken_file_is_refused_in_french(geocoding_app, tour_file):
+    tour_file.write_text(tour_file.read_text(encoding="utf-8").replace('"tour_start": "13:30"',
+                                                                        '"tour_start": "13h30"'))
+    result = geocoding_app.test_cli_runner().invoke(args=["tour", "remove-stop", "musee-fabre"],
+                                                    env=FRENCH)
+    assert result.exit_code == 1
+    assert 'écrivez "13:30"' in result.output
+    assert "erreur : corrigez d'abord le fichier (tourapp tour check)" in result.output
+    assert "non modifié." in result.output
+
+
+def test_the_commands_speak_french_in_a_real_shell(tour_file):
+    """The real path: the installed command, its locale from the environment."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LANG": "fr_FR.UTF-8", "LC_ALL": "", "LANGUAGE": "",
+           "FLASK_TOUR_DATA": str(tour_file),
+           "FLASK_TOUR_HISTORY_DIR": str(tour_file.parent / "history")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from tourapp.cli.main import main; main()", "tour",
+         "remove-stop", "ghost"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "erreur : aucune étape n'a l'identifiant « ghost »" in result.stderr
+    assert f"{tour_file} : non modifié." in result.stderr
+
+
+def test_added_legs_keep_walking_order_in_the_file(run, tour_file):
+    assert run(*OPERA).exit_code == 0
+    document = json.loads(tour_file.read_text(encoding="utf-8"))
+    legs = [f["properties"] for f in document["features"]
+            if f["geometry"]["type"] == "LineString"]
+    assert [(p["leg_from"], p["leg_to"]) for p in legs] == [
+        ("hotel-de-metropole", "espace-french-tech"), ("espace-french-tech", "opera-comedie"),
+        ("opera-comedie", "msh-saint-charles"), ("msh-saint-charles", "musee-fabre")]
+
+
+@pytest.mark.parametrize(("duration", "arrive"), [("30 min", "15h30"), ("30", "15:30")])
+def test_add_stop_takes_minutes_and_times_as_organisers_write_them(run, tour_file, duration,
+                                                                   arrive):
+    args = [*OPERA]
+    args[args.index("--duration") + 1] = duration
+    result = run(*args, "--arrive-at", arrive)
+    assert result.exit_code == 0, result.output
+    stop = next(f for f in json.loads(tour_file.read_text(encoding="utf-8"))["features"]
+                if f["properties"].get("id") == "opera-comedie")
+    assert stop["properties"]["duration_min"] == 30
+    assert stop["properties"]["arrive_at"] == "15:30"
+
+
+def test_a_time_that_is_none_is_refused_in_french(geocoding_app, tour_file):
+    args = [*OPERA, "--arrive-at", "tea time"]
+    result = geocoding_app.test_cli_runner().invoke(args=["tour", *args], env=FRENCH)
+    assert result.exit_code == 2
+    assert "écrivez une heure comme 15:30 ; trouvé 'tea time'" in result.output

@@ -75,6 +75,22 @@ def test_edit_saves_texts_times_and_order_through_the_history(client, tour_file)
     assert entry.reason == "console" and entry.previous == first
 
 
+def test_edit_saves_short_names_and_the_phone_and_refuses_a_long_short_name(client, tour_file):
+    sign_in(client, "fr")
+    fields, _page = _edit_form(client, "fr")
+    fields["msh-saint-charles.short_name_fr"] = "Sciences de l'Homme"
+    fields["msh-saint-charles.short_name_en"] = "MSH"
+    refused = client.post("/fr/console/edit", data=fields)
+    assert refused.status_code == 422
+    error = re.search(r'id="f-msh-saint-charles-short_name_fr-error">([^<]*)<', refused.text)
+    assert error and "10" in error[1], refused.text[:3000]
+    fields["msh-saint-charles.short_name_fr"] = "MSH"
+    fields["tour.tour_phone"] = "+33 4 67 00 00 00"
+    assert client.post("/fr/console/edit", data=fields).status_code == 303
+    tour = stopsfile.load(tour_file)
+    assert tour.stop("msh-saint-charles").short_name.fr == "MSH" and tour.phone == "+33 4 67 00 00 00"
+
+
 def test_problems_are_shown_beside_their_fields_in_the_page_language(client, tour_file):
     before = tour_file.read_bytes()
     sign_in(client, "fr")
@@ -293,6 +309,46 @@ def test_the_schedule_is_recomputed_from_the_form(client, tour_file):
                        headers={"X-CSRF-Token": csrf_of(page)}).json
     assert "musee-fabre.duration_min" in body["errors"] and "end" not in body
     assert client.post("/en/console/edit/schedule", data=fields).status_code == 403
+
+
+# --- Issue 19, point 3: a leg that no longer meets its moved stop, routed from the console ---
+
+def test_a_moved_stops_leg_is_named_in_french_and_routed_again_by_its_button(client, tour_file):
+    document = json.loads(tour_file.read_text(encoding="utf-8"))
+    stop = next(f for f in document["features"] if f["properties"].get("id") == "musee-fabre")
+    stop["geometry"]["coordinates"][1] += 60 / 111_195  # moved 60 m north in QGIS
+    rewrite(tour_file, json.dumps(document, ensure_ascii=False))
+    csrf = sign_in(client)
+    status = client.get("/fr/status").text
+    assert "trajet 3 (« msh-saint-charles » → « musee-fabre ») : le trajet finit à " in status
+    assert "recalculez-le : tourapp tour route --leg msh-saint-charles:musee-fabre" in status
+    assert "leg 3" not in status
+    page = client.get("/fr/console/edit").text
+    assert "Recalculer « msh-saint-charles » → « musee-fabre »" in page
+    base = re.search(r'name="base" value="([^"]+)"', page)[1]
+    before = [f for f in document["features"] if f["geometry"]["type"] == "LineString"]
+    answer = client.post("/fr/console/route-leg", data={
+        "csrf_token": csrf, "base": base, "leg": "msh-saint-charles:musee-fabre"})
+    assert answer.status_code == 303
+    after = json.loads(tour_file.read_text(encoding="utf-8"))
+    legs = [f for f in after["features"] if f["geometry"]["type"] == "LineString"]
+    assert legs[:2] == before[:2]  # only that leg
+    assert legs[2]["properties"]["leg_to_at"].endswith(str(round(stop["geometry"]["coordinates"][1], 7)))
+    assert stopsfile.load(tour_file).warnings == ()
+    assert "suit de nouveau les rues" in client.get("/fr/console/edit").text
+
+
+def test_a_routing_error_in_the_console_is_said_in_the_pages_language(client, tour_file):
+    csrf = sign_in(client)
+    fields, _page = _edit_form(client, "fr")
+    fields["musee-fabre.lat"], fields["musee-fabre.lon"] = "43.6200", "3.8500"  # off the streets
+    fields["confirm_far"] = "1"
+    fields["csrf_token"] = csrf
+    answer = client.post("/fr/console/edit", data=fields)
+    assert answer.status_code == 422
+    assert "l&#39;étape « musee-fabre » est à " in answer.text
+    assert "de la rue la plus proche du réseau" in answer.text
+    assert "nearest street" not in answer.text
 
 
 def test_the_programme_and_practical_notes_are_edited_in_the_console(client, tour_file):

@@ -228,19 +228,56 @@ def test_characters_xml_cannot_carry_are_replaced():
     ("name", "expected"),
     [
         ("Espace French Tech", "1 Espace French Tech"),
-        ("Maison des Sciences de l'Homme, site Saint-Charles", "1 Maison des Sciences de…"),
-        ("Supercalifragilisticexpialidocious-and-more", "1 Supercalifragilisticexpiali…"),
+        # Whole words, never one like « de », « of », « the » last.
+        ("Maison des Sciences de l'Homme, site Saint-Charles", "1 Maison des Sciences…"),
+        ("The Museum of the History of Montpellier", "1 The Museum of the History…"),
+        # A first word longer than the room is kept whole: never cut inside a word.
+        (
+            "Supercalifragilisticexpialidocious-and-more",
+            "1 Supercalifragilisticexpialidocious-and-more",
+        ),
+        ("Supercalifragilisticexpialidocious and more", "1 Supercalifragilisticexpialidocious…"),
         ("  many   spaces\nand a newline ", "1 many spaces and a newline"),
     ],
 )
-def test_short_names_fit_a_gps_screen(seeded, name, expected):
-    from dataclasses import replace
-
-    from tourapp.domain.tour import Localized
-
-    stop = replace(seeded.stops[0], name=Localized(name, name))
+def test_short_names_fit_a_gps_screen_at_a_word(seeded, name, expected):
+    stop = dataclasses.replace(seeded.stops[0], name=Localized(name, name))
     assert gpx.short_name(stop, "fr") == expected
-    assert len(gpx.short_name(stop, "fr")) <= gpx.NAME_MAX
+    words = expected.removesuffix("…").split()
+    assert len(gpx.short_name(stop, "fr")) <= gpx.NAME_MAX or len(words) == 2
+    assert name.split()[: len(words) - 1] == words[1:]  # whole words of the name
+
+
+def test_a_stops_short_name_is_what_gps_lists_show_in_each_language(seeded):
+    stops = list(seeded.stops)
+    stops[2] = dataclasses.replace(stops[2], short_name=Localized("MSH", "MSH Sud"))
+    tour = dataclasses.replace(
+        seeded, stops=tuple(stops),
+        visits=tuple(dataclasses.replace(v, stop=s) for v, s in zip(seeded.visits, stops, strict=True)),
+    )
+    for lang, short in (("fr", "3 MSH"), ("en", "3 MSH Sud")):
+        doc = gpxpy.parse(gpx.tour_gpx(tour, lang, PAGE, CREATED))
+        assert doc.waypoints[2].name == doc.routes[0].points[2].name == short
+        # The full name stays in the description and the link's text.
+        assert doc.waypoints[2].description.splitlines()[0] == stops[2].name[lang]
+        assert doc.waypoints[2].link_text == stops[2].name[lang]
+        assert doc.waypoints[1].name == "2 Espace French Tech"  # no short name: the name
+        leg = gpxpy.parse(gpx.leg_gpx(tour, 2, lang, PAGE, CREATED))
+        assert [w.name for w in leg.waypoints] == ["2 Espace French Tech", short]
+
+
+def test_hostile_short_names_are_escaped_and_valid(schema, seeded):
+    hostile = '<b>&"\'</b>'
+    stops = [dataclasses.replace(s, short_name=Localized(hostile, "]]>&amp;")) for s in seeded.stops]
+    tour = dataclasses.replace(
+        seeded, stops=tuple(stops),
+        visits=tuple(dataclasses.replace(v, stop=s) for v, s in zip(seeded.visits, stops, strict=True)),
+    )
+    for lang, short in (("fr", hostile), ("en", "]]>&amp;")):
+        text = gpx.tour_gpx(tour, lang, PAGE, CREATED)
+        assert "<b>" not in text and "]]>" not in text
+        assert_valid(schema, text)
+        assert gpxpy.parse(text).waypoints[0].name == f"1 {short}"
 
 
 def test_same_data_gives_the_same_bytes(seeded):

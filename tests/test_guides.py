@@ -150,8 +150,13 @@ def test_hostile_texts_in_headers_gpx_and_page(tmp_path):
     en = gpxpy.parse(client.get("/en/legs/1.gpx").get_data(as_text=True))
     assert en.waypoints[0].link_text == f"a {HOSTILE}"
     assert f"1 {HOSTILE}" in en.waypoints[0].description
-    page = client.get("/en/guides").get_data(as_text=True)
-    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    for lang in ("fr", "en"):
+        page = client.get(f"/{lang}/guides").get_data(as_text=True)
+        assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+        sheet = page.split('class="runsheet"', 1)[1]
+        # Names, addresses, the organiser and the meeting point: text in the sheet too.
+        assert sheet.count("&lt;img src=x onerror=alert(1)&gt;") >= 3 + 1 + 1
+        assert "]]>" not in sheet.split("</svg>")[0]  # the route's drawing holds no text of the file
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -176,7 +181,7 @@ def test_guides_page_links_every_download(client, lang):
     assert (
         "39, boulevard Bonne Nouvelle" if lang == "fr" else "39 Boulevard Bonne Nouvelle"
     ) in html
-    assert html.count('class="runsheet-stop"') == 4 and html.count('class="runsheet-leg"') == 3
+    assert html.count('class="runsheet-stop"') == 4 and html.count('class="runsheet-way"') == 3
     assert ("3,5\u00a0km" if lang == "fr" else "3.5\u00a0km") in html
     # CSP-ready: scripts are files, no inline script, handler or style attribute.
     assert re.findall(r"<script(?![^>]*\ssrc=)", html) == []
@@ -267,3 +272,62 @@ def test_a_replayed_download_keeps_its_headers(client):
     for name in ("Content-Disposition", "Last-Modified", "ETag", "Content-Type"):
         assert second.headers.get(name) == first.headers.get(name), name
     assert second.data == first.data
+
+
+def run_sheet(html: str):
+    """The run sheet's element, parsed."""
+    lxml_html = pytest.importorskip("lxml.html")
+    (sheet,) = lxml_html.fromstring(html).find_class("runsheet")
+    return sheet
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_run_sheet_has_the_route_directions_times_and_an_actual_column(client, lang):
+    from tourapp import stopsfile
+
+    from .conftest import SEEDED
+
+    tour = stopsfile.load(SEEDED)
+    sheet = run_sheet(client.get(f"/{lang}/guides").get_data(as_text=True))
+    # The route drawn: one line per leg, a numbered disc per stop, no tiles, no image file.
+    (svg,) = sheet.find_class("routemap")
+    assert len(svg.findall(".//polyline")) == len(tour.legs)
+    assert [g.findtext("text") for g in svg.find_class("routemap-stop")] == ["1", "2", "3", "4"]
+    assert sheet.xpath(".//img") == [] and "tile" not in svg.get("class")
+    rows = sheet.find_class("runsheet-stop")
+    assert len(rows) == 4
+    for index, row in enumerate(rows):
+        stop = tour.stops[index]
+        place = row.find_class("runsheet-place")[0].text_content()
+        assert stop.name[lang] in place and stop.address[lang] in place
+        times = " ".join(row.find_class("runsheet-time")[0].text_content().split())
+        assert times.count(":") + times.count(" h ") >= 1
+        # The "actual" column: empty lines to write on (arr. and/or dep.), nothing filled.
+        (actual,) = row.find_class("runsheet-actual")
+        writes = actual.find_class("runsheet-write")
+        assert len(writes) == (1 if index in (0, 3) else 2)
+        labels = ("arrivée", "départ") if lang == "fr" else ("arr.", "dep.")
+        assert all(w.text_content().strip() in labels for w in writes)  # no time written
+        if index:
+            # The walking directions of the leg that leads there, step by step.
+            steps = row.find_class("runsheet-steps")[0].findall("li")
+            assert len(steps) == len(tour.legs[index - 1].steps)
+    first = rows[0].find_class("runsheet-label")[0].text_content()
+    assert first == ("Point de rendez-vous" if lang == "fr" else "Meeting point")
+    assert rows[1].find_class("runsheet-steps")[0].findall("li")[0].text_content().startswith(
+        "Partez vers le nord" if lang == "fr" else "Head north")
+    # Columns named in the page's language.
+    heads = [th.text_content() for th in sheet.find("table").find("thead").iter("th")]
+    assert heads[-1] == ("Réel" if lang == "fr" else "Actual")
+    assert sheet.find_class("runsheet-phone") == []  # the file has no phone
+
+
+def test_run_sheet_gives_the_organisers_phone(tmp_path):
+    doc = small_doc()
+    doc["features"][0]["properties"]["tour_phone"] = "+33 4 67 00 00 00"
+    app = create_app({"TESTING": True, "TOUR_DATA": write_doc(tmp_path / "stops.geojson", doc)})
+    sheet = run_sheet(app.test_client().get("/fr/guides").get_data(as_text=True))
+    (phone,) = sheet.find_class("runsheet-phone")
+    link = phone.find(".//a")
+    assert link.get("href") == "tel:+33467000000" and link.text == "+33 4 67 00 00 00"
+    assert "Téléphone des organisateurs" in phone.text_content()

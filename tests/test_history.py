@@ -36,6 +36,24 @@ def test_changes_name_what_an_organiser_did():
     assert {"kind": "removed", "stop": "d"} in gone
 
 
+def test_a_short_name_or_the_phone_changed_is_a_change(app):
+    from flask_babel import force_locale
+
+    from tourapp.render import wording
+
+    new_doc = small_doc()
+    new_doc["features"][1]["properties"].update(short_name_fr="B court", short_name_en="B")
+    new_doc["features"][0]["properties"]["tour_phone"] = "+33 4 67 00 00 00"
+    found = history.changes(tour_of(small_doc())[1], tour_of(new_doc)[1])
+    assert {"kind": "tour", "fact": "phone"} in found
+    assert {"kind": "text", "stop": "b", "field": "short_name",
+            "old": {"fr": "", "en": ""}, "new": {"fr": "B court", "en": "B"}} in found
+    with app.test_request_context(), force_locale("fr"):
+        said = wording.changes(found)
+    assert "étape « b » : nom court «  » → « B court »" in said
+    assert "téléphone des organisateurs" in said
+
+
 def test_history_is_bounded_and_keeps_only_listed_files(tmp_path):
     shared = history.History(tmp_path, keep=3)
     previous = None

@@ -34,7 +34,8 @@ def test_valid_tour_loads_in_order(doc):
 def test_invalid_json_names_line_and_column():
     data = b'{\n  "type": "FeatureCollection",\n  "features": [,]\n}'
     assert problems(data, "data/stops.geojson") == [
-        "data/stops.geojson: invalid JSON at line 3, column 16: Expecting value"
+        "data/stops.geojson: invalid JSON at line 3, column 16: a value is expected here: "
+        "a text in double quotes, a number, true, false, null, a list [ ] or an object { }"
     ]
 
 
@@ -123,12 +124,54 @@ def test_duplicate_id_and_order(doc):
         ),
         ("arrive_at", "2 pm", '"arrive_at" must be a time written HH:MM, got "2 pm"'),
         ("arrive_at", "25:00", '"arrive_at" must be a time written HH:MM, got "25:00"'),
+        (
+            "short_name_en",
+            "MSH",
+            '"short_name_fr" is missing: "short_name" needs French and English '
+            "(short_name_fr, short_name_en)",
+        ),
     ],
 )
 def test_bad_stop_property(doc, key, value, message):
     doc["features"][1]["properties"][key] = value
     label = 'stops.geojson: feature 1 ("b")' if key != "id" else 'stops.geojson: feature 1 ("a b")'
     assert problems(doc) == [f"{label}: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("fr", "en", "message"),
+    [
+        (
+            "Saint-Charles",
+            "MSH",
+            '"short_name_fr" must be 1 to 10 characters (what a GPS watch shows of a stop; '
+            'the full name stays in "name_fr"), got 13: "Saint-Charles"',
+        ),
+        (
+            "MSH",
+            "  ",
+            '"short_name_en" must be 1 to 10 characters (what a GPS watch shows of a stop; '
+            'the full name stays in "name_en"), got 0: "  "',
+        ),
+        ("MSH", 3, '"short_name_en" must be text, got 3'),
+    ],
+)
+def test_bad_short_name(doc, fr, en, message):
+    doc["features"][1]["properties"].update(short_name_fr=fr, short_name_en=en)
+    assert problems(doc) == [f'stops.geojson: feature 1 ("b"): {message}']
+
+
+def test_a_short_name_in_both_languages_is_kept_with_spaces_collapsed(doc):
+    doc["features"][1]["properties"].update(short_name_fr=" Espace  FT ", short_name_en="FT hub")
+    tour = stopsfile.parse(json.dumps(doc).encode())
+    assert (tour.stops[1].short_name.fr, tour.stops[1].short_name.en) == ("Espace FT", "FT hub")
+    assert tour.stops[0].short_name.fr == tour.stops[0].short_name.en == ""  # optional
+
+
+@pytest.mark.parametrize("value", ["+33 4 67 00 00 00", "04.67.00.00.00", "(0)467-000 000", "112 112"])
+def test_the_organisers_phone_is_kept_as_written(doc, value):
+    doc["features"][0]["properties"]["tour_phone"] = value
+    assert stopsfile.parse(json.dumps(doc).encode()).phone == value
 
 
 def test_numbers_typed_as_text_are_accepted(doc):
@@ -147,6 +190,10 @@ def test_numbers_typed_as_text_are_accepted(doc):
         ("tour_timezone", "Europe/Montpellier", '"tour_timezone" must be a time zone name'),
         ("tour_speed_kmh", 40, '"tour_speed_kmh" must be a number from 1 to 10, got 40'),
         ("tour_title_en", None, '"tour_title_en" is missing: "tour_title" needs French and English'),
+        ("tour_phone", "call Marie", '"tour_phone" must be a phone number: 6 to 15 digits'),
+        ("tour_phone", "12345", '"tour_phone" must be a phone number: 6 to 15 digits'),
+        ("tour_phone", "+33 4 67 00 00 00 00 00 00", '"tour_phone" must be a phone number'),
+        ("tour_phone", 33467000000, '"tour_phone" must be text, got 33467000000'),
     ],
 )
 def test_bad_tour_property(doc, key, value, message):
@@ -239,7 +286,7 @@ def test_stale_and_stray_legs_are_ignored_with_a_warning(doc):
     _leg(doc, "a", "c")
     tour = stopsfile.parse(json.dumps(doc).encode())
     assert not tour.legs[0].routed
-    assert any('leg "a" → "b" ends' in w for w in tour.warnings)
+    assert any('leg 1 ("a" → "b") ends' in w for w in tour.warnings)
     assert any('leg "a" → "c" does not join two consecutive stops' in w for w in tour.warnings)
 
 

@@ -62,5 +62,5 @@ def test_a_stop_the_router_cannot_reach_is_refused():
     document = small_doc()
     edits.move_stop(document, "b", (43.609, 3.90), None)  # 1.6 km east of the street
     router = NetworkRouter(STREET["features"])
-    with pytest.raises(edits.EditError, match=r'leg 1 \("a" → "b"\): the end is 1,6\d\d m'):
+    with pytest.raises(edits.EditError, match=r'leg 1 \("a" → "b"\): stop "b" is 1,6\d\d m'):
         edits.reroute(document, "t", router, lambda a, b: "b" in (a, b), 10**6)

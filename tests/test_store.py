@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,8 @@ def test_a_deleted_file_keeps_the_tour(client, tour_file):
     tour_file.unlink()
     assert client.get("/en/").status_code == 200
     assert client.get("/healthz").json["problems"] == [
-        "stops.geojson: cannot read the file: No such file or directory"
+        "stops.geojson: cannot read the file: there is no such file: check its name and "
+        "folder (the TOUR_DATA setting)"
     ]
 
 
@@ -259,3 +261,30 @@ def test_status_page_shows_when_the_served_version_was_accepted_and_the_recent_o
     assert "étape « musee-fabre » renommée : « Musée Fabre (Fabre Museum) » → « The Fabre Museum »" in french
     english = client.get("/en/status").text
     assert "Recent versions" in english and "tour restore VERSION" in english
+
+
+def test_threads_asking_for_the_same_new_page_at_once_build_it_once(tour_file):
+    """A new version makes every open page ask for it within seconds (issue 19): the
+    threads of a worker wait for one build instead of each rendering the page."""
+    served = store.TourStore(str(tour_file))
+    assert served.tour() is not None
+    builds = []
+    started, release = threading.Event(), threading.Event()
+
+    def build(tour):
+        builds.append(tour.version)
+        started.set()
+        release.wait(5)  # the first build is still running when the others ask
+        return f"page of {tour.version}"
+
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(served.memo("page", build)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    started.wait(5)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(builds) == 1
+    assert answers == [f"page of {served.tour().version}"] * 4

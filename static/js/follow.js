@@ -14,17 +14,13 @@
   function follow() {
   var root = document.getElementById("follow");
   if (!root) return;
-  var data;
+  var data, M, stops, legs, n, stopIndex, drawn;
   try {
     data = JSON.parse(root.getAttribute("data-follow"));
   } catch (e) {
     return;
   }
-  var M = data.messages;
-  var stops = data.stops;
-  var legs = data.legs;
-  var n = stops.length;
-  if (!n) return;
+  if (!data.stops.length) return;
 
   var R = 6371009; // geopy's great_circle radius: the same metres as the server
   var RAD = Math.PI / 180;
@@ -62,16 +58,17 @@
   function walkMin(m) { return common.walkMin(m, data.speed_kmh); }
   var haversine = common.metres;
   function where(k) { return [stops[k].lat, stops[k].lon]; }
-  var stopIndex = {};
-  stops.forEach(function (stop, k) { stopIndex[stop.id] = k; });
 
-  /* Each leg's path comes from the map's line (sent once, in the map script), joined to
+  /* The walk's data (again when the page takes a new version in place: swap.js). Each
+   * leg's path comes from the map's line (sent once, in the map script), joined to
    * its stops so that the distance left runs to the stop itself. Its length is scaled to
    * the leg's own distance: at the start of a leg the card says what the itinerary says. */
-  var drawn = (window.tourapp && window.tourapp.legs) || [];
+  function use(d) {
+  data = d; M = d.messages; stops = d.stops; legs = d.legs; n = stops.length;
+  stopIndex = {};
+  drawn = (window.tourapp && window.tourapp.legs) || [];
   var places = {};
-  stops.forEach(function (stop) { places[stop.id] = [stop.lat, stop.lon]; });
-  function same(a, b) { return a[0] === b[0] && a[1] === b[1]; }
+  stops.forEach(function (stop, k) { stopIndex[stop.id] = k; places[stop.id] = [stop.lat, stop.lon]; });
   legs.forEach(function (leg, i) {
     var p = drawn[i] ? drawn[i].getLatLngs().map(function (ll) { return [ll.lat, ll.lng]; }) : [];
     var start = places[leg.from], end = places[leg.to];
@@ -86,6 +83,9 @@
     leg.done = null; // metres of path the walker has followed (null: not on it yet)
     leg.seen = null; // where the walker was then ([lat, lon])
   });
+  }
+  function same(a, b) { return a[0] === b[0] && a[1] === b[1]; }
+  use(data);
 
   /* The point of a leg nearest to pos, among the path's metres lo to hi: how far off the
    * path it is and how many metres of path precede it. Projected on a plane tangent at
@@ -624,8 +624,17 @@
     distanceText: distanceText, // and written as the card writes them
     clockText: clockText, // a time of day (hour, minute) as the server writes it
     walkDay: walkDay, // the walk's own day: no solo timetable then
-    stops: stops,
-    refresh: tick
+    refresh: tick,
+    // A new version taken in place (swap.js): the walker stays at the same stop, by its id.
+    reload: function (d) {
+      var id = state.next < n ? stops[state.next].id : "";
+      use(d);
+      var k = id ? stopIndex[id] : n;
+      view = null;
+      if (state.source === "schedule" || k === undefined) state = { next: 0, at: false, source: "schedule" };
+      else state.next = k;
+      tick();
+    }
   };
   }
 })();

@@ -4,7 +4,8 @@
  * live.js is loaded when
  * - the state poll (#live[data-live-url], answered 304 when unchanged) says a walk is live;
  * - this phone kept a live state or a solo start ("Start now") from an earlier visit;
- * - the walker presses "Start now".
+ * - the walker presses "Start now";
+ * - the poll names another version of the walk: live.js's bundle brings it in (swap.js).
  * The first state read here is handed over (window.tourapp.liveBoot): live.js does not
  * ask for it again. */
 (function () {
@@ -18,21 +19,6 @@
   var POLL_MS = 4000; // as live.js: a walk that starts while the page is open shows within 5 s
   var boot = app.liveBoot = { first: null, start: false };
   var requested = false;
-
-  // The organisers accepted another version of the walk (the poll's "tour" names the one
-  // served): the page loads it again by itself — times, texts and map of the new version,
-  // and the live group, which the page shows only for its own version. Once per version,
-  // so a page kept by the offline worker cannot loop.
-  app.tourChanged = function (version) {
-    if (!version || version === T.version) return false;
-    var key = "tourapp-reloaded-" + version;
-    try {
-      if (sessionStorage.getItem(key)) return false;
-      sessionStorage.setItem(key, "1");
-    } catch (e) { return false; } // no storage: never risk a loop
-    window.location.reload();
-    return true;
-  };
 
   function kept(key) {
     try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; }
@@ -74,8 +60,9 @@
       etag = tag;
       var date = Date.parse(r.headers.get("Date") || "");
       return r.json().then(function (state) {
-        if (app.tourChanged(state.tour)) return;
-        if (!state.active) return;
+        // Nothing live, the page's own version: the plan stands. Another version (the
+        // organisers accepted an edit): live.js takes it in place (swap.js, its bundle).
+        if (!state.active && (!state.tour || state.tour === T.version)) return;
         boot.first = { state: state, etag: tag, received: Date.now(),
           skew: isNaN(date) ? 0 : date - Date.now() };
         load();

@@ -17,14 +17,21 @@
   var root = document.getElementById("live");
   var card = document.getElementById("follow");
   if (!root || !card) return;
-  var T = JSON.parse(root.getAttribute("data-live"));
   var url = root.getAttribute("data-live-url");
-  var follow = JSON.parse(card.getAttribute("data-follow"));
-  var lang = follow.lang, stops = follow.stops;
+  var T, follow, lang, stops, STATE_KEY, START_KEY;
+  // The version the page shows: its texts, its stops, what this phone stored for it.
+  function adopt() {
+    T = JSON.parse(root.getAttribute("data-live"));
+    follow = JSON.parse(card.getAttribute("data-follow"));
+    lang = follow.lang;
+    stops = follow.stops;
+    STATE_KEY = "tourapp-live-" + T.version;
+    START_KEY = "tourapp-start-" + T.version;
+  }
+  adopt();
   var POLL_MS = 4000;          // p95 from the guide's tap to every phone: under 5 s
   var AWAY_M = 150;            // farther than this from a group that moved on: show the way
   var SILENT_MS = 5 * 60000;   // no report for this long: the group's line says how old it is
-  var STATE_KEY = "tourapp-live-" + T.version, START_KEY = "tourapp-start-" + T.version;
   var plural = new Intl.PluralRules(lang);
   var app = window.tourapp = window.tourapp || {};
   var boot = app.liveBoot || {};
@@ -57,10 +64,34 @@
   var last = load(STATE_KEY); // { state, received (ms, our clock), skew (ms) }
   var online = false, etag = null;
   if (boot.first) { // the state live-boot.js just read
-    last = { state: boot.first.state, received: boot.first.received, skew: boot.first.skew };
-    etag = boot.first.etag;
     online = true;
-    save(STATE_KEY, last);
+    if (!newVersion(boot.first)) {
+      last = { state: boot.first.state, received: boot.first.received, skew: boot.first.skew };
+      etag = boot.first.etag;
+      save(STATE_KEY, last);
+    }
+  }
+
+  /* The organisers accepted another version (the state's "tour"): swap.js takes it into
+   * the page in place. Meanwhile the last state (of the version shown) stays on screen,
+   * the group's marker and line with it; once the page has the new version, this state
+   * (of that version) is shown at once. Until then each poll asks for the whole state. */
+  function newVersion(got) {
+    if (!got.state.tour || got.state.tour === T.version || !app.swap) return false;
+    etag = null;
+    app.swap(got.state.tour).then(function (swapped) {
+      if (!swapped) return;
+      adopt();
+      solo = load(START_KEY); // moved to the new version by swap.js
+      if (got.state.tour === T.version) {
+        last = got;
+        save(STATE_KEY, last);
+      }
+      if (marker) marker.bringToFront(); // over the new legs
+      if (app.follow) app.follow.reload(follow); // the card, then this script's part (follow:render)
+      render();
+    });
+    return true;
   }
 
   /* The walk clock follow.js uses: a solo start wins, then the live group's clock. On the
@@ -227,9 +258,9 @@
       }
       etag = tag;
       return r.json().then(function (state) {
-        if (app.tourChanged && app.tourChanged(state.tour)) return;
-        last = { state: state, received: Date.now(), skew: skew };
         online = true;
+        if (newVersion({ state: state, received: Date.now(), skew: skew })) return;
+        last = { state: state, received: Date.now(), skew: skew };
         save(STATE_KEY, last);
         if (app.follow) app.follow.refresh();
       });

@@ -42,7 +42,8 @@ class CommandError(click.ClickException):
         lines = [_error_line(problem, localized) for problem in problems]
         lines += list(notes)
         if path is not None:
-            lines.append(f"{path}: not changed.")
+            lines.append(gettext("%(path)s: not changed.", path=str(path))
+                         if localized and has_app_context() else f"{path}: not changed.")
         super().__init__("\n".join(lines))
 
     def show(self, file=None) -> None:

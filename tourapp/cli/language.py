@@ -12,15 +12,27 @@ from flask_babel import force_locale
 from ..domain.tour import LANGUAGES
 
 
+def _code(value: str) -> str:
+    """``fr_FR.UTF-8@euro`` → ``fr``."""
+    return value.split("@")[0].split(".")[0].split("_")[0].lower()
+
+
 def shell_language(environ: os._Environ | dict | None = None) -> str:
-    """``fr`` or ``en`` from LC_ALL, LC_MESSAGES or LANG (POSIX order); English otherwise."""
+    """``fr`` or ``en`` from the shell's locale, as GNU gettext chooses; English otherwise.
+
+    LC_ALL, else LC_MESSAGES, else LANG names the locale (the first one set decides);
+    LANGUAGE, a list such as ``fr:en``, goes first unless that locale is C/POSIX (or none
+    is set), and its first language the app speaks wins.
+    """
     environ = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "")
-        if value:  # the first one set decides, as for every POSIX program
-            lang = value.split("_")[0].split(".")[0].lower()
-            return lang if lang in LANGUAGES else "en"
-    return "en"
+    locale = next((environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG")
+                   if environ.get(name, "")), "")
+    if locale and _code(locale) not in ("c", "posix"):
+        for item in environ.get("LANGUAGE", "").split(":"):
+            if item and _code(item) in LANGUAGES:
+                return _code(item)
+    lang = _code(locale)
+    return lang if lang in LANGUAGES else "en"
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ import urllib.request
 import click
 import segno
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..domain.tour import LANGUAGES
 from ..live import present, rehearsal, tokens
@@ -20,6 +21,7 @@ from ..live.views import get_live, link_audience
 from ..settings import is_development_key, is_production
 from ..system import durable
 from .group import tour_cli
+from .language import in_shell_language, speaks_shell_language
 from .served import served_walk
 
 
@@ -34,37 +36,41 @@ def _base(url: str | None) -> str:
 @click.option("--lang", type=click.Choice(LANGUAGES), default=LANGUAGES[0], show_default=True)
 @click.option("--url", help="The site's public address (default: PUBLIC_URL).")
 @click.option("--revoke-all", is_flag=True, help="Invalidate every link given so far.")
+@speaks_shell_language
 def guide_link(hours: float, name: str, lang: str, url: str | None, revoke_all: bool) -> None:
     """Print a secret link (and its QR code) that opens the guide page on a phone."""
     if is_production(current_app) and is_development_key(current_app.config["SECRET_KEY"]):
         # The server refuses this key: a link signed with it would only ever get 401.
-        raise click.ClickException(
+        raise click.ClickException(_(
             "refusing to sign a guide link with the development SECRET_KEY: set "
             "FLASK_SECRET_KEY to the key the server runs with (or add --debug to sign for "
             "a development server)."
-        )
+        ))
     live = get_live(current_app)
     if revoke_all:
         generation = live.revoke_all()
-        click.echo(f"every guide link given so far is revoked (generation {generation})")
+        click.echo(_("every guide link given so far is revoked (generation %(generation)s)",
+                     generation=generation))
         return
     shown = clean_text(name)[:60]
     if shown != name.strip()[:60] or any(unicodedata.category(c) == "Cs" for c in name):
         # Not shown as typed (bytes that are not text, control or invisible characters).
-        raise click.BadParameter("the name must be plain text, shown as typed to participants",
-                                 param_hint="--name")
+        raise click.BadParameter(_("the name must be plain text, shown as typed to "
+                                   "participants"), param_hint="--name")
     try:
         token = tokens.make(current_app.config["SECRET_KEY"], shown, hours,
                             live.generation(), audience=link_audience(current_app))
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--hours") from None
+        raise click.BadParameter(_("more than 0 and at most %(max)s hours, got %(got)s",
+                                   max=tokens.MAX_HOURS, got=f"{hours:g}"),
+                                 param_hint="--hours") from exc
     link = f"{_base(url)}/{lang}/guide#token={token}"
     click.echo(link)
     qr = io.StringIO()
     segno.make(link, error="m").terminal(out=qr, compact=True)
     click.echo(qr.getvalue(), nl=False)
-    click.echo(f"valid for {hours:g} h; keep it secret: whoever holds it leads the group",
-               err=True)
+    click.echo(_("valid for %(hours)s h; keep it secret: whoever holds it leads the group",
+                 hours=f"{hours:g}"), err=True)
 
 
 @tour_cli.command("actuals")
@@ -83,14 +89,18 @@ def actuals(lang: str, csv_path: str | None, gpx_path: str | None) -> None:
         text = present.actuals_csv(tour, doc, time.time(), lang)
     if csv_path:
         durable.write_atomic(csv_path, text)
-        click.echo(f"{csv_path}: {len(doc.get('events', []))} stop reports", err=True)
+        with in_shell_language():  # the file itself speaks --lang
+            click.echo(_("%(path)s: %(count)d stop reports", path=csv_path,
+                         count=len(doc.get("events", []))), err=True)
     else:
         click.echo(text, nl=False)
     if gpx_path:
         track = live.track()
         names = {key: one.get("name") for key, one in doc.get("guides", {}).items()}
         durable.write_atomic(gpx_path, present.track_gpx(tour, track, lang, names))
-        click.echo(f"{gpx_path}: {len(track)} track points", err=True)
+        with in_shell_language():
+            click.echo(_("%(path)s: %(count)d track points", path=gpx_path, count=len(track)),
+                       err=True)
 
 
 @tour_cli.command("live-reset")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..console import auth
 from ..domain.tour import LANGUAGES
 from .group import tour_cli
+from .language import speaks_shell_language
 
 
 @tour_cli.command("organiser-link")
@@ -18,18 +20,22 @@ from .group import tour_cli
 @click.option("--url", help="The site's public address (default: PUBLIC_URL).")
 @click.option("--revoke-all", is_flag=True,
               help="Refuse every organiser link given so far, and sign everyone out.")
+@speaks_shell_language
 def organiser_link(hours: float, name: str, lang: str, url: str | None, revoke_all: bool) -> None:
     """Print a secret link that opens the organisers' console in a browser."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if revoke_all:
         generation = auth.revoke_all(app)
-        click.echo(f"every organiser link and session so far is revoked (generation {generation})")
+        click.echo(_("every organiser link and session so far is revoked (generation "
+                     "%(generation)s)", generation=generation))
         return
     try:
         token = auth.make_link_token(app, name.strip()[:60], hours)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--hours") from None
+        raise click.BadParameter(_("more than 0 and at most %(max)s hours, got %(got)s",
+                                   max=auth.MAX_HOURS, got=f"{hours:g}"),
+                                 param_hint="--hours") from exc
     base = (url or app.config["PUBLIC_URL"] or "http://127.0.0.1:5000").rstrip("/")
     click.echo(f"{base}/{lang}/console/sign-in#token={token}")
-    click.echo(f"valid for {hours:g} h; keep it secret: whoever holds it can change the walk",
-               err=True)
+    click.echo(_("valid for %(hours)s h; keep it secret: whoever holds it can change the walk",
+                 hours=f"{hours:g}"), err=True)

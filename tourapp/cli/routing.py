@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
+from flask_babel import gettext
 
 from ..geodata.routing import Router, RoutingError
 from ..geodata.routing.engines import open_router
@@ -35,10 +36,9 @@ class Routing:
         """Advice after a routing failure: the default network covers only the seeded area."""
         if not self.default_network:
             return []
-        return [
-            f"the network is the ROUTING_NETWORK setting, {self.network_file()}; "
-            "give --network FILE or --osrm URL to route on another one"
-        ]
+        return [gettext(
+            "the network is the ROUTING_NETWORK setting, %(file)s; give --network FILE or "
+            "--osrm URL to route on another one", file=str(self.network_file()))]
 
     def network_file(self) -> str | None:
         """The network file routed on (the setting's when none was given), or None for OSRM."""
@@ -54,7 +54,9 @@ class Routing:
                 timeout_s=self.timeout_s, max_snap_m=self.max_snap_m,
             )
         except RoutingError as exc:
-            raise CommandError(f"bad network: {exc}", notes=self.notes(), path=path) from None
+            raise CommandError(gettext("bad network: %(problem)s", problem=str(exc)),
+                               notes=self.notes(), path=path,
+                               localized=has_app_context()) from None
 
 
 def routing_options(command: Callable) -> Callable:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask_babel import gettext
 
 from ..domain.tour import Tour
+from ..render import wording
 from ..stopsfile.store import Status, served
 from .errors import CommandError
+from .language import in_shell_language
 
 
 def served_walk() -> tuple[Tour, Status]:
@@ -18,9 +21,10 @@ def served_walk() -> tuple[Tour, Status]:
     """
     status = served(current_app)
     tour = status.tour
-    if tour is None:
-        raise CommandError(list(status.problems))
-    for problem in status.problems:
-        click.echo(f"warning: the file on disk is refused, the served walk is used: {problem}",
-                   err=True)
+    with in_shell_language():
+        if tour is None:
+            raise CommandError([wording.problem(p) for p in status.problems], localized=True)
+        for problem in status.problems:
+            click.echo(gettext("warning: the file on disk is refused, the served walk is used: "
+                               "%(problem)s", problem=wording.problem(problem)), err=True)
     return tour, status

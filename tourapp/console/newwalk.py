@@ -146,7 +146,7 @@ def build(app: Flask, facts: dict[str, str], text: str, near: Tour | None) -> Bu
         except stopsfile.TourError as invalid:
             result.problems += [wording.problem(p) for p in invalid.problems]
         else:
-            result.problems.append(str(refused))
+            result.problems.append(wording.problem(edits.said(refused)))
         return result
     result.document = edits.document_of(edited.text.encode())
     result.tour = edited.tour

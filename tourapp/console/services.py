@@ -20,6 +20,7 @@ from ..domain.geo import distance_m
 from ..domain.tour import Tour
 from ..geodata import geocoding
 from ..stopsfile import edits, history
+from ..stopsfile.messages import N_, Message
 from ..stopsfile.store import write_stops
 
 
@@ -158,12 +159,32 @@ def route(app: Flask, before: Tour, document: dict) -> edits.Edited:
     """
     changed = changed_stops(before, document)
     routed = {(leg.from_id, leg.to_id) for leg in before.legs if leg.routed}
+    # A leg whose stop was moved in a GIS tool or by hand no longer meets it: route it too.
+    stale = {stopsfile.stale_leg(warning) for warning in before.warnings} - {None}
 
     def touches(a: str, b: str) -> bool:
-        return a in changed or b in changed or (a, b) not in routed
+        return a in changed or b in changed or (a, b) not in routed or (a, b) in stale
 
     return edits.reroute(document, Path(app.config["TOUR_DATA"]).name, StreetRouter(app),
                          touches, app.config["TOUR_MAX_BYTES"])
+
+
+def route_legs(app: Flask, base: str, legs: set[tuple[str, str]]) -> history.Entry:
+    """Route again only ``legs`` of the kept version ``base`` and save it as an edit.
+
+    ``NotKept`` for an unknown version, ``edits.EditError`` if a leg cannot be routed or
+    is not a leg of the walk, ``Conflict`` if another version was accepted since.
+    """
+    data = shared_history(app).data(base) if base else None
+    if data is None:
+        raise NotKept(base)
+    document = edits.document_of(data)
+    name = Path(app.config["TOUR_DATA"]).name
+    edited = edits.reroute(document, name, StreetRouter(app), lambda a, b: (a, b) in legs,
+                           app.config["TOUR_MAX_BYTES"])
+    if {(leg.start.id, leg.end.id) for leg in edited.routed} != legs:
+        raise edits.EditError(Message.of(N_("this leg is not a leg of the walk any more")))
+    return save(app, base, edited.text.encode(), "route")
 
 
 def far_stops(tour: Tour, changed: set[str], limit_m: float) -> dict[str, float]:

@@ -243,7 +243,7 @@ def edit():
                 errors, problems = forms.file_problems(new, refused.problems)
                 errors, problems = _shown(errors, problems, values, document, new)
             except edits.EditError as refused:
-                problems = [str(refused)]
+                problems = [wording.problem(edits.said(refused))]
             else:
                 if entry is not None:
                     flash(_("Saved: version %(version)s is served to everyone now.",
@@ -261,8 +261,31 @@ def edit():
         stops=forms.stops_in_order(document), values=values, errors=errors,
         problems=problems, conflict=conflict, messages=get_flashed_messages(), far=far,
         map_data=_map_data(document),
+        stale=[leg for leg in map(stopsfile.stale_leg, status.tour.warnings) if leg],
     )
     return Response(html, status=code, mimetype="text/html")
+
+
+@bp.route(f"/{LANG}/console/route-leg", methods=["POST"])
+def route_leg():
+    """Route again the one leg a warning names (its stop was moved in a GIS tool, say)."""
+    start, _colon, end = request.form.get("leg", "").partition(":")
+    try:
+        entry = services.route_legs(current_app, request.form.get("base", ""), {(start, end)})
+    except services.NotKept:
+        flash(_("This page was made for a version no longer kept: load it again."))
+    except services.Conflict:
+        flash(_("Not routed: someone else saved the walk after you opened this page. "
+                "Look at the walk as it is now, then route the leg again if it still needs it."))
+    except edits.EditError as refused:
+        flash(_("Not routed: %(problem)s", problem=wording.problem(edits.said(refused))))
+    except stopsfile.TourError as refused:
+        flash("; ".join(wording.problem(p) for p in refused.problems))
+    else:
+        flash(_("The leg “%(start)s” → “%(end)s” follows the streets again: version "
+                "%(version)s is served to everyone now.", start=start, end=end,
+                version=entry.version))
+    return redirect(url_for("console.edit"), 303)
 
 
 def _shown(errors: dict, problems: list, values: dict, document: dict, new: dict):

@@ -60,6 +60,8 @@ class Stop:
     duration_min: int
     arrive_at: dt.time | None = None  # fixed by the organisers, or None
     feature_index: int = 0  # index in the file, for messages
+    # What a device with few characters shows (a watch, a GPS list); "" when the file has none.
+    short_name: Localized = Localized("", "")
     # Optional, for participants: what happens there, practical notes, the entrance's photo.
     activity: Localized = NO_TEXT
     notes: Localized = NO_TEXT
@@ -122,6 +124,7 @@ class Tour:
     version: str = ""  # hash of the file's bytes
     source: str = ""  # file name, for messages
     attribution_en: str = ""  # the credit in English; the French one when the file has none
+    phone: str = ""  # the organisers' contact number for the day, as written; "" when none
 
     def credit(self, lang: str) -> str:
         """The data credit to show in ``lang``: « Données : … » in French, "Data: …" in English."""

@@ -3,8 +3,9 @@ stop (pure: no Flask).
 
 Garmin units and Garmin Connect import a course with its points ("course points"), which
 the watch announces on the way; gpsbabel's GPX → TCX conversion drops the stops' names,
-hence this file. TCX limits a course's name to 15 characters and a course point's to 10:
-the point's ``Notes`` carry the stop's full name.
+hence this file. Garmin's schema (TrainingCenterDatabase v2, ``tests/schemas/``) limits a
+course's name to 15 characters and a course point's to 10 (``CoursePointName_t``): the
+point's ``Notes`` carry the stop's full name.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import datetime as dt
 from xml.sax.saxutils import escape
 
 from ..domain.geo import distance_m
-from ..domain.tour import Tour
-from .gpx import xml_text
+from ..domain.tour import Stop, Tour
+from .gpx import fit_words, xml_text
 
 NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 COURSE_NAME_MAX = 15
@@ -30,6 +31,26 @@ def _text(value: str, limit: int | None = None) -> str:
     return escape(value.rstrip())
 
 
+def point_name(stop: Stop, lang: str, stop_word: str = "Stop") -> str:
+    """A course point's name, at most ``POINT_NAME_MAX`` characters, never a word cut.
+
+    The stop's ``short_name`` (10 characters at most, the file says so) after its number
+    when both fit (« 3 MSH »), else alone. Without one: the number and the name's first
+    whole words that fit (« 3 Maison »; never ending on « de »); when even the first word
+    does not fit, the number in words (« Étape 3 », ``stop_word``), or the number alone.
+    """
+    number = str(stop.order)
+    short = " ".join(xml_text(stop.short_name[lang]).split())
+    if short:
+        numbered = f"{number} {short}"
+        return numbered if len(numbered) <= POINT_NAME_MAX else short[:POINT_NAME_MAX]
+    words = fit_words(f"{number} {xml_text(stop.name[lang])}", POINT_NAME_MAX)
+    if words and words != number:
+        return words
+    spelled = f"{stop_word} {number}"
+    return spelled if len(spelled) <= POINT_NAME_MAX else number[:POINT_NAME_MAX]
+
+
 def _when(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -39,8 +60,12 @@ def _position(lat: float, lon: float) -> str:
             f"<LongitudeDegrees>{lon:.7f}</LongitudeDegrees></Position>")
 
 
-def course_tcx(tour: Tour, lang: str) -> str:
-    """The walk as TCX text: one course, its track at the planned times, a point per stop."""
+def course_tcx(tour: Tour, lang: str, stop_word: str = "Stop") -> str:
+    """The walk as TCX text: one course, its track at the planned times, a point per stop.
+
+    ``stop_word`` names a stop in ``lang`` (« Étape 3 ») when its name's first word is too
+    long for a course point.
+    """
     points: list[tuple[dt.datetime, float, float, float]] = []  # time, lat, lon, metres
     walked = 0.0
     for index, leg in enumerate(tour.legs):
@@ -85,7 +110,7 @@ def course_tcx(tour: Tour, lang: str) -> str:
     for visit in tour.visits:
         stop = visit.stop
         out.append(
-            f"<CoursePoint><Name>{_text(f'{stop.order} {stop.name[lang]}', POINT_NAME_MAX)}</Name>"
+            f"<CoursePoint><Name>{escape(point_name(stop, lang, stop_word))}</Name>"
             f"<Time>{_when(visit.arrival)}</Time>{_position(*stop.location)}"
             "<PointType>Generic</PointType>"
             f"<Notes>{_text(f'{stop.order}. {stop.name[lang]}')}</Notes></CoursePoint>"

@@ -87,16 +87,50 @@ def _attr(value: str) -> str:
     return escape(xml_text(value), {'"': "&quot;"})
 
 
+# Words a shortened name never ends on: « 3 Maison des Sciences de… » says no more than
+# « 3 Maison des Sciences… » and reads as cut.
+_DANGLING = frozenset(
+    "à au aux avec d' de des du en et l' la le les par pour sur "
+    "a an and at by for from in of on the to with".split()
+)
+
+
+def fit_words(text: str, limit: int) -> str:
+    """The first whole words of ``text`` that fit in ``limit`` characters ("" if none do).
+
+    Spaces are collapsed; the words kept never end on « de », "of" and the like.
+    """
+    kept: list[str] = []
+    for word in text.split():
+        if len(" ".join([*kept, word])) > limit:
+            break
+        kept.append(word)
+    while len(kept) > 1 and kept[-1].lower() in _DANGLING:
+        kept.pop()
+    return " ".join(kept)
+
+
 def short_name(stop: Stop, lang: str) -> str:
-    """``"1 Espace French Tech"``, cut at a word to fit a GPS unit's screen."""
+    """What a GPS unit's list shows: ``"3 MSH"`` from the stop's ``short_name``, else the name
+    cut at a word (``"3 Maison des Sciences…"``).
+
+    The rule without a short name: the number and the name's first whole words that fit
+    in ``NAME_MAX`` characters with the ellipsis, never a dangling « de »/"of"; a first
+    word longer than that is kept whole (GPX sets no limit: a device cuts its display,
+    never the file a word).
+    """
+    number = str(stop.order)
+    if stop.short_name[lang]:
+        return f"{number} {xml_text(stop.short_name[lang])}"
     name = " ".join(xml_text(stop.name[lang]).split())
-    full = f"{stop.order} {name}"
+    full = f"{number} {name}"
     if len(full) <= NAME_MAX:
         return full
-    cut = full[: NAME_MAX - 1]
-    if " " in cut[len(str(stop.order)) + 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:-–—(") + "…"
+    words = fit_words(full, NAME_MAX - 1)  # room for "…"
+    if words == number:  # the first word alone does not fit: keep it whole
+        words = f"{number} {name.split()[0]}"
+    cut = words.rstrip(",;:-–—(")
+    return full if cut == full else cut + "…"
 
 
 def stop_url(page_url: str, stop: Stop) -> str:
@@ -268,6 +302,7 @@ def slug(value: str) -> str:
 __all__ = [
     "CREATOR",
     "Wording",
+    "fit_words",
     "leg_gpx",
     "short_name",
     "slug",

@@ -32,12 +32,19 @@ TOUR_FACTS = {
     "start": lazy_gettext("start time"),
     "end": lazy_gettext("planned end"),
     "speed_kmh": lazy_gettext("walking speed"),
+    "phone": lazy_gettext("organisers' phone"),
 }
 
 
 def problem(text: str) -> str:
     """A problem or warning of the loader in the current language."""
     return text.translated(gettext) if isinstance(text, Message) else str(text)
+
+
+def language() -> str:
+    """The language texts are said in now (``fr`` or ``en``)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in ("fr", "en") else "en"
 
 
 def reason(name: str) -> str:
@@ -75,6 +82,9 @@ def change(item: dict) -> str:
         old, new = _names(item.get("old"), item.get("new"))
         if item.get("field") == "address":
             return gettext("stop “%(stop)s”: address “%(old)s” → “%(new)s”",
+                           stop=stop, old=old, new=new)
+        if item.get("field") == "short_name":
+            return gettext("stop “%(stop)s”: short name “%(old)s” → “%(new)s”",
                            stop=stop, old=old, new=new)
         return gettext("stop “%(stop)s”: description changed", stop=stop)
     if kind == "details":

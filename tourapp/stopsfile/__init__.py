@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
-from .reader import load, parse
+from .reader import load, parse, stale_leg
 from .schema import MAX_FILE_BYTES, MAX_LEG_GAP_M, TourError, printable
 from .writer import dumps
 
 __all__ = [
     "MAX_FILE_BYTES", "MAX_LEG_GAP_M", "TourError", "dumps", "load", "parse", "printable",
+    "stale_leg",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -21,12 +21,25 @@ from .. import stopsfile
 from ..domain.geo import Point
 from ..domain.tour import Tour
 from ..geodata.routing import Router
-from ..geodata.routing.legs import LegError, RoutedLeg, leg_properties, line, route_tour
+from ..geodata.routing.legs import (
+    LegError,
+    RoutedLeg,
+    in_walking_order,
+    leg_properties,
+    line,
+    route_tour,
+)
+from .messages import N_, Message
 from .schema import is_stop_id
 
 
 class EditError(Exception):
-    """An edit refused, with a sentence for the organiser."""
+    """An edit refused, with a sentence for the organiser (a ``Message``: translatable)."""
+
+
+def said(exc: Exception) -> str:
+    """The refusal's message with its parts (``wording.problem`` says it in French)."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,7 @@ def _stop_feature(document: dict, stop_id: str) -> dict:
     for feature in document["features"]:
         if _is_stop(feature) and (feature.get("properties") or {}).get("id") == stop_id:
             return feature
-    raise EditError(f'no stop has the id "{stop_id}"')
+    raise EditError(Message.of(N_('no stop has the id "%(id)s"'), id=stop_id))
 
 
 def centre(tour: Tour) -> Point:
@@ -75,14 +88,14 @@ def check_new_stop(tour: Tour, stop_id: str, after: str | None) -> None:
     refused here, with the file's own rule (``schema.is_stop_id``).
     """
     if not is_stop_id(stop_id):
-        raise EditError(
-            f'"{stop_id}" cannot be a stop id: use 1–64 letters, digits, "-" or "_", '
-            "starting with a letter or a digit"
-        )
+        raise EditError(Message.of(
+            N_('"%(id)s" cannot be a stop id: use 1–64 letters, digits, "-" or "_", '
+               "starting with a letter or a digit"), id=stop_id))
     if tour.stop(stop_id):
-        raise EditError(f'a stop with the id "{stop_id}" already exists')
+        raise EditError(Message.of(N_('a stop with the id "%(id)s" already exists'), id=stop_id))
     if after is not None and tour.stop(after) is None:
-        raise EditError(f'no stop has the id "{after}" (--after)')
+        raise EditError(Message.of(N_('no stop has the id "%(id)s"'), id=after)
+                        + " (--after)")
 
 
 def add_stop(
@@ -117,7 +130,8 @@ def remove_stop(document: dict, tour: Tour, stop_id: str) -> None:
     """Take stop ``stop_id`` out of the walk; the tour's facts move to a remaining stop."""
     feature = _stop_feature(document, stop_id)
     if len(tour.stops) < 2:
-        raise EditError(f'"{stop_id}" is the only stop: a walk needs one')
+        raise EditError(Message.of(N_('"%(id)s" is the only stop: a walk needs one'),
+                                   id=stop_id))
     props = feature.get("properties") or {}
     facts = {k: v for k, v in props.items() if k.startswith("tour_")}
     document["features"].remove(feature)
@@ -149,7 +163,8 @@ def reroute(
     try:
         stops_only = stopsfile.parse(stopsfile.dumps(bare).encode(), source, max_bytes=max_bytes)
     except stopsfile.TourError as exc:
-        raise EditError("the walk would not load:\n" + "\n".join(exc.problems)) from None
+        raise EditError(_lines(Message.of(N_("the walk would not load:")),
+                               exc.problems)) from None
     pairs = list(zip(stops_only.stops, stops_only.stops[1:], strict=False))
     consecutive = {(a.id, b.id) for a, b in pairs}
     touched = {(a.id, b.id) for a, b in pairs if touches(a.id, b.id)}
@@ -171,7 +186,7 @@ def reroute(
             # _Single has what route_tour reads of a Tour: its stops and its speed.
             leg = route_tour(cast(Tour, single), router)[0]
         except LegError as exc:
-            raise EditError(str(exc).replace("leg 1 ", f"leg {number} ", 1)) from None
+            raise EditError(exc.numbered(number)) from None
         leg = RoutedLeg(number, leg.start, leg.end, leg.route)
         routed.append(leg)
         features.append(
@@ -181,19 +196,28 @@ def reroute(
                 "geometry": line(leg),
             }
         )
-    result = {**document, "features": features}
+    ids = [s.id for s in stops_only.stops]
+    result = {**document, "features": in_walking_order(features, ids)}
     text = stopsfile.dumps(result)
     try:
         tour = stopsfile.parse(text.encode(), source, max_bytes=max_bytes)
     except stopsfile.TourError as exc:
-        raise EditError("the edited walk would not load:\n" + "\n".join(exc.problems)) from None
+        raise EditError(_lines(Message.of(N_("the edited walk would not load:")),
+                               exc.problems)) from None
     used = {(leg.from_id, leg.to_id) for leg in tour.legs if leg.routed}
     unused = [f'"{leg.start.id}" → "{leg.end.id}"' for leg in routed
               if (leg.start.id, leg.end.id) not in used]
     if unused:
-        raise EditError("the new legs would not be used: " + ", ".join(unused) + "\n"
-                        + "\n".join(tour.warnings))
+        raise EditError(_lines(Message.of(N_("the new legs would not be used: %(legs)s"),
+                                          legs=", ".join(unused)), tour.warnings))
     return Edited(text, tour, tuple(routed))
+
+
+def _lines(first: Message, more: Iterable[str]) -> Message:
+    """A message and the loader's problems under it, one a line, each still translatable."""
+    for item in more:
+        first = first + "\n" + item
+    return first
 
 
 class _Single:

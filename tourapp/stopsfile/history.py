@@ -72,7 +72,7 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
     """What changed between two tours, as data a page or a command words in its language.
 
     Kinds: ``added``, ``removed``, ``renamed`` (with ``old``/``new`` names),
-    ``text`` (a stop's ``field``, description or address, with ``old``/``new``),
+    ``text`` (a stop's ``field``, description, address or short_name, with ``old``/``new``),
     ``duration`` (``old``/``new`` minutes), ``order`` (``old``/``new`` number),
     ``details`` (a stop's activity, practical notes or photo),
     ``moved`` (``m``), ``times`` (``old``/``new`` arrival, HH:MM), ``tour`` (a tour fact).
@@ -95,7 +95,7 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
                 "old": {"fr": was.name.fr, "en": was.name.en},
                 "new": {"fr": stop.name.fr, "en": stop.name.en},
             })
-        for name in ("description", "address"):
+        for name in ("description", "address", "short_name"):
             before_text, after_text = getattr(was, name), getattr(stop, name)
             if before_text != after_text:
                 found.append({
@@ -120,7 +120,7 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
                 "kind": "times", "stop": visit.stop.id,
                 "old": f"{was_at:%H:%M}", "new": f"{visit.arrival:%H:%M}",
             })
-    for name in ("title", "description", "date", "timezone", "start", "end", "speed_kmh"):
+    for name in ("title", "description", "date", "timezone", "start", "end", "speed_kmh", "phone"):
         if getattr(old, name) != getattr(new, name):
             found.append({"kind": "tour", "fact": name})
     return tuple(found)

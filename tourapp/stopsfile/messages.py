@@ -8,6 +8,7 @@ command can word it in French (``wording.problem``). Templates are marked with
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Callable
 
@@ -49,6 +50,9 @@ class Message(str):
                 out.append(template)
             else:
                 said = gettext(template)
+                # A value may itself be a message (a kind of file, a reason): said too.
+                values = {k: v.translated(gettext) if isinstance(v, Message) else v
+                          for k, v in values.items()}
                 out.append(said % values if values else said)
         return "".join(out)
 
@@ -56,7 +60,9 @@ class Message(str):
         """The same message with ``clean`` applied to every text value and literal."""
         return Message(*(
             (clean(t), None) if v is None
-            else (t, {k: clean(x) if isinstance(x, str) else x for k, x in v.items()})
+            else (t, {k: clean(x) if isinstance(x, str) and not isinstance(x, Message)
+                      else x.mapped(clean) if isinstance(x, Message) else x
+                      for k, x in v.items()})
             for t, v in self.parts
         ))
 
@@ -66,11 +72,50 @@ def at(source: str, message: Message) -> Message:
     return Message(source, ": ") + message
 
 
+# --- the file cannot be read -------------------------------------------------------------
+
+_OS_REASONS = {
+    errno.ENOENT: N_("there is no such file: check its name and folder (the TOUR_DATA setting)"),
+    errno.EACCES: N_("permission denied: the app's user may not read it"),
+    errno.EPERM: N_("permission denied: the app's user may not read it"),
+    errno.EISDIR: N_("this is a folder, not a file"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EIO: N_("the disk could not be read (input/output error)"),
+}
+
+
+def os_reason(exc: OSError) -> Message:
+    """Why the system refused a file, translatable for the common cases (else its own words)."""
+    known = _OS_REASONS.get(exc.errno or 0)
+    if known:
+        return Message.of(known)
+    return Message(exc.strerror or str(exc))
+
+
+def unreadable(source: str, exc: OSError) -> Message:
+    """« SOURCE: cannot read the file: REASON », the reason in the organiser's language."""
+    return at(source, Message.of(N_("cannot read the file: %(reason)s"), reason=os_reason(exc)))
+
+
 # --- the file is not what was expected -------------------------------------------------
 
 def _ogr(source: str, extra: str = "", layer: str = "") -> str:
-    target = source.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".geojson"
-    return f"ogr2ogr -f GeoJSON -t_srs EPSG:4326{extra} {target} {source}{layer}"
+    # Another name than the source's: ogr2ogr refuses to write over what it reads
+    # ("Source and destination datasets must be different"), which a GeoPackage saved
+    # as stops.geojson would otherwise ask. The organiser then checks the new file and
+    # puts it in place (the history keeps the version it replaces).
+    return f"ogr2ogr -f GeoJSON -t_srs EPSG:4326{extra} {_target(source)} {source}{layer}"
+
+
+def _target(source: str) -> str:
+    """Where the converted file goes: beside the source, under another name."""
+    folder, _slash, name = source.removeprefix("/vsizip/").rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    target = stem + ".geojson"
+    if target == name:  # e.g. a GeoPackage saved as stops.geojson
+        target = stem + "-converted.geojson"
+    return (folder + "/" if folder else "") + target
 
 
 def sniff(data: bytes, source: str) -> Message | None:
@@ -80,22 +125,22 @@ def sniff(data: bytes, source: str) -> Message | None:
     kind = None
     extra = layer = ""
     if head.startswith(b"SQLite format 3\x00"):
-        kind = N_("a GeoPackage (an SQLite database)")
+        kind = Message.of(N_("a GeoPackage (an SQLite database)"))
     elif head[:4] == b"\x00\x00\x27\x0a":
-        kind = N_("a Shapefile (.shp)")
+        kind = Message.of(N_("a Shapefile (.shp)"))
     elif head.startswith(b"PK\x03\x04"):
-        kind = N_("a ZIP archive (a zipped Shapefile or a KMZ)")
+        kind = Message.of(N_("a ZIP archive (a zipped Shapefile or a KMZ)"))
         return Message.of(
             N_("this is %(kind)s, not GeoJSON: unzip it, then convert it with: %(command)s"),
             kind=kind, command=_ogr("/vsizip/" + source),
-        )
+        ) + _put_in_place(source)
     elif text.startswith("<") and "<kml" in text:
-        kind = N_("a KML file (Google Earth)")
+        kind = Message.of(N_("a KML file (Google Earth)"))
     elif text.startswith("<") and "<gpx" in text:
-        kind = N_("a GPX file")
+        kind = Message.of(N_("a GPX file"))
         layer = " waypoints"  # the stops; GPX also holds routes and tracks
     elif not text.startswith(("{", "[")) and _looks_like_csv(text):
-        kind = N_("a table (CSV)")
+        kind = Message.of(N_("a table (CSV)"))
         # A table says nothing of its coordinate system: longitude/latitude (WGS84) assumed.
         extra = " -s_srs EPSG:4326 -oo X_POSSIBLE_NAMES=lon*,x -oo Y_POSSIBLE_NAMES=lat*,y"
     if kind is None:
@@ -103,6 +148,16 @@ def sniff(data: bytes, source: str) -> Message | None:
     return Message.of(
         N_("this is %(kind)s, not GeoJSON: convert it with: %(command)s"),
         kind=kind, command=_ogr(source, extra, layer),
+    ) + _put_in_place(source)
+
+
+def _put_in_place(source: str) -> Message:
+    target = _target(source)
+    return Message.of(
+        N_(" — then check the new file (tourapp tour check %(target)s) and save it as the "
+           "walk's file (TOUR_DATA) in place of this one; the history keeps every version "
+           "served"),
+        target=target,
     )
 
 
@@ -136,7 +191,49 @@ def json_error(text: str, exc: json.JSONDecodeError) -> Message:
                "(flask --app tourapp tour history)"),
             line=exc.lineno, column=exc.colno,
         )
+    missing_mark = _MISSING_MARKS.get(exc.msg)
+    if missing_mark is not None:
+        # Python names the next token; the mark is missing after the previous one.
+        line, column = _end_of(before)
+        return Message.of(
+            N_("invalid JSON at line %(line)d, column %(column)d: %(reason)s"),
+            line=line, column=column, reason=Message.of(missing_mark),
+        )
+    reason = _JSON_REASONS.get(exc.msg)
     return Message.of(
         N_("invalid JSON at line %(line)d, column %(column)d: %(reason)s"),
-        line=exc.lineno, column=exc.colno, reason=exc.msg,
+        line=exc.lineno, column=exc.colno,
+        reason=Message.of(reason) if reason else Message(exc.msg),
     )
+
+
+def _end_of(before: str) -> tuple[int, int]:
+    """(line, column) just after the last character of ``before`` (1-based, as editors)."""
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return line, column
+
+
+_MISSING_MARKS = {
+    "Expecting ',' delimiter": N_(
+        "a comma is missing here, between two items of a list or object: add it"),
+    "Expecting ':' delimiter": N_(
+        "a colon is missing here, between a property's name and its value: add it"),
+}
+
+_JSON_REASONS = {
+    "Invalid control character at": N_(
+        "a text holds a control character (a tab or a line break typed inside quotes): "
+        "write it as \\t or \\n, or remove it"),
+    "Expecting property name enclosed in double quotes": N_(
+        "a property name must be written in double quotes (\"name\"), and no comma may "
+        "follow the last property"),
+    "Expecting value": N_(
+        "a value is expected here: a text in double quotes, a number, true, false, null, "
+        "a list [ ] or an object { }"),
+    "Extra data": N_(
+        "something follows the end of the document: remove it (or it is a second document)"),
+    "Invalid \\escape": N_(
+        "a backslash starts an unknown escape: write \\\\ for a backslash"),
+    "Invalid \\uXXXX escape": N_("\\u must be followed by four hexadecimal digits"),
+}

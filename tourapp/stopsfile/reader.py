@@ -20,12 +20,14 @@ from ..domain.geo import distance_m
 from ..domain.tour import LatLon, Leg, Stop, Tour, path_length_m, walk_minutes
 from ..system.gcpause import gc_paused
 from . import photos as photo_files
-from .messages import N_, Message, at
+from .messages import N_, Message, at, unreadable
 from .schema import (
     DEFAULT_SPEED_KMH,
     MAX_FILE_BYTES,
     MAX_LEG_GAP_M,
     MAX_SPREAD_KM,
+    STALE_LEG_M,
+    UNRECORDED_GAP_M,
     TourError,
     _Feature,
     _features,
@@ -137,13 +139,15 @@ def _parse(data: bytes, source: str, max_bytes: int, photos: str | os.PathLike |
     line_readers: list[tuple[_Feature, tuple[LatLon, ...] | None]] = []
     for index, feature in enumerate(features):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(f"{source}: feature {index}: must be a GeoJSON Feature")
+            problems.append(at(source, Message.of(
+                N_("feature %(index)d: must be a GeoJSON Feature"), index=index)))
             continue
         props = feature.get("properties")
         if props is None:
             props = {}
         if not isinstance(props, dict):
-            problems.append(f'{source}: feature {index}: "properties" must be an object')
+            problems.append(at(source, Message.of(
+                N_('feature %(index)d: "properties" must be an object'), index=index)))
             continue
         reader = _Feature(source, index, props, problems)
         geometry = feature.get("geometry")
@@ -162,9 +166,10 @@ def _parse(data: bytes, source: str, max_bytes: int, photos: str | os.PathLike |
             found = [_position(c) for c in coords] if isinstance(coords, list) else [None]
             points = [p for p in found if p is not None]
             if len(found) < 2 or len(points) < len(found):
-                reader.problem(
-                    "a leg's coordinates must be at least two [longitude, latitude] positions"
-                )
+                reader.problem(Message.of(
+                    N_("a leg's coordinates must be at least two [longitude, latitude] "
+                       "positions")
+                ))
                 line_readers.append((reader, None))
             else:
                 line_readers.append((reader, tuple(points)))
@@ -196,18 +201,21 @@ def _parse(data: bytes, source: str, max_bytes: int, photos: str | os.PathLike |
 
     speed = facts.get("speed_kmh") or DEFAULT_SPEED_KMH
     file_legs = {}
+    routed_for = {}
     for reader, path in line_readers:
         leg = _leg(reader, path, speed) if path is not None else None
         if leg is None:
             continue
+        routed_for[(leg.from_id, leg.to_id)] = _routed_for(reader.props)
         if (leg.from_id, leg.to_id) in file_legs:
-            reader.problem(f'a second leg from "{leg.from_id}" to "{leg.to_id}"')
+            reader.problem(Message.of(N_('a second leg from "%(start)s" to "%(end)s"'),
+                                      start=leg.from_id, end=leg.to_id))
         file_legs[(leg.from_id, leg.to_id)] = leg
 
     if problems:
         raise TourError(problems, warnings)
 
-    legs = _legs(stops, file_legs, speed, warnings)
+    legs = _legs(stops, file_legs, speed, warnings, routed_for)
     visits, schedule_warnings = schedule.compute(
         tuple(stops), legs, facts["date"], facts["timezone"], facts["start"]
     )
@@ -239,6 +247,7 @@ def _parse(data: bytes, source: str, max_bytes: int, photos: str | os.PathLike |
         attribution=facts["attribution"],
         attribution_en=facts["attribution_en"],
         organiser=facts["organiser"],
+        phone=facts["phone"],
         stops=tuple(stops),
         legs=legs,
         visits=visits,
@@ -262,23 +271,73 @@ def _check_unique(stops: list[Stop], key: str, get: Callable, source: str, probl
         first.setdefault(value, stop)
 
 
-def _legs(stops: list[Stop], file_legs: dict, speed: float, warnings: list[str]) -> tuple:
-    """One leg per pair of consecutive stops: from the file when it fits, else a straight line."""
+STALE_LEG = N_('leg %(number)d ("%(start)s" → "%(end)s")')
+"""How a warning names a leg that no longer meets its stops (``stale_leg`` finds it)."""
+
+# The fix every stale-leg warning gives: the command that routes only that leg again.
+_REROUTE = N_(": route it again: tourapp tour route --leg %(start)s:%(end)s "
+              "(or the leg's “Route again” button in the console's edit page)")
+
+
+def stale_leg(warning: str) -> tuple[str, str] | None:
+    """The (from, to) ids of the leg a warning says is stale, or None."""
+    for template, values in getattr(warning, "parts", ()):
+        if template == STALE_LEG and values:
+            return values["start"], values["end"]
+    return None
+
+
+def _routed_for(props: dict) -> tuple[LatLon | None, LatLon | None]:
+    """Where the leg's stops stood when it was routed (``leg_from_at``, ``leg_to_at``)."""
+    return _lonlat_text(props.get("leg_from_at")), _lonlat_text(props.get("leg_to_at"))
+
+
+def _lonlat_text(value: Any) -> LatLon | None:
+    # "lon,lat" as text (a list would not survive GDAL as one property): (lat, lon).
+    if not isinstance(value, str):
+        return None
+    try:
+        lon, lat = (float(part) for part in value.split(","))
+    except ValueError:
+        return None
+    return (lat, lon) if -180 <= lon <= 180 and -90 <= lat <= 90 else None
+
+
+def _legs(stops: list[Stop], file_legs: dict, speed: float, warnings: list[str],
+          routed_for: dict | None = None) -> tuple:
+    """One leg per pair of consecutive stops: from the file when it fits, else a straight line.
+
+    A leg whose end is more than MAX_LEG_GAP_M from its stop is ignored; one whose stop
+    moved since it was routed (more than STALE_LEG_M from where the leg records it stood,
+    or, for a leg without that record, an end more than UNRECORDED_GAP_M away) is used
+    but flagged, with the command that routes it again.
+    """
     legs = []
     used = set()
-    for a, b in zip(stops, stops[1:], strict=False):
+    routed_for = routed_for or {}
+    for number, (a, b) in enumerate(zip(stops, stops[1:], strict=False), 1):
         leg = file_legs.get((a.id, b.id))
+        name = Message.of(STALE_LEG, number=number, start=a.id, end=b.id)
+        fix = Message.of(_REROUTE, start=a.id, end=b.id)
         if leg is not None:
             gap_start = distance_m(leg.path[0], a.location)
             gap_end = distance_m(leg.path[-1], b.location)
             if max(gap_start, gap_end) > MAX_LEG_GAP_M:
-                warnings.append(
-                    f'leg "{a.id}" → "{b.id}" ends {max(gap_start, gap_end):.0f} m from its '
-                    f"stops: ignored, a straight line is used (run: flask tour route)"
-                )
+                warnings.append(name + Message.of(
+                    N_(" ends %(m)s m from its stops: ignored, a straight line is used"),
+                    m=f"{max(gap_start, gap_end):.0f}") + fix)
                 leg = None
             else:
                 used.add((a.id, b.id))
+                moved = _moved(a, b, routed_for.get((a.id, b.id)), gap_start, gap_end)
+                if moved is not None:
+                    stop, metres, recorded = moved
+                    template = (N_(": stop \"%(stop)s\" moved %(m)s m since the leg was "
+                                   "routed, which still ends where it stood") if recorded else
+                                N_(": the leg ends %(m)s m from stop \"%(stop)s\" (was the "
+                                   "stop moved?)"))
+                    warnings.append(name + Message.of(template, stop=stop, m=f"{metres:.0f}")
+                                    + fix)
         if leg is None:
             path = (a.location, b.location)
             distance = path_length_m(path)
@@ -286,10 +345,23 @@ def _legs(stops: list[Stop], file_legs: dict, speed: float, warnings: list[str])
         legs.append(leg)
     for key in file_legs.keys() - used:
         if key not in {(a.id, b.id) for a, b in zip(stops, stops[1:], strict=False)}:
-            warnings.append(
-                f'leg "{key[0]}" → "{key[1]}" does not join two consecutive stops: ignored'
-            )
+            warnings.append(Message.of(
+                N_('leg "%(start)s" → "%(end)s" does not join two consecutive stops: '
+                   "ignored (tourapp tour route removes it)"),
+                start=key[0], end=key[1],
+            ))
     return tuple(legs)
+
+
+def _moved(a: Stop, b: Stop, recorded, gap_start: float, gap_end: float):
+    """(stop id, metres, recorded?) for the leg's stop that moved the most, or None."""
+    if recorded is not None and recorded != (None, None):
+        found = [(stop.id, distance_m(stop.location, at))
+                 for stop, at in zip((a, b), recorded, strict=True) if at is not None]
+        stop_id, metres = max(found, key=lambda item: item[1])
+        return (stop_id, metres, True) if metres > STALE_LEG_M else None
+    stop_id, metres = max(((a.id, gap_start), (b.id, gap_end)), key=lambda item: item[1])
+    return (stop_id, metres, False) if metres > UNRECORDED_GAP_M else None
 
 
 def load(path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
@@ -298,10 +370,11 @@ def load(path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise TourError(
-                [f"{path}: file is {size:,} bytes, more than the limit of {max_bytes:,}"]
-            )
+            raise TourError([at(str(path), Message.of(
+                N_("file is %(size)s bytes, more than the limit of %(limit)s"),
+                size=f"{size:,}", limit=f"{max_bytes:,}",
+            ))])
         data = path.read_bytes()
     except OSError as exc:
-        raise TourError([f"{path}: cannot read the file: {exc.strerror}"]) from None
+        raise TourError([unreadable(str(path), exc)]) from None
     return parse(data, str(path), max_bytes=max_bytes, photos=photo_files.folder_of(path))

@@ -38,12 +38,26 @@ MAX_SPREAD_KM = 20.0
 MAX_LEG_GAP_M = 100.0
 """A leg whose ends are farther than this from its stops is stale and ignored."""
 
+STALE_LEG_M = 10.0
+"""A stop moved farther than this from where its leg was routed: the leg is flagged."""
+
+UNRECORDED_GAP_M = 40.0
+"""A leg without the routed-for positions whose end is farther than this is flagged.
+
+Routed legs end where the stop meets the street: 3–15 m for the seeded walk's stops,
+more for a stop inside a large square; the positions recorded since make this a fallback.
+"""
+
 DEFAULT_SPEED_KMH = 4.5
 DEFAULT_TIMEZONE = "Europe/Paris"
 MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200,
             "activity": 2000, "notes": 1000, "photo_alt": 300, "photo_credit": 200}
 YES = {True, "true", "yes", "oui", "1"}  # True == 1: the number 1 too
 NO = {False, "false", "no", "non", "0"}  # False == 0
+SHORT_NAME_MAX = 10
+"""A stop's short name fits a Garmin course point's name (TCX allows 10 characters)."""
+PHONE_RE = re.compile(r"^\+?[0-9 .()/-]+$")
+PHONE_DIGITS = (6, 15)  # a short local number to the longest international one (E.164)
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 """A stop id: a letter or digit first (so it is never read as a command option), 64 at most."""
 
@@ -206,7 +220,11 @@ class _Feature:
                 message += Message.of(N_(" from %(minimum)s"), minimum=f"{minimum:g}")
             if math.isfinite(maximum):
                 message += Message.of(N_(" to %(maximum)s"), maximum=f"{maximum:g}")
-            self.problem(message + Message.of(N_(", got %(got)s"), got=_show(self.get(key))))
+            message += Message.of(N_(", got %(got)s"), got=_show(self.get(key)))
+            fixed = _number_fix(self.get(key))
+            if fixed is not None:
+                message += Message.of(N_(": write %(fixed)s"), fixed=fixed)
+            self.problem(message)
             return None
         return float(value)
 
@@ -234,10 +252,41 @@ class _Feature:
             return None
         match = TIME_RE.match(value) if isinstance(value, str) else None
         if not match:
-            self.problem(Message.of(N_('"%(key)s" must be a time written HH:MM, got %(got)s'),
-                                    key=key, got=_show(value)))
+            message = Message.of(N_('"%(key)s" must be a time written HH:MM, got %(got)s'),
+                                 key=key, got=_show(value))
+            fixed = _clock_fix(value)
+            if fixed is not None:
+                message += Message.of(N_(": write %(fixed)s"), fixed=f'"{fixed}"')
+            self.problem(message)
             return None
         return dt.time(int(match[1]), int(match[2]))
+
+
+# How organisers write what the file wants otherwise: « 15h30 », « 15 h », « 30 min », « 1,5 ».
+# The file keeps one way of writing each (GIS tools and the schedule read it as it is): the
+# loader names the value to write rather than guessing silently.
+_CLOCK_FIX_RE = re.compile(r"^\s*(\d{1,2})\s*(?:[hH:.]\s*(\d{1,2})?)\s*$")
+_NUMBER_FIX_RE = re.compile(
+    r"^\s*(-?\d+)(?:,(\d+))?\s*(?:min\.?|mn|minutes?|m|km/h|kmh|km)?\s*$", re.IGNORECASE)
+
+
+def _clock_fix(value: Any) -> str | None:
+    """``HH:MM`` for « 15h30 », « 15 h », « 9.05 », « 9:5 »; None when it is no time."""
+    match = _CLOCK_FIX_RE.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    hours, minutes = int(match[1]), int(match[2] or 0)
+    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
+
+
+def _number_fix(value: Any) -> str | None:
+    """The number in « 30 min », « 1,5 », « 4,5 km/h », written as the file wants; or None."""
+    match = _NUMBER_FIX_RE.match(value) if isinstance(value, str) else None
+    if not match or NUMBER_RE.match(value):
+        return None  # not a number at all, or one already (refused for its range)
+    if match[2] is not None and len(match[2]) == 3:
+        return None  # « 1,500 »: a thousands separator as much as a decimal comma
+    return match[1] + (f".{match[2]}" if match[2] else "")
 
 
 def _position(raw: Any) -> LatLon | None:
@@ -284,7 +333,8 @@ def _read_document(data: bytes, source: str, max_bytes: int) -> Any:
     except json.JSONDecodeError as exc:
         raise TourError([at(source, json_error(text, exc))]) from None
     except (ValueError, RecursionError) as exc:
-        raise TourError([f"{source}: invalid JSON: {exc}"]) from None
+        raise TourError([at(source, Message.of(N_("invalid JSON: %(reason)s"),
+                                               reason=str(exc)))]) from None
 
 
 def _features(document: Any, source: str) -> list:
@@ -295,7 +345,7 @@ def _features(document: Any, source: str) -> list:
         ))])
     features = document.get("features")
     if not isinstance(features, list):
-        raise TourError([f'{source}: "features" must be a list'])
+        raise TourError([at(source, Message.of(N_('"features" must be a list')))])
     return features
 
 
@@ -307,10 +357,12 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
             if not key.startswith("tour_") or value in (None, ""):
                 continue
             if key in seen and seen[key][0] != value:
-                reader.problem(
-                    f"{_show(key)} is {_show(value)} here but {_show(seen[key][0])} in "
-                    f"{seen[key][1].label.removeprefix(source + ': ')}: keep it on one stop"
-                )
+                reader.problem(Message.of(
+                    N_("%(key)s is %(value)s here but %(other)s in %(where)s: keep it on "
+                       "one stop"),
+                    key=_show(key), value=_show(value), other=_show(seen[key][0]),
+                    where=Message(*seen[key][1].label.parts[2:]),
+                ))
             seen.setdefault(key, (value, reader))
     if not seen:
         problems.append(at(source, Message.of(
@@ -337,6 +389,7 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
         "attribution": merged.text("tour_attribution", required=False, limit=300) or "",
         "attribution_en": merged.text("tour_attribution_en", required=False, limit=300) or "",
         "organiser": merged.text("tour_organiser", required=False, limit=200) or "",
+        "phone": _phone(merged),
     }
     raw_date = merged.get("tour_date")
     try:
@@ -356,10 +409,10 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
     else:
         if not YEARS[0] <= facts["date"].year <= YEARS[1]:
             del facts["date"]
-            merged.problem(
-                f'"tour_date" must be a date between {YEARS[0]} and {YEARS[1]}, '
-                f"got {_show(raw_date)}"
-            )
+            merged.problem(Message.of(
+                N_('"tour_date" must be a date between %(first)d and %(last)d, got %(got)s'),
+                first=YEARS[0], last=YEARS[1], got=_show(raw_date),
+            ))
     timezone = merged.get("tour_timezone") or DEFAULT_TIMEZONE
     try:
         if not isinstance(timezone, str) or len(timezone) > 64:
@@ -367,10 +420,11 @@ def _tour_facts(readers: list[_Feature], source: str, problems: list[str]) -> di
         ZoneInfo(timezone)
         facts["timezone"] = timezone
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. "Europe", a folder
-        merged.problem(
-            f'"tour_timezone" must be a time zone name such as "Europe/Paris", '
-            f"got {_show(timezone)}"
-        )
+        merged.problem(Message.of(
+            N_('"tour_timezone" must be a time zone name such as "Europe/Paris", '
+               "got %(got)s"),
+            got=_show(timezone),
+        ))
     return facts
 
 
@@ -379,26 +433,27 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     if ident is None or ident == "":
         reader.problem(missing("id"))
     elif not is_stop_id(ident):
-        reader.problem(
-            f'"id" must be a short identifier (letters, digits, "-" or "_"), got {_show(ident)}'
-        )
+        reader.problem(Message.of(
+            N_('"id" must be a short identifier (letters, digits, "-" or "_"), got %(got)s'),
+            got=_show(ident),
+        ))
     order = reader.number("order", minimum=1, maximum=10_000, integer=True)
     name = reader.localized("name", required=True, limit=MAX_TEXT["name"])
     description = reader.localized("description", required=False, limit=MAX_TEXT["description"])
     address = reader.localized("address", required=False, limit=MAX_TEXT["address"])
     duration = reader.number("duration_min", maximum=24 * 60)
     arrive_at = reader.clock("arrive_at", required=False)
+    short_name = _short_name(reader)
+    extras = _stop_extras(reader)
     if (
         order is None or name is None or description is None or address is None
-        or duration is None or not isinstance(ident, str)
+        or duration is None or not isinstance(ident, str) or short_name is None
+        or extras is None
     ):
         return None
     if reader.get("arrive_at") not in (None, "") and arrive_at is None:
         return None
     if not is_stop_id(ident):
-        return None
-    extras = _stop_extras(reader)
-    if extras is None:
         return None
     return Stop(
         id=ident,
@@ -410,6 +465,7 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
         duration_min=math.ceil(duration),
         arrive_at=arrive_at,
         feature_index=index,
+        short_name=short_name,
         **extras,
     )
 
@@ -462,6 +518,41 @@ NO_ANSWER = object()
 """A yes/no property with a problem (already reported)."""
 
 
+def _short_name(reader: _Feature) -> Localized | None:
+    """``short_name_fr`` and ``short_name_en`` (optional, both or neither), spaces collapsed."""
+    short = reader.localized("short_name", required=False, limit=MAX_TEXT["name"])
+    if short is None:
+        return None
+    texts = {lang: " ".join(short[lang].split()) for lang in ("fr", "en")}
+    for lang, text in texts.items():
+        if len(text) > SHORT_NAME_MAX or (short[lang] and not text):
+            reader.problem(Message.of(
+                N_('"%(key)s" must be 1 to %(limit)d characters (what a GPS watch shows of a '
+                   "stop; the full name stays in \"name_%(lang)s\"), got %(got)d: %(value)s"),
+                key=f"short_name_{lang}", limit=SHORT_NAME_MAX, lang=lang, got=len(text),
+                value=_show(short[lang]),
+            ))
+            return None
+    return Localized(texts["fr"], texts["en"])
+
+
+def _phone(reader: _Feature) -> str:
+    """``tour_phone``: the organisers' number for the day, as written ("" when absent)."""
+    value = reader.text("tour_phone", required=False, limit=40)
+    if not value:
+        return ""
+    digits = sum(c.isdigit() for c in value)
+    if not (PHONE_RE.match(value) and PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]):
+        reader.problem(Message.of(
+            N_('"%(key)s" must be a phone number: %(low)d to %(high)d digits, with spaces, '
+               '".", "-", "/", "(", ")" and a leading "+" allowed, such as '
+               '"+33 4 67 00 00 00", got %(got)s'),
+            key="tour_phone", low=PHONE_DIGITS[0], high=PHONE_DIGITS[1], got=_show(value),
+        ))
+        return ""
+    return " ".join(value.split())
+
+
 def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
     """Steps are a JSON-encoded list in one text property.
 
@@ -472,10 +563,13 @@ def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
     try:
         items = json.loads(raw) if isinstance(raw, str) else raw if isinstance(raw, list) else None
     except json.JSONDecodeError as exc:
-        reader.problem(f'"steps" must be a JSON list of steps: {exc.msg} at column {exc.colno}')
+        reader.problem(Message.of(
+            N_('"steps" must be a JSON list of steps: %(reason)s at column %(column)d'),
+            reason=exc.msg, column=exc.colno,
+        ))
         return None
     if not isinstance(items, list):
-        reader.problem('"steps" must be text holding a JSON list of steps')
+        reader.problem(Message.of(N_('"steps" must be text holding a JSON list of steps')))
         return None
     steps = []
     for number, item in enumerate(items):
@@ -488,11 +582,12 @@ def _steps(reader: _Feature, raw: Any) -> tuple[Step, ...] | None:
         ok = ok and distance is not None and _finite(distance) and 0 <= distance <= 100_000
         location = _position(item.get("location")) if ok and "location" in item else None
         if not ok or distance is None or ("location" in item and location is None):
-            reader.problem(
-                f'"steps" item {number} must have "maneuver", "direction", "street" '
-                f'(text, no control characters), "distance_m" (number ≥ 0) and optionally '
-                f'"location" [lon, lat]'
-            )
+            reader.problem(Message.of(
+                N_('"steps" item %(number)d must have "maneuver", "direction", "street" '
+                   '(text, no control characters), "distance_m" (number ≥ 0) and optionally '
+                   '"location" [lon, lat]'),
+                number=number,
+            ))
             return None
         steps.append(
             Step(item["maneuver"], item["direction"], item["street"], float(distance), location)

@@ -25,6 +25,7 @@ from ..domain.tour import Tour
 from ..settings import maintenance_command
 from ..system import durable
 from . import history
+from .messages import unreadable
 from .photos import folder_of
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class TourStore:
         self._refused_photos: tuple | None = None
         self._status = Status(None, b"", ("not loaded yet",), 0.0)
         self._memo: dict[Any, Any] = {}
+        self._builders: dict[tuple, threading.RLock] = {}
+        self._builders_lock = threading.Lock()
 
     def status(self) -> Status:
         """The current status, after picking up any change of the file or of the history.
@@ -157,7 +160,7 @@ class TourStore:
                 data = handle.read(self.max_bytes + 1)
         except OSError as exc:
             self._refused_data = b""
-            self._refuse([f"{os.path.basename(self.path)}: cannot read the file: {exc.strerror}"])
+            self._refuse([unreadable(os.path.basename(self.path), exc)])
             return
         current = self._status
         if current.tour is not None and data == current.data:
@@ -251,7 +254,13 @@ class TourStore:
         )
 
     def memo(self, key: Any, build: Callable[[Tour], Any]) -> Any:
-        """``build(tour)`` once per tour version and key (pages, map scripts, GPX)."""
+        """``build(tour)`` once per tour version and key (pages, map scripts, GPX).
+
+        One thread builds, the others asking for the same key meanwhile wait for its
+        value: when a new version is accepted, every open page asks for it within one
+        poll, and a worker's threads each rendering the same page would only share the
+        GIL and finish later, all of them (issue 19).
+        """
         tour = self.tour()
         if tour is None:
             raise LookupError("no tour loaded")
@@ -259,11 +268,26 @@ class TourStore:
         try:
             return self._memo[memo_key]
         except KeyError:
-            value = build(tour)
-            if len(self._memo) > 256:  # bounded: keys are per language and per leg
-                self._memo.clear()
-            self._memo[memo_key] = value
-            return value
+            pass
+        with self._builder(memo_key):
+            try:
+                return self._memo[memo_key]
+            except KeyError:
+                value = build(tour)
+                if len(self._memo) > 256:  # bounded: keys are per language and per leg
+                    self._memo.clear()
+                self._memo[memo_key] = value
+                return value
+
+    def _builder(self, memo_key: tuple) -> threading.RLock:
+        """The lock of one key's build (a build may ask for other keys, never its own)."""
+        with self._builders_lock:
+            lock = self._builders.get(memo_key)
+            if lock is None:
+                if len(self._builders) > 256:  # as the memo; a thread holding one keeps it
+                    self._builders.clear()
+                lock = self._builders[memo_key] = threading.RLock()
+            return lock
 
 
 def init_app(app: Flask) -> None:

@@ -154,7 +154,13 @@ class Gunicorn:
             return
         if self.process.poll() is None:
             self.process.terminate()
-        self.process.wait(10)
+        try:
+            # A graceful stop lets requests in flight finish: on a loaded machine that
+            # takes longer than a few seconds, and gunicorn's own limit is 30 s.
+            self.process.wait(45)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
         if getattr(self, "_drainer", None) is not None:
             self._drainer.join(10)  # the pipe is at its end once the server has exited
         if self.process.stderr is not None:
@@ -280,6 +286,24 @@ def csrf_of(html: str) -> str:
     if match is None:
         raise AssertionError("no CSRF field in the page")
     return match[1]
+
+
+def edit_form(html: str, **changes: str) -> dict[str, str]:
+    """The console's edit form (``/<lang>/console/edit``) as it would be posted: every field
+    with its value, ``changes`` put in (a field's name with "." written "__":
+    ``tour__tour_start="14:00"``)."""
+    fields = dict(re.findall(r'<input id="[^"]+" name="([^"]+)" type="text" value="([^"]*)"',
+                             html))
+    fields.update(re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>',
+                             html))
+    fields = {k: v.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"')
+              for k, v in fields.items()}
+    base = re.search(r'name="base" value="([^"]+)"', html)
+    if base is None:
+        raise AssertionError("no edit form in the page")
+    fields.update({"csrf_token": csrf_of(html), "base": base[1]})
+    fields.update({k.replace("__", "."): v for k, v in changes.items()})
+    return fields
 
 
 def sign_in(client, lang: str = "fr", name: str = "Test organiser", hours: float = 1) -> str:

@@ -39,8 +39,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "js/site.js",
     ),
     # The live group's script: fetched by live-boot.js only when there is something live to
-    # show (a guide reporting, a solo start), not on every visit.
-    "live.js": ("js/live.js",),
+    # show (a guide reporting, a solo start) or a new version of the walk to take in place
+    # (swap.js), not on every visit.
+    "live.js": ("js/swap.js", "js/live.js"),
     # Read aloud, the arrival's vibration, share: fetched by site.js at the first gesture or
     # arrival, never for the first render.
     "extras.js": ("js/extras.js",),

@@ -24,7 +24,7 @@ from werkzeug.exceptions import SecurityError
 
 from ..domain.tour import Tour
 from ..live.views import live_store_problem
-from ..render import calendar, course, downloads, follow, leaflet, qr
+from ..render import calendar, course, downloads, follow, leaflet, qr, routemap
 from ..render.i18n import best_language, clock, select_locale
 from ..stopsfile.photos import folder_of
 from ..stopsfile.store import get_store
@@ -292,7 +292,7 @@ def course_download():
     """The walk as a Garmin course (TCX): the track at the plan's pace, a point per stop."""
     status = get_store().status()
     tour = status.tour or _tour_or_503()
-    body = get_store().memo(("tcx", g.lang), lambda t: course.course_tcx(t, g.lang))
+    body = get_store().memo(("tcx", g.lang), lambda t: course.course_tcx(t, g.lang, _("Stop")))
     response = tour_response(
         body, "application/vnd.garmin.tcx+xml", f"tcx {g.lang} {tour.version}",
         last_modified=status.modified,
@@ -323,13 +323,14 @@ def calendar_event():
 
 @bp.route(f"/{LANG}/guides")
 def guides():
-    """The guides' page: GPX and GeoJSON downloads and a one-page printable run sheet."""
+    """The guides' page: the downloads and the run sheet, a document to print on A4."""
     tour = _tour_or_503()
     page_url = public_url("tour.page")
     html, ephemeral = _host_memo(
         ("guides", g.lang, page_url),
         lambda t: render_template(
-            "guides.html", tour=t, page_url=page_url, qr_svg=Markup(qr.svg(page_url))
+            "guides.html", tour=t, page_url=page_url, qr_svg=Markup(qr.svg(page_url)),
+            route_svg=Markup(routemap.route_svg(t)),
         ),
     )
     return tour_response(html, "text/html", f"guides {g.lang} {tour.version} {page_url}",

@@ -1,6 +1,6 @@
 """A bad day on the production recipe: Redis and a worker killed, a full disk, strangers.
 
-Run: .venv/bin/python benchmarks/chaos.py [--participants 300] [--seconds 50]
+Run: .venv/bin/python benchmarks/chaos.py [--participants 1000] [--seconds 60]
 
 Everything on loopback, bounded in time (issue 21, "Done when"). In a mount namespace
 of its own (``unshare -rm``, re-executed automatically), so that the instance folder
@@ -8,11 +8,14 @@ can be a 2 MB tmpfs that really fills up:
 
 - gunicorn as deployed (``--preload``, 2 workers × 4 threads), the live walk in a
   redis-server started with ``deploy/redis-tourapp.conf`` (append-only, fsync always);
-- participants poll ``/live/state.json`` every 4 s with their ETag (Python threads,
-  several participants each: default 300, ``--participants 1000`` on a bigger machine);
-- a guide posts a message every 2 s, each with a report id; a report not acknowledged
-  (error, 5xx, 429) stays queued and is sent again, in order, as a queueing page does
-  (a Python loop here, not ``static/js/guide.js``);
+- participants poll ``/live/state.json`` with their ETag, each on a keep-alive connection
+  of its own, 4 s after the previous answer as ``static/js/live.js`` does (Python threads
+  with ``http.client``, 10 phones a thread; the load generator's own CPU is printed),
+  default 1,000;
+- the guide is the real guide page (``static/js/guide.js``) in headless Chromium: every
+  2 s the benchmark types a message and taps « Send », and the page queues the report
+  (kept on the phone, retried on network errors and 5xx). What the page counted as
+  acknowledged is what the server answered 2xx to, seen from the page's own requests;
 - a link revoked with ``tour guide-link --revoke-all`` before the chaos is tried again
   after each event;
 - at 20 % of the run Redis is SIGKILLed and restarted 3 s later; at 40 % a gunicorn
@@ -35,8 +38,8 @@ import http.client
 import json
 import os
 import random
+import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,48 +51,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tourapp.testing import Gunicorn, wait_for  # noqa: E402
+from tourapp.testing import (  # noqa: E402
+    Gunicorn,
+    RedisServer,
+    fill_disk,
+    launch_chromium,
+    phone_context,
+    wait_until,
+)
 
 SECRET = "chaos-benchmark-secret-key-0123456789"
 POLL_S = 4.0
 GUIDE_EVERY_S = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Redis:
-    """redis-server with the shipped settings, killable and restartable on the same files."""
-
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.conf = folder / "redis.conf"
-        self.conf.write_text(f"include {ROOT / 'deploy' / 'redis-tourapp.conf'}\n"
-                             f"port {self.port}\nbind 127.0.0.1\ndir {folder}\n"
-                             f"logfile {folder / 'redis.log'}\n")
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", str(self.conf)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self.answers, "redis-server", timeout_s=20)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
+PHONES_PER_THREAD = 10  # a slow answer delays the thread's other phones a little
+QUEUE_KEY = "tourapp-guide-queue"  # static/js/guide.js keeps unacknowledged reports there
 
 
 def request(base: str, method: str, path: str, body: bytes | None = None,
@@ -110,59 +85,144 @@ def request(base: str, method: str, path: str, body: bytes | None = None,
 class Run:
     """What every thread notes, with the time of each observation."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.polls: list[tuple[float, int, float]] = []  # (time, status, latency)
         self.seen: dict[str, float] = {}  # message text -> first time a participant saw it
         self.sent: dict[str, float] = {}  # message text -> first time the guide sent it
-        self.acked: list[str] = []
+        self.acked: list[str] = []  # report ids the guide page had answered 2xx
+        self.refused: list[tuple[int, str]] = []  # 4xx the page dropped (none expected)
+        self.guide_answers: list[tuple[float, int]] = []
+        self.page_errors: list[str] = []
+        self.left_in_queue = -1
+        self.guide_done = threading.Event()
+        self.strange_links = 0  # answers naming a stranger's Host:
+        self.resent = 0  # polls sent again on a new connection, the old one found closed
         self.stranger: list[tuple[float, str, int]] = []
         self.versions: set[str] = set()
         self.undone = 0
         self.outages: list[list[float]] = []
 
 
+class Phone:
+    """One participant: its own keep-alive connection and ETag, as a browser keeps them."""
+
+    def __init__(self, base: str):
+        host, port = base.split("//")[1].split(":")
+        self.address = (host, int(port))
+        self.conn: http.client.HTTPConnection | None = None
+        self.etag = ""
+
+    def poll(self, run: Run) -> tuple[int, dict, bytes]:
+        reused = self.conn is not None
+        status, headers, body = self._poll()
+        if status == 0 and reused:
+            # A kept-alive connection found closed (its worker was killed): a browser
+            # sends an idempotent GET again on a new connection, and so does this phone.
+            with run.lock:
+                run.resent += 1
+            status, headers, body = self._poll()
+        return status, headers, body
+
+    def _poll(self) -> tuple[int, dict, bytes]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(*self.address, timeout=10)
+        try:
+            self.conn.request("GET", "/live/state.json",
+                              headers={"If-None-Match": self.etag} if self.etag else {})
+            response = self.conn.getresponse()
+            body = response.read()
+            if response.will_close:
+                self.conn.close()
+                self.conn = None
+            return response.status, dict(response.getheaders()), body
+        except (OSError, http.client.HTTPException):
+            if self.conn is not None:
+                self.conn.close()
+            self.conn = None  # a new connection next time (the killed worker's, say)
+            return 0, {}, b""
+
+
 def participants(run: Run, base: str, count: int) -> None:
-    """``count`` phones in one thread, each with its ETag, polling every POLL_S."""
-    etags = [""] * count
+    """``count`` phones in one thread, each polling every POLL_S on its own connection."""
+    phones = [Phone(base) for _ in range(count)]
     due = [time.monotonic() + random.uniform(0, POLL_S) for _ in range(count)]
     while not run.stop.is_set():
         i = min(range(count), key=due.__getitem__)
-        time.sleep(max(0.0, due[i] - time.monotonic()))
+        if run.stop.wait(max(0.0, due[i] - time.monotonic())):
+            break
         started = time.monotonic()
-        status, headers, body = request(base, "GET", "/live/state.json",
-                                        headers={"If-None-Match": etags[i]} if etags[i] else {})
+        status, headers, body = phones[i].poll(run)
         with run.lock:
             run.polls.append((time.time(), status, time.monotonic() - started))
         if status == 200:
-            etags[i] = headers.get("ETag", "")
+            phones[i].etag = headers.get("ETag", "")
             message = (json.loads(body).get("message") or {}).get("text", "")
             with run.lock:
                 run.seen.setdefault(message, time.time())
-        due[i] = time.monotonic() + POLL_S
+        due[i] = time.monotonic() + POLL_S  # live.js: setTimeout(poll, 4000) after the answer
+    for phone in phones:
+        if phone.conn is not None:
+            phone.conn.close()
 
 
-def guide(run: Run, base: str, token: str) -> None:
-    """A message every GUIDE_EVERY_S; unacknowledged reports stay queued, sent again in order."""
-    queue: list[dict] = []
-    n = 0
-    while not run.stop.is_set():
-        n += 1
-        text = f"chaos {n}"
-        queue.append({"type": "message", "text": text, "id": f"c-{n}"})
-        run.sent.setdefault(text, time.time())
-        while queue:
-            status, _h, _b = request(base, "POST", "/live/guide",
-                                     json.dumps(queue[0]).encode(),
-                                     {"Authorization": f"Bearer {token}",
-                                      "Content-Type": "application/json"}, timeout=5)
-            if status != 200:
-                break  # kept: sent again at the next tick
+def guide_page(run: Run, base: str, token: str, ready: threading.Event) -> None:
+    """The real guide page in headless Chromium: a message typed and sent every 2 s.
+
+    The page queues each report and removes it once the server answered 2xx
+    (``static/js/guide.js``); those answers, seen on the page's own requests, are the
+    acknowledged reports. At the end the page's queue must be empty.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = phone_context(browser)
+        page = context.new_page()
+
+        def answered(response) -> None:
+            request = response.request
+            if request.method != "POST" or not request.url.endswith("/live/guide"):
+                return
+            try:
+                body = request.post_data_json or {}
+            except ValueError:
+                body = {}
             with run.lock:
-                run.acked.append(queue.pop(0)["id"])
-            time.sleep(1.05)  # one request a second per link
-        run.stop.wait(GUIDE_EVERY_S)
+                run.guide_answers.append((time.time(), response.status))
+                if 200 <= response.status < 300 and body.get("type") == "message":
+                    run.acked.append(body["id"])
+                elif response.status < 500 and response.status != 429:
+                    run.refused.append((response.status, str(body.get("text"))))
+
+        page.on("response", answered)
+        page.on("pageerror", lambda error: run.page_errors.append(str(error)))
+        page.goto(f"{base}/fr/guide#token={token}")
+        wait_until(page, "() => !document.querySelector('.guide-actions').hidden",
+                   timeout_s=60)
+        ready.set()
+        n, began = 0, time.monotonic()
+        while not run.stop.is_set():
+            n += 1
+            text = f"chaos {n}"
+            page.fill(".guide-text", text)
+            page.click(".guide-send")
+            with run.lock:
+                run.sent.setdefault(text, time.time())
+            # Every GUIDE_EVERY_S from the start, however long typing and tapping took.
+            page.wait_for_timeout(max(0.0, began + n * GUIDE_EVERY_S - time.monotonic()) * 1000)
+            if run.guide_done.is_set():
+                break
+        # The page sends what it still holds (a 5xx is retried every 5 s).
+        queued = f"() => (JSON.parse(localStorage.getItem('{QUEUE_KEY}')) || []).length"
+        try:
+            wait_until(page, queued.replace("length", "length === 0"), timeout_s=60)
+        except AssertionError:
+            pass
+        run.left_in_queue = page.evaluate(queued)
+        context.close()
+        browser.close()
 
 
 def strangers(run: Run, base: str, token: str) -> None:
@@ -179,7 +239,10 @@ def strangers(run: Run, base: str, token: str) -> None:
     ]
     while not run.stop.is_set():
         method, path, body, headers = random.choice(inputs)
-        status, _h, _b = request(base, method, path, body, headers)
+        status, answer_headers, answer = request(base, method, path, body, headers)
+        if b"evil" in answer or "evil" in answer_headers.get("Location", ""):
+            with run.lock:
+                run.strange_links += 1
         at = f"/fr/?at={random.randrange(24):02d}:{random.randrange(60):02d}&r={random.random()}"
         page, page_headers, _ = request(base, "GET", random.choice([at, "/fr/"]))
         with run.lock:
@@ -197,28 +260,19 @@ def cli(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def fill(folder: Path) -> Path:
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        while True:
-            os.write(fd, b"\0" * 4096)
-    except OSError:
-        pass  # ENOSPC: the disk is full
-    finally:
-        os.close(fd)
-    return filler
-
-
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
 
 
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=300)
-    parser.add_argument("--seconds", type=int, default=50)
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
     if os.environ.get("CHAOS_NAMESPACE") != "1":
         os.environ["CHAOS_NAMESPACE"] = "1"
@@ -229,29 +283,34 @@ def main() -> int:
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(instance)], check=True)
     data = folder / "stops.geojson"
     data.write_bytes((ROOT / "data" / "stops.geojson").read_bytes())
-    redis = Redis(folder / "redis")
+    redis = RedisServer(folder / "redis", f"include {ROOT / 'deploy' / 'redis-tourapp.conf'}")
     redis.start()
+    # deploy/tourapp.env's settings, on loopback.
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "FLASK_TOUR_DATA": str(data),
            "FLASK_SECRET_KEY": SECRET, "FLASK_INSTANCE_PATH": str(instance),
-           "FLASK_LIVE_STORE": redis.url}
+           "FLASK_LIVE_STORE": redis.url, "FLASK_PUBLIC_URL": "https://walk.example.org/"}
     old = cli(env, "guide-link", "--name", "Old").split("#token=")[1].split()[0]
     cli(env, "guide-link", "--revoke-all")
     token = cli(env, "guide-link", "--name", "Chaos").split("#token=")[1].split()[0]
     # Their own link: the rate limit is per link, and the guide's must stay the guide's.
     odd = cli(env, "guide-link", "--name", "Odd").split("#token=")[1].split()[0]
     run = Run()
+    load_before = os.getloadavg()
     with Gunicorn(["--preload", "--workers", "2", "--threads", "4", "--keep-alive", "10"],
                   env, ROOT) as server:
         base = server.url
-        threads = [threading.Thread(target=guide, args=(run, base, token)),
-                   threading.Thread(target=strangers, args=(run, base, odd))]
-        per_thread = 10
-        for start in range(0, args.participants, per_thread):
-            count = min(per_thread, args.participants - start)
+        ready = threading.Event()
+        page = threading.Thread(target=guide_page, args=(run, base, token, ready))
+        page.start()
+        ready.wait(90)
+        threads = [threading.Thread(target=strangers, args=(run, base, odd))]
+        for start in range(0, args.participants, PHONES_PER_THREAD):
+            count = min(PHONES_PER_THREAD, args.participants - start)
             threads.append(threading.Thread(target=participants, args=(run, base, count)))
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+        began = time.monotonic()
         for thread in threads:
             thread.start()
-        began = time.monotonic()
 
         def at(share: float) -> None:
             time.sleep(max(0.0, began + share * args.seconds - time.monotonic()))
@@ -271,12 +330,11 @@ def main() -> int:
         run.outages.append(outage)
         revoked_still()
         at(0.4)
-        workers = [int(p) for p in Path(f"/proc/{server.process.pid}/task/{server.process.pid}"
-                                         "/children").read_text().split()]
-        os.kill(random.choice(workers), signal.SIGKILL)
+        assert server.process is not None  # started by __enter__
+        os.kill(random.choice(children(server.process.pid)), signal.SIGKILL)
         revoked_still()
         at(0.6)
-        filler = fill(instance)
+        filler = fill_disk(instance)
         doc = json.loads(data.read_text(encoding="utf-8"))
         doc["features"][0]["properties"]["name_fr"] = "Hôtel de Métropole (édité disque plein)"
         data.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -284,10 +342,15 @@ def main() -> int:
         filler.unlink()
         revoked_still()
         at(1.0)
-        time.sleep(2 * GUIDE_EVERY_S)  # the guide's queue drains
+        run.guide_done.set()
+        page.join(120)  # the page's queue drains
+        time.sleep(POLL_S + 1)  # participants see the last message
         run.stop.set()
         for thread in threads:
             thread.join(30)
+        wall = time.monotonic() - began
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        load_after = os.getloadavg()
         revoked_still()
         from tourapp.live.backends import open_store
         from tourapp.stopsfile import history
@@ -297,7 +360,9 @@ def main() -> int:
         recorded = {e.version for e in history.History(
             history.default_folder(instance, data)).entries()}
     redis.kill()
-    lost = [i for i in run.acked if i not in live_doc.get("reports", [])]
+    kept_ids = set(live_doc.get("ids", []))
+    lost = [i for i in run.acked if i not in kept_ids]
+    last = max(run.sent, key=run.sent.__getitem__) if run.sent else ""
 
     def in_outage(t: float) -> bool:
         return any(a <= t <= b for a, b in run.outages)
@@ -308,13 +373,25 @@ def main() -> int:
     unrecorded = run.versions - recorded
     latencies = [lat for _t, s, lat in run.polls if s in (200, 304)]
     delays = [run.seen[m] - run.sent[m] for m in run.sent if m in run.seen]
-    print(f"participants {args.participants}, {args.seconds} s, {len(run.polls)} polls; guide: "
-          f"{len(run.sent)} messages written, {len(run.acked)} acknowledged")
-    print(f"acknowledged reports lost: {len(lost)} {lost[:5]}")
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    guide_5xx = sum(1 for _t, s in run.guide_answers if s >= 500)
+    print(f"participants {args.participants}, {args.seconds} s of chaos ({wall:.0f} s in all), "
+          f"{len(run.polls)} polls ({len(run.polls) / wall:.0f}/s, "
+          f"at most {args.participants / POLL_S:.0f}/s); load average "
+          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; load generator's own CPU "
+          f"{cpu:.0f} s = {cpu / wall:.2f} core (Chromium aside)")
+    print(f"guide page: {len(run.sent)} messages typed and sent, {len(run.acked)} acknowledged "
+          f"(2xx), {guide_5xx} answers 5xx (kept and retried by the page), "
+          f"{len(run.refused)} refused 4xx {run.refused[:3]}, {run.left_in_queue} left in its "
+          f"queue at the end, page errors {run.page_errors[:3]}")
+    print(f"acknowledged reports lost: {len(lost)} {lost[:5]}; the last message on the walk: "
+          f"{(live_doc.get('message') or {}).get('text')!r} (sent last: {last!r})")
     print(f"revocations undone: {run.undone}")
     print(f"5xx seen by participants outside the outage window: {len(bad_5xx)} "
-          f"(socket errors outside it, e.g. the killed worker's: {len(bad) - len(bad_5xx)}); "
-          f"strangers' 5xx outside it: {len(stranger_5xx)} {stranger_5xx[:3]}")
+          f"(socket errors outside it: {len(bad) - len(bad_5xx)}, after {run.resent} polls "
+          f"sent again on a new connection as browsers do); "
+          f"strangers' 5xx outside it: {len(stranger_5xx)} {stranger_5xx[:3]}; answers naming "
+          f"a stranger's host: {run.strange_links}")
     print(f"versions served that the history does not hold: {len(unrecorded)} "
           f"(served {len(run.versions)}, recorded {len(recorded)})")
     print(f"poll latency p95: {percentile(latencies, 95) * 1000:.0f} ms "
@@ -322,7 +399,8 @@ def main() -> int:
     if delays:
         print(f"guide post to phone: p95 {percentile(delays, 95):.1f} s, "
               f"median {statistics.median(delays):.1f} s ({len(delays)} messages)")
-    failed = lost or run.undone or bad_5xx or stranger_5xx or unrecorded
+    failed = (lost or run.undone or bad_5xx or stranger_5xx or unrecorded or run.strange_links
+              or run.left_in_queue != 0 or run.refused)
     return 1 if failed else 0
 
 

@@ -1,6 +1,7 @@
-"""Lighthouse (mobile) on the participant page in both languages: the four scores.
+"""Lighthouse (mobile and desktop) on the participant page in both languages: the four scores.
 
 Run: .venv/bin/python benchmarks/lighthouse.py [--runs 3] [--cpu-slowdown auto|4|…]
+     [--form-factor mobile|desktop|both]
 
 Lighthouse 12.2.3 is installed once with npm into benchmarks/out/lighthouse
 (git-ignored; Node 20 runs it) and drives Debian's Chromium, headless. The app
@@ -22,8 +23,10 @@ The index, the factor and Lighthouse's warnings are printed.
 On a shared 2-core virtual machine the score still moves from run to run, so
 each page is run ``--runs`` times (Lighthouse's advice: the median of several
 runs), every run printed with its total blocking time and largest contentful
-paint. Target: a median of 100 in performance, accessibility, best practices
-and SEO on /fr/ and /en/; exit status 1 when a median is under it or a run fails.
+paint. ``--form-factor desktop`` (or ``both``, the default) also runs Lighthouse's
+desktop preset (``--preset=desktop``: a wide screen, a fast network, no CPU slowdown).
+Target: a median of 100 in performance, accessibility, best practices and SEO on /fr/
+and /en/, on each form factor; exit status 1 when a median is under it or a run fails.
 """
 
 from __future__ import annotations
@@ -58,14 +61,16 @@ def lighthouse() -> str:
     return str(command)
 
 
-def scores(command: str, url: str, report: str, slowdown: float = 4.0) -> dict[str, int]:
+def scores(
+    command: str, url: str, report: str, slowdown: float = 4.0, desktop: bool = False
+) -> dict[str, int]:
     """Run Lighthouse on ``url``; its four category scores out of 100.
 
     A run whose trace Chromium failed to record (Lighthouse's NO_NAVSTART, seen on a
     loaded machine) is run once more; a second failure stops the benchmark.
     """
     for attempt in (1, 2):
-        done = subprocess.run(_arguments(command, url, report, slowdown), check=False)
+        done = subprocess.run(_arguments(command, url, report, slowdown, desktop), check=False)
         if done.returncode == 0:
             break
         print(f"    lighthouse failed (exit {done.returncode}), attempt {attempt} of 2")
@@ -74,7 +79,12 @@ def scores(command: str, url: str, report: str, slowdown: float = 4.0) -> dict[s
     return _read(url, report)
 
 
-def _arguments(command: str, url: str, report: str, slowdown: float = 4.0) -> list[str]:
+def _arguments(
+    command: str, url: str, report: str, slowdown: float = 4.0, desktop: bool = False
+) -> list[str]:
+    # The desktop preset brings its own throttling (no CPU slowdown): left as it is.
+    throttling = ["--preset=desktop"] if desktop else [
+        f"--throttling.cpuSlowdownMultiplier={slowdown:.2f}"]
     return (
         [
             command, url,
@@ -82,7 +92,7 @@ def _arguments(command: str, url: str, report: str, slowdown: float = 4.0) -> li
             "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
             f"--only-categories={','.join(CATEGORIES)}",
             f"--blocked-url-patterns={TILES}",
-            f"--throttling.cpuSlowdownMultiplier={slowdown:.2f}",
+            *throttling,
             "--output=json", f"--output-path={report}", "--quiet",
         ]
     )
@@ -138,10 +148,16 @@ def main() -> int:
         help="'auto' (calibrated from this host's benchmark index) or a factor "
         "(4: Lighthouse's default)",
     )
+    parser.add_argument(
+        "--form-factor", choices=("mobile", "desktop", "both"), default="both",
+        help="Lighthouse's mobile settings, its desktop preset, or both (the default)",
+    )
     options = parser.parse_args()
     runs = options.runs
+    factors = ("mobile", "desktop") if options.form_factor == "both" else (options.form_factor,)
     quiet()
-    print(f"lighthouse {VERSION} (mobile, tiles blocked, {runs} runs a page) — {machine()}")
+    print(f"lighthouse {VERSION} ({', '.join(factors)}, tiles blocked, {runs} runs a page)"
+          f" — {machine()}")
     command = lighthouse()
     missed = False
     with tourapp_server() as app:
@@ -156,17 +172,17 @@ def main() -> int:
         else:
             slowdown = float(options.cpu_slowdown)
             print(f"  CPU slowdown {slowdown:g}× (as given)")
-        for lang in ("fr", "en"):
+        for factor, lang in ((f, lang) for f in factors for lang in ("fr", "en")):
             url = f"{app.url}/{lang}/"
             got = []
             for run in range(1, runs + 1):
-                report = str(OUT / f"lighthouse-{lang}.json")
-                got.append(scores(command, url, report, slowdown))
+                report = str(OUT / f"lighthouse-{lang}-{factor}.json")
+                got.append(scores(command, url, report, slowdown, desktop=factor == "desktop"))
                 line = ", ".join(f"{name} {score}" for name, score in got[-1].items())
-                print(f"  /{lang}/ run {run} (host index {_host(report)[0]:.0f}): {line}")
+                print(f"  /{lang}/ {factor} run {run} (host index {_host(report)[0]:.0f}): {line}")
             median = {name: statistics.median(g[name] for g in got) for name in CATEGORIES}
             line = ", ".join(f"{name} {score:g}" for name, score in median.items())
-            print(f"  /{lang}/ median: {line}")
+            print(f"  /{lang}/ {factor} median: {line}")
             missed |= any(score < 100 for score in median.values())
     print("target: a median of 100 in each: " + ("MISSED" if missed else "met"))
     return 1 if missed else 0

@@ -45,9 +45,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ROOT, SECRET_KEY, SEEDED, machine  # noqa: E402
 
-from tourapp import stopsfile  # noqa: E402
-from tourapp.live import rehearsal, tokens  # noqa: E402
+from tourapp import create_app, stopsfile  # noqa: E402
+from tourapp.live import rehearsal  # noqa: E402
 from tourapp.live.backends import open_store  # noqa: E402
+from tourapp.live.views import guide_token  # noqa: E402
 from tourapp.testing import Gunicorn, wait_for  # noqa: E402
 
 POLL_S = 4.0  # static/js/live.js POLL_MS
@@ -233,7 +234,10 @@ def run(args, folder: Path) -> int:
     store_url = args.store or f"sqlite:///{folder / 'live.sqlite3'}"
     store = open_store(store_url, str(folder))
     store.reset()
-    token = tokens.make(SECRET_KEY, "Bench", 2, store.generation())
+    # The link `tour guide-link` would print for this walk and store.
+    app = create_app({"TESTING": True, "TOUR_DATA": SEEDED, "LIVE_STORE": store_url,
+                      "SECRET_KEY": SECRET_KEY})
+    token = guide_token("Bench", 2, app)
     server = Gunicorn(
         ["--preload", "--workers", "2", "--threads", "4", "--keep-alive", str(KEEP_ALIVE_S)],
         {"TOUR_DATA": str(SEEDED), "FLASK_SECRET_KEY": SECRET_KEY, "LIVE_STORE": store_url},

@@ -24,21 +24,13 @@ def mount(folder: Path, size_kb: int) -> None:
 
 def fill(folder: Path) -> Path:
     """Take every free block of the tmpfs."""
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        while True:
-            os.write(fd, b"\0" * 512)
-    except OSError:
-        pass  # ENOSPC: full
-    finally:
-        os.close(fd)
-    return filler
+    from tourapp.testing import fill_disk
+
+    return fill_disk(folder)
 
 
 def observe(client, steps: list, name: str) -> None:
-    from tourapp.live import tokens
-    from tourapp.live.views import get_live
+    from tourapp.live.views import guide_token
     from tourapp.testing import sign_in
 
     if not getattr(client, "signed_in", False):
@@ -52,7 +44,7 @@ def observe(client, steps: list, name: str) -> None:
     app = client.application
     try:
         with app.app_context():
-            token = tokens.make(app.config["SECRET_KEY"], "M", 8, get_live().generation())
+            token = guide_token("M", 8)
         posted = client.post("/live/guide", json={"type": "message", "text": name},
                              headers={"Authorization": f"Bearer {token}"})
         answers["post"] = posted.status_code

@@ -103,7 +103,7 @@ def test_page_carries_the_walk_for_the_script(client, lang):
     attrs, data, _ = follow_section(client, f"/{lang}/")
     assert "data-preview-at" not in attrs
     assert data["lang"] == lang
-    assert (data["date"], data["timezone"]) == ("2018-11-20", "Europe/Paris")
+    assert data["timezone"] == "Europe/Paris"
     assert data["day"] == follow.day_clock(dt.date(2018, 11, 20), "Europe/Paris")
     assert data["speed_kmh"] == 4.5
     assert data["arrival_radius_m"] == 40 and data["near_leg_m"] == 50
@@ -117,9 +117,8 @@ def test_page_carries_the_walk_for_the_script(client, lang):
     # The seeded walk's schedule (routed legs): due at the Espace French Tech at 13:39.
     visit = stopsfile.load(SEEDED).visits[1]
     arrival, departure = visit.arrival, visit.departure
-    assert (arrival.utcoffset(), departure.utcoffset()) == (dt.timedelta(hours=1),) * 2
-    assert stops[1]["arrival"] == f"2018-11-20T{arrival:%H:%M}:00+01:00"
-    assert stops[1]["departure"] == f"2018-11-20T{departure:%H:%M}:00+01:00"
+    # Minutes of the walk's day (the page's script needs no dates: the day's clock is "day").
+    assert "arrival" not in stops[1] and "date" not in data
     assert (stops[1]["arrival_min"], stops[1]["departure_min"]) == (
         arrival.hour * 60 + arrival.minute, departure.hour * 60 + departure.minute
     )

@@ -43,6 +43,9 @@ def test_frozen_pages_match_the_live_app(app, client, tmp_path):
     root = freeze(app, tmp_path / "site").destination
     for lang in ("fr", "en"):
         assert (root / lang / "map.js").read_bytes() == client.get(f"/{lang}/map.js").data
+        # live.js's texts, which a page no longer carries: exported beside each page.
+        texts = f"/{lang}/live-texts.json"
+        assert (root / texts.lstrip("/")).read_bytes() == client.get(texts).data
     assert (root / "tour.geojson").read_bytes() == client.get("/tour.geojson").data
 
 

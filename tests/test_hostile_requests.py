@@ -163,3 +163,70 @@ def test_hsts_only_over_https(tour_file):
     plain = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
     said = plain.test_client().get("/fr/", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in said.headers
+
+
+# --- the production recipe: a random Host: reaches no link and no cache (point 8) ----------
+
+STRANGER_URLS = ["/fr/", "/fr/guides", "/fr/tour.gpx", "/fr/legs/1.gpx", "/fr/tour-track.gpx",
+                 "/fr//guides", "/fr/guide", "/en/console/", "/no-such-page", "/fr/?at=14:00"]
+
+
+def _get(base: str, path: str, host: str | None = None) -> tuple[int, bytes]:
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(base)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host} if host else {})
+        response = connection.getresponse()
+        headers = "\n".join(f"{k}: {v}" for k, v in response.getheaders()).encode()
+        return response.status, headers + b"\n\n" + response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("setting", [
+    {"FLASK_PUBLIC_URL": "https://walk.example.org/"},
+    {},  # tourapp.testing.Gunicorn: FLASK_TRUSTED_HOSTS=["127.0.0.1", "localhost"]
+], ids=["PUBLIC_URL", "TRUSTED_HOSTS"])
+def test_production_never_names_a_strangers_host(tour_file, tmp_path, setting):
+    from pathlib import Path
+
+    from tourapp.testing import Gunicorn
+
+    env = {"FLASK_TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": "k" * 32,
+           "FLASK_INSTANCE_PATH": str(tmp_path / "instance"), **setting}
+    root = Path(__file__).resolve().parent.parent
+    with Gunicorn(["--workers", "1", "--threads", "4"], env, root) as server:
+        plain = {url: _get(server.url, url) for url in ("/fr/guides", "/fr/tour.gpx")}
+        for n in range(30):
+            for url in STRANGER_URLS:
+                status, answer = _get(server.url, url, f"evil{n}.example")
+                assert b"evil" not in answer, (url, status, answer[:300])
+                assert status < 500, (url, status)
+        # The real pages were not pushed out: answered again, the same (replayed).
+        for url, (status, body) in plain.items():
+            again = _get(server.url, url)
+            assert again[0] == status == 200
+            assert again[1].split(b"\n\n", 1)[1] == body.split(b"\n\n", 1)[1]
+        log = "".join(server.log)
+    assert "Traceback" not in log
+
+
+def test_production_without_the_sites_address_does_not_start(tour_file):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {"PATH": "/usr/bin:/bin", "FLASK_TOUR_DATA": str(tour_file),
+           "FLASK_SECRET_KEY": "k" * 32}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--preload", "--workers", "1", "--bind",
+         "127.0.0.1:0", "tourapp:create_app()"],
+        capture_output=True, text=True, timeout=60, env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "refuses to start in production without the site's address" in result.stderr
+    assert "Traceback" not in result.stderr

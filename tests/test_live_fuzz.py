@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from tourapp import create_app
 from tourapp.live import guide as rules
-from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import get_live, guide_token
 from tourapp.testing import sign_in
 
 # Every code point; lone surrogates (hypothesis leaves them out unless asked by range),
@@ -66,7 +65,7 @@ def fuzz_app(tmp_path_factory):
 def _post(app, raw: bytes):
     client = app.test_client()
     with app.app_context():
-        token = tokens.make(app.config["SECRET_KEY"], "Fuzz", 8, get_live().generation())
+        token = guide_token("Fuzz", 8)
         live = get_live()
         getattr(live, "store", live)._connect().execute("DELETE FROM kv WHERE key LIKE 'rate:%'")
     return client.post("/live/guide", data=raw, headers={

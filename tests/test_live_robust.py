@@ -8,8 +8,8 @@ import pytest
 
 from tourapp import create_app
 from tourapp.live import tokens
-from tourapp.live.views import get_live
-from tourapp.testing import sign_in
+from tourapp.live.views import get_live, guide_token
+from tourapp.testing import RedisServer, sign_in
 
 from .conftest import reset_rate_limits
 
@@ -28,7 +28,7 @@ def client(app):
 def guide(app, client):
     """Post raw bytes or JSON as a guide, the rate limit skipped between posts."""
     with app.app_context():
-        token = tokens.make(app.config["SECRET_KEY"], "Marie", 8, get_live().generation())
+        token = guide_token("Marie", 8)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def post(body, raw: bytes | None = None):
@@ -274,79 +274,61 @@ def test_back_at_a_stop_after_leaving_it_undoes_the_departure(app, guide):
 # --- 4. a Redis crash does not un-revoke links ---------------------------------------
 
 
-class Redis:
-    """A redis-server of the test's own, with no persistence at all (the worst case)."""
-
-    def __init__(self, folder):
-        import socket
-
-        self.folder = folder
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        import shutil
-        import subprocess
-
-        import redis
-
-        from tourapp.testing import wait_for
-
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-
-        def answers():
-            try:
-                return redis.Redis.from_url(self.url, socket_timeout=0.5).ping()
-            except redis.RedisError:
-                return False
-
-        wait_for(answers, "redis-server answers", timeout_s=10)
-        return self
-
-    def kill(self):
-        import signal
-
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-
 @pytest.fixture
 def own_redis(tmp_path):
-    server = Redis(tmp_path).start()
-    yield server
-    if server.process.poll() is None:
-        server.kill()
+    # No persistence at all: the worst case.
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
 
 
-def test_a_revocation_survives_a_redis_crash(tour_file, tmp_path, own_redis, monkeypatch):
+def test_a_revocation_survives_a_redis_crash_on_every_machine(tour_file, tmp_path, own_redis,
+                                                             monkeypatch):
+    """Two app machines (instance folders of their own), one Redis that keeps nothing."""
     monkeypatch.setenv("LIVE_STORE", own_redis.url)
-    monkeypatch.setenv("TOURAPP_INSTANCE", str(tmp_path / "instance"))
-    app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
-    with app.app_context():
-        old = tokens.make(app.config["SECRET_KEY"], "Mallory", 8, get_live().generation())
-    result = app.test_cli_runner().invoke(args=["tour", "guide-link", "--revoke-all"])
+
+    def machine(name):
+        monkeypatch.setenv("TOURAPP_INSTANCE", str(tmp_path / name))
+        return create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+
+    here, there = machine("a"), machine("b")
+    old = guide_token("Mallory", 8, here)
+    kept = guide_token("Marie", 8, here)  # made after nothing: fine until Redis loses it
+    result = there.test_cli_runner().invoke(args=["tour", "guide-link", "--revoke-all"])
     assert result.exit_code == 0, result.output
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {old}"}
-    assert client.get("/live/guide", headers=headers).status_code == 403
+    fresh = guide_token("Paul", 8, there)
+    for app in (here, there):
+        answers = [app.test_client().get("/live/guide", headers={"Authorization": f"Bearer {t}"})
+                   for t in (old, fresh)]
+        assert [a.status_code for a in answers] == [403, 200]
     own_redis.kill()
     own_redis.start()  # empty: nothing was saved
-    for fresh in (app, create_app({"TESTING": True, "TOUR_DATA": tour_file,
-                                   "SECRET_KEY": "k" * 32})):
-        assert fresh.test_client().get("/live/guide", headers=headers).status_code == 403
-    # A link made after the crash works, and the generation went back into Redis.
-    with app.app_context():
-        new = tokens.make(app.config["SECRET_KEY"], "Marie", 8, get_live().generation())
-        assert int(get_live().client.get("tourapp:live:generation")) == 1
-    answer = client.get("/live/guide", headers={"Authorization": f"Bearer {new}"})
-    assert answer.status_code == 200
+    # No machine holds anything of its own: a lost generation revokes every link (never
+    # restores an old one). The guides ask for new links, which work everywhere.
+    for app in (here, there, machine("c")):
+        for token in (old, kept, fresh):
+            answer = app.test_client().get("/live/guide",
+                                           headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 403, (app.instance_path, answer.get_json())
+    new = guide_token("Marie", 8, here)
+    for app in (here, there):
+        answer = app.test_client().get("/live/guide", headers={"Authorization": f"Bearer {new}"})
+        assert answer.status_code == 200
+    assert not list((tmp_path / "a").glob("live-revocations*"))
+    assert not list((tmp_path / "b").glob("live-revocations*"))
+
+
+def test_revoking_after_a_redis_loss_never_reuses_a_generation(own_redis):
+    from tourapp.live.backends import open_store
+
+    store = open_store(own_redis.url, str(own_redis.folder))
+    seen = {store.generation()}
+    seen.add(store.revoke_all())
+    seen.add(store.revoke_all())
+    own_redis.kill()
+    own_redis.start()
+    # INCR of a missing key would give 1, 2…: the generations of an earlier era.
+    assert store.revoke_all() not in seen and store.generation() not in seen
+    store.close()
 
 
 # --- 7. a store outage ----------------------------------------------------------------
@@ -564,6 +546,13 @@ def test_a_link_of_another_walk_or_deployment_is_refused(tour_file, tmp_path, mo
     token = result.output.split("#token=")[1].split()[0]
     answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401 and "another walk" in answer.get_json()["error"]
+    # A link of this walk made before links named their walk: refused, with what to do.
+    with here.app_context():
+        old = tokens.make(key, "Old", 8, get_live().generation())
+    answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {old}"})
+    assert answer.status_code == 401
+    assert "ask the organiser for a new one" in answer.get_json()["error"]
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
     mine = here.test_cli_runner().invoke(args=["tour", "guide-link", "--name", "Marie"])
     token = mine.output.split("#token=")[1].split()[0]
     answer = here.test_client().get("/live/guide", headers={"Authorization": f"Bearer {token}"})

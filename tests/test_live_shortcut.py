@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tourapp import create_app
-from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import guide_token
 
 
 @pytest.fixture
@@ -46,7 +45,7 @@ def test_a_new_state_goes_through_flask(app):
     etag = poll(client).headers["ETag"]
     poll(client, etag)
     with app.app_context():
-        token = tokens.make(app.config["SECRET_KEY"], "Marie", 1, get_live().generation())
+        token = guide_token("Marie", 1)
     assert client.post("/live/guide", json={"type": "message", "text": "Départ !"},
                        headers={"Authorization": f"Bearer {token}"}).status_code == 200
     calls = app.flask_calls

@@ -52,3 +52,16 @@ def test_revoked_token_is_403():
 def test_lifetime_is_bounded(hours):
     with pytest.raises(ValueError):
         tokens.make(KEY, "Marie", hours, 0)
+
+
+def test_a_link_that_names_no_walk_is_refused_with_advice():
+    """Links made before tokens named their walk: refused, the guide asks for a new one."""
+    old = tokens.make(KEY, "Marie", 8, 0)  # no audience, as before issue 21
+    with pytest.raises(tokens.TokenError) as error:
+        tokens.check(KEY, old, 0, audience="walk-a")
+    assert error.value.status == 401 and "ask the organiser for a new one" in error.value.reason
+    assert tokens.check(KEY, tokens.make(KEY, "Marie", 8, 0, audience="walk-a"), 0,
+                        audience="walk-a").name == "Marie"
+    with pytest.raises(tokens.TokenError, match="another walk"):
+        tokens.check(KEY, tokens.make(KEY, "Marie", 8, 0, audience="walk-b"), 0,
+                     audience="walk-a")

@@ -9,7 +9,7 @@ import pytest
 
 from tourapp import create_app
 from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import get_live, guide_token
 from tourapp.stopsfile.store import get_store
 from tourapp.testing import sign_in
 
@@ -52,7 +52,7 @@ def clock(monkeypatch):
 
 def make_token(app, name="Marie", hours=8.0):
     with app.app_context():
-        return tokens.make(app.config["SECRET_KEY"], name, hours, get_live().generation())
+        return guide_token(name, hours)
 
 
 @pytest.fixture
@@ -298,3 +298,21 @@ def test_static_export_has_no_live_walk(app, tmp_path):
     assert not (tmp_path / "site" / "fr" / "status.html").exists()  # organisers only
     assert not (tmp_path / "site" / "live").exists()
     assert not (tmp_path / "site" / "fr" / "actuals.csv").exists()
+
+
+@pytest.mark.parametrize(("lang", "start"), [("fr", "Commencer maintenant"), ("en", "Start now")])
+def test_live_texts_are_a_file_of_their_own_not_in_the_page(client, lang, start):
+    """live.js's texts (used by few visits) are out of the page's first render: the page names
+    their versioned file, stored for a year and by the offline worker."""
+    html = client.get(f"/{lang}/").get_data(as_text=True)
+    live = re.search(r'<div id="live"[^>]*>', html, re.S).group(0)
+    version = re.search(r'data-tour-version="([^"]+)"', html).group(1)
+    assert json.loads(re.search(r"data-live='([^']*)'", live).group(1)) == {"version": version}
+    url = re.search(r'data-live-texts="([^"]+)"', live).group(1)
+    assert url.startswith(f"/{lang}/live-texts.json?v=")
+    response = client.get(url)
+    assert response.mimetype == "application/json"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.get_json()["start"] == start
+    assert start not in live  # the texts are not in the page (the button has its label)
+    assert url in client.get("/offline.json").get_json()["precache"]

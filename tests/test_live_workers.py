@@ -14,8 +14,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tourapp.live import tokens
+from tourapp import create_app
 from tourapp.live.backends import open_store
+from tourapp.live.views import guide_token
 from tourapp.testing import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,9 @@ def get_state(url):
 
 def test_a_worker_killed_mid_walk_loses_nothing(tour_file, live_backend, tmp_path):
     store = open_store(live_backend, str(tmp_path))
-    token = tokens.make(SECRET, "Marie", 2, store.generation())
+    # The link the server's `tour guide-link` would print: this walk, this store.
+    token = guide_token("Marie", 2, create_app({"TESTING": True, "TOUR_DATA": tour_file,
+                                                "LIVE_STORE": live_backend, "SECRET_KEY": SECRET}))
     log = tmp_path / "access.log"
     env = {"TOUR_DATA": str(tour_file), "FLASK_SECRET_KEY": SECRET, "LIVE_STORE": live_backend}
     # The README's production command, plus an access log naming the worker of each request.

@@ -172,7 +172,7 @@ def test_the_installed_app_serves_the_walk_it_carries_in_both_languages(installe
     before = installed.package_files()
     server = subprocess.Popen(
         [str(installed.bin / "tourapp"), "run", "--port", "0"], cwd=installed.elsewhere,
-        env=installed.env(FLASK_SECRET_KEY=SECRET_KEY),
+        env=installed.env(FLASK_SECRET_KEY=SECRET_KEY, FLASK_TRUSTED_HOSTS='["127.0.0.1"]'),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:

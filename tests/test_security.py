@@ -137,9 +137,11 @@ def test_the_tile_server_setting_shapes_the_policy(tour_file):
 
 @pytest.fixture
 def prod_env(monkeypatch, tour_file):
-    for name in ("FLASK_SECRET_KEY", "FLASK_DEBUG", "FLASK_TESTING"):
+    for name in ("FLASK_SECRET_KEY", "FLASK_DEBUG", "FLASK_TESTING", "FLASK_PUBLIC_URL",
+                 "FLASK_TRUSTED_HOSTS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TOUR_DATA", str(tour_file))
+    monkeypatch.setenv("FLASK_PUBLIC_URL", "https://walk.example.org/")
     return monkeypatch
 
 
@@ -156,6 +158,26 @@ def test_production_with_a_real_key(prod_env):
     app = create_app()
     assert not app.debug and not app.testing and app_settings.is_production(app)
     assert app.test_client().get("/fr/").status_code == 200
+
+
+def test_production_refuses_to_take_links_from_any_host(prod_env):
+    """Without PUBLIC_URL or TRUSTED_HOSTS, QR codes and GPX links would name any Host:."""
+    prod_env.setenv("FLASK_SECRET_KEY", "0123456789abcdef0123456789abcdef")
+    prod_env.delenv("FLASK_PUBLIC_URL")
+    with pytest.raises(security.InsecureConfig) as refused:
+        create_app()
+    message = str(refused.value)
+    assert "FLASK_PUBLIC_URL" in message and "FLASK_TRUSTED_HOSTS" in message
+    assert message.count(". ") == 0 and message.endswith(".")  # one sentence
+    prod_env.setenv("FLASK_TRUSTED_HOSTS", '["walk.example.org"]')
+    trusted = create_app()
+    assert trusted.config["TRUSTED_HOSTS"] == ["walk.example.org"]
+    client = trusted.test_client()
+    assert client.get("/fr/", headers={"Host": "walk.example.org"}).status_code == 200
+    assert client.get("/fr/", headers={"Host": "evil.example"}).status_code == 400
+    prod_env.delenv("FLASK_TRUSTED_HOSTS")
+    prod_env.setenv("FLASK_DEBUG", "1")  # `make run`: links take the host, as before
+    assert create_app().debug
 
 
 def test_debug_is_development(prod_env):

@@ -38,6 +38,16 @@ def test_the_docs_table_is_the_settings_table():
     assert names == [s.name for s in settings.SETTINGS]
 
 
+@pytest.mark.parametrize(("value", "hosts"), [
+    ('["walk.example.org", ".example.fr"]', ["walk.example.org", ".example.fr"]),
+    ("walk.example.org, balade.example.fr", ["walk.example.org", "balade.example.fr"]),
+    ("", None),
+])
+def test_trusted_hosts_are_read_as_json_or_a_list(env, value, hosts):
+    env.setenv("FLASK_TRUSTED_HOSTS", value)
+    assert create_app({"TESTING": True}).config["TRUSTED_HOSTS"] == hosts
+
+
 def test_every_setting_has_a_meaning_and_a_valid_default():
     for setting in settings.SETTINGS:
         assert setting.meaning.endswith(".") and "\n" not in setting.meaning, setting.name
@@ -58,6 +68,9 @@ def test_every_setting_has_a_meaning_and_a_valid_default():
         ("FLASK_TILE_URL", "tiles.example.org/{z}/{x}/{y}.png", "expected a tile address holding {z}, {x} and {y}"),
         ("FLASK_PUBLIC_URL", "walk.example.org", "expected an http:// or https:// address"),
         ("FLASK_PUBLIC_URL", "ftp://walk.example.org/", "expected an http:// or https:// address"),
+        ("FLASK_TRUSTED_HOSTS", '["walk.example.org"', "expected host names such as"),
+        ("FLASK_TRUSTED_HOSTS", "https://walk.example.org/", "expected host names such as"),
+        ("FLASK_TRUSTED_HOSTS", '{"walk.example.org": 1}', "expected host names such as"),
         ("FLASK_GEOCODER_TIMEOUT", "soon", "expected a number of seconds from 0 to 600"),
         ("FLASK_GEOCODER_TIMEOUT", "0", "expected a number of seconds from 0 to 600"),
         ("FLASK_GEOCODER_TIMEOUT", "601", "expected a number of seconds from 0 to 600"),
@@ -201,8 +214,11 @@ GUNICORN = [str(Path(sys.executable).with_name("gunicorn")), "--bind", "127.0.0.
         ({"LIVE_STORE": "postgres://x", "FLASK_SECRET_KEY": GOOD_KEY},
          "tourapp cannot start: LIVE_STORE is 'postgres://x', expected redis://host:port/db"),
         ({}, "tourapp refuses to start in production with a development SECRET_KEY"),
+        ({"FLASK_SECRET_KEY": GOOD_KEY},
+         "tourapp refuses to start in production without the site's address: set "
+         "FLASK_PUBLIC_URL"),
     ],
-    ids=["LIVE_STORE", "no key"],
+    ids=["LIVE_STORE", "no key", "no address"],
 )
 def test_servers_refuse_a_wrong_setting_with_one_sentence(tour_file, command, status, env, sentence):
     result = start(command, {"TOUR_DATA": str(tour_file), **env})

@@ -122,6 +122,25 @@ def _public_url(value: Any) -> str:
     return text
 
 
+def _hosts(value: Any) -> list[str] | None:
+    """Host names, from a list, its JSON text or a comma-separated text; None when empty."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        except ValueError:
+            value = 0  # refused below
+    if value is None:
+        return None
+    wrong = 'host names such as ["walk.example.org"] or walk.example.org, or empty'
+    if not isinstance(value, list | tuple) or not all(isinstance(h, str) for h in value):
+        raise ValueError(wrong)
+    hosts = [h.strip() for h in value if h.strip()]
+    if any(" " in h or "/" in h for h in hosts):
+        raise ValueError(wrong)
+    return hosts or None
+
+
 def _tile_url(value: Any) -> str:
     text = _text(value).strip()
     parts = urlsplit(text)
@@ -202,8 +221,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OFFLINE_TILE_CACHE_MAX", 300,
             "Most map tiles a phone keeps for offline use.", _count),
     Setting("PUBLIC_URL", "",
-            "The site's address behind a proxy, for QR codes, GPX links and guide links "
-            "(empty: the address of each request).", _public_url),
+            "The site's address, for QR codes, GPX links and guide links (empty: the "
+            "address of each request). Production refuses to start without it or "
+            "TRUSTED_HOSTS.", _public_url),
+    Setting("TRUSTED_HOSTS", None,
+            "Host names the app answers (Flask's setting; others get 400), "
+            'as ["walk.example.org"] or walk.example.org,balade.example.fr; with PUBLIC_URL '
+            "empty, links then name the request's host, which is one of these.", _hosts),
     Setting("TRUSTED_PROXIES", 0,
             "How many reverse proxies stand in front: the app believes their X-Forwarded-For, "
             "-Proto and -Host (0: none, the headers are ignored; deploy/ sets 1).", _proxies),
@@ -282,7 +306,8 @@ def table() -> str:
     """The settings as one Markdown table (``docs/settings.md`` holds it)."""
     rows = ["| Setting (environment) | Default | Meaning |", "|---|---|---|"]
     for setting in SETTINGS:
-        default = setting.shown_default or (setting.default if setting.default != "" else "")
+        default = setting.default if setting.default not in ("", None) else ""
+        default = setting.shown_default or default
         shown = f"`{default}`" if default != "" else "(empty)"
         names = ", ".join(f"`{n}`" for n in (setting.env, *setting.aliases))
         cell = setting.meaning.replace("|", "\\|")

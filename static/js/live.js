@@ -3,25 +3,39 @@
  * (polled, answered 304 when unchanged); every time is already written by the server.
  * live-boot.js (in the page's bundle) loads this file when there is something live to
  * show, and hands over the state it read and a press on "Start now" (tourapp.liveBoot).
- * Privacy: this script sends nothing but that GET. The phone's own position (from
- * follow.js) is only used here, to measure the distance to the group. */
+ * Privacy: this script sends nothing but that GET (and one for its texts). The phone's
+ * own position (from follow.js) is only used here, to measure the distance to the group. */
 (function () {
   "use strict";
   // follow.js sets up the card in a task of its own once the page is parsed: this runs
   // after it, with window.tourapp.follow in place.
-  function later() { setTimeout(live, 0); }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
-  else later();
+  // Its texts are a small file per language (#live[data-live-texts]), not in every page:
+  // asked for now, used once the page is parsed; without them (offline before the worker
+  // stored them) asked again a few seconds later.
+  function texts() {
+    var node = document.getElementById("live");
+    if (!node) return;
+    fetch(node.getAttribute("data-live-texts"), { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (words) {
+      function later() { setTimeout(function () { live(words); }, 0); }
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
+      else later();
+    }, function () { setTimeout(texts, 4000); });
+  }
+  texts();
 
-  function live() {
+  function live(words) {
   var root = document.getElementById("live");
   var card = document.getElementById("follow");
   if (!root || !card) return;
   var url = root.getAttribute("data-live-url");
   var T, follow, lang, stops, STATE_KEY, START_KEY;
   // The version the page shows: its texts, its stops, what this phone stored for it.
+  // data-live names the version; the texts of the page's language came in their own file.
   function adopt() {
-    T = JSON.parse(root.getAttribute("data-live"));
+    T = Object.assign({}, words, JSON.parse(root.getAttribute("data-live")));
     follow = JSON.parse(card.getAttribute("data-follow"));
     lang = follow.lang;
     stops = follow.stops;

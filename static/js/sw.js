@@ -121,13 +121,27 @@ async function fallbackPage(cache, request) {
   var wanted = [segment].concat((self.navigator.languages || []).map(function (tag) {
     return tag.slice(0, 2).toLowerCase();
   }), langs);
+  var asked = new URL(request.url);
   for (var i = 0; i < wanted.length; i++) {
     if (pages[wanted[i]]) {
-      var page = await cache.match(pages[wanted[i]]);
-      if (page) return page;
+      var address = new URL(pages[wanted[i]], LIST_URL);
+      var page = await cache.match(address.href);
+      if (!page) continue;
+      // A static export's links are relative to the page's own folder: given at another
+      // address (the export's root "/" or "/site/"), its styles and map script would be
+      // looked for outside the export. The browser is sent to the page's own address.
+      if (folder(address.pathname) !== folder(asked.pathname)) {
+        address.search = asked.search;
+        return Response.redirect(address.href, 302);
+      }
+      return page;
     }
   }
   return undefined;
+}
+
+function folder(path) {
+  return path.slice(0, path.lastIndexOf("/") + 1);
 }
 
 async function cacheFirst(request) {

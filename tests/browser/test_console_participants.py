@@ -11,8 +11,7 @@ import urllib.request
 import pytest
 
 from tourapp import create_app
-from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import guide_token
 from tourapp.testing import LiveServer, edit_form, sign_in, wait_for, wait_until
 
 from .conftest import new_context
@@ -54,8 +53,7 @@ def server(tour_file):
 def _guide_reports(server, *reports: dict) -> None:
     """Reports of a guide, through the guide API as the guide's page sends them."""
     with server.app.app_context():
-        token = tokens.make(server.app.config["SECRET_KEY"], "Marie", 8.0,
-                            get_live().generation())
+        token = guide_token("Marie", 8.0)
 
     def sent(report: dict) -> bool:
         request = urllib.request.Request(

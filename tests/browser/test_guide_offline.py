@@ -8,8 +8,7 @@ import time
 import pytest
 
 from tourapp import create_app
-from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import get_live, guide_token
 from tourapp.testing import LiveServer, wait_until
 
 from .conftest import new_context
@@ -44,7 +43,7 @@ def test_reports_wait_offline_across_a_reload_and_5xx_and_are_sent_once(browser,
                                        "accuracy": 8})
     try:
         with server.app.app_context():
-            token = tokens.make(server.app.config["SECRET_KEY"], "Paul", 8, get_live().generation())
+            token = guide_token("Paul", 8)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -108,7 +107,7 @@ def test_sharing_resumes_after_a_reload(browser, server):
                                        "accuracy": 8})
     try:
         with server.app.app_context():
-            token = tokens.make(server.app.config["SECRET_KEY"], "Marie", 8, get_live().generation())
+            token = guide_token("Marie", 8)
         page = context.new_page()
         page.goto(f"{server.url}/fr/guide#token={token}")
         page.wait_for_selector(".guide-actions:not([hidden])")

@@ -13,7 +13,7 @@ from geopy.distance import great_circle
 
 from tourapp import create_app
 from tourapp.live import tokens
-from tourapp.live.views import get_live
+from tourapp.live.views import get_live, guide_token
 
 from .conftest import LiveServer, new_context, wait_until
 
@@ -47,7 +47,7 @@ def server(tour_file, live_backend):
 
 def token_for(server, name="Marie", hours=8.0):
     with server.app.app_context():
-        return tokens.make(server.app.config["SECRET_KEY"], name, hours, get_live().generation())
+        return guide_token(name, hours)
 
 
 @pytest.fixture

@@ -40,3 +40,25 @@ def test_other_addresses_never_get_the_participant_page(offline_page, live_serve
     assert response is None or response.status != 200 or "text/html" not in (
         response.headers.get("content-type", "")
     )
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("fr-FR", "fr"), ("en-GB", "en")])
+def test_the_server_root_leads_offline_to_the_walk_in_the_device_language(
+    browser, live_server, locale, lang
+):
+    """As online (Accept-Language), offline the root sends the phone to its language's page
+    (the stored page at its own address: issue 20, point 14), keeping ?at=."""
+    context = new_context(browser, service_workers="allow", locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    wait_for_worker(page)
+    context.set_offline(True)
+    try:
+        page.goto(f"{live_server.url}/?at=14:20")
+        page.wait_for_selector(".stop-marker")
+        assert page.url == f"{live_server.url}/{lang}/?at=14:20"
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("#follow").get_attribute("data-next") == "msh-saint-charles"
+    finally:
+        context.set_offline(False)
+        context.close()

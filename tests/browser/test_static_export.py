@@ -14,6 +14,10 @@ from tourapp import create_app
 from tourapp.web.export import freeze
 
 from ..conftest import SEEDED
+from .conftest import TILE_PATTERN, new_context, wait_until
+from .test_follow import card, paris
+from .test_follow import where as position
+from .test_offline import wait_for_worker
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +71,6 @@ def test_static_site_works_offline_at_the_root_or_under_a_sub_path(
 ):
     """The worker installs from the export itself, then the walk opens without a network
     (issue 12, point 13)."""
-    from .conftest import new_context
-    from .test_offline import wait_for_worker
-
     base = request.getfixturevalue("static_root" if where == "root" else "static_site")
     context = new_context(browser, service_workers="allow")
     page = context.new_page()
@@ -115,12 +116,126 @@ def test_static_site_shows_the_walk(page, static_site, lang, heading):
         assert page.request.get(url).status == 200, url
 
 
-def test_root_leads_to_the_default_language_and_the_switch_works(page, static_site):
+@pytest.mark.parametrize(("locale", "lang", "other"), [
+    ("fr-FR", "fr", "en"), ("en-GB", "en", "fr"), ("de-DE", "fr", "en"),
+])
+def test_root_leads_to_the_phone_language_and_the_switch_works(
+    browser, static_site, locale, lang, other
+):
+    """As the app's root does with Accept-Language (and the offline worker): the phone's
+    language, else the default one."""
+    context = new_context(browser, locale=locale)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{static_site}/")
+    page.wait_for_url(re.compile(rf"/{lang}/(index\.html)?$"))
+    page.wait_for_selector(".stop-marker")
+    page.locator(f'.lang-switch a[hreflang="{other}"]').click()
+    page.wait_for_url(re.compile(rf"/{other}/(index\.html)?$"))
+    page.wait_for_selector(".stop-marker")
+    assert page.locator("html").get_attribute("lang") == other
+    assert errors == []
+    context.close()
+
+
+def test_without_script_the_root_leads_to_the_default_language(browser, static_site):
+    context = new_context(browser, locale="en-GB", java_script_enabled=False)
+    page = context.new_page()
     page.goto(f"{static_site}/")
     page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
-    page.wait_for_selector(".stop-marker")
-    page.locator('.lang-switch a[hreflang="en"]').click()
-    page.wait_for_url(re.compile(r"/en/(index\.html)?$"))
-    page.wait_for_selector(".stop-marker")
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.errors == []
+    context.close()
+
+
+# The walk as the card sees it from the export's root address: on leg 2 at 14:20.
+ON_LEG_2 = (43.6092, 3.8800)
+LOOKS = """() => ({
+  styled: [...document.querySelectorAll('head > link[rel=stylesheet]')]
+      .every((l) => l.sheet && l.sheet.cssRules.length > 0),
+  header: getComputedStyle(document.querySelector('.site-header')).backgroundColor,
+  mapHeight: document.getElementById('map_tour').offsetHeight,
+  markers: document.querySelectorAll('.leaflet-marker-icon.stop-marker').length,
+  lines: document.querySelectorAll('path.leaflet-interactive').length,
+  count: document.querySelector('.follow-count').textContent,
+  lang: document.documentElement.lang,
+})"""
+
+
+def _walk_as_seen(page) -> dict:
+    page.wait_for_selector("#follow[data-ready]")
+    page.wait_for_selector(".leaflet-marker-icon.stop-marker")
+    page.wait_for_selector("path.follow-position")
+    return {**page.evaluate(LOOKS), **card(page)}
+
+
+@pytest.mark.parametrize("network", ["online", "offline"])
+@pytest.mark.parametrize("where", ["root", "sub-path"])
+def test_the_export_root_address_gives_the_walk_as_the_server_does(
+    browser, request, live_server, where, network
+):
+    """Issue 20, point 14: the address people are given (the export's root), after one
+    visit, opens the walk styled, with its map and the card's figures of the Flask server
+    at the same place and time, online and offline, at a host's root and under /site/."""
+    # The Flask server's root, the export's root and the worker offline all choose the
+    # phone's language: a French phone here.
+    options = {"geolocation": position(*ON_LEG_2), "permissions": ["geolocation"],
+               "locale": "fr-FR"}
+    server = new_context(browser, **options)
+    page = server.new_page()
+    page.clock.set_fixed_time(paris(14, 20))
+    page.goto(f"{live_server.url}/fr/")
+    expected = _walk_as_seen(page)
+    server.close()
+    assert expected["styled"] and expected["markers"] == 4 and expected["lines"] == 3
+
+    base = request.getfixturevalue("static_root" if where == "root" else "static_site")
+    context = new_context(browser, service_workers="allow", **options)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.clock.set_fixed_time(paris(14, 20))
+    page.goto(f"{base}/")  # the first visit, at the address people are given
+    page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
+    page.wait_for_selector("#follow[data-ready]")
+    wait_for_worker(page)
+    context.set_offline(network == "offline")
+    try:
+        page.goto(f"{base}/")
+        page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
+        assert urlsplit(page.url).path.startswith(urlsplit(base).path + "/fr/")
+        seen = _walk_as_seen(page)
+        assert seen == expected
+        assert page.errors == []
+    finally:
+        context.set_offline(False)
+        context.close()
+
+
+@pytest.mark.parametrize("where", ["root", "sub-path"])
+def test_the_export_offline_draws_the_base_map(browser, request, where):
+    """Issue 20, point 1 in the export: with no network after one visit, the streets are
+    drawn from the stored base map, at a host's root and under /site/."""
+    from .test_basemap import painted_share
+
+    base = request.getfixturevalue("static_root" if where == "root" else "static_site")
+    context = new_context(browser, service_workers="allow", locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{base}/")
+    page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
+    page.wait_for_selector(".leaflet-marker-icon.stop-marker")
+    wait_for_worker(page)
+    context.unroute(TILE_PATTERN)
+    context.route(TILE_PATTERN, lambda route: route.abort())  # no tile at all
+    context.set_offline(True)
+    try:
+        page.goto(f"{base}/")
+        page.wait_for_url(re.compile(r"/fr/(index\.html)?$"))
+        page.wait_for_selector("#map_tour[data-basemap-drawn]")
+        assert painted_share(page) > 0.05
+        page.evaluate("() => tourapp.map.setView([43.6105, 3.8770], 17, {animate: false})")
+        wait_until(page, "() => tourapp.basemap.labels.length >= 3")
+        assert "Données : Ville de Montpellier" in page.locator(
+            ".leaflet-control-attribution").inner_text()
+    finally:
+        context.set_offline(False)
+        context.close()

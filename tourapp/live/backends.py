@@ -13,10 +13,10 @@ Writes are read-modify-write of the whole document inside one transaction
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -24,8 +24,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-from ..system import durable
 
 log = logging.getLogger(__name__)
 
@@ -298,38 +296,6 @@ class SQLiteStore(LiveStore):
             del self._local.db, self._local.pid
 
 
-class Revocations:
-    """The links' generation in a file of the instance folder, written durably.
-
-    Redis keeps what it acknowledged only as well as its settings let it (a snapshot
-    every minute by default): after a crash, the generation could go back and every
-    revoked link work again. This file, replaced atomically and fsynced before
-    ``--revoke-all`` answers, is the floor the generation never goes under.
-    """
-
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-        self._cache: tuple[tuple | None, int] = (None, 0)
-
-    def floor(self) -> int:
-        """The latest generation written here (0 without the file)."""
-        sig = durable.signature(self.path)
-        if sig is None:
-            return 0
-        if sig != self._cache[0]:
-            try:
-                value = int(json.loads(self.path.read_text(encoding="utf-8"))["generation"])
-            except (OSError, ValueError, KeyError, TypeError):
-                value = 0
-            self._cache = (sig, value)
-        return self._cache[1]
-
-    def write(self, generation: int) -> None:
-        """Keep ``generation`` on disk before anyone is told links are revoked."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        durable.write_atomic(self.path, json.dumps({"generation": generation}) + "\n")
-
-
 def _reply(value: Any) -> Any:
     """A synchronous redis client's reply, as what it is (not redis-py's async union)."""
     return value
@@ -339,11 +305,15 @@ class RedisStore(LiveStore):
     """The same state in Redis, under ``tourapp:live:*`` keys."""
 
     PREFIX = "tourapp:live:"
-    RAISE = "if tonumber(redis.call('get', KEYS[1]) or '0') < tonumber(ARGV[1]) then " \
-            "redis.call('set', KEYS[1], ARGV[1]) end return redis.call('get', KEYS[1])"
-    """Set the generation to at least ARGV[1], atomically: it only ever grows."""
+    GENERATION = ("if not redis.call('get', KEYS[1]) then redis.call('set', KEYS[1], ARGV[1]) "
+                  "end if ARGV[2] == '1' then return redis.call('incr', KEYS[1]) end "
+                  "return redis.call('get', KEYS[1])")
+    """The links' generation (ARGV[2] '1': bumped), atomically. A missing one (a fresh
+    Redis, or one that lost its data) starts at ARGV[1], a random number: every link made
+    before is refused, and a revoked link can never match again (``INCR`` from nothing
+    would give 1, 2… again, the generations of links revoked before the loss)."""
 
-    def __init__(self, url: str, revocations: str | os.PathLike | None = None):
+    def __init__(self, url: str):
         import redis  # only needed with LIVE_STORE=redis://…
 
         self._redis = redis
@@ -359,7 +329,6 @@ class RedisStore(LiveStore):
         # redis-py types every reply as "Awaitable | Any" (one class for sync and async
         # clients); this client is synchronous: _reply() says so where a reply is used.
         self.k = {name: self.PREFIX + name for name in ("rev", "doc", "track", "generation")}
-        self.revocations = Revocations(revocations) if revocations else None
 
     def read(self) -> tuple[int, dict]:
         rev, doc = _reply(self.client.mget(self.k["rev"], self.k["doc"]))
@@ -393,20 +362,20 @@ class RedisStore(LiveStore):
     def track(self) -> list[list]:
         return [json.loads(item) for item in _reply(self.client.lrange(self.k["track"], 0, -1))]
 
+    def _generation(self, bump: bool) -> int:
+        start = str(secrets.randbelow(2**40) + 2**20)  # far from any counter's value
+        reply = self.client.eval(self.GENERATION, 1, self.k["generation"], start,
+                                 "1" if bump else "0")
+        return int(_reply(reply))
+
     def generation(self) -> int:
-        stored = int(_reply(self.client.get(self.k["generation"])) or 0)
-        floor = self.revocations.floor() if self.revocations else 0
-        if stored < floor:
-            # Redis lost it (a crash, a flush): put it back for the other app machines.
-            stored = int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], str(floor))))
-        return max(stored, floor)
+        # Nothing on the app machines: each reads Redis, which the shipped settings
+        # (deploy/redis-tourapp.conf) keep on disk before answering.
+        raw = _reply(self.client.get(self.k["generation"]))
+        return int(raw) if raw is not None else self._generation(bump=False)
 
     def revoke_all(self) -> int:
-        if self.revocations is None:
-            return int(_reply(self.client.incr(self.k["generation"])))
-        generation = self.generation() + 1
-        self.revocations.write(generation)  # durable first: then Redis, then the answer
-        return int(_reply(self.client.eval(self.RAISE, 1, self.k["generation"], str(generation))))
+        return self._generation(bump=True)
 
     def allow(self, key: str, interval_s: float) -> bool:
         # SET NX PX: the key exists for interval_s after the request it let through.
@@ -433,10 +402,7 @@ def open_store(url: str, instance_path: str) -> Guarded:
     if scheme in ("redis", "rediss", "unix"):
         import redis
 
-        # One file per store: two stores (two walks) may share an instance folder.
-        tag = hashlib.sha256(url.encode()).hexdigest()[:8]
-        path = Path(instance_path) / f"live-revocations-{tag}.json"
-        return Guarded(lambda: RedisStore(url, path), (redis.RedisError, OSError))
+        return Guarded(lambda: RedisStore(url), (redis.RedisError, OSError))
     errors = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
     if scheme == "sqlite":
         return Guarded(lambda: SQLiteStore(url[len("sqlite://"):]), errors)

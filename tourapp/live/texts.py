@@ -31,8 +31,9 @@ def _group_forms() -> dict:
     return forms
 
 
-def participant(tour: Tour) -> dict:
-    """Texts of ``static/js/live.js``, in the current language."""
+def participant() -> dict:
+    """Texts of ``static/js/live.js``, in the current language (a file of their own:
+    ``/<lang>/live-texts.json``, not in every page, fetched by live.js when it runs)."""
     return {
         "group_at": gettext("Group: at %(name)s since %(time)s", name="{name}", time="{time}"),
         "group_walking": gettext("Group: walking to %(name)s", name="{name}"),
@@ -71,7 +72,6 @@ def participant(tour: Tour) -> dict:
         ),
         "your_pace": gettext("at your pace: %(time)s", time="{time}"),
         "group_label": gettext("Position of the group"),
-        "version": tour.version,
     }
 
 

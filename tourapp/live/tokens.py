@@ -21,6 +21,10 @@ MAX_HOURS = 72
 """A link lives at most three days: a walk, its rehearsal and a margin."""
 
 
+OLD_LINK = "an old link that names no walk: ask the organiser for a new one"
+"""Links made before they named their walk (issue 21, point 9): refused since."""
+
+
 class TokenError(Exception):
     """A token that must be refused; ``status`` is 401 (not valid) or 403 (revoked)."""
 
@@ -67,8 +71,8 @@ def check(
     """The holder a token names, or :class:`TokenError` (``salt`` as given to ``make``).
 
     A token made for another walk or deployment (another ``audience``, same key) is
-    refused. A token without one (made before links named their walk) still passes:
-    it expires within ``MAX_HOURS``.
+    refused, and so is one that names no walk (made before links named theirs): the
+    guide is told to ask for a new link.
     """
     if not token or len(token) > 1024:
         raise TokenError(401, "missing or malformed token")
@@ -84,7 +88,9 @@ def check(
         guide = Guide(str(payload["id"]), str(payload["n"]), expires, int(payload["g"]))
     except (KeyError, TypeError, ValueError):
         raise TokenError(401, "invalid token") from None
-    if audience and payload.get("a", audience) != audience:
+    if audience and "a" not in payload:
+        raise TokenError(401, OLD_LINK)
+    if audience and payload["a"] != audience:
         raise TokenError(401, "a link of another walk")
     if (now if now is not None else time.time()) > expires:
         raise TokenError(401, "expired token")

@@ -27,9 +27,11 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import force_locale
 
 from ..domain.tour import Tour
 from ..stopsfile.store import get_store
+from ..web.assets import tour_response, version_of, version_url
 from ..web.security import content_disposition
 from . import guide, present, shortcut, texts, tokens
 from .backends import Guarded, StoreUnavailable, open_store
@@ -154,6 +156,15 @@ def link_audience(app: Flask | None = None) -> str:
     where = app.config["LIVE_STORE"] or os.path.join(app.instance_path, "live.sqlite3")
     data = os.path.realpath(app.config["TOUR_DATA"])
     return hashlib.sha256(f"{data}\n{where}".encode()).hexdigest()[:12]
+
+
+def guide_token(name: str, hours: float, app: Flask | None = None) -> str:
+    """A new guide link's token: this walk's audience and the links' current generation."""
+    app = app or current_app
+    with app.app_context():
+        generation = get_live().generation()
+    return tokens.make(app.config["SECRET_KEY"], name, hours, generation,
+                       audience=link_audience(app))
 
 
 def _refuse(status: int, reason: str, **headers) -> Response:
@@ -321,10 +332,34 @@ def live_status(tour: Tour) -> dict:
     }
 
 
-@bp.app_template_global()
-def live_texts(tour: Tour) -> dict:
-    """The participant script's texts in the page's language."""
-    return texts.participant(tour)
+@bp.route(f"/{LANG}/live-texts.json", endpoint="texts")
+def texts_file():
+    """The participant script's texts in one language: live.js asks for them when it runs.
+
+    Out of the page (whose first render most visits pay for, live.js most never load),
+    versioned by their hash and stored by the offline worker, exported with the pages.
+    """
+    body = _texts_json(g.lang)
+    return tour_response(body, "application/json", f"live texts {g.lang} {texts_version(g.lang)}")
+
+
+def _texts_json(lang: str) -> str:
+    # The texts depend on the language and the compiled catalogs only: built once per worker.
+    cache = current_app.extensions.setdefault("tourapp.live_texts", {})
+    if lang not in cache:
+        with force_locale(lang):
+            cache[lang] = json.dumps(texts.participant(), ensure_ascii=False, separators=(",", ":"))
+    return cache[lang]
+
+
+def texts_version(lang: str) -> str:
+    """The texts file's ``?v=``: its hash."""
+    return version_of(_texts_json(lang).encode())
+
+
+@bp.record_once
+def _register_assets(state) -> None:
+    version_url(state.app, "live.texts", texts_version)
 
 
 def store_unavailable(error: StoreUnavailable) -> Response:

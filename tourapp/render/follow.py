@@ -140,6 +140,7 @@ def messages() -> dict:
         ),
         "announce_next": gettext("Next stop: %(name)s.", name="{name}"),
         "announce_arrived": gettext("You have arrived at %(name)s.", name="{name}"),
+        # Read as M["status_" + kind] by follow.js (the itinerary's marks).
         "status_done": gettext("(done)"),
         "status_current": gettext("(you are here)"),
         "status_next": gettext("(next stop)"),
@@ -162,8 +163,6 @@ def data(tour: Tour, lang: str) -> dict:
                 "name": stop.name[lang],
                 "lat": round(lat, COORD_DIGITS),
                 "lon": round(lon, COORD_DIGITS),
-                "arrival": visit.arrival.isoformat(),
-                "departure": visit.departure.isoformat(),
                 "arrival_min": _minute_of_day(visit.arrival, tour.date),
                 "departure_min": _minute_of_day(visit.departure, tour.date),
                 "arrival_label": clock(visit.arrival),
@@ -183,7 +182,6 @@ def data(tour: Tour, lang: str) -> dict:
     return {
         "version": tour.version,
         "lang": lang,
-        "date": tour.date.isoformat(),
         "timezone": tour.timezone,
         "day": day_clock(tour.date, tour.timezone),
         "speed_kmh": tour.speed_kmh,

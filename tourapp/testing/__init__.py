@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -98,10 +101,15 @@ class LiveServer:
         self.thread.join(5)
 
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+
+
 class Gunicorn:
     """``gunicorn`` serving ``tourapp:create_app()`` on a loopback port it picks and reports.
 
     ``env`` is the whole environment of the server (add ``TOUR_DATA``, ``FLASK_SECRET_KEY``…).
+    Production needs the site's address: without ``FLASK_PUBLIC_URL`` or
+    ``FLASK_TRUSTED_HOSTS`` in ``env``, the loopback names are the trusted hosts.
     """
 
     def __init__(self, args: list[str], env: Mapping[str, str], cwd: str | os.PathLike):
@@ -111,6 +119,8 @@ class Gunicorn:
             "tourapp:create_app()",
         ]
         self.env = {"PATH": "/usr/bin:/bin", **env}
+        if not {"FLASK_PUBLIC_URL", "FLASK_TRUSTED_HOSTS"} & set(env):
+            self.env["FLASK_TRUSTED_HOSTS"] = json.dumps(LOOPBACK_HOSTS)
         self.cwd = cwd
         self.process: subprocess.Popen | None = None
         self.url = ""
@@ -165,6 +175,81 @@ class Gunicorn:
             self._drainer.join(10)  # the pipe is at its end once the server has exited
         if self.process.stderr is not None:
             self.process.stderr.close()
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (for servers that cannot bind port 0 and report it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """Debian's redis-server on a loopback port, killable and restarted on the same files.
+
+    ``config`` is added to its configuration: ``f"include {deploy/redis-tourapp.conf}"``
+    for the shipped settings, or the persistence a test wants (default: none at all).
+    """
+
+    NO_PERSISTENCE = 'save ""\nappendonly no\n'
+
+    def __init__(self, folder: str | os.PathLike, config: str = NO_PERSISTENCE):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is missing: run .ci/install-system-deps")
+        self.binary = binary
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.conf = self.folder / "redis.conf"
+        self.conf.write_text(f"port {self.port}\nbind 127.0.0.1\ndir {self.folder}\n"
+                             f"daemonize no\nlogfile {self.folder / 'redis.log'}\n{config}\n")
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def answers(self) -> bool:
+        """Whether it answers PING."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self) -> RedisServer:
+        """Start it (again) and wait until it answers."""
+        process = self.process = subprocess.Popen(
+            [self.binary, str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_for(self.answers, f"redis-server on port {self.port}", timeout_s=20,
+                 alive=lambda: process.poll() is None)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no time to save or sync anything more."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.kill()
+
+
+def fill_disk(folder: str | os.PathLike) -> Path:
+    """Take every free block of the file system ``folder`` is on (a small tmpfs): ENOSPC."""
+    filler = Path(folder) / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 512)
+    except OSError:
+        pass  # ENOSPC: full
+    finally:
+        os.close(fd)
+    return filler
 
 
 def listening_port(process: subprocess.Popen, timeout_s: float = 30.0) -> int:
@@ -267,7 +352,10 @@ __all__ = [
     "SMALL_PHONE",
     "Gunicorn",
     "LiveServer",
+    "RedisServer",
     "answers",
+    "fill_disk",
+    "free_port",
     "is_loopback",
     "launch_chromium",
     "listening_port",

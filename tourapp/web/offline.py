@@ -48,6 +48,7 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tour.leg_gpx", ("lang", "number")),
     ("tour.guides", ("lang",)),
     ("offline.manifest", ("lang",)),
+    ("live.texts", ("lang",)),  # live.js's texts (with ?v=, as on the page)
 )
 STATIC_FOLDERS = ("css", "js", "icons", "vendor", "basemap")
 """The app's own static files the pages use, all precached (the worker script excepted);

@@ -87,7 +87,7 @@ def content_security_policy(tile_url: str, *, worker: bool = False) -> str:
 
 
 def check_production(app: Flask) -> None:
-    """Refuse to serve in production with a development secret key."""
+    """Refuse to serve in production with a development key, or links taken from any host."""
     if not is_production(app) or maintenance_command():
         return
     if is_development_key(app.config.get("SECRET_KEY")):
@@ -95,6 +95,15 @@ def check_production(app: Flask) -> None:
             "tourapp refuses to start in production with a development SECRET_KEY: set "
             "FLASK_SECRET_KEY to a long random value (python3 -c 'import secrets; "
             "print(secrets.token_hex())'), or run with --debug for development."
+        )
+    if not app.config.get("PUBLIC_URL") and not app.config.get("TRUSTED_HOSTS"):
+        # Links, QR codes and GPX files would otherwise name whatever Host: a request
+        # claims (issue 21, point 8); the proxy's Host check alone is not the app's.
+        raise InsecureConfig(
+            "tourapp refuses to start in production without the site's address: set "
+            "FLASK_PUBLIC_URL (such as https://walk.example.org/) or FLASK_TRUSTED_HOSTS "
+            "(such as [\"walk.example.org\"]), otherwise QR codes and links name whatever "
+            "host a request claims, or run with --debug for development."
         )
 
 

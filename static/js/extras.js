@@ -93,6 +93,24 @@
     }
   }
 
+  /* A stop's pop-up gets what happens there, the practical notes and the entrance's photo
+   * (lazy): the itinerary's own nodes, copied. Opening one is a gesture, which loads this. */
+  function popup(event) {
+    var box = event.popup.getElement().querySelector(".stop-popup");
+    var item = box && document.getElementById("stop-" + box.getAttribute("data-stop"));
+    if (!item || box.querySelector(".stop-activity, .stop-practical, .stop-photo")) return;
+    item.querySelectorAll(".stop-activity, .stop-practical, .stop-photo").forEach(function (node) {
+      box.appendChild(node.cloneNode(true));
+    });
+    // No popup.update(): it would draw the content again from tour-map.js, without these.
+    // The pop-up keeps its width (set by Leaflet on its content) and grows upwards.
+  }
+  // (Leaflet's public API only: this file is outside the bundle, whose private names are short.)
+  if (app.map) app.map.on("popupopen", popup);
+  (app.markers || []).forEach(function (m) { // opened before this file arrived
+    if (m.marker.isPopupOpen()) popup({ popup: m.marker.getPopup() });
+  });
+
   function run(call) {
     if (call === "share") share();
   }

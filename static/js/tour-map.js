@@ -27,11 +27,7 @@
     box.appendChild(el("div", "stop-popup__time", t.time));
     if (address) box.appendChild(el("div", "stop-popup__address", address));
     if (description) box.appendChild(el("p", "stop-popup__description", description));
-    // What happens there, practical notes, the entrance's photo (lazy): the itinerary's nodes.
-    ["stop-activity", "stop-practical", "stop-photo"].forEach(function (part) {
-      var node = document.querySelector("#stop-" + CSS.escape(t.id) + " ." + part);
-      if (node) box.appendChild(node.cloneNode(true));
-    });
+    box.setAttribute("data-stop", t.id); // extras.js adds the programme, notes and photo
     return box;
   }
 

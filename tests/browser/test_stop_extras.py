@@ -71,7 +71,8 @@ def test_the_pop_up_shows_them_too(browser, server):
     page.locator('[data-stop="musee-fabre"]').focus()
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup")
-    popup.wait_for()
+    # Copied by extras.js, which the key press fetched (opened before it came, or after).
+    page.wait_for_selector(".leaflet-popup .stop-photo img")
     assert "On the programme: A guided visit" in popup.inner_text()
     assert "Step-free access" in popup.inner_text()
     assert f"Photo: {HOSTILE}" in popup.inner_text()

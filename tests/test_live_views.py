@@ -266,7 +266,7 @@ def test_status_page_shows_planned_and_actual_times_and_last_contact(client, gui
     sign_in(client)
     html = client.get("/en/status").get_data(as_text=True)
     assert "Last contact from the guide (Marie): 0 min ago." in html
-    assert '<td class="live-actual-arrival">13:48</td>' in html
+    assert '<td class="live-actual-arrival" data-label="Actual arrival">13:48</td>' in html
     assert "/en/actuals.csv" in html and "/en/track.gpx" in html
     assert "Horaires réels" in client.get("/fr/status").get_data(as_text=True)
 

@@ -432,7 +432,7 @@
     legs.forEach(function (leg, i) { // leg i leads to stop i + 1; follow.css draws the classes
       var line = drawn[i], node = line && line.getElement && line.getElement();
       if (!node) return;
-      var kind = i + 1 < state.next || (i + 1 === state.next && state.at) ? "done" : i + 1 === state.next ? "next" : "";
+      var kind = i + 1 < state.next ? "done" : i + 1 === state.next ? "next" : "";
       node.classList.toggle("leg-done", kind === "done");
       node.classList.toggle("leg-next", kind === "next");
       if (kind === "next") line.bringToFront();

@@ -97,6 +97,8 @@
       if (response.status === 401 || response.status === 403) { invalid(); return; } // kept
       done(body);
       if (response.ok) {
+        if (/^(arrive|leave|end)$/.test(body.type)) acked.push(body);
+        else if (body.type === "undo") acked.pop(); // the server took back this phone's last
         if (body.type !== "position") feedback(body.type === "undo" ? T.undone : body.type === "end" ? T.ended : T.sent);
         refresh();
         pump();
@@ -121,21 +123,30 @@
   /* Where the group is, as the server says (every guide phone agrees), with this phone's
    * reports still on their way applied on top. */
   var group = load(STATE_KEY) || { where: "planned", stop: null };
+  /* Reports the server has taken but no state fetched since shows yet: still applied, or
+   * the button would offer the report just sent again until the state comes back. */
+  var acked = [];
   function index(id) {
     for (var i = 0; i < stops.length; i++) if (stops[i].id === id) return i;
     return -1;
   }
   function refresh() {
+    var included = acked.slice(); // taken before this request: its answer shows them
     return fetch(stateUrl, { cache: "no-cache", credentials: "omit" }).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (s) {
-      if (s) { group = s; save(STATE_KEY, s); render(); }
+      if (s) {
+        group = s;
+        acked = acked.filter(function (b) { return included.indexOf(b) < 0; });
+        save(STATE_KEY, s);
+        render();
+      }
     }, function () {});
   }
   function shown() {
-    // This phone's reports not yet sent say where the group is now.
+    // This phone's reports not yet sent (or not yet in a state fetched) say where the group is now.
     var g = group;
-    queue.forEach(function (b) {
+    acked.concat(queue).forEach(function (b) {
       var k = index(b.stop);
       if (b.type === "arrive") g = { where: k + 1 === stops.length ? "finished" : "at", stop: b.stop, started: true };
       else if (b.type === "leave") g = k + 1 < stops.length ? { where: "walking", stop: stops[k + 1].id, started: true } : { where: "finished" };
@@ -199,6 +210,30 @@
     ui.main.hidden = !a;
     if (a) ui.main.textContent = actionText(a);
     propose();
+    drawn();
+  }
+
+  /* The map (guide-map.js, fetched once the page has loaded) draws what this says: the
+   * last stop reached, whether the group is there, the group's position, this phone's. */
+  function mapState() {
+    var g = shown(), i = index(g.stop);
+    var reached = g.where === "at" ? i : g.where === "walking" ? i - 1 :
+      g.where === "finished" ? stops.length - 1 : -1;
+    return { where: g.where, at: g.where === "at", reached: reached,
+      group: group.position || null, fix: fix ? { lat: fix.pos[0], lon: fix.pos[1], acc: fix.acc } : null };
+  }
+  function drawn() { root.dispatchEvent(new Event("guide:render")); }
+  window.tourapp.guide = { stops: stops, texts: T, state: mapState };
+  function loadMap() {
+    var box = document.getElementById("guide-map");
+    if (!box || window.L) return;
+    // Leaflet's styles first: a map laid out without them is drawn wrong.
+    var style = document.createElement("link"), script = document.createElement("script");
+    style.rel = "stylesheet";
+    style.href = box.getAttribute("data-style");
+    script.src = box.getAttribute("data-script");
+    style.onload = style.onerror = function () { document.head.appendChild(script); };
+    document.head.appendChild(style);
   }
 
   function buildList() {
@@ -242,6 +277,7 @@
     var now = Date.now();
     if (!sentFix || now - sentAt >= SEND_EVERY_MS || metres(sentFix, fix.pos) >= SEND_EVERY_M) sendFix(now);
     propose();
+    drawn();
   }
   function startSharing() {
     if (!("geolocation" in navigator)) { feedback(T.no_position); return; }
@@ -265,6 +301,7 @@
     ui.share.setAttribute("aria-pressed", "false");
     ui.position.textContent = "";
     propose();
+    drawn();
   }
 
   /* Proposed by itself: arriving at a stop ahead of the group's, or leaving the one it is
@@ -362,6 +399,9 @@
     pump();
     setInterval(refresh, 10000);
     setInterval(render, 30000); // the silence's age moves without news
+    // The map once the page is usable: its buttons never wait for Leaflet.
+    if (document.readyState === "complete") loadMap();
+    else window.addEventListener("load", loadMap);
   }
 
   if (!token) { invalid(); return; }

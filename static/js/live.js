@@ -152,6 +152,8 @@
       // A DOM node: the guide's name is text, never HTML.
       // "auto": to the left near the map's right edge, so the label is never clipped.
       marker.bindTooltip(markerLabel, { permanent: true, direction: "auto", className: "live-group-label" });
+      // Leaflet picks the side when the tooltip opens or the map zooms: again after a pan.
+      map.on("moveend", function () { if (marker && marker.getTooltip()) marker.getTooltip().update(); });
     } else {
       marker.setLatLng(ll);
       marker.setTooltipContent(markerLabel);

@@ -9,7 +9,7 @@ import pytest
 
 from tourapp import create_app
 from tourapp.live.views import get_live, guide_token
-from tourapp.testing import LiveServer, wait_until
+from tourapp.testing import LiveServer, wait_for, wait_until
 
 from .conftest import new_context
 from .test_offline import wait_for_worker
@@ -116,5 +116,39 @@ def test_sharing_resumes_after_a_reload(browser, server):
         page.wait_for_selector(".guide-actions:not([hidden])")
         assert page.locator(".guide-share").get_attribute("aria-pressed") == "true"
         assert page.locator(".guide-share").inner_text() == "Arrêter le partage"
+    finally:
+        context.close()
+
+
+@SQLITE_ONLY
+def test_a_state_asked_before_a_report_was_taken_does_not_undo_it_on_the_phone(browser, server):
+    """A poll that left before the report was taken answers after it: the report stays the
+    group's state on this phone, and the button does not offer it a second time."""
+    context = new_context(browser)
+    try:
+        with server.app.app_context():
+            token = guide_token("Paul", 8)
+        context.clock.install()
+        page = context.new_page()
+        page.goto(f"{server.url}/fr/guide?at=13:40#token={token}")
+        page.wait_for_selector(".guide-actions:not([hidden])")
+        wait_until(page, "() => JSON.parse(localStorage.getItem('tourapp-guide-queue')).length === 0")
+        wait_until(page, "() => Number(document.getElementById('guide-map').dataset.drawn) > 0", timeout_s=15)
+        old = server.app.test_client().get("/live/state.json").get_data(as_text=True)
+        held = []
+        context.route("**/live/state.json", lambda route: held.append(route))
+        page.clock.run_for(10_000)  # the page's poll (every 10 s) leaves, and waits
+        wait_for(lambda: page.evaluate("0") == 0 and len(held) == 1, "the poll")
+        page.locator(".guide-main").click()  # « Nous sommes à l'étape 1 »
+        wait_until(page, "() => JSON.parse(localStorage.getItem('tourapp-guide-queue')).length === 0", timeout_s=15)
+        assert [e["kind"] for e in events(server)] == ["arrive"]
+        drawn = page.evaluate("Number(document.getElementById('guide-map').dataset.drawn)")
+        held[0].fulfill(status=200, content_type="application/json", body=old)  # before the report
+        wait_until(page, "(n) => Number(document.getElementById('guide-map').dataset.drawn) > n", drawn)
+        assert page.locator(".guide-main").inner_text() == "Nous partons pour l'étape 2 : Espace French Tech"
+        assert page.locator(".guide-state").inner_text() == "Le groupe est à l'étape 1 : Hôtel de Métropole."
+        context.unroute("**/live/state.json")
+        for route in held[1:]:
+            route.continue_()
     finally:
         context.close()

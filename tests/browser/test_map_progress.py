@@ -63,3 +63,15 @@ def test_recentre_shows_the_way_to_the_next_stop(follow_page, live_server):  # n
     msh = list(SEEDED_TOUR.stops[2].location)
     wait_until(page, "(p) => tourapp.map.getBounds().contains(p)", msh)
     assert page.evaluate("(p) => tourapp.map.getBounds().contains(p)", list(here))
+
+
+def test_at_a_stop_the_leg_ahead_is_next_not_done(follow_page, live_server):  # noqa: F811
+    # At the MSH during its visit (14:32–15:12): the legs walked are done, the one to the
+    # Musée Fabre is the next, as when walking it.
+    page = follow_page(live_server.url, position=SEEDED_TOUR.stops[2].location, at=paris(14, 45))
+    wait_until(page, "() => document.querySelector('[data-stop=\"msh-saint-charles\"].is-current')")
+    kinds = page.evaluate(
+        "() => tourapp.legs.map((l) => { const c = l.getElement().classList;"
+        " return c.contains('leg-done') ? 'done' : c.contains('leg-next') ? 'next' : 'later'; })"
+    )
+    assert kinds == ["done", "done", "next"], kinds

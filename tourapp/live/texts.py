@@ -135,4 +135,7 @@ def guide(tour: Tour) -> dict:
         "silent": gettext("last news %(time)s", time="{time}"),
         "ago": gettext("%(time)s ago", time="{time}"),
         "minutes": _forms(lambda n: ngettext("%(count)s min", "%(count)s min", n, count="{num}")),
+        # The map's group marker: « Marie, il y a 3 min ».
+        "guide": gettext("The guide"),
+        "just_now": gettext("just now"),
     }

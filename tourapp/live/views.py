@@ -30,6 +30,7 @@ from flask import (
 from flask_babel import force_locale
 
 from ..domain.tour import Tour
+from ..render import leaflet
 from ..stopsfile.store import get_store
 from ..web.assets import tour_response, version_of, version_url
 from ..web.security import content_disposition
@@ -253,7 +254,8 @@ def guide_page():
     """The guide's page: useless without the token its link carries in the fragment."""
     tour = _tour()
     html = render_template(
-        "guide.html", tour=tour, texts=texts.guide(tour), stops=_guide_stops(tour)
+        "guide.html", tour=tour, texts=texts.guide(tour), stops=_guide_stops(tour),
+        guide_map=_guide_map(tour),
     )
     response = Response(html, mimetype="text/html")
     response.cache_control.no_store = True
@@ -267,6 +269,18 @@ def _guide_stops(tour: Tour) -> list[dict]:
          "lat": round(s.location[0], 6), "lon": round(s.location[1], 6)}
         for s in tour.stops
     ]
+
+
+def _guide_map(tour: Tour) -> dict:
+    """The guide's map (static/js/guide-map.js): the legs' paths, tiles and their credit."""
+    return {
+        # 5 decimals: about a metre, and a page smaller by a third.
+        "legs": [[[round(lat, 5), round(lon, 5)] for lat, lon in leg.path] for leg in tour.legs],
+        "tiles": current_app.config["TILE_URL"],
+        "attribution": leaflet.tile_attribution(
+            current_app.config["TILE_ATTRIBUTION"], tour.credit(g.lang)
+        ),
+    }
 
 
 def _download(body: str, mimetype: str, title: str, extension: str) -> Response:

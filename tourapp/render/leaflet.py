@@ -14,3 +14,19 @@ import xstatic.pkg.leaflet
 DIRECTORY = Path(xstatic.pkg.leaflet.BASE_DIR)
 FILES = frozenset({"leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png"})
 """The files the app serves; the layer-control images are fetched by leaflet.css."""
+
+OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
+def tile_attribution(setting: str, credit: str) -> str:
+    """The map's credit as HTML: the tiles' (``TILE_ATTRIBUTION``, in the page's language
+    when it is the default one) and the walk's data credit (file text, escaped)."""
+    from flask_babel import gettext
+    from markupsafe import escape
+
+    attribution = setting
+    if attribution == f"&copy; {OSM_LINK} contributors":  # the default, in the page's language
+        attribution = "&copy; " + gettext("%(openstreetmap)s contributors", openstreetmap=OSM_LINK)
+    if credit:
+        attribution += " | " + str(escape(credit))
+    return attribution

@@ -45,6 +45,10 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     # Read aloud, the arrival's vibration, share: fetched by site.js at the first gesture or
     # arrival, never for the first render.
     "extras.js": ("js/extras.js",),
+    # The guide's map: fetched by guide.js once its page has loaded (the page's buttons
+    # never wait for it); precached like every bundle, so it works offline from the first load.
+    "guide-map.js": ("vendor/leaflet-lite/leaflet.js", "js/guide-map.js"),
+    "guide-map.css": ("vendor/leaflet-lite/leaflet.css", "css/guide-map.css"),
 }
 # A newline and a semicolon between scripts: a file without a final ";" cannot run into the next.
 SEPARATORS = {".js": b"\n;\n", ".css": b"\n"}

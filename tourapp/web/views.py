@@ -35,7 +35,7 @@ from .security import content_disposition
 bp = Blueprint("tour", __name__)
 # The converter and its URL processors: tourapp.render.i18n, for every blueprint.
 LANG = "<lang:lang>"
-OSM_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+OSM_LINK = leaflet.OSM_LINK
 
 
 @bp.record_once
@@ -72,12 +72,9 @@ def map_labels(tour: Tour, lang: str) -> dict:
 
 def render_map_script(tour: Tour, lang: str) -> str:
     """The folium map of ``tour`` as JavaScript, once per version and language."""
-    attribution = current_app.config["TILE_ATTRIBUTION"]
-    if attribution == f"&copy; {OSM_LINK} contributors":  # the default, in the page's language
-        attribution = "&copy; " + _("%(openstreetmap)s contributors", openstreetmap=OSM_LINK)
-    credit = tour.credit(lang)
-    if credit:
-        attribution += " | " + str(escape(credit))  # file text: escaped
+    attribution = leaflet.tile_attribution(
+        current_app.config["TILE_ATTRIBUTION"], tour.credit(lang)
+    )
     # Imported here, where the map is drawn (once per version and language): folium brings
     # numpy (+28 MB, +0.3 s) that no other request of a worker needs.
     from ..render import mapview

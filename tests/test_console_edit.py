@@ -349,3 +349,33 @@ def test_a_routing_error_in_the_console_is_said_in_the_pages_language(client, to
     assert "l&#39;étape « musee-fabre » est à " in answer.text
     assert "de la rue la plus proche du réseau" in answer.text
     assert "nearest street" not in answer.text
+
+
+def test_the_programme_and_practical_notes_are_edited_in_the_console(client, tour_file):
+    """Issue 20: a stop's optional texts for participants, saved through the history."""
+    csrf = sign_in(client)
+    fields, page = _edit_form(client)
+    assert 'name="musee-fabre.activity_fr"' in page and 'name="musee-fabre.notes_en"' in page
+    fields.update({
+        "musee-fabre.activity_fr": "Visite de l'exposition",
+        "musee-fabre.activity_en": "A visit of the exhibition",
+        "musee-fabre.notes_fr": "<script>alert(1)</script>",
+        "musee-fabre.notes_en": "Lockers at the entrance",
+        "csrf_token": csrf,
+    })
+    assert client.post("/fr/console/edit", data=fields).status_code == 303
+    stop = stopsfile.load(tour_file).stop("musee-fabre")
+    assert stop.activity.en == "A visit of the exhibition"
+    assert stop.notes.fr == "<script>alert(1)</script>"
+    history_page = client.get("/fr/console/history").text
+    assert "programme, informations pratiques ou photo modifiés" in history_page
+    participants = client.get("/fr/").text
+    assert "<script>alert(1)</script>" not in participants
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in participants
+    # One language only: refused beside the missing field.
+    fields, _page = _edit_form(client)
+    fields.update({"musee-fabre.notes_en": "", "csrf_token": csrf})
+    refused = client.post("/en/console/edit", data=fields)
+    assert refused.status_code == 422
+    error = re.search(r'id="f-musee-fabre-notes_en-error">([^<]*)<', refused.text)
+    assert error and "notes_en" in error[1] and "missing" in error[1], error

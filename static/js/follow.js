@@ -312,7 +312,9 @@
    * by the clock alone, which never claims to know where anyone is. */
   function hereText(stop) {
     if (state.source === "schedule") return fill(M.plan_at, { name: stop.name, time: stop.departure_label });
-    return fill(M.at, { name: stop.name }) + " · " + fill(M.departure, { time: stop.departure_label });
+    // Reached by the position: « You have arrived at … », as said aloud to screen readers.
+    var text = state.source === "position" ? M.announce_arrived.replace(/\.$/, "") : M.at;
+    return fill(text, { name: stop.name }) + " · " + fill(M.departure, { time: stop.departure_label });
   }
 
   /* ‹ › browse the stops: `view` is the stop the card shows instead of the walker's next
@@ -377,6 +379,8 @@
     var key = k + (state.at ? "@" : "");
     if (shown !== null && key !== shown) announce();
     shown = key;
+    // Arrived by the position: extras.js (site.js fetches it) gives the cue.
+    if (root.classList.toggle("is-arrived", state.at && state.source === "position")) window.tourapp.extras();
     root.dispatchEvent(new Event("follow:render")); // live.js redraws its part of the card
   }
 

@@ -28,6 +28,23 @@
     link.addEventListener("click", function () { keepPlace(link); });
   });
 
+  // extras.js (read aloud, the arrival's vibration, share): a bundle of its own, fetched at
+  // the first touch or key press, or at an arrival; calls wait in a queue until then.
+  var app = window.tourapp = window.tourapp || {}, queue = app.extrasQueue = [];
+  var extras = document.querySelector("[data-extras]");
+  function load(event) {
+    if (event) app.touched = true;
+    if (!extras || load.done) return;
+    load.done = document.head.appendChild(document.createElement("script"));
+    load.done.src = extras.getAttribute("data-extras");
+  }
+  app.extras = function (call) { if (call) queue.push(call); load(); };
+  addEventListener("pointerdown", load, { once: true, capture: true });
+  addEventListener("keydown", load, { once: true, capture: true });
+  addEventListener("click", function (event) {
+    if (event.target.closest("[data-extra]")) app.extras("share");
+  });
+
   var worker = script && script.getAttribute("data-worker");
   // Service workers need a secure context (https or localhost): elsewhere the page
   // simply works online only.

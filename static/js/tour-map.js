@@ -27,6 +27,7 @@
     box.appendChild(el("div", "stop-popup__time", t.time));
     if (address) box.appendChild(el("div", "stop-popup__address", address));
     if (description) box.appendChild(el("p", "stop-popup__description", description));
+    box.setAttribute("data-stop", t.id); // extras.js adds the programme, notes and photo
     return box;
   }
 

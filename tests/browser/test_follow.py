@@ -147,7 +147,10 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
     page.wait_for_selector('#follow[data-at="espace-french-tech"]')
     now = card(page)
     assert now["next"] == "msh-saint-charles"
-    assert page.locator(".follow-here").inner_text().startswith("You are at Espace French Tech")
+    # Reached by the position: the card says it as an arrival (issue 20).
+    assert page.locator(".follow-here").inner_text().startswith(
+        "You have arrived at Espace French Tech · Departure planned at"
+    )
     assert "is-done" in stops.nth(0).get_attribute("class")
     assert "is-current" in stops.nth(1).get_attribute("class")
     assert stops.nth(1).get_attribute("aria-current") == "step"

@@ -21,7 +21,8 @@ from flask_babel import gettext
 from ..render import wording
 
 STOP_TEXTS = ("name_fr", "name_en", "description_fr", "description_en",
-              "address_fr", "address_en", "short_name_fr", "short_name_en")
+              "address_fr", "address_en", "short_name_fr", "short_name_en",
+              "activity_fr", "activity_en", "notes_fr", "notes_en")
 TOUR_TEXTS = ("tour_title_fr", "tour_title_en", "tour_description_fr",
               "tour_description_en", "tour_phone")
 TOUR_CLOCKS = ("tour_start", "tour_end")

@@ -32,6 +32,21 @@ class Localized:
         return getattr(self, lang)
 
 
+NO_TEXT = Localized("", "")
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo of a stop's entrance: a file of the photo folder beside the stops file."""
+
+    file: str  # its name in that folder
+    alt: Localized  # what it shows, for those who cannot see it
+    credit: str  # who took it, or its licence
+    width: int = 0  # pixels, read from the file when the folder is known (0: not read)
+    height: int = 0
+    version: str = ""  # hash of the image's bytes, for its URL (cached a year)
+
+
 @dataclass(frozen=True)
 class Stop:
     """A place where the group stops, in walking order."""
@@ -47,6 +62,12 @@ class Stop:
     feature_index: int = 0  # index in the file, for messages
     # What a device with few characters shows (a watch, a GPS list); "" when the file has none.
     short_name: Localized = Localized("", "")
+    # Optional, for participants: what happens there, practical notes, the entrance's photo.
+    activity: Localized = NO_TEXT
+    notes: Localized = NO_TEXT
+    step_free: bool | None = None  # step-free access: yes, no, or not said
+    toilets: bool | None = None  # toilets on site: yes, no, or not said
+    photo: Photo | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +178,7 @@ __all__ = [
     "LANGUAGES",
     "Leg",
     "Localized",
+    "Photo",
     "Step",
     "Stop",
     "Tour",

@@ -144,6 +144,9 @@ def messages() -> dict:
         "status_done": gettext("(done)"),
         "status_current": gettext("(you are here)"),
         "status_next": gettext("(next stop)"),
+        # For extras.js (its own bundle): read aloud, share.
+        "read_aloud": gettext("Read aloud"),
+        "copied": gettext("Link copied."),
     }
 
 

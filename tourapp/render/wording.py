@@ -87,6 +87,8 @@ def change(item: dict) -> str:
             return gettext("stop “%(stop)s”: short name “%(old)s” → “%(new)s”",
                            stop=stop, old=old, new=new)
         return gettext("stop “%(stop)s”: description changed", stop=stop)
+    if kind == "details":
+        return gettext("stop “%(stop)s”: programme, practical notes or photo changed", stop=stop)
     if kind == "duration":
         return gettext("stop “%(stop)s”: duration %(old)s → %(new)s min",
                        stop=stop, old=item.get("old", ""), new=item.get("new", ""))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..domain.geo import distance_m
-from ..domain.tour import Tour
+from ..domain.tour import Stop, Tour
 from ..system.durable import signature, write_atomic
 
 DEFAULT_KEEP = 100
@@ -74,6 +74,7 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
     Kinds: ``added``, ``removed``, ``renamed`` (with ``old``/``new`` names),
     ``text`` (a stop's ``field``, description, address or short_name, with ``old``/``new``),
     ``duration`` (``old``/``new`` minutes), ``order`` (``old``/``new`` number),
+    ``details`` (a stop's activity, practical notes or photo),
     ``moved`` (``m``), ``times`` (``old``/``new`` arrival, HH:MM), ``tour`` (a tour fact).
     """
     if old is None:
@@ -102,6 +103,8 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
                     "old": {"fr": before_text.fr, "en": before_text.en},
                     "new": {"fr": after_text.fr, "en": after_text.en},
                 })
+        if _details(was) != _details(stop):
+            found.append({"kind": "details", "stop": ident})
         if was.duration_min != stop.duration_min:
             found.append({"kind": "duration", "stop": ident,
                           "old": was.duration_min, "new": stop.duration_min})
@@ -121,6 +124,12 @@ def changes(old: Tour | None, new: Tour) -> tuple[dict, ...]:
         if getattr(old, name) != getattr(new, name):
             found.append({"kind": "tour", "fact": name})
     return tuple(found)
+
+
+def _details(stop: Stop) -> tuple:
+    """A stop's texts for participants: activity, notes, access, toilets, photo (as named)."""
+    photo = stop.photo and (stop.photo.file, stop.photo.alt, stop.photo.credit)
+    return (stop.activity, stop.notes, stop.step_free, stop.toilets, photo)
 
 
 class History:

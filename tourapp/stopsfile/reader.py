@@ -11,6 +11,7 @@ import hashlib
 import os
 import statistics
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ..domain import schedule
 from ..domain.geo import distance_m
 from ..domain.tour import LatLon, Leg, Stop, Tour, path_length_m, walk_minutes
 from ..system.gcpause import gc_paused
+from . import photos as photo_files
 from .messages import N_, Message, at, unreadable
 from .schema import (
     DEFAULT_SPEED_KMH,
@@ -71,13 +73,64 @@ def _check_spread(located: list[tuple[_Feature, LatLon]]) -> None:
             ))
 
 
-def parse(data: bytes, source: str = "stops.geojson", *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
-    """Validate a stops file's bytes and return the tour, or raise ``TourError``."""
+def parse(
+    data: bytes,
+    source: str = "stops.geojson",
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    photos: str | os.PathLike | None = None,
+) -> Tour:
+    """Validate a stops file's bytes and return the tour, or raise ``TourError``.
+
+    ``photos``: the photo folder beside the file (``photos.folder_of``); each photo the
+    file names must be there, and its size is read. Without it, photos are checked as
+    names only (an edit being proposed, a version of the history).
+    """
     with gc_paused():
-        return _parse(data, source, max_bytes)
+        return _parse(data, source, max_bytes, photos)
 
 
-def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
+def _check_photos(stops: list[Stop], readers: dict[int, _Feature], folder: Path) -> list[Stop]:
+    """Each stop with its photo's size and version read from the folder; problems noted."""
+    checked = []
+    for stop in stops:
+        photo = stop.photo
+        if photo is not None:
+            reader = readers[stop.feature_index]
+            path = folder / photo.file
+            try:
+                size = path.stat().st_size
+                data = path.read_bytes() if size <= photo_files.MAX_PHOTO_BYTES else b""
+            except OSError:
+                reader.problem(Message.of(
+                    N_('"photo": no file %(file)s in the photos folder beside the stops file '
+                       "(%(folder)s): add it, or correct the name (capitals count)"),
+                    file=_show(photo.file), folder=photo_files.FOLDER,
+                ))
+                continue
+            found = photo_files.image_size(data) if data else None
+            if size > photo_files.MAX_PHOTO_BYTES:
+                reader.problem(Message.of(
+                    N_('"photo": %(file)s is %(size)s bytes, more than %(limit)s: make it '
+                       "smaller (1,200 pixels wide, JPEG quality 80)"),
+                    file=_show(photo.file), size=f"{size:,}",
+                    limit=f"{photo_files.MAX_PHOTO_BYTES:,}",
+                ))
+            elif found is None or not all(0 < px <= photo_files.MAX_SIDE_PX for px in found[1:]):
+                reader.problem(Message.of(
+                    N_('"photo": %(file)s is not a JPEG, PNG or WebP image of at most '
+                       "%(limit)s pixels a side"),
+                    file=_show(photo.file), limit=f"{photo_files.MAX_SIDE_PX:,}",
+                ))
+            else:
+                stop = replace(stop, photo=replace(
+                    photo, width=found[1], height=found[2], version=photo_files.version_of(data)
+                ))
+        checked.append(stop)
+    return checked
+
+
+def _parse(data: bytes, source: str, max_bytes: int, photos: str | os.PathLike | None) -> Tour:
     problems: list[str] = []
     warnings: list[str] = []
     features = _features(_read_document(data, source, max_bytes), source)
@@ -138,6 +191,9 @@ def _parse(data: bytes, source: str, max_bytes: int) -> Tour:
         stop = _stop(reader, index, location or (0.0, 0.0))
         if stop is not None and location is not None:
             stops.append(stop)
+    if photos is not None:
+        readers = {index: reader for index, reader, _ in point_readers}
+        stops = _check_photos(stops, readers, Path(photos))
     _check_unique(stops, "id", lambda s: s.id, source, problems)
     _check_unique(stops, "order", lambda s: s.order, source, problems)
     _check_spread([(reader, loc) for _, reader, loc in point_readers if loc is not None])
@@ -321,4 +377,4 @@ def load(path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> Tour:
         data = path.read_bytes()
     except OSError as exc:
         raise TourError([unreadable(str(path), exc)]) from None
-    return parse(data, str(path), max_bytes=max_bytes)
+    return parse(data, str(path), max_bytes=max_bytes, photos=photo_files.folder_of(path))

@@ -15,8 +15,19 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..domain.tour import LatLon, Leg, Localized, Step, Stop, path_length_m, walk_minutes
+from ..domain.tour import (
+    NO_TEXT,
+    LatLon,
+    Leg,
+    Localized,
+    Photo,
+    Step,
+    Stop,
+    path_length_m,
+    walk_minutes,
+)
 from .messages import N_, Message, at, json_error, sniff
+from .photos import NAME_RE as PHOTO_NAME_RE
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Largest stops file accepted (a 1,000-stop tour with routed legs is ~3 MB)."""
@@ -39,7 +50,10 @@ more for a stop inside a large square; the positions recorded since make this a 
 
 DEFAULT_SPEED_KMH = 4.5
 DEFAULT_TIMEZONE = "Europe/Paris"
-MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200}
+MAX_TEXT = {"name": 200, "address": 300, "description": 2000, "title": 200,
+            "activity": 2000, "notes": 1000, "photo_alt": 300, "photo_credit": 200}
+YES = {True, "true", "yes", "oui", "1"}  # True == 1: the number 1 too
+NO = {False, "false", "no", "non", "0"}  # False == 0
 SHORT_NAME_MAX = 10
 """A stop's short name fits a Garmin course point's name (TCX allows 10 characters)."""
 PHONE_RE = re.compile(r"^\+?[0-9 .()/-]+$")
@@ -213,6 +227,22 @@ class _Feature:
             self.problem(message)
             return None
         return float(value)
+
+    def yes_no(self, key: str) -> Any:
+        """A yes/no property: True, False, None when absent, ``NO_ANSWER`` after a problem."""
+        value = self.get(key)
+        if value is None or value == "":
+            return None
+        folded = value.strip().lower() if isinstance(value, str) else value
+        if not isinstance(folded, bool | int | str):
+            folded = None
+        if folded in YES:
+            return True
+        if folded in NO:
+            return False
+        self.problem(Message.of(N_('"%(key)s" must be true or false, got %(got)s'),
+                                key=key, got=_show(value)))
+        return NO_ANSWER
 
     def clock(self, key: str, *, required: bool = True) -> dt.time | None:
         value = self.get(key)
@@ -414,9 +444,11 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
     duration = reader.number("duration_min", maximum=24 * 60)
     arrive_at = reader.clock("arrive_at", required=False)
     short_name = _short_name(reader)
+    extras = _stop_extras(reader)
     if (
         order is None or name is None or description is None or address is None
         or duration is None or not isinstance(ident, str) or short_name is None
+        or extras is None
     ):
         return None
     if reader.get("arrive_at") not in (None, "") and arrive_at is None:
@@ -434,7 +466,56 @@ def _stop(reader: _Feature, index: int, location: LatLon) -> Stop | None:
         arrive_at=arrive_at,
         feature_index=index,
         short_name=short_name,
+        **extras,
     )
+
+
+def _stop_extras(reader: _Feature) -> dict | None:
+    """The optional texts for participants: activity, notes, access, toilets, photo."""
+    extras: dict[str, Any] = {
+        "activity": reader.localized("activity", required=False, limit=MAX_TEXT["activity"]),
+        "notes": reader.localized("notes", required=False, limit=MAX_TEXT["notes"]),
+        "step_free": reader.yes_no("step_free"),
+        "toilets": reader.yes_no("toilets"),
+        "photo": None,
+    }
+    name = reader.get("photo")
+    named = name not in (None, "")
+    keys = ("photo_alt_fr", "photo_alt_en", "photo_credit")
+    if named and not (isinstance(name, str) and PHOTO_NAME_RE.match(name)):
+        reader.problem(Message.of(
+            N_('"photo" must be the name of a .jpg, .png or .webp file of the photos folder '
+               "beside the stops file (letters, digits, \".\", \"-\", \"_\"; no folder), "
+               "got %(got)s"), got=_show(name),
+        ))
+        named = False
+        extras["photo"] = NO_PHOTO
+    elif not named and any(reader.get(k) not in (None, "") for k in keys):
+        reader.problem(Message.of(N_('"photo" is missing: %(keys)s describe a photo'),
+                                  keys=", ".join(keys)))
+        extras["photo"] = NO_PHOTO
+    if named:
+        # A photo says what it shows (for those who cannot see it) and who took it.
+        alt = reader.localized("photo_alt", required=True, limit=MAX_TEXT["photo_alt"])
+        credit = reader.text("photo_credit", limit=MAX_TEXT["photo_credit"])
+        if alt is not None and credit is not None:
+            extras["photo"] = Photo(file=str(name), alt=alt, credit=credit)
+        else:
+            extras["photo"] = NO_PHOTO
+    if any(value is None for key, value in extras.items() if key in ("activity", "notes")):
+        return None
+    if extras["photo"] is NO_PHOTO or extras["step_free"] is NO_ANSWER:
+        return None
+    if extras["toilets"] is NO_ANSWER:
+        return None
+    return extras
+
+
+NO_PHOTO = Photo("", NO_TEXT, "")
+"""A photo with a problem (already reported)."""
+
+NO_ANSWER = object()
+"""A yes/no property with a problem (already reported)."""
 
 
 def _short_name(reader: _Feature) -> Localized | None:

@@ -26,6 +26,7 @@ from ..settings import maintenance_command
 from ..system import durable
 from . import history
 from .messages import unreadable
+from .photos import folder_of
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class TourStore:
         self._pointer: tuple | None = None
         self._failed_at = 0.0
         self._refused_data = b""
+        self._refused_photos: tuple | None = None
         self._status = Status(None, b"", ("not loaded yet",), 0.0)
         self._memo: dict[Any, Any] = {}
         self._builders: dict[tuple, threading.RLock] = {}
@@ -138,7 +140,8 @@ class TourStore:
             log.error("history: version %s is named but its file is missing or damaged", version)
             return
         try:
-            tour = stopsfile.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
+            tour = stopsfile.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes,
+                                   photos=folder_of(self.path))
         except stopsfile.TourError as exc:  # accepted once: only a newer app could refuse it
             log.error("history: version %s no longer loads: %s", version, exc)
             return
@@ -169,14 +172,18 @@ class TourStore:
             elif current.problems:
                 self._status = replace(current, problems=(), loaded_at=time.time())
             return
-        if current.problems and data == self._refused_data:
+        # A photo put in place after the file was refused: the same bytes may load now.
+        photos = durable.signature(folder_of(self.path))
+        if current.problems and data == self._refused_data and photos == self._refused_photos:
             self._failed_at = time.monotonic()  # the same bad bytes: no need to parse again
             return
         try:
             # Messages name the file, not the server's folders: they are shown on /healthz.
-            tour = stopsfile.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes)
+            tour = stopsfile.parse(data, os.path.basename(self.path), max_bytes=self.max_bytes,
+                                   photos=folder_of(self.path))
         except stopsfile.TourError as exc:
             self._refused_data = data
+            self._refused_photos = photos
             self._refuse(exc.problems)
             return
         for warning in tour.warnings:
@@ -344,7 +351,8 @@ def write_stops(
     path = Path(app.config["TOUR_DATA"] if path is None else path)
     data = text.encode("utf-8") if isinstance(text, str) else text
     max_bytes = app.config["TOUR_MAX_BYTES"]
-    tour = stopsfile.parse(data, str(path), max_bytes=max_bytes)  # raises before writing
+    # raises before writing; the photos it names must be in place first
+    tour = stopsfile.parse(data, str(path), max_bytes=max_bytes, photos=folder_of(path))
     shared = history_of(app, path)
     try:
         old = path.read_bytes()

@@ -42,6 +42,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     # show (a guide reporting, a solo start) or a new version of the walk to take in place
     # (swap.js), not on every visit.
     "live.js": ("js/swap.js", "js/live.js"),
+    # Read aloud, the arrival's vibration, share: fetched by site.js at the first gesture or
+    # arrival, never for the first render.
+    "extras.js": ("js/extras.js",),
     # The guide's map: fetched by guide.js once its page has loaded (the page's buttons
     # never wait for it); precached like every bundle, so it works offline from the first load.
     "guide-map.js": ("vendor/leaflet-lite/leaflet.js", "js/guide-map.js"),

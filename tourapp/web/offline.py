@@ -138,6 +138,11 @@ def precache_urls(tour: Tour, endpoints=None) -> list[str]:
     ]
     # The page's Leaflet is in its bundle: the package's files are not precached.
     urls += [_link("bundles.bundle", name=name) for name in BUNDLES]
+    # The stops' photos (each at most 500 KB): the entrance is there without signal too.
+    urls += [
+        _link("tour.photo", name=stop.photo.file, v=stop.photo.version)
+        for stop in tour.stops if stop.photo is not None and stop.photo.version
+    ]
     return urls
 
 

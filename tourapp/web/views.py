@@ -24,8 +24,9 @@ from werkzeug.exceptions import SecurityError
 
 from ..domain.tour import Tour
 from ..live.views import live_store_problem
-from ..render import course, downloads, follow, leaflet, qr, routemap
+from ..render import calendar, course, downloads, follow, leaflet, qr, routemap
 from ..render.i18n import best_language, clock, select_locale
+from ..stopsfile.photos import folder_of
 from ..stopsfile.store import get_store
 from . import assets
 from .assets import tour_response
@@ -217,6 +218,18 @@ def leaflet_file(filename: str):
     return assets.send_file(leaflet.DIRECTORY, filename)
 
 
+@bp.route("/photos/<name>")
+def photo(name: str):
+    """A stop's photo, from the folder beside the stops file: only those the walk names.
+
+    Its URL carries the file's version (``?v=``): cached a year, like the static files.
+    """
+    tour = _tour_or_503()
+    if not any(stop.photo is not None and stop.photo.file == name for stop in tour.stops):
+        abort(404)
+    return assets.send_file(folder_of(current_app.config["TOUR_DATA"]), name)
+
+
 GPX_TYPE = "application/gpx+xml"
 
 
@@ -282,6 +295,26 @@ def course_download():
         last_modified=status.modified,
     )
     response.headers["Content-Disposition"] = content_disposition(tour.title[g.lang], "tcx")
+    return response
+
+
+@bp.route(f"/{LANG}/walk.ics")
+def calendar_event():
+    """The walk as an event for the participant's calendar (iCalendar, RFC 5545)."""
+    status = get_store().status()
+    tour = status.tour or _tour_or_503()
+    page_url = public_url("tour.page")
+    # The moment this version was accepted: the same bytes every time it is asked for.
+    stamp = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
+    body, ephemeral = _host_memo(
+        ("ics", g.lang, page_url),
+        lambda t: calendar.walk_ics(t, g.lang, page_url, stamp),
+    )
+    response = tour_response(
+        body, "text/calendar", f"ics {g.lang} {tour.version} {page_url} {stamp}",
+        last_modified=status.modified, ephemeral=ephemeral,
+    )
+    response.headers["Content-Disposition"] = content_disposition(tour.title[g.lang], "ics")
     return response
 
 

@@ -1,0 +1,87 @@
+"""The walk as an iCalendar event (RFC 5545), for "Add to my calendar".
+
+One VEVENT: from the first stop's arrival to the last stop's departure, at the first
+stop's address, the stops and their times in its description. Times are written in
+UTC (``…Z``, RFC 5545 §3.3.5 form 2): every calendar shows them in the phone's own
+zone, and no VTIMEZONE is needed. The UID is the tour version's: the same file
+imported twice is one event; a new version of the walk is a new event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from ..domain.tour import Tour
+from .i18n import clock
+
+LINE_OCTETS = 75
+"""RFC 5545 §3.1: content lines are folded so that no line is longer than 75 octets."""
+
+
+def escape_text(text: str) -> str:
+    """A TEXT value (RFC 5545 §3.3.11): backslash, ``;``, ``,`` and line breaks escaped."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """One content line, folded at 75 octets (never inside a UTF-8 character), CRLF-ended."""
+    data = line.encode("utf-8")
+    parts = []
+    limit = LINE_OCTETS
+    while len(data) > limit:
+        cut = limit
+        while cut > 0 and (data[cut] & 0xC0) == 0x80:  # a UTF-8 continuation byte
+            cut -= 1
+        parts.append(data[:cut])
+        data = data[cut:]
+        limit = LINE_OCTETS - 1  # the continuation's leading space counts
+    parts.append(data)
+    return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def description(tour: Tour, lang: str, page_url: str) -> str:
+    """The stops and their times, one a line, and the page's address."""
+    lines = []
+    for visit in tour.visits:
+        name = visit.stop.name[lang]
+        if visit.stop.duration_min:
+            when = f"{clock(visit.arrival)} – {clock(visit.departure)}"
+        else:
+            when = clock(visit.arrival)
+        lines.append(f"{when} : {name}" if lang == "fr" else f"{when}: {name}")
+    lines.append("")
+    lines.append(_("The walk, its map and its times: %(url)s", url=page_url))
+    return "\n".join(lines)
+
+
+def walk_ics(tour: Tour, lang: str, page_url: str, stamp: dt.datetime) -> str:
+    """The walk as an iCalendar file with one event; ``stamp``: when this version was made."""
+    first = tour.stops[0]
+    lat, lon = first.location
+    properties = [
+        ("BEGIN", "VCALENDAR"),
+        ("VERSION", "2.0"),
+        ("PRODID", f"-//tourapp//walk//{lang.upper()}"),
+        ("CALSCALE", "GREGORIAN"),
+        ("METHOD", "PUBLISH"),
+        ("BEGIN", "VEVENT"),
+        ("UID", f"walk-{tour.version}@tourapp"),
+        ("DTSTAMP", _utc(stamp)),
+        ("DTSTART", _utc(tour.visits[0].arrival)),
+        ("DTEND", _utc(tour.visits[-1].departure)),
+        ("SUMMARY", escape_text(tour.title[lang])),
+        ("LOCATION", escape_text(first.address[lang] or first.name[lang])),
+        ("GEO", f"{lat:.6f};{lon:.6f}"),
+        ("DESCRIPTION", escape_text(description(tour, lang, page_url))),
+        ("URL", page_url),
+        ("END", "VEVENT"),
+        ("END", "VCALENDAR"),
+    ]
+    return "".join(fold(f"{name}:{value}") for name, value in properties)

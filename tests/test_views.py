@@ -176,3 +176,16 @@ def test_a_walk_on_time_shows_the_plan_only(client):
     assert "(prévu :" not in page
     assert client.get("/healthz").json["warnings"] == 0
     assert "data-off-schedule" not in client.get("/fr/guides").text.replace(NBSP, " ")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_page_and_map_script_carry_no_indentation(client, lang):
+    # Both count in the first render's budget (benchmarks/page_weight.py): the template's
+    # and folium's indentation are bytes a phone pays for, and the page reads the same
+    # without them.
+    html = client.get(f"/{lang}/").get_data(as_text=True)
+    assert not re.search(r"\n[ \t]", html)
+    assert "<pre" not in html and "<textarea" not in html  # where white space would matter
+    src = re.search(r'src="(/[a-z]{2}/map\.js[^"]*)"', html).group(1)
+    script = client.get(src).get_data(as_text=True)
+    assert not re.search(r"\n[ \t]", script) and "L.polyline(" in script

@@ -113,8 +113,13 @@ def test_page_shows_every_text_literally(hostile_client, lang):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_map_script_carries_texts_as_json(hostile_client, lang):
     js = hostile_client.get(f"/{lang}/map.js").text
-    bound = re.findall(r"tourapp\.bindStop\(marker_stop\d+, (\{.*?\})\);\n", js)
-    texts = [json.loads(b) for b in bound]
+    # Each stop's texts: the JSON object after "bindStop(marker_stopN," (the script is
+    # minified: no space or line break to find its end by).
+    decoder, texts = json.JSONDecoder(), []
+    for call in re.finditer(r"tourapp\.bindStop\(marker_stop\d+,\s*", js):
+        value, end = decoder.raw_decode(js, call.end())
+        assert js[end] == ")"
+        texts.append(value)
     tour = stopsfile.parse(json.dumps(hostile_doc()).encode())
     assert [t["name"] for t in texts] == [s.name[lang] for s in tour.stops]
     # Descriptions and addresses are sent once, in the page's itinerary: the popup copies them.

@@ -146,6 +146,22 @@ def focus_shown(page) -> dict:
     return {**result, "outline": outline}
 
 
+def tab_to_start_now(page) -> dict:
+    """Tab from the skip link until « Start now » has the focus, the focus never hidden on
+    the way; how the focus shows there."""
+    page.locator(".skip-link").first.focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        settle(page)
+        shown = focus_shown(page)
+        assert shown["why"] == "", shown
+        if page.evaluate("document.activeElement.classList.contains('live-start')"):
+            break
+    else:
+        raise AssertionError("« Start now » never took the focus")
+    return shown
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_200_percent_text_keeps_room_and_focus(open_phone, live_server, lang):
     page = open_phone(f"{live_server.url}/{lang}/", PHONE, FRENCH_TECH)
@@ -172,16 +188,7 @@ def test_200_percent_text_keeps_room_and_focus(open_phone, live_server, lang):
     assert shown["why"] == "" and shown["outline"], shown
     # Tabbing on from the top reaches it too, never hidden under the card.
     page.evaluate("window.scrollTo(0, 0)")
-    page.locator(".skip-link").first.focus()
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        settle(page)
-        shown = focus_shown(page)
-        assert shown["why"] == "", shown
-        if page.evaluate("document.activeElement.classList.contains('live-start')"):
-            break
-    else:
-        raise AssertionError("« Start now » never took the focus")
+    shown = tab_to_start_now(page)
     assert shown["outline"], shown
 
 
@@ -208,16 +215,7 @@ def test_200_percent_text_with_the_guides_message_and_the_group(walk, open_phone
 def test_200_percent_text_on_a_small_phone_reaches_start_now(open_phone, live_server, lang):
     page = open_phone(f"{live_server.url}/{lang}/", SMALL_PHONE)
     text_200(page)
-    page.locator(".skip-link").first.focus()
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        settle(page)
-        shown = focus_shown(page)
-        assert shown["why"] == "", shown
-        if page.evaluate("document.activeElement.classList.contains('live-start')"):
-            break
-    else:
-        raise AssertionError("« Start now » never took the focus")
+    tab_to_start_now(page)
     assert box(page, ".site-header")["height"] <= 0.4 * SMALL_PHONE["height"]
 
 

@@ -214,8 +214,9 @@
   /* State: `next` is the stop the card shows (n when the walk is over); `at` says the
    * group stands at stop next-1. `source` says who set it: "schedule" (the clock alone:
    * no verdict, it would always say on time), "position" or "manual" (the buttons,
-   * kept until the position shows an arrival). `guess`: placed by a first position, not
-   * yet by an arrival or the walker's word (a live group may still prove it wrong). */
+   * kept until the position shows an arrival). `guess`: placed by a first position before
+   * a live group was known, not since by an arrival or the walker's word (the group may
+   * prove it wrong). */
   var state = { next: 0, at: false, source: "schedule" };
   var fix = null; // { pos: [lat, lon], accuracy: metres }
 
@@ -266,7 +267,7 @@
     }
     if (closest >= 0) {
       if (!(state.at && state.next === closest + 1)) startLeg(closest + 1);
-      state.guess = !placed; // an arrival in order is the walker's own progress
+      state.guess = !placed && !g; // an arrival: the walker's own, the group's reach known
       state.next = closest + 1;
       state.at = true;
       state.source = "position";
@@ -277,7 +278,7 @@
       state.at = false;
     }
     if (placed) return;
-    state.guess = true;
+    state.guess = !g;
     // Placed by the clock only: on which of the legs it allows? The planned one first.
     var planned = state.next < n ? legTo(state.next) : null;
     if (planned && onLeg(planned, fix.pos).off <= data.near_leg_m) {

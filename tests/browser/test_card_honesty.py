@@ -420,3 +420,17 @@ def test_a_kept_solo_start_gives_way_to_a_live_group(browser, group):
     assert "votre rythme" not in page.locator("#follow").inner_text()
     assert page.locator(".follow-name").inner_text() != "Fin de la déambulation"
     assert page.locator(".live-start").is_hidden()
+
+
+def test_a_walker_ahead_of_the_live_group_keeps_their_progress(browser, group):
+    """Point 4, the other side with a group: one who reached stop 3 (by position) while the
+    group is at stop 2 has been there: walking on towards the museum, the card goes on."""
+    server = group()
+    msh = SEEDED_TOUR.stops[2].location
+    page = open_off_day(browser, server.url, msh, "fr", first="group")
+    wait_until(page, "() => document.querySelector('#follow').dataset.at === 'msh-saint-charles'")
+    move_to(page, on_path(LEG3, 0.5))
+    page.evaluate("() => window.tourapp.follow.refresh()")  # as a new state of the group does
+    nxt, count, done = progress(page, "fr")
+    assert (nxt, count) == ("musee-fabre", "(4 sur 4)"), (nxt, count, done)
+    assert "stop-msh-saint-charles" in done

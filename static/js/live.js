@@ -113,9 +113,13 @@
    * happening now, whatever the calendar says), the group's times hold: a solo start (kept
    * from an earlier visit) is ignored. */
   var solo = load(START_KEY);
+  // Not a group silent for longer than the whole walk lasts: a rehearsal left live the day
+  // before (nobody ran `tour live-reset`) is old news, shown as such, not a walk now.
   function groupLive() {
     var s = last && last.state;
-    return !!(s && s.active && s.tour === T.version);
+    var span = (stops[stops.length - 1].departure_min - stops[0].arrival_min) * 60000;
+    return !!(s && s.active && s.tour === T.version &&
+      !(s.contact && Date.now() + last.skew - s.contact * 1000 > Math.max(span, 3600000)));
   }
   function own() { return solo && !(app.follow && app.follow.walkDay()) && !groupLive() ? solo : null; }
   function walkMinute(clock, realMs) { return clock.plan_min + (realMs / 1000 - clock.real_s) * clock.speed / 60; }
@@ -123,8 +127,8 @@
   app.paceShift = function () { return own() ? solo.wall_min - solo.plan_min : null; };
   app.clock = function () {
     if (own()) return walkMinute(solo, Date.now());
-    var s = last && last.state;
-    if (s && s.active && s.clock) return walkMinute(s.clock, Date.now() + last.skew);
+    var s = groupLive() && last.state;
+    if (s && s.clock) return walkMinute(s.clock, Date.now() + last.skew);
     return null;
   };
 

@@ -15,7 +15,7 @@ import pytest
 
 from tourapp import create_app
 from tourapp.domain.tour import path_length_m
-from tourapp.live.views import guide_token
+from tourapp.live.views import get_live, guide_token
 
 from ..conftest import reset_rate_limits
 from .conftest import LiveServer, new_context, wait_until
@@ -434,3 +434,25 @@ def test_a_walker_ahead_of_the_live_group_keeps_their_progress(browser, group):
     nxt, count, done = progress(page, "fr")
     assert (nxt, count) == ("musee-fabre", "(4 sur 4)"), (nxt, count, done)
     assert "stop-msh-saint-charles" in done
+
+
+def test_a_group_left_live_the_day_before_bounds_nobody(browser, group):
+    """A rehearsal nobody reset (`tour live-reset`), its guide silent since yesterday: not a
+    walk happening now (nor its clock, a day on: « Fin de la déambulation »). A walker alone
+    on leg 3 keeps their own progress."""
+    server = group()
+
+    def yesterday(doc):
+        day = 86_400
+        for event in doc["events"]:
+            event["t"] -= day
+        return {**doc, "contact": doc["contact"] - day,
+                "clock": {**doc["clock"], "real_s": doc["clock"]["real_s"] - day}}
+
+    with server.server.app.app_context():
+        get_live().update(yesterday)
+    page = open_off_day(browser, server.url, ON_LEG3, "fr", first="group")
+    page.evaluate("() => window.tourapp.follow.refresh()")
+    wait_until(page, "() => document.querySelector('#follow').dataset.next === 'musee-fabre'")
+    assert page.locator(".follow-count").inner_text() == "(4 sur 4)"
+    assert "il y a" in page.locator(".live-group").inner_text()  # shown, as old news

@@ -51,7 +51,7 @@ def assert_page_policies(response):
     csp = directives(response.headers["Content-Security-Policy"])
     assert csp["script-src"] == ["'self'"]  # no 'unsafe-inline', no CDN
     assert csp["style-src"] == ["'self'"]
-    assert csp["img-src"] == ["'self'", "data:", "blob:", "https://tile.openstreetmap.org"]
+    assert csp["img-src"] == ["'self'", "data:", "https://tile.openstreetmap.org"]
     assert csp["connect-src"] == ["'self'"] and csp["worker-src"] == ["'self'"]
     assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"] and csp["form-action"] == ["'self'"]
@@ -129,7 +129,7 @@ def test_the_tile_server_setting_shapes_the_policy(tour_file):
     app = create_app({"TESTING": True, "TOUR_DATA": tour_file,
                       "TILE_URL": "https://{s}.tiles.example.net/{z}/{x}/{y}.png"})
     csp = directives(app.test_client().get("/fr/").headers["Content-Security-Policy"])
-    assert csp["img-src"] == ["'self'", "data:", "blob:", "https://*.tiles.example.net"]
+    assert csp["img-src"] == ["'self'", "data:", "https://*.tiles.example.net"]
 
 
 # --- production settings ------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /* tourapp's offline base map: the city's streets and their names (tools/build_basemap.py
- * writes the data), drawn as an image under the tiles, which cover it wherever they load.
+ * writes the data), drawn on a canvas under the tiles, which cover it wherever they load.
  * tour-map.js loads this script once a tile fails and the page has loaded. Street names
  * are file data: drawn as canvas text, never HTML. */
 (function () {
@@ -51,31 +51,27 @@
       pane.style.zIndex = 150; // under the tiles (200)
       pane.style.pointerEvents = "none";
       this.pane = pane;
-      this.image = L.DomUtil.create("img", "basemap", pane); // empty until the first view is drawn
-      this.image.alt = "";
-      this.image.setAttribute("aria-hidden", "true");
+      this.canvas = L.DomUtil.create("canvas", "basemap", pane); // empty until the first view is drawn
       map.on("moveend resize", this.redraw, this);
       this.redraw();
     },
     onRemove: function (map) {
       map.off("moveend resize", this.redraw, this);
-      L.DomUtil.remove(this.image);
-      URL.revokeObjectURL(this.image.src);
+      L.DomUtil.remove(this.canvas);
       this.map = null; // the steps left stop
     },
     // A view is drawn in steps, each a task of its own: the background and zones, the
     // streets' casing then their fill a slice at a time, the names last. They draw on a
     // canvas off the page, each step rasterised before it ends (reading a pixel back), so no
-    // step holds a slow phone's page for long (Lighthouse's total blocking time). The
-    // finished view is shown as an image (encoded, decoded and painted off the page's
-    // thread; a canvas on the page is copied to the screen on it, 90 ms in software). A new
-    // view cancels the steps left of the old one. "drawn" fires when a view is on the map.
+    // step holds a slow phone's page for long (Lighthouse's total blocking time); that
+    // canvas, finished, then takes the place of the one on the map. (Drawn on the page, a
+    // canvas is rasterised at the next frame, in one go; an image would be encoded in one.)
+    // A new view cancels the steps left of the old one. "drawn" fires when it is on the map.
     redraw: function () {
       var layer = this, map = this.map, size = map.getSize();
       var ratio = window.devicePixelRatio || 1, zoom = map.getZoom();
       var generation = this.generation = (this.generation || 0) + 1;
-      var buffer = window.OffscreenCanvas ? new OffscreenCanvas(size.x * ratio, size.y * ratio)
-        : L.extend(document.createElement("canvas"), { width: size.x * ratio, height: size.y * ratio });
+      var buffer = L.extend(document.createElement("canvas"), { width: size.x * ratio, height: size.y * ratio });
       var at = map.containerPointToLayerPoint([0, 0]);
       // World pixel k at zoom 0 is at k × k2 − origin on the screen.
       var k2 = map.getZoomScale(zoom, 0);
@@ -165,23 +161,14 @@
         return labels;
       }
       var next = 0;
-      function show(blob) { // the finished view, as an image: decoded and painted off the page's thread
-        if (!blob || layer.generation !== generation || !layer.map) return;
-        var image = new Image(), url = URL.createObjectURL(blob);
-        image.src = url;
-        image.decode().catch(function () {}).then(function () {
-          if (layer.generation !== generation || !layer.map) return URL.revokeObjectURL(url);
-          image.className = "basemap";
-          image.alt = "";
-          image.setAttribute("aria-hidden", "true");
-          L.extend(image.style, { position: "absolute", left: 0, top: 0, maxWidth: "none",
-                                  width: size.x + "px", height: size.y + "px" });
-          L.DomUtil.setPosition(image, at);
-          layer.pane.replaceChild(image, layer.image);
-          URL.revokeObjectURL(layer.image.src);
-          layer.image = image;
-          layer.fire("drawn");
-        });
+      function show() { // the finished view, swapped in at once: rasterised already, step by step
+        buffer.className = "basemap";
+        buffer.setAttribute("aria-hidden", "true");
+        L.extend(buffer.style, { width: size.x + "px", height: size.y + "px" });
+        L.DomUtil.setPosition(buffer, at);
+        layer.pane.replaceChild(buffer, layer.canvas);
+        layer.canvas = buffer;
+        layer.fire("drawn");
       }
       (function step() {
         if (layer.generation !== generation || !layer.map) return; // a newer view, or removed
@@ -189,8 +176,7 @@
         if (next < steps.length) {
           ctx.getImageData(0, 0, 1, 1); // rasterised now, within this step
           setTimeout(step, 0);
-        } else if (buffer.convertToBlob) buffer.convertToBlob().then(show);
-        else buffer.toBlob(show);
+        } else show();
       })();
     }
   });

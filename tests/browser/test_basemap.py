@@ -1,6 +1,6 @@
 """With no tiles the map still shows streets and their names (issue 20, point 1).
 
-The base map (tools/build_basemap.py: the city's open data) is drawn as an image under the
+The base map (tools/build_basemap.py: the city's open data) is drawn on a canvas under the
 tiles, fetched after the page's first render, credited on the map when it is drawn.
 """
 
@@ -20,9 +20,7 @@ def painted_share(page) -> float:
     """The share of the base map's pixels that are not its background: streets drawn."""
     return page.evaluate(
         """() => {
-          const img = document.querySelector('img.basemap');
-          const c = Object.assign(document.createElement('canvas'), {width: img.naturalWidth, height: img.naturalHeight});
-          c.getContext('2d').drawImage(img, 0, 0);
+          const c = document.querySelector('canvas.basemap');
           const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
           let n = 0;
           for (let i = 0; i < d.length; i += 4) if (!(d[i] === 242 && d[i + 1] === 239 && d[i + 2] === 233)) n++;

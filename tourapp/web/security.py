@@ -73,7 +73,7 @@ def content_security_policy(tile_url: str, *, worker: bool = False) -> str:
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self'",
-        "img-src": f"'self' data: blob: {tiles}".strip(),  # blob: the offline base map's image
+        "img-src": f"'self' data: {tiles}".strip(),
         "font-src": "'self'",
         "connect-src": f"'self' {tiles}".strip() if worker else "'self'",
         "worker-src": "'self'",  # the offline service worker, /sw.js

@@ -12,7 +12,7 @@
     return span.outerHTML;
   }
 
-  var SLICE = 500; // points of street drawn per step (3,700 in the whole city)
+  var SLICE = 300; // points of street traced per step (3,700 in the whole city)
 
   var BaseMap = L.Layer.extend({
     // Each street and zone is kept as its points projected once (world pixels at zoom 0,

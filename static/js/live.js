@@ -117,7 +117,7 @@
   // before (nobody ran `tour live-reset`) is old news, shown as such, not a walk now.
   function groupLive() {
     var s = last && last.state;
-    var span = (stops[stops.length - 1].departure_min - stops[0].arrival_min) * 60000;
+    var span = stops.length ? (stops[stops.length - 1].departure_min - stops[0].arrival_min) * 60000 : 0;
     return !!(s && s.active && s.tour === T.version &&
       !(s.contact && Date.now() + last.skew - s.contact * 1000 > Math.max(span, 3600000)));
   }

@@ -19,7 +19,7 @@ from ..conftest import reset_rate_limits
 from .conftest import LiveServer, new_context, wait_until
 from .test_phone_layout import FOCUS_HIDDEN, settle
 
-FRENCH_TECH = {"latitude": 43.609125, "longitude": 3.8843705, "accuracy": 8}
+FRENCH_TECH = (43.609125, 3.8843705, 8)  # latitude, longitude, accuracy (m)
 MESSAGE = "Rendez-vous devant le musée, entrée côté jardin"
 
 
@@ -36,26 +36,6 @@ def walk(tour_file):
         reset_rate_limits(app)
     with LiveServer(app) as server:
         yield server
-
-
-@pytest.fixture
-def open_phone(browser):
-    contexts = []
-
-    def open_at(url, viewport, position=None, **options):
-        if position:
-            options.update(geolocation=position, permissions=["geolocation"])
-        context = new_context(browser, viewport=viewport, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector("#follow[data-ready]")
-        page.wait_for_selector(".stop-marker")
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
 
 
 def box(page, selector):
@@ -79,10 +59,9 @@ def overlap(a, b) -> bool:
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_guides_message_shows_on_a_small_phone(walk, open_phone, lang):
-    page = open_phone(f"{walk.url}/{lang}/?at=14:20", SMALL_PHONE, FRENCH_TECH)
+    page = open_phone(walk.url, lang, "?at=14:20", viewport=SMALL_PHONE, position=FRENCH_TECH)
     wait_until(page, "() => !document.querySelector('.live-banner').hidden", timeout_s=15)
     wait_until(page, "() => !document.querySelector('.live-group').hidden")
-    page.wait_for_selector("path.follow-position")
     settle(page)
     # On the first screen, unscrolled.
     banner = box(page, ".live-banner")
@@ -114,9 +93,8 @@ def test_the_guides_message_shows_on_a_small_phone(walk, open_phone, lang):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_landscape_keeps_a_usable_map_beside_the_stuck_card(walk, open_phone, lang):
-    page = open_phone(f"{walk.url}/{lang}/?at=14:20", LANDSCAPE_PHONE, FRENCH_TECH)
+    page = open_phone(walk.url, lang, "?at=14:20", viewport=LANDSCAPE_PHONE, position=FRENCH_TECH)
     wait_until(page, "() => !document.querySelector('.live-banner').hidden", timeout_s=15)
-    page.wait_for_selector("path.follow-position")
     stick(page)
     width = LANDSCAPE_PHONE["width"]
     map_box, card = box(page, "#map_tour"), box(page, "#follow")
@@ -164,8 +142,7 @@ def tab_to_start_now(page) -> dict:
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_200_percent_text_keeps_room_and_focus(open_phone, live_server, lang):
-    page = open_phone(f"{live_server.url}/{lang}/", PHONE, FRENCH_TECH)
-    page.wait_for_selector("path.follow-position")
+    page = open_phone(live_server.url, lang, viewport=PHONE, position=FRENCH_TECH)
     text_200(page)
     height = PHONE["height"]
     header = box(page, ".site-header")
@@ -195,9 +172,8 @@ def test_200_percent_text_keeps_room_and_focus(open_phone, live_server, lang):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_200_percent_text_with_the_guides_message_and_the_group(walk, open_phone, lang):
     """All the compact card can hold: the message, distance, both verdicts, the group."""
-    page = open_phone(f"{walk.url}/{lang}/?at=14:20", PHONE, FRENCH_TECH)
+    page = open_phone(walk.url, lang, "?at=14:20", viewport=PHONE, position=FRENCH_TECH)
     wait_until(page, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
-    page.wait_for_selector("path.follow-position")
     text_200(page)
     assert box(page, ".site-header")["height"] <= 0.25 * PHONE["height"]
     # Scrolled to the itinerary's second stop, the card stuck above it.
@@ -213,7 +189,7 @@ def test_200_percent_text_with_the_guides_message_and_the_group(walk, open_phone
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_200_percent_text_on_a_small_phone_reaches_start_now(open_phone, live_server, lang):
-    page = open_phone(f"{live_server.url}/{lang}/", SMALL_PHONE)
+    page = open_phone(live_server.url, lang, viewport=SMALL_PHONE)
     text_200(page)
     tab_to_start_now(page)
     assert box(page, ".site-header")["height"] <= 0.4 * SMALL_PHONE["height"]
@@ -241,8 +217,7 @@ LUMINANCE = """(el) => {
 def test_dark_mode_gives_a_dark_page_axe_accepts(open_phone, live_server, lang):
     from .test_accessibility import axe_violations, open_popup
 
-    page = open_phone(f"{live_server.url}/{lang}/?at=14:20", PHONE, FRENCH_TECH, color_scheme="dark")
-    page.wait_for_selector("path.follow-position")
+    page = open_phone(live_server.url, lang, "?at=14:20", viewport=PHONE, position=FRENCH_TECH, color_scheme="dark")
     for selector in ("body", "#follow", ".itinerary", ".site-footer", ".follow-verdict"):
         assert page.locator(selector).evaluate(LUMINANCE) < 0.1, selector
     assert axe_violations(page)[0] == []
@@ -287,7 +262,7 @@ LINK_LINES = """() => [...document.querySelectorAll('main li')].map((li) => {
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_404_page_is_laid_out_at_320_px(open_phone, browser, live_server, lang):
+def test_404_page_is_laid_out_at_320_px(browser, live_server, lang):
     context = new_context(browser, viewport=SMALL_PHONE)
     try:
         page = context.new_page()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import pytest
 
@@ -92,12 +93,28 @@ def test_the_seeded_walk_as_an_event(client, lang):
     assert event["URL"] == f"http://localhost/{lang}/"
 
 
-def test_the_uid_is_the_versions(client, app, tour_file):
+def test_one_event_per_walk_updated_by_each_version(client, app, tour_file, monkeypatch):
+    """Imported twice, in either language, it is one event; after an edit of the walk the
+    new file updates that event (same UID, higher SEQUENCE) rather than adding one."""
     first = parse(client.get("/fr/walk.ics").data)
     assert parse(client.get("/en/walk.ics").data)["UID"] == first["UID"]
     assert parse(client.get("/fr/walk.ics").data) == first  # the same bytes each time
+    assert int(first["SEQUENCE"]) > 0
+    assert first["LAST-MODIFIED"] == first["DTSTAMP"]
+    later = time.time() + 60  # the organisers' edit, a minute later
+    monkeypatch.setattr(time, "time", lambda: later)
     write_doc(tour_file, small_doc())
-    assert parse(client.get("/fr/walk.ics").data)["UID"] != first["UID"]
+    second = parse(client.get("/fr/walk.ics").data)
+    assert second["UID"] == first["UID"]
+    assert int(second["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert utc(second["LAST-MODIFIED"]) > utc(first["LAST-MODIFIED"])
+    assert second["DTSTART"] != first["DTSTART"] or second["SUMMARY"] != first["SUMMARY"]
+
+
+def test_another_site_is_another_event(client, app):
+    here = parse(client.get("/fr/walk.ics").data)["UID"]
+    there = parse(client.get("/fr/walk.ics", base_url="https://other.example.org").data)["UID"]
+    assert here != there
 
 
 def test_hostile_names_are_escaped_and_folded(tmp_path):

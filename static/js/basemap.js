@@ -12,97 +12,172 @@
     return span.outerHTML;
   }
 
+  var SLICE = 300; // points of street traced per step (3,700 in the whole city)
+
   var BaseMap = L.Layer.extend({
+    // Each street and zone is kept as its points projected once (world pixels at zoom 0,
+    // with their bounding box): a redraw is then arithmetic, one path per pen, so that even
+    // a slow phone draws the whole view in a few milliseconds.
     initialize: function (data) {
-      var scale = data.scale;
-      function decode(c) {
-        var out = [], x = 0, y = 0;
-        for (var i = 0; i + 1 < c.length; i += 2) { x += c[i]; y += c[i + 1]; out.push(L.latLng(y / scale, x / scale)); }
-        return out;
-      }
-      this.streets = data.streets.map(function (s) { return { name: s.n, walk: s.p, points: decode(s.c) }; });
-      this.zones = data.zones.map(decode);
+      this.data = data;
       this.labels = []; // the names drawn last time (the tests read them)
+    },
+    project: function (map) {
+      var scale = this.data.scale;
+      function decode(c) {
+        var xy = new Float64Array(c.length), x = 0, y = 0, box = [Infinity, Infinity, -Infinity, -Infinity];
+        for (var i = 0; i + 1 < c.length; i += 2) {
+          x += c[i]; y += c[i + 1];
+          var p = map.project([y / scale, x / scale], 0);
+          xy[i] = p.x; xy[i + 1] = p.y;
+          if (p.x < box[0]) box[0] = p.x;
+          if (p.y < box[1]) box[1] = p.y;
+          if (p.x > box[2]) box[2] = p.x;
+          if (p.y > box[3]) box[3] = p.y;
+        }
+        return { xy: xy, box: box };
+      }
+      this.streets = this.data.streets.map(function (s) {
+        var shape = decode(s.c);
+        shape.name = s.n;
+        return shape;
+      });
+      this.zones = this.data.zones.map(decode);
     },
     onAdd: function (map) {
       this.map = map; // Leaflet's own _map is a private name, mangled in the bundle
+      if (!this.streets) this.project(map);
       var pane = map.getPane("basemap") || map.createPane("basemap");
       pane.style.zIndex = 150; // under the tiles (200)
       pane.style.pointerEvents = "none";
-      this.canvas = L.DomUtil.create("canvas", "basemap", pane);
-      this.canvas.setAttribute("aria-hidden", "true");
+      this.pane = pane;
+      this.canvas = L.DomUtil.create("canvas", "basemap", pane); // empty until the first view is drawn
       map.on("moveend resize", this.redraw, this);
       this.redraw();
     },
     onRemove: function (map) {
       map.off("moveend resize", this.redraw, this);
       L.DomUtil.remove(this.canvas);
+      this.map = null; // the steps left stop
     },
+    // A view is drawn in steps, each a task of its own: the background and zones, the
+    // streets' casing then their fill a slice at a time, the names last. They draw on a
+    // canvas off the page, each step rasterised before it ends (reading a pixel back), so no
+    // step holds a slow phone's page for long (Lighthouse's total blocking time); that
+    // canvas, finished, then takes the place of the one on the map. (Drawn on the page, a
+    // canvas is rasterised at the next frame, in one go; an image would be encoded in one.)
+    // A new view cancels the steps left of the old one. "drawn" fires when it is on the map.
     redraw: function () {
-      var map = this.map, canvas = this.canvas, size = map.getSize();
+      var layer = this, map = this.map, size = map.getSize();
       var ratio = window.devicePixelRatio || 1, zoom = map.getZoom();
-      canvas.width = size.x * ratio;
-      canvas.height = size.y * ratio;
-      canvas.style.width = size.x + "px";
-      canvas.style.height = size.y + "px";
-      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
-      var ctx = canvas.getContext("2d"), view = map.getBounds().pad(0.1);
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.fillStyle = "#f2efe9";
-      ctx.fillRect(0, 0, size.x, size.y);
-      function path(points) {
-        ctx.beginPath();
-        points.forEach(function (ll, i) {
-          var p = map.latLngToContainerPoint(ll);
-          if (i) ctx.lineTo(p.x, p.y); else ctx.moveTo(p.x, p.y);
-        });
+      var generation = this.generation = (this.generation || 0) + 1;
+      var buffer = L.extend(document.createElement("canvas"), { width: size.x * ratio, height: size.y * ratio });
+      var at = map.containerPointToLayerPoint([0, 0]);
+      // World pixel k at zoom 0 is at k × k2 − origin on the screen.
+      var k2 = map.getZoomScale(zoom, 0);
+      var origin = map.containerPointToLayerPoint([0, 0]).add(map.getPixelOrigin());
+      var pad = 0.1, left = (origin.x - size.x * pad) / k2, top = (origin.y - size.y * pad) / k2;
+      var right = (origin.x + size.x * (1 + pad)) / k2, bottom = (origin.y + size.y * (1 + pad)) / k2;
+      function seen(shape) {
+        var b = shape.box;
+        return b[0] <= right && b[2] >= left && b[1] <= bottom && b[3] >= top;
       }
-      ctx.fillStyle = "#e4dcef"; // pedestrian zones
-      this.zones.forEach(function (ring) { path(ring); ctx.fill(); });
-      var shown = this.streets.filter(function (s) {
-        return s.points.some(function (ll) { return view.contains(ll); });
-      });
+      var ctx = buffer.getContext("2d", { willReadFrequently: true });
+      function trace(xy) {
+        ctx.moveTo(xy[0] * k2 - origin.x, xy[1] * k2 - origin.y);
+        for (var i = 2; i + 1 < xy.length; i += 2) ctx.lineTo(xy[i] * k2 - origin.x, xy[i + 1] * k2 - origin.y);
+      }
+      var shown = this.streets.filter(seen), zones = this.zones.filter(seen);
       var width = Math.max(2, Math.pow(2, zoom - 14) * 1.6);
-      ctx.lineCap = ctx.lineJoin = "round";
-      [["#b9b2a6", width + 2], ["#ffffff", width]].forEach(function (pen) { // casing, then street
-        ctx.strokeStyle = pen[0];
-        ctx.lineWidth = pen[1];
-        shown.forEach(function (s) { path(s.points); ctx.stroke(); });
-      });
-      // Names along each street's longest piece in view, where they fit and do not overlap.
-      this.labels = [];
-      if (zoom < 15) return;
-      ctx.font = (zoom >= 17 ? 13 : 11) + "px system-ui, sans-serif";
-      ctx.textBaseline = "middle";
-      var taken = [], labels = this.labels, seen = {};
+      var steps = [function () {
+        ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+        ctx.fillStyle = "#f2efe9";
+        ctx.fillRect(0, 0, size.x, size.y);
+        ctx.fillStyle = "#e4dcef"; // pedestrian zones
+        ctx.beginPath();
+        zones.forEach(function (ring) { trace(ring.xy); ctx.closePath(); });
+        ctx.fill();
+        ctx.lineCap = ctx.lineJoin = "round";
+      }];
+      // Slices of about SLICE points: a few milliseconds of rasterising each.
+      var slices = [], slice = [], points = 0;
       shown.forEach(function (s) {
-        if (!s.name || seen[s.name]) return;
-        // The chord of the street's part in view: straight enough for a name on most streets.
-        var inView = s.points.filter(function (ll) { return view.contains(ll); });
-        if (inView.length < 2) return;
-        var a = map.latLngToContainerPoint(inView[0]), b = map.latLngToContainerPoint(inView[inView.length - 1]);
-        var best = { a: a, b: b, len: a.distanceTo(b) };
-        var text = ctx.measureText(s.name).width;
-        if (!best || best.len < text + 8) return;
-        var mid = best.a.add(best.b).divideBy(2);
-        if (mid.x < 0 || mid.y < 0 || mid.x > size.x || mid.y > size.y) return;
-        var box = L.bounds([mid.x - text / 2 - 4, mid.y - 9], [mid.x + text / 2 + 4, mid.y + 9]);
-        if (taken.some(function (t) { return t.intersects(box); })) return;
-        taken.push(box);
-        seen[s.name] = true;
-        var angle = Math.atan2(best.b.y - best.a.y, best.b.x - best.a.x);
-        if (angle > Math.PI / 2) angle -= Math.PI; else if (angle < -Math.PI / 2) angle += Math.PI;
-        ctx.save();
-        ctx.translate(mid.x, mid.y);
-        ctx.rotate(angle);
-        ctx.lineWidth = 3;
-        ctx.strokeStyle = "#ffffff";
-        ctx.strokeText(s.name, -text / 2, 0);
-        ctx.fillStyle = "#3b3b3b";
-        ctx.fillText(s.name, -text / 2, 0);
-        ctx.restore();
-        labels.push(s.name);
+        slice.push(s);
+        points += s.xy.length / 2;
+        if (points >= SLICE) { slices.push(slice); slice = []; points = 0; }
       });
+      if (slice.length) slices.push(slice);
+      [["#b9b2a6", width + 2], ["#ffffff", width]].forEach(function (pen) { // casing, then street
+        slices.forEach(function (part) {
+          steps.push(function () {
+            ctx.strokeStyle = pen[0];
+            ctx.lineWidth = pen[1];
+            ctx.beginPath();
+            part.forEach(function (s) { trace(s.xy); });
+            ctx.stroke();
+          });
+        });
+      });
+      steps.push(function () { layer.labels = zoom < 15 ? [] : names(); });
+      function names() {
+        // Names along the chord of each street's part in view, where they fit and do not overlap.
+        ctx.font = (zoom >= 17 ? 13 : 11) + "px system-ui, sans-serif";
+        ctx.textBaseline = "middle";
+        var taken = [], labels = [], named = {};
+        shown.forEach(function (s) {
+          if (!s.name || named[s.name]) return;
+          var xy = s.xy, first = -1, last = -1;
+          for (var i = 0; i + 1 < xy.length; i += 2) {
+            var x = xy[i] * k2 - origin.x, y = xy[i + 1] * k2 - origin.y;
+            if (x >= -size.x * pad && y >= -size.y * pad && x <= size.x * (1 + pad) && y <= size.y * (1 + pad)) {
+              if (first < 0) first = i;
+              last = i;
+            }
+          }
+          if (first < 0 || first === last) return;
+          var a = L.point(xy[first] * k2 - origin.x, xy[first + 1] * k2 - origin.y);
+          var b = L.point(xy[last] * k2 - origin.x, xy[last + 1] * k2 - origin.y);
+          var text = ctx.measureText(s.name).width;
+          if (a.distanceTo(b) < text + 8) return;
+          var mid = a.add(b).divideBy(2);
+          if (mid.x < 0 || mid.y < 0 || mid.x > size.x || mid.y > size.y) return;
+          var box = L.bounds([mid.x - text / 2 - 4, mid.y - 9], [mid.x + text / 2 + 4, mid.y + 9]);
+          if (taken.some(function (t) { return t.intersects(box); })) return;
+          taken.push(box);
+          named[s.name] = true;
+          var angle = Math.atan2(b.y - a.y, b.x - a.x);
+          if (angle > Math.PI / 2) angle -= Math.PI; else if (angle < -Math.PI / 2) angle += Math.PI;
+          ctx.save();
+          ctx.translate(mid.x, mid.y);
+          ctx.rotate(angle);
+          ctx.lineWidth = 3;
+          ctx.strokeStyle = "#ffffff";
+          ctx.strokeText(s.name, -text / 2, 0);
+          ctx.fillStyle = "#3b3b3b";
+          ctx.fillText(s.name, -text / 2, 0);
+          ctx.restore();
+          labels.push(s.name);
+        });
+        return labels;
+      }
+      var next = 0;
+      function show() { // the finished view, swapped in at once: rasterised already, step by step
+        buffer.className = "basemap";
+        buffer.setAttribute("aria-hidden", "true");
+        L.extend(buffer.style, { width: size.x + "px", height: size.y + "px" });
+        L.DomUtil.setPosition(buffer, at);
+        layer.pane.replaceChild(buffer, layer.canvas);
+        layer.canvas = buffer;
+        layer.fire("drawn");
+      }
+      (function step() {
+        if (layer.generation !== generation || !layer.map) return; // a newer view, or removed
+        steps[next++]();
+        if (next < steps.length) {
+          ctx.getImageData(0, 0, 1, 1); // rasterised now, within this step
+          setTimeout(step, 0);
+        } else show();
+      })();
     }
   });
 
@@ -114,6 +189,8 @@
       return r.json();
     }).then(function (data) {
       var layer = new BaseMap(data);
+      // Marked drawn (the tests wait on it) once its first view is complete.
+      layer.once("drawn", function () { box.setAttribute("data-basemap-drawn", ""); });
       map.addLayer(layer);
       window.tourapp.basemap = layer;
       // The city's credit, once: the walk's own credit (the same open data) may give it already.
@@ -121,7 +198,6 @@
       var credit = data.credit[lang] || data.credit.fr;
       var control = map.attributionControl;
       if (control && control.getContainer().textContent.indexOf(credit) < 0) control.addAttribution(asHtml(credit));
-      box.setAttribute("data-basemap-drawn", "");
     }).catch(function (e) { console.warn("tourapp: no base map:", e); }); // the tiles alone, as before
   }
   load(app.map);

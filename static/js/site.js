@@ -6,10 +6,16 @@
   var script = document.currentScript;
 
   // The header's height, for the stylesheet: held sideways, the map fills the rest of the
-  // screen. Set before the map script runs (it comes after this one), and on rotation.
+  // screen. Set before the map script runs (it comes after this one), and on rotation;
+  // only sideways (as app.css's rule), and only when it changes: reading it lays the page
+  // out, and a property of the root restyles all of it, work a phone upright never needs.
   var header = document.querySelector(".site-header");
+  var sideways = window.matchMedia && matchMedia("(orientation: landscape) and (max-height: 500px)");
+  var headerPx = "";
   function headerHeight() {
-    if (header) document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px");
+    if (!header || !sideways || !sideways.matches) return;
+    var px = header.offsetHeight + "px";
+    if (px !== headerPx) document.documentElement.style.setProperty("--header-h", headerPx = px);
   }
   headerHeight();
   window.addEventListener("resize", headerHeight);

@@ -74,3 +74,38 @@ def test_online_the_page_does_not_pay_for_it(page, live_server):
     wait_until(page, "() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
     page.wait_for_load_state("load")
     assert not any("/basemap/" in url for url in page.urls)
+
+
+def test_a_view_is_drawn_in_short_steps(browser, live_server):
+    """No single task draws the whole city: on a slow phone one would hold the page for
+    hundreds of milliseconds (Lighthouse's total blocking time). Each step traces a slice."""
+    context = new_context(browser, viewport=SMALL_PHONE)
+    context.unroute(TILE_PATTERN)
+    context.route(TILE_PATTERN, lambda route: route.abort())
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector("#map_tour[data-basemap-drawn]")
+    per_task = page.evaluate(
+        """() => new Promise((done) => {
+          // Segments traced per task: a task is counted from one zero-delay timer to the next.
+          const counts = [0];
+          let finished = false;
+          (function tick() {
+            if (finished) return;
+            if (counts.length > 5000) return done(null);  // never drawn (about 20 s of timers)
+            counts.push(0);
+            setTimeout(tick, 0);
+          })();
+          for (const proto of [window.OffscreenCanvasRenderingContext2D, CanvasRenderingContext2D]) {
+            if (!proto) continue;
+            const lineTo = proto.prototype.lineTo;
+            proto.prototype.lineTo = function (x, y) { counts[counts.length - 1]++; return lineTo.call(this, x, y); };
+          }
+          tourapp.basemap.once('drawn', () => { finished = true; done(counts); });
+          tourapp.map.setView([43.6105, 3.8770], 15, {animate: false});
+        })"""
+    )
+    assert per_task is not None, "the view was never drawn"
+    assert sum(per_task) > 2000, per_task  # the streets in view, casing and fill
+    assert max(per_task) <= 350, per_task  # a slice of about 300 points at a time
+    context.close()

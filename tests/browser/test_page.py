@@ -65,3 +65,26 @@ def test_without_script_no_button_waits_for_one(browser, live_server):
             assert page.locator(selector).is_hidden(), selector
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("turned", [False, True], ids=["opened-sideways", "turned-sideways"])
+def test_held_sideways_the_map_fills_the_screen_below_the_header(browser, live_server, lang, turned):
+    """site.js gives the stylesheet the header's height when the phone is held sideways,
+    opened that way or turned after loading upright."""
+    upright, sideways = {"width": 390, "height": 844}, {"width": 844, "height": 390}
+    context = new_context(browser, viewport=upright if turned else sideways)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/")
+    page.wait_for_selector(".stop-marker")
+    if turned:
+        page.set_viewport_size(sideways)
+    fits = """() => {
+      const header = document.querySelector('.site-header').getBoundingClientRect();
+      const map = document.getElementById('map_tour').getBoundingClientRect();
+      return {header: header.height, top: map.top, height: map.height, screen: innerHeight};
+    }"""
+    page.wait_for_function(f"() => {{ const b = ({fits})(); return Math.abs(b.height - (b.screen - b.header)) <= 2; }}")
+    box = page.evaluate(fits)
+    assert box["top"] == pytest.approx(box["header"], abs=1), box
+    context.close()

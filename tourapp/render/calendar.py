@@ -3,13 +3,16 @@
 One VEVENT: from the first stop's arrival to the last stop's departure, at the first
 stop's address, the stops and their times in its description. Times are written in
 UTC (``…Z``, RFC 5545 §3.3.5 form 2): every calendar shows them in the phone's own
-zone, and no VTIMEZONE is needed. The UID is the tour version's: the same file
-imported twice is one event; a new version of the walk is a new event.
+zone, and no VTIMEZONE is needed. The UID is the walk's (its site's address), the same
+in both languages and across versions; ``SEQUENCE`` and ``LAST-MODIFIED`` grow with each
+version (RFC 5545 §3.8.7.4): a file imported twice is one event, and the file of a walk
+moved by the organisers updates the event people already have instead of adding one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from flask_babel import gettext as _
 
@@ -61,8 +64,18 @@ def description(tour: Tour, lang: str, page_url: str) -> str:
     return "\n".join(lines)
 
 
-def walk_ics(tour: Tour, lang: str, page_url: str, stamp: dt.datetime) -> str:
-    """The walk as an iCalendar file with one event; ``stamp``: when this version was made."""
+def walk_uid(site_url: str) -> str:
+    """The event's UID: one per walk site, whatever the version or the language."""
+    return f"walk-{hashlib.sha256(site_url.encode()).hexdigest()[:20]}@tourapp"
+
+
+def walk_ics(tour: Tour, lang: str, page_url: str, stamp: dt.datetime, site_url: str) -> str:
+    """The walk as an iCalendar file with one event.
+
+    ``stamp``: when this version was made (its whole seconds since 1970 are the event's
+    ``SEQUENCE``: a later version has a higher one); ``site_url``: the walk site's root
+    address, which names the event.
+    """
     first = tour.stops[0]
     lat, lon = first.location
     properties = [
@@ -72,8 +85,10 @@ def walk_ics(tour: Tour, lang: str, page_url: str, stamp: dt.datetime) -> str:
         ("CALSCALE", "GREGORIAN"),
         ("METHOD", "PUBLISH"),
         ("BEGIN", "VEVENT"),
-        ("UID", f"walk-{tour.version}@tourapp"),
+        ("UID", walk_uid(site_url)),
+        ("SEQUENCE", str(int(stamp.timestamp()))),
         ("DTSTAMP", _utc(stamp)),
+        ("LAST-MODIFIED", _utc(stamp)),
         ("DTSTART", _utc(tour.visits[0].arrival)),
         ("DTEND", _utc(tour.visits[-1].departure)),
         ("SUMMARY", escape_text(tour.title[lang])),

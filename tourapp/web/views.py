@@ -322,7 +322,7 @@ def calendar_event():
     stamp = dt.datetime.fromtimestamp(int(status.modified), dt.UTC)
     body, ephemeral = _host_memo(
         ("ics", g.lang, page_url),
-        lambda t: calendar.walk_ics(t, g.lang, page_url, stamp),
+        lambda t: calendar.walk_ics(t, g.lang, page_url, stamp, public_url("tour.index")),
     )
     response = tour_response(
         body, "text/calendar", f"ics {g.lang} {tour.version} {page_url} {stamp}",

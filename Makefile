@@ -42,7 +42,7 @@ wheel: $(APP_STAMP)  ## build dist/tourapp-<version>-py3-none-any.whl (templates
 osrm: $(APP_STAMP)  ## fetch the OSRM programs the routing tests run (cached in .cache/osrm)
 	PYTHON=$(PY) bash .ci/fetch-osrm
 
-system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk, nginx, redis-server)
+system-deps:  ## Debian packages the tests drive (chromium, gpsbabel, gdal-bin, wrk, nginx, redis-server, gettext)
 	bash .ci/install-system-deps
 
 # Extraction is stable (files in sorted order, no line numbers): when no message changed,

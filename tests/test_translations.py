@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from babel import Locale
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po, unescape
 
 from tourapp.domain.tour import LANGUAGES
 from tourapp.testing import sign_in
@@ -33,6 +36,69 @@ def read_catalog(lang: str | None):
         path = CATALOGS / lang / "LC_MESSAGES" / "messages.po"
     with open(path, "rb") as handle:
         return read_po(handle, locale=lang)
+
+
+def catalog_files() -> list[Path]:
+    """The template and every language's catalog."""
+    return [CATALOGS / "messages.pot", *(CATALOGS / lang / "LC_MESSAGES" / "messages.po"
+                                        for lang in LANGUAGES)]
+
+
+def msgid_lines(text: str) -> list[tuple[int, tuple[str | None, str]]]:
+    """Each entry's (msgctxt, msgid) and the line of its msgid (from 1), in the file's
+    order; obsolete entries (``#~``) left out. For a file babel has read strictly."""
+    found: list[tuple[int, tuple[str | None, str]]] = []
+    context = msgid = None
+    line, current = 0, ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        keyword, _, rest = stripped.partition(" ")
+        if keyword == "msgctxt":
+            context, current = unescape(rest), keyword
+        elif keyword == "msgid":
+            msgid, line, current = unescape(rest), number, keyword
+        elif stripped.startswith('"') and current == "msgctxt":
+            context = (context or "") + unescape(stripped)
+        elif stripped.startswith('"') and current == "msgid":
+            msgid = (msgid or "") + unescape(stripped)
+        elif keyword == "msgid_plural" or keyword.startswith("msgstr"):
+            if msgid is not None:
+                found.append((line, (context, msgid)))
+            context = msgid = None
+            current = keyword
+    return found
+
+
+def catalog_problems(path: Path) -> list[str]:
+    """What is wrong with a catalog's syntax, as ``file:line: problem``: an entry that
+    lost a line (a union merge dropped a ``msgstr ""`` twice), or a msgid given twice.
+
+    babel's own reading keeps going past both (the second msgid wins), and so would
+    every test that reads the catalogs through it.
+    """
+    with open(path, "rb") as handle:
+        try:
+            read_po(handle, abort_invalid=True)
+        except PoFileError as error:  # its message ends " on <lineno>", counted from 0
+            return [f"{path}:{error.lineno + 1}: {str(error).removesuffix(f' on {error.lineno}')}"]
+    first: dict[tuple[str | None, str], int] = {}
+    problems = []
+    for line, key in msgid_lines(path.read_text(encoding="utf-8")):
+        if key in first:
+            problems.append(f"{path}:{line}: msgid {key[1]!r} already given on line {first[key]}")
+        first.setdefault(key, line)
+    return problems
+
+
+def msgfmt_problems(path: Path) -> list[str]:
+    """GNU msgfmt's strict check of a catalog (syntax, duplicates, placeholders, header)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.fail("msgfmt is missing: run .ci/install-system-deps (Debian: gettext)")
+    result = subprocess.run([msgfmt, "-c", "--check-format", "-o", "/dev/null", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    # Warnings (the template's header left at its defaults) do not fail it.
+    return [] if result.returncode == 0 else result.stderr.splitlines()
 
 
 def msgids(catalog) -> set:
@@ -152,6 +218,42 @@ def page_urls(app, lang: str) -> list[str]:
         from flask import url_for
 
         return [url_for(rule.endpoint, lang=lang) for rule in language_pages(app)]
+
+
+@pytest.mark.parametrize("path", catalog_files(), ids=lambda p: str(p.relative_to(CATALOGS)))
+def test_every_catalog_is_well_formed_without_a_msgid_twice(path):
+    assert catalog_problems(path) == []
+    assert msgfmt_problems(path) == []
+
+
+def broken_copy(folder: Path, how: str) -> tuple[Path, int]:
+    """A copy of the French catalog as a union merge can leave it, and the line (from 1)
+    a check must name: the msgid whose entry is broken or given again."""
+    lines = (CATALOGS / "fr" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8").splitlines(True)
+    msgids_at = [n for n, line in enumerate(lines) if line.startswith("msgid ")]
+    if how == "long entry without its msgstr":  # its translation then reads as more msgid
+        at = next(n for n in msgids_at[1:] if lines[n] == 'msgid ""\n')  # after the header's
+        lost = lines.index('msgstr ""\n', at)
+        lines, line = [*lines[:lost], *lines[lost + 1:]], at + 1
+    elif how == "last entry without its msgstr":
+        at = msgids_at[-1]
+        lost = next(n for n in range(at, len(lines)) if lines[n].startswith("msgstr"))
+        lines, line = [*lines[:lost], *lines[lost + 1:]], at + 1
+    else:  # "an entry twice": appended by both sides of a merge
+        at = next(n for n in msgids_at[1:] if lines[n + 1].startswith('msgstr "')
+                  and lines[n + 1] != 'msgstr ""\n')
+        lines, line = [*lines, "\n", lines[at], lines[at + 1]], len(lines) + 2
+    path = folder / "messages.po"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, line
+
+
+@pytest.mark.parametrize("how", ["long entry without its msgstr", "last entry without its msgstr",
+                                 "an entry twice"])
+def test_a_catalog_broken_by_a_merge_is_named_with_its_line(tmp_path, how):
+    path, line = broken_copy(tmp_path, how)
+    for problems in (catalog_problems(path), msgfmt_problems(path)):
+        assert any(problem.startswith(f"{path}:{line}: ") for problem in problems), problems
 
 
 def test_both_catalogs_are_complete_and_match_the_template():

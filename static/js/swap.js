@@ -121,7 +121,7 @@
     var open = [];
     document.querySelectorAll(".itinerary details").forEach(function (d, i) { if (d.open) open.push(i); });
     document.title = doc.title;
-    ["meta[name=description]", ".site-header h1", ".tour-when", ".itinerary", ".site-footer"].forEach(function (s) {
+    ["meta[name=description]", ".site-header h1", ".itinerary", ".site-footer"].forEach(function (s) {
       replace(doc, s);
     });
     var details = document.querySelectorAll(".itinerary details");

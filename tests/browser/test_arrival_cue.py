@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import new_context, wait_until
-from .test_follow import FIRST_LEG_M, on_first_leg, paris, where
+from .conftest import wait_until, where
+from .test_follow import FIRST_LEG_M, on_first_leg, paris
 
 PHONE = """
 window.calls = { spoken: [], vibrated: [], shared: [], copied: [] };
@@ -33,38 +33,11 @@ ARRIVED = {
     "fr": "Vous êtes arrivés à l'étape Espace French Tech · Départ prévu à 14\u00a0h\u00a009",
     "en": "You have arrived at Espace French Tech · Departure planned at 2:09\u00a0PM",
 }
+AT = paris(13, 35)  # on the way to the Espace French Tech, due at 13:39
 STOP_TEXT = {
     "fr": "Espace French Tech. Le socle numérique de la cité intelligente",
     "en": "Espace French Tech. The digital foundation of the smart city",
 }
-
-
-@pytest.fixture
-def phone(browser):
-    contexts = []
-
-    def open_page(url, lang="fr", scripts=(), position=None):
-        options = {}
-        if position is not None:
-            options = {"geolocation": where(*position), "permissions": ["geolocation"]}
-        context = new_context(browser, **options)
-        contexts.append(context)
-        context.add_init_script(PHONE + "\n".join(scripts))
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        page.requested = []
-        page.on("request", lambda request: page.requested.append(request.url))
-        page.clock.set_fixed_time(paris(13, 35))
-        page.goto(f"{url}/{lang}/")
-        page.wait_for_selector("#follow[data-ready]")
-        if position is not None:
-            page.wait_for_selector("path.follow-position")
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def arrive(page) -> None:
@@ -74,11 +47,10 @@ def arrive(page) -> None:
 
 
 @pytest.mark.parametrize(("lang", "voice"), [("fr", "fr-FR"), ("en", "en-GB")])
-def test_arrival_is_said_felt_and_can_be_read_aloud(phone, live_server, lang, voice):
-    page = phone(live_server.url, lang, position=on_first_leg(0.5))
-    # Nothing of it is fetched for the first render.
-    page.wait_for_selector(".stop-marker")
-    assert not any("/bundles/extras.js" in url for url in page.requested)
+def test_arrival_is_said_felt_and_can_be_read_aloud(open_phone, live_server, lang, voice):
+    page = open_phone(live_server.url, lang, scripts=[PHONE], position=on_first_leg(0.5), at=AT)
+    # Nothing of it is fetched for the first render (the stops are drawn).
+    assert not any("/bundles/extras.js" in url for url in page.urls)
     assert page.locator(".follow-read").count() == 0
     page.locator(".follow-name").click()  # the walker has touched the page: vibrating is allowed
     wait_until(page, "() => !!document.querySelector('.follow-read')")
@@ -105,8 +77,9 @@ def test_arrival_is_said_felt_and_can_be_read_aloud(phone, live_server, lang, vo
     assert page.errors == []
 
 
-def test_no_vibration_without_a_gesture_and_no_button_without_a_voice(phone, live_server):
-    page = phone(live_server.url, "en", scripts=[NO_SPEECH, UNTOUCHED], position=on_first_leg(0.5))
+def test_no_vibration_without_a_gesture_and_no_button_without_a_voice(open_phone, live_server):
+    page = open_phone(live_server.url, "en", scripts=[PHONE, NO_SPEECH, UNTOUCHED],
+                      position=on_first_leg(0.5), at=AT)
     arrive(page)
     assert page.locator(".follow-here").inner_text() == ARRIVED["en"]
     wait_until(page, "() => tourapp.extrasReady === true")  # fetched for the arrival
@@ -115,8 +88,8 @@ def test_no_vibration_without_a_gesture_and_no_button_without_a_voice(phone, liv
     assert page.errors == []
 
 
-def test_share_uses_the_share_sheet(phone, live_server):
-    page = phone(live_server.url, "fr", scripts=[SHARE])
+def test_share_uses_the_share_sheet(open_phone, live_server):
+    page = open_phone(live_server.url, "fr", scripts=[PHONE, SHARE], at=AT)
     page.get_by_role("button", name="Partager la déambulation").click()
     wait_until(page, "() => calls.shared.length === 1")
     shared = page.evaluate("calls.shared[0]")
@@ -128,8 +101,8 @@ def test_share_uses_the_share_sheet(phone, live_server):
     ("fr", "Lien copié."),
     ("en", "Link copied."),
 ])
-def test_share_copies_the_link_where_there_is_no_sheet(phone, live_server, lang, said):
-    page = phone(live_server.url, lang, scripts=[CLIPBOARD])
+def test_share_copies_the_link_where_there_is_no_sheet(open_phone, live_server, lang, said):
+    page = open_phone(live_server.url, lang, scripts=[PHONE, CLIPBOARD], at=AT)
     name = {"fr": "Partager la déambulation", "en": "Share the walk"}[lang]
     page.get_by_role("button", name=name).click()
     page.wait_for_selector(f".share-done:text-is('{said}')")

@@ -19,7 +19,7 @@ from tourapp.live.views import get_live, guide_token
 
 from ..conftest import reset_rate_limits
 from .conftest import LiveServer, new_context, wait_until
-from .test_follow import FRENCH_TECH, SEEDED_TOUR, card, follow_page, paris, where  # noqa: F401, F811
+from .test_follow import FRENCH_TECH, SEEDED_TOUR, card, paris, where
 
 # The test's own watcher, registered after the page's: once it has seen a position, the
 # page's watcher (called first) has seen it too, and the card is drawn.
@@ -207,17 +207,17 @@ def test_one_end_time_everywhere(browser, live_server, lang):
     context.close()
 
 
-def test_after_the_end_at_the_last_stop_is_not_late(follow_page, live_server):  # noqa: F811
+def test_after_the_end_at_the_last_stop_is_not_late(open_phone, live_server):
     """Point 7: standing at the last stop at 16:30 is the walk's end, not « 33 min late »."""
     fabre = SEEDED_TOUR.stops[3].location
-    page = follow_page(live_server.url, position=fabre, at=paris(16, 30))
+    page = open_phone(live_server.url, position=fabre, at=paris(16, 30))
     assert card(page)["at"] == "musee-fabre"
     assert card(page)["verdict"] is None
 
 
-def test_first_stop_popup_gives_one_time(follow_page, live_server):  # noqa: F811
+def test_first_stop_popup_gives_one_time(open_phone, live_server):
     """Point 7: stop 1 has no visit: « Departure at 1:30 PM », not « 1:30 PM – 1:30 PM »."""
-    page = follow_page(live_server.url)
+    page = open_phone(live_server.url)
     page.wait_for_selector('[data-stop="hotel-de-metropole"]')
     page.locator('[data-stop="hotel-de-metropole"]').click()
     time = page.locator(".stop-popup__time").inner_text()

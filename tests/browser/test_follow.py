@@ -14,7 +14,7 @@ from tourapp.domain.tour import path_length_m, walk_minutes
 from tourapp.testing import LANDSCAPE_PHONE, PHONE, wait_until
 
 from ..conftest import SEEDED, small_doc, write_doc
-from .conftest import new_context
+from .conftest import new_context, where
 
 PARIS = ZoneInfo("Europe/Paris")
 HOTEL = (43.6077999, 3.8907432)  # stop 1, data/stops.geojson
@@ -58,40 +58,8 @@ def metres_text(metres: float) -> str:
     return f"{round(metres / 10) * 10}{NBSP}m"
 
 
-def where(lat: float, lon: float, accuracy: float = 10) -> dict:
-    return {"latitude": lat, "longitude": lon, "accuracy": accuracy}
-
-
 def paris(hour: int, minute: int, day: int = 20) -> dt.datetime:
     return dt.datetime(2018, 11, day, hour, minute, tzinfo=PARIS)
-
-
-@pytest.fixture
-def follow_page(browser):
-    """Open a page with a position (or none: permission not given) at a Paris time."""
-    contexts = []
-
-    def open_page(url, *, position=None, at=None, lang="en", query=""):
-        options = {}
-        if position is not None:
-            options = {"geolocation": where(*position), "permissions": ["geolocation"]}
-        context = new_context(browser, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        if at is not None:
-            page.clock.set_fixed_time(at)
-        page.goto(f"{url}/{lang}/{query}")
-        page.wait_for_selector("#follow[data-ready]")
-        if position is not None:
-            page.wait_for_selector("path.follow-position")
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def card(page) -> dict:
@@ -107,9 +75,9 @@ def card(page) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_position_near_a_stop_gives_the_next_stop_and_distance(follow_page, live_server, lang):
+def test_position_near_a_stop_gives_the_next_stop_and_distance(open_phone, live_server, lang):
     here = on_first_leg(0.85)
-    page = follow_page(live_server.url, position=here, at=paris(13, 35), lang=lang)
+    page = open_phone(live_server.url, position=here, at=paris(13, 35), lang=lang)
     now = card(page)
     assert now["next"] == "espace-french-tech"
     assert now["name"] == "Espace French Tech"
@@ -130,8 +98,8 @@ def test_position_near_a_stop_gives_the_next_stop_and_distance(follow_page, live
     assert page.errors == []
 
 
-def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
-    page = follow_page(live_server.url, position=on_first_leg(0.5), at=paris(13, 35))
+def test_walking_into_the_radius_advances_the_card(open_phone, live_server):
+    page = open_phone(live_server.url, position=on_first_leg(0.5), at=paris(13, 35))
     assert card(page)["next"] == "espace-french-tech"
     stops = page.locator("li.stop")
     assert stops.nth(1).get_attribute("aria-current") == "step"
@@ -182,18 +150,18 @@ def test_walking_into_the_radius_advances_the_card(follow_page, live_server):
         ("fr", -16, "16\u00a0min d'avance"),
     ],
 )
-def test_on_time_or_late_from_the_clock(follow_page, live_server, lang, ahead_min, verdict):
+def test_on_time_or_late_from_the_clock(open_phone, live_server, lang, ahead_min, verdict):
     walk = walk_minutes(left_on_first_leg(0.85), SEEDED_TOUR.speed_kmh)
     when = AT_FRENCH_TECH.arrival + dt.timedelta(minutes=ahead_min - walk)
-    page = follow_page(live_server.url, position=on_first_leg(0.85), at=when, lang=lang)
+    page = open_phone(live_server.url, position=on_first_leg(0.85), at=when, lang=lang)
     assert card(page)["verdict"] == verdict
     assert page.errors == []
 
 
-def test_at_a_stop_lateness_counts_from_its_departure(follow_page, live_server):
+def test_at_a_stop_lateness_counts_from_its_departure(open_phone, live_server):
     # At the Espace French Tech 12 min after it was time to leave (14:09).
     when = AT_FRENCH_TECH.departure + dt.timedelta(minutes=12)
-    page = follow_page(live_server.url, position=FRENCH_TECH, at=when)
+    page = open_phone(live_server.url, position=FRENCH_TECH, at=when)
     assert card(page) | {"distance": None} == {
         "next": "msh-saint-charles", "at": "espace-french-tech",
         "name": "Maison des Sciences de l'Homme (MSH Sud), Saint-Charles site",
@@ -211,13 +179,13 @@ def test_at_a_stop_lateness_counts_from_its_departure(follow_page, live_server):
         (AT_FRENCH_TECH.departure + dt.timedelta(minutes=3), "3\u00a0min late"),
     ],
 )
-def test_at_a_stop_both_sides_of_on_time(follow_page, live_server, when, verdict):
-    page = follow_page(live_server.url, position=FRENCH_TECH, at=when)
+def test_at_a_stop_both_sides_of_on_time(open_phone, live_server, when, verdict):
+    page = open_phone(live_server.url, position=FRENCH_TECH, at=when)
     assert card(page)["verdict"] == verdict
     assert page.errors == []
 
 
-def test_without_location_the_card_follows_the_schedule(follow_page, live_server, browser):
+def test_without_location_the_card_follows_the_schedule(open_phone, live_server, browser):
     context = new_context(browser)
     page = context.new_page()
     # Planned at the Espace French Tech for 8 more minutes (until 14:09).
@@ -236,9 +204,9 @@ def test_without_location_the_card_follows_the_schedule(follow_page, live_server
     context.close()
 
 
-def test_another_day_shows_planned_times_without_alarm(follow_page, live_server):
+def test_another_day_shows_planned_times_without_alarm(open_phone, live_server):
     next_day = AT_FRENCH_TECH.arrival + dt.timedelta(days=1, minutes=6)
-    page = follow_page(live_server.url, position=on_first_leg(0.85), at=next_day)
+    page = open_phone(live_server.url, position=on_first_leg(0.85), at=next_day)
     now = card(page)
     assert now["next"] == "espace-french-tech"
     assert now["verdict"] is None
@@ -247,10 +215,10 @@ def test_another_day_shows_planned_times_without_alarm(follow_page, live_server)
     )
 
 
-def test_preview_at_a_chosen_time(follow_page, live_server):
+def test_preview_at_a_chosen_time(open_phone, live_server):
     # Another day on the device; ?at= replays the walk's day 12 min after leaving (14:09).
     at = AT_FRENCH_TECH.departure + dt.timedelta(minutes=12)
-    page = follow_page(live_server.url, query=f"?at={at:%H:%M}", position=FRENCH_TECH,
+    page = open_phone(live_server.url, query=f"?at={at:%H:%M}", position=FRENCH_TECH,
                        at=paris(9, 0, day=25))
     assert page.locator(".follow-preview").inner_text() == (
         f"Preview: the walk as at {clock_en(at)} on its day."
@@ -302,8 +270,8 @@ def test_distance_follows_the_leg_when_near_it(browser, tmp_path):
         context.close()
 
 
-def test_manual_previous_and_next_without_location(follow_page, live_server):
-    page = follow_page(live_server.url, lang="fr")
+def test_manual_previous_and_next_without_location(open_phone, live_server):
+    page = open_phone(live_server.url, lang="fr")
     prev, nxt = page.locator(".follow-prev"), page.locator(".follow-next")
     assert card(page)["name"] == "Hôtel de Métropole"
     assert prev.is_disabled()
@@ -371,8 +339,8 @@ def test_card_is_in_view_from_the_start_and_off_the_map(browser, live_server, vi
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_refused_permission_says_so(follow_page, live_server, lang):
-    page = follow_page(live_server.url, lang=lang)  # no permission given to the page
+def test_refused_permission_says_so(open_phone, live_server, lang):
+    page = open_phone(live_server.url, lang=lang)  # no permission given to the page
     page.locator("button.follow-locate__button").click()
     message = page.locator(".follow-message")
     expected = {"fr": "La localisation est refusée", "en": "Location is turned off"}[lang]
@@ -384,8 +352,8 @@ def test_refused_permission_says_so(follow_page, live_server, lang):
     assert page.locator("path.follow-position").count() == 0
 
 
-def test_an_imprecise_position_warns_and_never_arrives(follow_page, live_server):
-    page = follow_page(live_server.url, position=on_first_leg(0.85), at=paris(13, 35))
+def test_an_imprecise_position_warns_and_never_arrives(open_phone, live_server):
+    page = open_phone(live_server.url, position=on_first_leg(0.85), at=paris(13, 35))
     page.context.set_geolocation(where(*FRENCH_TECH, accuracy=500))
     wait_until(
         page, "() => document.querySelector('.follow-message').textContent.includes('500')"

@@ -18,7 +18,6 @@ from .test_follow import (
     FRENCH_TECH,
     SEEDED_TOUR,
     card,
-    follow_page,  # noqa: F401 (a fixture)
     paris,
     where,
 )
@@ -39,8 +38,8 @@ def move_to(page, position, accuracy: float = 10) -> None:
 @pytest.mark.parametrize(("lang", "label"), [
     ("fr", "Centrer la carte sur ma position"), ("en", "Centre the map on my position"),
 ])
-def test_recentre_brings_the_position_back_into_view(follow_page, live_server, lang, label):
-    page = follow_page(live_server.url, position=FRENCH_TECH, at=paris(13, 35), lang=lang)
+def test_recentre_brings_the_position_back_into_view(open_phone, live_server, lang, label):
+    page = open_phone(live_server.url, position=FRENCH_TECH, at=paris(13, 35), lang=lang)
     page.evaluate("() => tourapp.map.setView([43.55, 3.80], 16, {animate: false})")
     in_view = f"() => tourapp.map.getBounds().contains({list(FRENCH_TECH)})"
     assert not page.evaluate(in_view)
@@ -107,8 +106,8 @@ def test_far_from_the_walk_says_how_far_and_nothing_absurd(browser, live_server,
     context.close()
 
 
-def test_position_dot_is_drawn_above_the_stop_markers(follow_page, live_server):
-    page = follow_page(live_server.url, position=FRENCH_TECH, at=paris(13, 45))
+def test_position_dot_is_drawn_above_the_stop_markers(open_phone, live_server):
+    page = open_phone(live_server.url, position=FRENCH_TECH, at=paris(13, 45))
     box = page.locator("path.follow-position").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     # Hit testing follows the painting order: made hit-testable (taps go through it to the
@@ -124,8 +123,8 @@ FIGURES = re.compile(r"([\d.,]+\s(?:km|m)).*?(\d+\smin)")
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_card_and_itinerary_give_the_same_leg_figures(follow_page, live_server, lang):
-    page = follow_page(live_server.url, position=FRENCH_TECH, at=paris(14, 0), lang=lang)
+def test_card_and_itinerary_give_the_same_leg_figures(open_phone, live_server, lang):
+    page = open_phone(live_server.url, position=FRENCH_TECH, at=paris(14, 0), lang=lang)
     page.wait_for_selector('#follow[data-at="espace-french-tech"]')
     on_card = FIGURES.search(page.locator(".follow-distance").inner_text()).groups()
     listed = page.locator("li.leg .leg-summary").nth(1).inner_text()

@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import wait_until
 from .test_card_honesty import LEG2, on_path
-from .test_follow import SEEDED_TOUR, card, follow_page, paris  # noqa: F401
+from .test_follow import SEEDED_TOUR, card, paris
 
 
 def look(page, stop_id: str) -> dict:
@@ -29,8 +29,8 @@ def look(page, stop_id: str) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_done_next_and_later_stops_look_different(follow_page, live_server, lang):  # noqa: F811
-    page = follow_page(live_server.url, position=on_path(LEG2, 0.5), at=paris(14, 20), lang=lang)
+def test_done_next_and_later_stops_look_different(open_phone, live_server, lang):
+    page = open_phone(live_server.url, position=on_path(LEG2, 0.5), at=paris(14, 20), lang=lang)
     assert card(page)["next"] == "msh-saint-charles"
     wait_until(page, "() => document.querySelector('[data-stop=\"hotel-de-metropole\"].is-done')")
     done = look(page, "espace-french-tech")
@@ -54,9 +54,9 @@ def test_done_next_and_later_stops_look_different(follow_page, live_server, lang
     assert legs[0]["c"] != legs[1]["c"] and legs[0]["d"] != "none", legs
 
 
-def test_recentre_shows_the_way_to_the_next_stop(follow_page, live_server):  # noqa: F811
+def test_recentre_shows_the_way_to_the_next_stop(open_phone, live_server):
     here = on_path(LEG2, 0.2)
-    page = follow_page(live_server.url, position=here, at=paris(14, 15))
+    page = open_phone(live_server.url, position=here, at=paris(14, 15))
     assert card(page)["next"] == "msh-saint-charles"
     page.evaluate("() => tourapp.map.setView([43.55, 3.80], 17, {animate: false})")
     page.get_by_role("button", name="Centre the map on my position", exact=True).click()
@@ -65,10 +65,10 @@ def test_recentre_shows_the_way_to_the_next_stop(follow_page, live_server):  # n
     assert page.evaluate("(p) => tourapp.map.getBounds().contains(p)", list(here))
 
 
-def test_at_a_stop_the_leg_ahead_is_next_not_done(follow_page, live_server):  # noqa: F811
+def test_at_a_stop_the_leg_ahead_is_next_not_done(open_phone, live_server):
     # At the MSH during its visit (14:32–15:12): the legs walked are done, the one to the
     # Musée Fabre is the next, as when walking it.
-    page = follow_page(live_server.url, position=SEEDED_TOUR.stops[2].location, at=paris(14, 45))
+    page = open_phone(live_server.url, position=SEEDED_TOUR.stops[2].location, at=paris(14, 45))
     wait_until(page, "() => document.querySelector('[data-stop=\"msh-saint-charles\"].is-current')")
     kinds = page.evaluate(
         "() => tourapp.legs.map((l) => { const c = l.getElement().classList;"

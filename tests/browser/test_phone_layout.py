@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import new_context
-
 SMALL = {"width": 320, "height": 568}
 LANDSCAPE = {"width": 844, "height": 390}
+AT_1335 = "?at=13:35"  # the page previewed at 13:35, on the way to stop 2
 NEXT_AT_1335 = {"fr": "Espace French Tech", "en": "Espace French Tech"}
 
 # For the element that has the focus: is its centre on screen, and is it what the
@@ -35,34 +34,11 @@ def settle(page) -> None:
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """Open the page at a viewport; every context is closed afterwards."""
-    contexts = []
-
-    def open_at(viewport, lang="fr", query="?at=13:35", **options):
-        context = new_context(browser, viewport=viewport, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/{lang}/{query}")
-        page.wait_for_selector("#follow[data-ready]")
-        page.wait_for_selector(".stop-marker")
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.parametrize("viewport", [SMALL, LANDSCAPE], ids=["320x568", "844x390"])
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_stuck_card_takes_at_most_a_quarter_of_the_screen(phone, viewport, lang):
+def test_stuck_card_takes_at_most_a_quarter_of_the_screen(open_phone, live_server, viewport, lang):
     # With a position, the card has all it can show: distance, verdict, preview banner.
-    page = phone(
-        viewport, lang, geolocation={"latitude": 43.6085, "longitude": 3.8875, "accuracy": 10},
-        permissions=["geolocation"],
-    )
-    page.wait_for_selector("path.follow-position")
+    page = open_phone(live_server.url, lang, AT_1335, viewport=viewport, position=(43.6085, 3.8875))
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     settle(page)
     box = page.evaluate("document.getElementById('follow').getBoundingClientRect().toJSON()")
@@ -74,8 +50,8 @@ def test_stuck_card_takes_at_most_a_quarter_of_the_screen(phone, viewport, lang)
 
 
 @pytest.mark.parametrize("viewport", [SMALL, LANDSCAPE], ids=["320x568", "844x390"])
-def test_tabbing_never_hides_the_focus_under_a_sticky_element(phone, viewport):
-    page = phone(viewport)
+def test_tabbing_never_hides_the_focus_under_a_sticky_element(open_phone, live_server, viewport):
+    page = open_phone(live_server.url, "fr", AT_1335, viewport=viewport)
     hidden, seen = [], 0
     for _ in range(80):
         page.keyboard.press("Tab")
@@ -98,16 +74,16 @@ def test_tabbing_never_hides_the_focus_under_a_sticky_element(phone, viewport):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_next_stop_is_on_the_first_screen_of_a_small_phone(phone, lang):
-    page = phone(SMALL, lang)
+def test_next_stop_is_on_the_first_screen_of_a_small_phone(open_phone, live_server, lang):
+    page = open_phone(live_server.url, lang, AT_1335, viewport=SMALL)
     name = page.locator(".follow-name")
     assert name.inner_text() == NEXT_AT_1335[lang]
     box = name.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= SMALL["height"], box
 
 
-def test_landscape_shows_the_whole_map_and_every_marker(phone):
-    page = phone(LANDSCAPE)
+def test_landscape_shows_the_whole_map_and_every_marker(open_phone, live_server):
+    page = open_phone(live_server.url, "fr", AT_1335, viewport=LANDSCAPE)
     map_box = page.locator("#map_tour").bounding_box()
     assert map_box["y"] >= 0 and map_box["y"] + map_box["height"] <= LANDSCAPE["height"] + 1
     markers = page.locator(".leaflet-marker-icon.stop-marker")
@@ -138,15 +114,15 @@ BROKEN_FIGURES = r"""(selector) => {
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_times_and_distances_never_break_across_lines(phone, lang):
-    page = phone(SMALL, lang, query="?at=14:20")
+def test_times_and_distances_never_break_across_lines(open_phone, live_server, lang):
+    page = open_phone(live_server.url, lang, "?at=14:20", viewport=SMALL)
     for width in (320, 300, 280, 260):  # a narrower column moves the breaks around
         page.set_viewport_size({"width": width, "height": 568})
         assert page.evaluate(BROKEN_FIGURES, ".site-header, #follow, .itinerary") == [], width
 
 
-def test_attribution_leaves_the_scale_readable_in_landscape(phone):
-    page = phone(LANDSCAPE)
+def test_attribution_leaves_the_scale_readable_in_landscape(open_phone, live_server):
+    page = open_phone(live_server.url, "fr", AT_1335, viewport=LANDSCAPE)
     scale = page.locator(".leaflet-control-scale").bounding_box()
     credit = page.locator(".leaflet-control-attribution").bounding_box()
     overlap = not (
@@ -168,11 +144,11 @@ FRAMES = """() => new Promise((resolve) => {
 @pytest.mark.parametrize("viewport", [SMALL, LANDSCAPE, {"width": 390, "height": 844}],
                          ids=["320x568", "844x390", "390x844"])
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_a_link_to_the_itinerary_lands_still(phone, viewport, lang):
+def test_a_link_to_the_itinerary_lands_still(open_phone, live_server, viewport, lang):
     """Opened at #itinerary-heading (the language switch keeps it), the card sticks and
     turns compact. The room it gives back must not move what follows: the browser's scroll
     anchoring would then scroll the page, the card would come unstuck, grow, and so on,
     every frame."""
-    page = phone(viewport, lang, query="?at=14:05#itinerary-heading")
+    page = open_phone(live_server.url, lang, "?at=14:05#itinerary-heading", viewport=viewport)
     frames = page.evaluate(FRAMES)
     assert len(set(map(tuple, frames))) == 1, frames

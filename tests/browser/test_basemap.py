@@ -109,3 +109,33 @@ def test_a_view_is_drawn_in_short_steps(browser, live_server):
     assert sum(per_task) > 2000, per_task  # the streets in view, casing and fill
     assert max(per_task) <= 350, per_task  # a slice of about 300 points at a time
     context.close()
+
+
+def test_streets_are_drawn_where_the_map_puts_them(browser, live_server):
+    """The base map projects its points itself (no object per point): the same pixels as
+    Leaflet's own projection, for every point of the city."""
+    context = new_context(browser, viewport=SMALL_PHONE)
+    context.unroute(TILE_PATTERN)
+    context.route(TILE_PATTERN, lambda route: route.abort())
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector("#map_tour[data-basemap-drawn]")
+    worst = page.evaluate(
+        """() => {
+          const layer = tourapp.basemap, scale = layer.data.scale;
+          let worst = 0, count = 0;
+          layer.data.streets.forEach((s, k) => {
+            let x = 0, y = 0;
+            for (let i = 0; i + 1 < s.c.length; i += 2) {
+              x += s.c[i]; y += s.c[i + 1];
+              const p = tourapp.map.project([y / scale, x / scale], 0), xy = layer.streets[k].xy;
+              worst = Math.max(worst, Math.abs(p.x - xy[i]), Math.abs(p.y - xy[i + 1]));
+              count++;
+            }
+          });
+          return {worst, count};
+        }"""
+    )
+    assert worst["count"] > 3000
+    assert worst["worst"] * 2 ** 19 < 0.01, worst  # under 1/100 of a pixel at zoom 19
+    context.close()

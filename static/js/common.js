@@ -31,11 +31,6 @@
       if (lang === "fr") return h + "\u00a0h\u00a0" + mm;
       return (h % 12 || 12) + ":" + mm + "\u00a0" + (h < 12 ? "AM" : "PM");
     },
-    /* A moment (ms) as that time of day, on this phone's clock. */
-    timeText: function (lang, ms) {
-      var d = new Date(ms);
-      return app.common.clockText(lang, d.getHours(), d.getMinutes());
-    },
     /* Minutes to walk m metres, as tour.walk_minutes: rounded up, people arrive late
      * rather than early. */
     walkMin: function (m, speedKmh) { return Math.ceil(m / (speedKmh * 1000 / 60) - 1e-9); }

@@ -36,13 +36,9 @@
   }
 
   function $(selector) { return root.querySelector(selector); }
-  var ui = {
-    here: $(".follow-here"), kind: $(".follow-kind"), count: $(".follow-count"),
-    name: $(".follow-name"), distance: $(".follow-distance"), time: $(".follow-time"),
-    verdict: $(".follow-verdict"), message: $(".follow-message"), announce: $(".follow-announce"),
-    prev: $(".follow-prev"), next: $(".follow-next"), more: $(".follow-more"),
-    browse: $(".follow-browse"), iam: $(".follow-iam"), back: $(".follow-back")
-  };
+  var ui = {}; // each part of the card by its class, .follow-<name> (fewer bytes than a list)
+  "here kind count name distance time verdict message announce prev next more browse iam back"
+    .split(" ").forEach(function (part) { ui[part] = $(".follow-" + part); });
 
   var common = window.tourapp.common; // common.js: one copy of the helpers
   var fill = common.fill;
@@ -214,9 +210,23 @@
   /* State: `next` is the stop the card shows (n when the walk is over); `at` says the
    * group stands at stop next-1. `source` says who set it: "schedule" (the clock alone:
    * no verdict, it would always say on time), "position" or "manual" (the buttons,
-   * kept until the position shows an arrival). */
+   * kept until the position shows an arrival). `guess`: placed by a first position before
+   * a live group was known, not since by an arrival or the walker's word (the group may
+   * prove it wrong). */
   var state = { next: 0, at: false, source: "schedule" };
   var fix = null; // { pos: [lat, lon], accuracy: metres }
+
+  /* A live group (live.js: {next, at}, as `state`; null: none) says the walk is happening
+   * now, whatever the calendar says, and where it has got to: nobody has been past the
+   * stop after the group's. Past it, the card is put where the group is (true). */
+  function group() { var f = window.tourapp.group; return f && f(); }
+  function past() {
+    var g = group();
+    if (!g || (state.at ? state.next - 1 : state.next) <= g.next) return false;
+    state.next = g.next;
+    state.at = g.at;
+    return true;
+  }
 
   function fromSchedule(t) {
     if (t === null) return;
@@ -244,6 +254,8 @@
     var lo = placed ? Math.max(0, state.next - 1) : 0;
     // (Before the start, the first leg: a group may set out early.)
     var hi = placed || now() !== null ? Math.min(Math.max(state.next, 1), n - 1) : n - 1;
+    var g = !placed && group();
+    if (g) hi = Math.min(hi, g.next);
     var closest = -1, closestM = Infinity;
     for (var k = lo; k <= hi; k++) {
       var d = haversine(fix.pos, where(k));
@@ -251,6 +263,7 @@
     }
     if (closest >= 0) {
       if (!(state.at && state.next === closest + 1)) startLeg(closest + 1);
+      state.guess = !placed && !g; // an arrival: the walker's own, the group's reach known
       state.next = closest + 1;
       state.at = true;
       state.source = "position";
@@ -261,6 +274,7 @@
       state.at = false;
     }
     if (placed) return;
+    state.guess = !g;
     // Placed by the clock only: on which of the legs it allows? The planned one first.
     var planned = state.next < n ? legTo(state.next) : null;
     if (planned && onLeg(planned, fix.pos).off <= data.near_leg_m) {
@@ -456,6 +470,7 @@
     state.next = i + 1;
     state.at = true;
     state.source = "manual";
+    state.guess = false;
     startLeg(i + 1);
     view = null;
     render();
@@ -607,8 +622,13 @@
   requestAnimationFrame(checkStuck);
 
   function tick() {
+    // A first position placed the card before the live group was known (live.js comes a
+    // moment after the page, more on a slow network), past the group's reach: a guess the
+    // group proves wrong (a street of leg 3 while the group is at stop 2). Placed again.
+    if (state.guess && past()) state.source = "schedule";
     if (state.source === "schedule") {
       fromSchedule(now());
+      past(); // a live group behind the plan (there from live.js, after the first call)
       place();
     }
     render();

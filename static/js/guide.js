@@ -19,6 +19,12 @@
   var common = window.tourapp.common, fill = common.fill, metres = common.metres; // common.js
   var plural = new Intl.PluralRules(lang);
   function counted(forms, num) { return common.counted(forms, num, plural); }
+  // A moment (ms) as a time of day on this phone's clock (the participants' page writes the
+  // walk's clock instead; this one was common.js's, moved out of the participants' bundle).
+  function timeText(ms) {
+    var d = new Date(ms);
+    return common.clockText(lang, d.getHours(), d.getMinutes());
+  }
   var KEY = "tourapp-guide-token", QUEUE_KEY = "tourapp-guide-queue";
   var SHARE_KEY = "tourapp-guide-sharing", WHO_KEY = "tourapp-guide-who", STATE_KEY = "tourapp-guide-state";
   var SEND_EVERY_MS = 10000, SEND_EVERY_M = 20, MIN_GAP_MS = 1100; // server: 1 request/s
@@ -268,7 +274,7 @@
     enqueue({ type: "position", lat: fix.pos[0], lon: fix.pos[1],
       accuracy: Math.max(1, fix.acc), t: now / 1000 });
     ui.position.textContent = fill(T.sent_position, {
-      time: common.timeText(lang, now), // « 13 h 21 », as every time of the app
+      time: timeText(now), // « 13 h 21 », as every time of the app
       accuracy: Math.round(fix.acc)
     });
   }
@@ -349,7 +355,7 @@
   function start(who) {
     if (started) return;
     started = true;
-    var until = common.timeText(lang, who.expires * 1000);
+    var until = timeText(who.expires * 1000);
     ui.link.textContent = fill(T.valid, { name: who.name, time: until });
     ui.actions.hidden = false;
     buildList();

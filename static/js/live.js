@@ -109,17 +109,35 @@
   }
 
   /* The walk clock follow.js uses: a solo start wins, then the live group's clock. On the
-   * walk's own day the group's times hold: a solo start (kept from a rehearsal) is ignored. */
+   * walk's own day, and whenever a guided walk is live (a rehearsal, a re-run: the walk is
+   * happening now, whatever the calendar says), the group's times hold: a solo start (kept
+   * from an earlier visit) is ignored. */
   var solo = load(START_KEY);
-  function own() { return solo && !(app.follow && app.follow.walkDay()) ? solo : null; }
+  // Not a group silent for longer than the whole walk lasts: a rehearsal left live the day
+  // before (nobody ran `tour live-reset`) is old news, shown as such, not a walk now.
+  function groupLive() {
+    var s = last && last.state;
+    var span = stops.length ? (stops[stops.length - 1].departure_min - stops[0].arrival_min) * 60000 : 0;
+    return !!(s && s.active && s.tour === T.version &&
+      !(s.contact && Date.now() + last.skew - s.contact * 1000 > Math.max(span, 3600000)));
+  }
+  function own() { return solo && !(app.follow && app.follow.walkDay()) && !groupLive() ? solo : null; }
   function walkMinute(clock, realMs) { return clock.plan_min + (realMs / 1000 - clock.real_s) * clock.speed / 60; }
   // For the card: minutes between the walker's own timetable and the plan (null: none).
   app.paceShift = function () { return own() ? solo.wall_min - solo.plan_min : null; };
   app.clock = function () {
     if (own()) return walkMinute(solo, Date.now());
-    var s = last && last.state;
-    if (s && s.active && s.clock) return walkMinute(s.clock, Date.now() + last.skew);
+    var s = groupLive() && last.state;
+    if (s && s.clock) return walkMinute(s.clock, Date.now() + last.skew);
     return null;
+  };
+
+  // For the card (follow.js): where the live group is, as its state ({next, at}: at stop
+  // next - 1, or walking to next); null when no guided walk is live, or it is over.
+  app.group = function () {
+    var s = groupLive() && last.state, i = s ? stopIndex(s.stop) : -1;
+    if (i < 0) return null;
+    return s.where === "at" ? { next: i + 1, at: true } : s.where === "walking" ? { next: i, at: false } : null;
   };
 
   /* The time of day in the tour's zone, in minutes: when a solo walker starts. */
@@ -222,7 +240,9 @@
     ui.banner.hidden = !msg;
     ui.from.textContent = msg ? fill(T.message_from, {
       name: msg.guide || s.guide || T.guide, // the guide who wrote it, not the last one heard
-      time: common.timeText(lang, msg.t * 1000) // « 13 h 21 », as every time of the app
+      // On the walk's clock, in the walk's zone (not the phone's), as the group's times:
+      // « 13 h 21 », written as every time of the app.
+      time: clockText(s.clock ? walkMinute(s.clock, msg.t * 1000) : wallMinute(new Date(msg.t * 1000)))
     }) : "";
     ui.text.textContent = msg ? msg.text : "";
     // Offline, or a static copy: the last known state and how old it is.

@@ -1,4 +1,4 @@
-"""The card never misleads (issue 20, points 3 to 7).
+"""The card never misleads (issue 20, points 3 to 8).
 
 Walking away never makes the figures look better, no stop is skipped, browsing the
 stops is not saying where one is, and one end time is given everywhere.
@@ -6,14 +6,19 @@ stops is not saying where one is, and one end time is given everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import time
 
 import pytest
 
+from tourapp import create_app
 from tourapp.domain.tour import path_length_m
+from tourapp.live.views import get_live, guide_token
 
-from .conftest import new_context, wait_until
+from ..conftest import reset_rate_limits
+from .conftest import LiveServer, new_context, wait_until
 from .test_follow import FRENCH_TECH, SEEDED_TOUR, card, paris, where
 
 # The test's own watcher, registered after the page's: once it has seen a position, the
@@ -258,3 +263,196 @@ def test_start_now_times_agree_on_card_and_itinerary(browser, live_server):
     page.locator(".live-start").click()
     assert page.locator(".follow-time").inner_text() == "Arrival planned at 1:39\u00a0PM"
     context.close()
+
+
+# A live group on another day than the walk's (a rehearsal, a re-run) -------------------
+
+LEG3 = SEEDED_TOUR.legs[2].path
+# A point of leg 3 (MSH → Musée Fabre), in the old town, more than 150 m from leg 2.
+ON_LEG3 = next(
+    p for p in LEG3[len(LEG3) // 2:]
+    if min(math.dist(p, q) for q in SEEDED_TOUR.legs[1].path) * 111_000 > 150
+)
+FABRE = SEEDED_TOUR.stops[3].location
+COUNT = {"fr": "({} sur 4)", "en": "({} of 4)"}
+
+
+@pytest.fixture
+def group(tour_file):
+    """Start a server whose walk is live: Marie's reports (the walk clock at ``at``, the
+    group at ``stop``, a message) posted through the app's own client."""
+    with contextlib.ExitStack() as stack:
+
+        def start(at="13:48", stop="espace-french-tech", message=None):
+            app = create_app({"TESTING": True, "TOUR_DATA": tour_file, "SECRET_KEY": "k" * 32})
+            token = guide_token("Marie", 8.0, app)
+            client = app.test_client()
+            reports = [{"type": "clock", "at": at}, {"type": "arrive", "stop": stop}]
+            if message:
+                reports.append({"type": "message", "text": message})
+            for report in reports:
+                response = client.post("/live/guide", json=report,
+                                       headers={"Authorization": f"Bearer {token}"})
+                assert response.status_code == 200, response.get_json()
+                reset_rate_limits(app)
+            return stack.enter_context(LiveServer(app))
+
+        yield start
+
+
+def open_off_day(browser, url, position, lang, first=None, **options):
+    """A phone on a day that is not the walk's (the machine's own date, years after it).
+    ``first="position"``: live.js waits until the phone has placed the card, as on a slow
+    network; ``first="group"``: the position is allowed only once the group is shown."""
+    context = new_context(browser, geolocation=where(*position), **options)
+    if first != "group":
+        context.grant_permissions(["geolocation"])
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    held = []
+    if first == "position":
+        page.route("**/bundles/live.js*", lambda route: held.append(route))
+    page.goto(f"{url}/{lang}/")
+    if first == "position":
+        wait_until(page, "() => document.querySelector('#follow').dataset.next !== ''")
+        page.wait_for_selector("path.follow-position")
+        wait_until(page, "() => document.querySelector('.follow-distance').textContent !== ''")
+        for route in held:
+            route.continue_()
+    if first is not None:
+        wait_until(page, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
+    if first == "group":
+        context.grant_permissions(["geolocation"])
+        page.locator(".follow-locate__button").click()
+    page.wait_for_selector("path.follow-position")
+    page.evaluate(WATCH)
+    return page
+
+
+def progress(page, lang):
+    """The card's next stop and count, and the itinerary's stops marked done."""
+    done = page.evaluate("() => [...document.querySelectorAll('li.stop.is-done')].map(li => li.id)")
+    return card(page)["next"], page.locator(".follow-count").inner_text(), done
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("first", ["position", "group"])
+def test_live_group_off_day_skips_no_stop(browser, group, lang, first):
+    """Point 4: the group at stop 2 on another day, a phone in the streets of leg 3: the
+    card says nothing of stop 3 done, whether the position or the group came first."""
+    server = group()
+    page = open_off_day(browser, server.url, ON_LEG3, lang, first=first)
+    near = on_path(LEG3, 0.9)  # nearer the museum
+    move_to(page, near)
+    nxt, count, done = progress(page, lang)
+    assert nxt != "musee-fabre" and count != COUNT[lang].format(4), (nxt, count)
+    assert "stop-msh-saint-charles" not in done, done
+    # At the museum's door: not « arrived at the Musée Fabre » either.
+    move_to(page, FABRE)
+    assert card(page)["at"] != "musee-fabre"
+    assert "stop-msh-saint-charles" not in progress(page, lang)[2]
+    assert page.errors == []
+
+
+def test_live_group_late_on_the_clock_skips_no_stop(browser, group):
+    """Point 4: the group still at stop 2 at 15:20 on its clock (the plan says walking to
+    the museum): the group, not the plan, says how far anyone can have gone."""
+    server = group(at="15:20")
+    page = open_off_day(browser, server.url, ON_LEG3, "fr", first="group")
+    nxt, count, done = progress(page, "fr")
+    assert nxt != "musee-fabre" and "stop-msh-saint-charles" not in done, (nxt, count, done)
+
+
+def test_the_group_moving_on_lets_the_card_follow(browser, group):
+    """Point 4: the bound is the group's: once it reports stop 3, a phone on leg 3 is placed there."""
+    server = group(stop="msh-saint-charles", at="14:40")
+    page = open_off_day(browser, server.url, ON_LEG3, "fr", first="group")
+    wait_until(page, "() => document.querySelector('#follow').dataset.next === 'musee-fabre'")
+    assert page.locator(".follow-count").inner_text() == "(4 sur 4)"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_alone_off_day_the_walker_keeps_their_own_progress(browser, live_server, lang):
+    """Point 4, the other side: no live group on another day, a walker on leg 3 is on leg 3
+    (their own walk, at their own time), and arrives at the museum."""
+    page = open_off_day(browser, live_server.url, ON_LEG3, lang)
+    nxt, count, done = progress(page, lang)
+    assert (nxt, count) == ("musee-fabre", COUNT[lang].format(4)), (nxt, count)
+    assert "stop-msh-saint-charles" in done
+    move_to(page, FABRE)
+    assert card(page)["at"] == "musee-fabre"
+    assert page.locator(".live-group").is_hidden()
+    assert page.errors == []
+
+
+# Point 8: one time format, the walk's -------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_message_time_is_the_walks_on_a_phone_in_another_zone(browser, group, lang):
+    """The guide's message « Message de Marie à 13 h 48 »: the walk's time, written as the
+    group's line writes it (« depuis 13 h 48 »), not New York's."""
+    server = group(message="Rendez-vous devant le musée")
+    page = open_off_day(browser, server.url, FRENCH_TECH, lang, first="group", timezone_id="America/New_York")
+    wait_until(page, "() => !document.querySelector('.live-banner').hidden", timeout_s=15)
+    shown = page.locator(".live-banner__from").inner_text()
+    expected = {"fr": "Message de Marie à 13\u00a0h\u00a048", "en": "Message from Marie at 1:48\u00a0PM"}[lang]
+    assert shown.startswith(expected), shown
+    since = {"fr": "depuis 13\u00a0h\u00a048", "en": "since 1:48\u00a0PM"}[lang]
+    assert since in page.locator(".live-group").inner_text()
+
+
+def test_a_kept_solo_start_gives_way_to_a_live_group(browser, group):
+    """Point 6 on another day: a « Start now » kept on this phone from an earlier visit does
+    not hide a group that is walking now (nor put the card on the walker's old timetable)."""
+    server = group()
+    page = open_off_day(browser, server.url, FRENCH_TECH, "fr", first="group")
+    version = page.locator("h1").get_attribute("data-tour-version")
+    started = time.time() - 3 * 3600  # three hours ago: on that timetable the walk is over
+    page.evaluate(
+        "([key, start]) => localStorage.setItem(key, JSON.stringify(start))",
+        [f"tourapp-start-{version}", {"real_s": started, "plan_min": 810, "speed": 1, "wall_min": 600}],
+    )
+    page.reload()
+    page.wait_for_selector("#follow[data-ready]")
+    wait_until(page, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
+    assert page.locator(".live-group").inner_text().startswith("Groupe : Espace French Tech")
+    assert "votre rythme" not in page.locator("#follow").inner_text()
+    assert page.locator(".follow-name").inner_text() != "Fin de la déambulation"
+    assert page.locator(".live-start").is_hidden()
+
+
+def test_a_walker_ahead_of_the_live_group_keeps_their_progress(browser, group):
+    """Point 4, the other side with a group: one who reached stop 3 (by position) while the
+    group is at stop 2 has been there: walking on towards the museum, the card goes on."""
+    server = group()
+    msh = SEEDED_TOUR.stops[2].location
+    page = open_off_day(browser, server.url, msh, "fr", first="group")
+    wait_until(page, "() => document.querySelector('#follow').dataset.at === 'msh-saint-charles'")
+    move_to(page, on_path(LEG3, 0.5))
+    page.evaluate("() => window.tourapp.follow.refresh()")  # as a new state of the group does
+    nxt, count, done = progress(page, "fr")
+    assert (nxt, count) == ("musee-fabre", "(4 sur 4)"), (nxt, count, done)
+    assert "stop-msh-saint-charles" in done
+
+
+def test_a_group_left_live_the_day_before_bounds_nobody(browser, group):
+    """A rehearsal nobody reset (`tour live-reset`), its guide silent since yesterday: not a
+    walk happening now (nor its clock, a day on: « Fin de la déambulation »). A walker alone
+    on leg 3 keeps their own progress."""
+    server = group()
+
+    def yesterday(doc):
+        day = 86_400
+        for event in doc["events"]:
+            event["t"] -= day
+        return {**doc, "contact": doc["contact"] - day,
+                "clock": {**doc["clock"], "real_s": doc["clock"]["real_s"] - day}}
+
+    with server.server.app.app_context():
+        get_live().update(yesterday)
+    page = open_off_day(browser, server.url, ON_LEG3, "fr", first="group")
+    page.evaluate("() => window.tourapp.follow.refresh()")
+    wait_until(page, "() => document.querySelector('#follow').dataset.next === 'musee-fabre'")
+    assert page.locator(".follow-count").inner_text() == "(4 sur 4)"
+    assert "il y a" in page.locator(".live-group").inner_text()  # shown, as old news

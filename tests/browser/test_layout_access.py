@@ -129,7 +129,7 @@ def test_landscape_keeps_a_usable_map_beside_the_stuck_card(walk, open_phone, la
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_landscape_stuck_card_with_the_message_and_the_group_leaves_the_itinerary_room(walk, open_phone, lang):
-    page = open_phone(f"{walk.url}/{lang}/?at=14:20", LANDSCAPE_PHONE, FRENCH_TECH)
+    page = open_phone(walk.url, lang, "?at=14:20", viewport=LANDSCAPE_PHONE, position=FRENCH_TECH)
     wait_until(page, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
     page.wait_for_selector("path.follow-position")
     stick_above_the_second_stop(page)
@@ -231,7 +231,7 @@ def test_200_percent_text_on_a_small_phone_reaches_start_now(open_phone, live_se
 def test_200_percent_text_on_a_small_phone_keeps_the_map_and_a_small_stuck_card(walk, open_phone, lang):
     """The issue's complaint: at 320×568 with 200 % text the header took 65 % of the screen
     and the stuck card 47 %. Now a quarter and a third, every word of them still there."""
-    page = open_phone(f"{walk.url}/{lang}/?at=14:20", SMALL_PHONE, FRENCH_TECH)
+    page = open_phone(walk.url, lang, "?at=14:20", viewport=SMALL_PHONE, position=FRENCH_TECH)
     wait_until(page, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
     page.wait_for_selector("path.follow-position")
     text_200(page)

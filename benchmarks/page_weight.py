@@ -168,7 +168,7 @@ def main() -> int:
     worst = max(ratios.values())
     print("\nTargets")
     for lang in LANGS:
-        print(f"  /{lang}/ bytes vs folium defaults in {lang}: {ratios[lang]:.1%}")
+        print(f"  /{lang}/ bytes vs folium defaults in {lang}: {ratios[lang]:.2%}")
     print(
         f"  worst ratio: {worst:.1%} (target ≤ 35 %) "
         + ("met" if worst <= 0.35 else f"MISSED by {worst - 0.35:.1%} points")

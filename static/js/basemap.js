@@ -12,8 +12,8 @@
     return span.outerHTML;
   }
 
-  var SLICE = 300; // points of street traced per step (3,700 in the whole city)
-  var LABEL_SLICE = 40; // streets whose name is placed per step
+  var SLICE = 200; // points of street traced per step (3,700 in the whole city)
+  var LABEL_SLICE = 25; // streets whose name is placed per step
 
   var BaseMap = L.Layer.extend({
     // Each street and zone is kept as its points projected once (world pixels at zoom 0,
@@ -184,14 +184,14 @@
         layer.canvas = buffer;
         layer.fire("drawn");
       }
-      (function step() {
+      setTimeout(function step() { // the first step too: not in the task that asked for the view
         if (layer.generation !== generation || !layer.map) return; // a newer view, or removed
         steps[next++]();
         if (next < steps.length) {
           ctx.getImageData(0, 0, 1, 1); // rasterised now, within this step
           setTimeout(step, 0);
         } else show();
-      })();
+      }, 0);
     }
   });
 

@@ -107,7 +107,7 @@ def test_a_view_is_drawn_in_short_steps(browser, live_server):
     )
     assert per_task is not None, "the view was never drawn"
     assert sum(per_task) > 2000, per_task  # the streets in view, casing and fill
-    assert max(per_task) <= 350, per_task  # a slice of about 300 points at a time
+    assert max(per_task) <= 250, per_task  # a slice of about 200 points at a time
     context.close()
 
 

@@ -29,11 +29,28 @@ def painted_share(page) -> float:
     )
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_without_tiles_the_map_shows_named_streets(browser, live_server, lang):
+def no_tiles(browser):
+    """A small phone with no signal for the tiles: every tile fails."""
     context = new_context(browser, viewport=SMALL_PHONE)
     context.unroute(TILE_PATTERN)
-    context.route(TILE_PATTERN, lambda route: route.abort())  # no signal: every tile fails
+    context.route(TILE_PATTERN, lambda route: route.abort())
+    return context
+
+
+@pytest.fixture
+def drawn(browser, live_server):
+    """The French page with no tiles, once its base map is drawn."""
+    context = no_tiles(browser)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector("#map_tour[data-basemap-drawn]")
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_without_tiles_the_map_shows_named_streets(browser, live_server, lang):
+    context = no_tiles(browser)
     page = context.new_page()
     requests = []
     page.on("request", lambda r: requests.append(r.url))
@@ -76,16 +93,10 @@ def test_online_the_page_does_not_pay_for_it(page, live_server):
     assert not any("/basemap/" in url for url in page.urls)
 
 
-def test_a_view_is_drawn_in_short_steps(browser, live_server):
+def test_a_view_is_drawn_in_short_steps(drawn):
     """No single task draws the whole city: on a slow phone one would hold the page for
     hundreds of milliseconds (Lighthouse's total blocking time). Each step traces a slice."""
-    context = new_context(browser, viewport=SMALL_PHONE)
-    context.unroute(TILE_PATTERN)
-    context.route(TILE_PATTERN, lambda route: route.abort())
-    page = context.new_page()
-    page.goto(f"{live_server.url}/fr/")
-    page.wait_for_selector("#map_tour[data-basemap-drawn]")
-    per_task = page.evaluate(
+    per_task = drawn.evaluate(
         """() => new Promise((done) => {
           // Segments traced per task: a task is counted from one zero-delay timer to the next.
           const counts = [0];
@@ -108,19 +119,12 @@ def test_a_view_is_drawn_in_short_steps(browser, live_server):
     assert per_task is not None, "the view was never drawn"
     assert sum(per_task) > 2000, per_task  # the streets in view, casing and fill
     assert max(per_task) <= 250, per_task  # a slice of about 200 points at a time
-    context.close()
 
 
-def test_streets_are_drawn_where_the_map_puts_them(browser, live_server):
+def test_streets_are_drawn_where_the_map_puts_them(drawn):
     """The base map projects its points itself (no object per point): the same pixels as
     Leaflet's own projection, for every point of the city."""
-    context = new_context(browser, viewport=SMALL_PHONE)
-    context.unroute(TILE_PATTERN)
-    context.route(TILE_PATTERN, lambda route: route.abort())
-    page = context.new_page()
-    page.goto(f"{live_server.url}/fr/")
-    page.wait_for_selector("#map_tour[data-basemap-drawn]")
-    worst = page.evaluate(
+    worst = drawn.evaluate(
         """() => {
           const layer = tourapp.basemap, scale = layer.data.scale;
           let worst = 0, count = 0;
@@ -138,4 +142,3 @@ def test_streets_are_drawn_where_the_map_puts_them(browser, live_server):
     )
     assert worst["count"] > 3000
     assert worst["worst"] * 2 ** 19 < 0.01, worst  # under 1/100 of a pixel at zoom 19
-    context.close()

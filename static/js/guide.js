@@ -19,11 +19,21 @@
   var common = window.tourapp.common, fill = common.fill, metres = common.metres; // common.js
   var plural = new Intl.PluralRules(lang);
   function counted(forms, num) { return common.counted(forms, num, plural); }
-  // A moment (ms) as a time of day on this phone's clock (the participants' page writes the
-  // walk's clock instead; this one was common.js's, moved out of the participants' bundle).
+  // A moment (ms) as a time of day on the walk's clock (its zone from the stops file, in
+  // data-timezone), whatever zone this phone is set to: the times participants read. Any day
+  // (a link's end may be tomorrow), so Intl rather than the participants' one-day table; made
+  // on first use, once the link is checked, not while the page loads.
+  var zone = root.getAttribute("data-timezone"), wallClock = null;
   function timeText(ms) {
-    var d = new Date(ms);
-    return common.clockText(lang, d.getHours(), d.getMinutes());
+    var d = new Date(ms), h = d.getHours(), m = d.getMinutes(); // a browser without the zone: the phone's
+    try {
+      wallClock = wallClock || new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", hour: "2-digit", minute: "2-digit" });
+      var parts = {};
+      wallClock.formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+      h = +parts.hour % 24;
+      m = +parts.minute;
+    } catch (e) { /* an unknown zone (an old browser): the phone's clock */ }
+    return common.clockText(lang, h, m); // « 13 h 48 », "1:48 PM", as every time of the app
   }
   var KEY = "tourapp-guide-token", QUEUE_KEY = "tourapp-guide-queue";
   var SHARE_KEY = "tourapp-guide-sharing", WHO_KEY = "tourapp-guide-who", STATE_KEY = "tourapp-guide-state";

@@ -9,11 +9,14 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 from geopy.distance import great_circle
 
 from tourapp import create_app
 from tourapp.live import tokens
 from tourapp.live.views import get_live, guide_token
+from tourapp.render.i18n import clock
+from tourapp.stopsfile.store import get_store
 from tourapp.testing import wait_for
 
 from .conftest import LiveServer, new_context, wait_until
@@ -68,8 +71,8 @@ def contexts(browser):
         context.close()
 
 
-def open_guide(contexts, server, query="", token=None, position=FRENCH_TECH):
-    context = contexts(geolocation=where(*position), permissions=["geolocation"])
+def open_guide(contexts, server, query="", token=None, position=FRENCH_TECH, lang="fr", **options):
+    context = contexts(geolocation=where(*position), permissions=["geolocation"], **options)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
@@ -87,7 +90,7 @@ def open_guide(contexts, server, query="", token=None, position=FRENCH_TECH):
     # The answer's headers: the page reads no report's body, so "requestfinished" never comes.
     page.on("response", lambda response: ended(response.request))
     page.on("requestfailed", ended)
-    page.goto(f"{server.url}/fr/guide{query}#token={token or token_for(server)}")
+    page.goto(f"{server.url}/{lang}/guide{query}#token={token or token_for(server)}")
     return page
 
 
@@ -240,6 +243,33 @@ def test_guide_page_refuses_bad_links(contexts, server, kind):
     assert guide.locator(".guide-actions").is_hidden()
     with server.app.app_context():
         assert get_live().revision() == 0
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_guide_page_writes_times_on_the_walks_clock_on_a_phone_in_another_zone(contexts, server, lang):
+    """A guide's phone set to New York: the link's end and the position's time read on the
+    walk's clock (Europe/Paris), as every other time of the app, like participants see them."""
+    token = token_for(server)
+    expires = server.app.test_client().get(
+        "/live/guide", headers={"Authorization": f"Bearer {token}"}).get_json()["expires"]
+    with server.app.app_context():
+        zone = ZoneInfo(get_store().tour().timezone)  # the stops file's: Europe/Paris
+
+    def clock_text(seconds):
+        with server.app.test_request_context(f"/{lang}/"), force_locale(lang):
+            return clock(dt.datetime.fromtimestamp(seconds, zone))
+
+    guide = open_guide(contexts, server, token=token, lang=lang, timezone_id="America/New_York")
+    guide.wait_for_selector(".guide-actions:not([hidden])")
+    assert clock_text(expires) in guide.locator(".guide-link").inner_text()
+    before = time.time()
+    guide.locator(".guide-share").click()
+    wait_until(guide, "() => document.querySelector('.guide-position').textContent !== ''")
+    after = time.time()
+    sent = guide.locator(".guide-position").inner_text()
+    assert any(clock_text(t) in sent for t in (before, after)), (sent, clock_text(before))
+    assert guide.errors == []
 
 
 @SQLITE_ONLY

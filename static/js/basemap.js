@@ -17,8 +17,7 @@
 
   var BaseMap = L.Layer.extend({
     // Each street and zone is kept as its points projected once (world pixels at zoom 0,
-    // with their bounding box): a redraw is then arithmetic, one path per pen, so that even
-    // a slow phone draws the whole view in a few milliseconds.
+    // with their bounding box): a redraw is then arithmetic, traced a slice at a time.
     initialize: function (data) {
       this.data = data;
       this.labels = []; // the names drawn last time (the tests read them)
@@ -61,6 +60,7 @@
       pane.style.pointerEvents = "none";
       this.pane = pane;
       this.canvas = L.DomUtil.create("canvas", "basemap", pane); // empty until the first view is drawn
+      this.canvas.setAttribute("aria-hidden", "true");
       map.on("moveend resize", this.redraw, this);
       this.redraw();
     },

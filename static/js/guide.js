@@ -24,7 +24,7 @@
   // (a link's end may be tomorrow), so Intl rather than the participants' one-day table; made
   // on first use, once the link is checked, not while the page loads.
   var zone = root.getAttribute("data-timezone"), wallClock = null;
-  function timeText(ms) {
+  function wall(ms) { // [hour, minute] of the moment ms on the walk's clock
     var d = new Date(ms), h = d.getHours(), m = d.getMinutes(); // a browser without the zone: the phone's
     try {
       wallClock = wallClock || new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", hour: "2-digit", minute: "2-digit" });
@@ -33,7 +33,21 @@
       h = +parts.hour % 24;
       m = +parts.minute;
     } catch (e) { /* an unknown zone (an old browser): the phone's clock */ }
-    return common.clockText(lang, h, m); // « 13 h 48 », "1:48 PM", as every time of the app
+    return [h, m];
+  }
+  function timeText(ms) {
+    var hm = wall(ms);
+    return common.clockText(lang, hm[0], hm[1]); // « 13 h 48 », "1:48 PM", as every time of the app
+  }
+  // The last moment that read hour:minute on the walk's clock (typed in the "The group left
+  // at" box): earlier today, or last evening when typed just after midnight; a time still
+  // to come today (within 12 hours): now.
+  function lastAt(hour, minute) {
+    var now = Date.now(), hm = wall(now);
+    var ago = (hm[0] * 60 + hm[1]) - (hour * 60 + minute); // minutes
+    if (ago < 0 && ago > -720) return now;
+    if (ago < 0) ago += 1440;
+    return now - now % 60000 - ago * 60000;
   }
   var KEY = "tourapp-guide-token", QUEUE_KEY = "tourapp-guide-queue";
   var SHARE_KEY = "tourapp-guide-sharing", WHO_KEY = "tourapp-guide-who", STATE_KEY = "tourapp-guide-state";
@@ -391,9 +405,8 @@
     ui.setDeparture.addEventListener("click", function () {
       var m = /^(\d{2}):(\d{2})$/.exec(ui.departure.value), g = shown(), k = index(g.stop);
       if (!m || g.where !== "at" || k < 0) return;
-      var when = new Date();
-      when.setHours(+m[1], +m[2], 0, 0);
-      enqueue({ type: "leave", stop: stops[k].id, t: Math.min(when.getTime(), Date.now()) / 1000 });
+      // The time typed is the walk's, as every time on the page, whatever the phone's zone.
+      enqueue({ type: "leave", stop: stops[k].id, t: lastAt(+m[1], +m[2]) / 1000 });
       render();
     });
     ui.setVisit.addEventListener("click", function () {

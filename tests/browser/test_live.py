@@ -273,6 +273,42 @@ def test_guide_page_writes_times_on_the_walks_clock_on_a_phone_in_another_zone(c
 
 
 @SQLITE_ONLY
+def test_the_departure_typed_is_read_on_the_walks_clock(contexts, server):
+    """« Le groupe est parti à » 5 minutes ago on the walk's clock, typed on a phone set to
+    New York: the departure is recorded then, not at the moment of the tap (the phone's own
+    clock read the time as six hours ahead, which the page put back to now)."""
+    with server.app.app_context():
+        zone = ZoneInfo(get_store().tour().timezone)
+    now = dt.datetime.now(zone)
+    guide = open_guide(contexts, server, timezone_id="America/New_York")
+    # The arrival tapped 8 minutes ago (the phone's clock set back, then put right): the
+    # departure must come after it.
+    guide.clock.install(time=now - dt.timedelta(minutes=8))
+    guide.reload()
+    guide.wait_for_selector(".guide-actions:not([hidden])")
+    guide.locator(".guide-main").click()  # « Nous sommes à l'étape 1 »
+    wait_guide_idle(guide)
+    guide.clock.set_system_time(dt.datetime.now(zone))
+    left = (now - dt.timedelta(minutes=5)).replace(second=0, microsecond=0)
+    guide.locator(".guide-more summary").click()
+    guide.locator(".guide-departure").fill(f"{left:%H:%M}")
+    guide.locator(".guide-set-departure").click()
+
+    def leave():
+        with server.app.app_context():
+            events = get_live().read()[1].get("events", [])
+        return next((e for e in events if e["kind"] == "leave"), None)
+
+    deadline = time.monotonic() + 15
+    while leave() is None and time.monotonic() < deadline:
+        guide.wait_for_timeout(50)
+    event = leave()
+    assert event is not None and event["stop"] == "hotel-de-metropole", event
+    assert event["t"] == pytest.approx(left.timestamp(), abs=1), (event, left)
+    assert guide.errors == []
+
+
+@SQLITE_ONLY
 def test_without_network_the_last_state_shows_with_its_age(contexts, server):
     guide = open_guide(contexts, server, query="?at=13:48")
     guide.wait_for_selector(".guide-actions:not([hidden])")

@@ -81,10 +81,9 @@
       var ratio = window.devicePixelRatio || 1, zoom = map.getZoom();
       var generation = this.generation = (this.generation || 0) + 1;
       var buffer = L.extend(document.createElement("canvas"), { width: size.x * ratio, height: size.y * ratio });
-      var at = map.containerPointToLayerPoint([0, 0]);
+      var at = map.containerPointToLayerPoint([0, 0]); // the view's top left, in the map's layer
       // World pixel k at zoom 0 is at k × k2 − origin on the screen.
-      var k2 = map.getZoomScale(zoom, 0);
-      var origin = map.containerPointToLayerPoint([0, 0]).add(map.getPixelOrigin());
+      var k2 = map.getZoomScale(zoom, 0), origin = at.add(map.getPixelOrigin());
       var pad = 0.1, left = (origin.x - size.x * pad) / k2, top = (origin.y - size.y * pad) / k2;
       var right = (origin.x + size.x * (1 + pad)) / k2, bottom = (origin.y + size.y * (1 + pad)) / k2;
       function seen(shape) {
@@ -107,6 +106,8 @@
         zones.forEach(function (ring) { trace(ring.xy); ctx.closePath(); });
         ctx.fill();
         ctx.lineCap = ctx.lineJoin = "round";
+        ctx.font = (zoom >= 17 ? 13 : 11) + "px system-ui, sans-serif"; // the names', later
+        ctx.textBaseline = "middle";
       }];
       // Slices of about SLICE points: a few milliseconds of rasterising each.
       var slices = [], slice = [], points = 0;
@@ -137,8 +138,6 @@
       }
       steps.push(function () { layer.labels = labels; });
       function names(part) {
-        ctx.font = (zoom >= 17 ? 13 : 11) + "px system-ui, sans-serif";
-        ctx.textBaseline = "middle";
         part.forEach(function (s) {
           if (!s.name || named[s.name]) return;
           var xy = s.xy, first = -1, last = -1;

@@ -14,6 +14,8 @@ and re-joined when one of their files changes on disk.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 
 import rcssmin
@@ -54,6 +56,25 @@ BUNDLES: dict[str, tuple[str, ...]] = {
 SEPARATORS = {".js": b"\n;\n", ".css": b"\n"}
 TYPES = {".js": "text/javascript", ".css": "text/css"}
 VENDOR = f"{os.sep}vendor{os.sep}"
+BUILT = "js/min"
+"""Where tools/build_scripts.py writes the app's scripts, minified with esbuild."""
+MANIFEST = "sources.json"
+"""In BUILT: each built script's source (``js/follow.js``) and that source's SHA-256."""
+
+
+def _built(path: str, data: bytes) -> bytes | None:
+    """The esbuild-minified ``path``, if built from these very bytes; None otherwise."""
+    folder, name = os.path.split(path)
+    built = os.path.join(folder, "min", name)
+    try:
+        with open(os.path.join(folder, "min", MANIFEST), encoding="utf-8") as file:
+            made_from = json.load(file).get(f"js/{name}")
+        if made_from != hashlib.sha256(data).hexdigest():
+            return None  # edited since the build: the plain minifier's bytes meanwhile
+        with open(built, "rb") as file:
+            return file.read().rstrip(b"\n")
+    except (OSError, ValueError):
+        return None
 
 
 def _minified(path: str, data: bytes) -> bytes:
@@ -62,6 +83,9 @@ def _minified(path: str, data: bytes) -> bytes:
         return data
     text = data.decode("utf-8")
     if path.endswith(".js"):
+        built = _built(path, data) if os.path.basename(os.path.dirname(path)) == "js" else None
+        if built is not None:
+            return built
         return rjsmin.jsmin(text, keep_bang_comments=True).encode("utf-8")
     return rcssmin.cssmin(text, keep_bang_comments=True).encode("utf-8")
 

@@ -13,7 +13,7 @@
   }
 
   var SLICE = 200; // points of street traced per step (3,700 in the whole city)
-  var LABEL_SLICE = 25; // streets whose name is placed per step
+  var LABEL_SLICE = 10; // streets whose name is placed per step
 
   var BaseMap = L.Layer.extend({
     // Each street and zone is kept as its points projected once (world pixels at zoom 0,
@@ -26,22 +26,26 @@
       var scale = this.data.scale, RAD = Math.PI / 180;
       // The web map's own projection (Leaflet's EPSG3857 at zoom 0) as plain arithmetic:
       // no object per point, a few milliseconds for the city even on a slow phone.
+      // Written straight into the arrays: no object per point for the garbage collector.
       var mercator = map.options.crs === L.CRS.EPSG3857;
-      function project(lat, lon) {
-        if (!mercator) return map.project([lat, lon], 0);
-        var sin = Math.sin(Math.max(Math.min(lat, 85.0511287798), -85.0511287798) * RAD);
-        return { x: 256 * (0.5 + lon / 360), y: 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) };
-      }
       function decode(c) {
         var xy = new Float64Array(c.length), x = 0, y = 0, box = [Infinity, Infinity, -Infinity, -Infinity];
         for (var i = 0; i + 1 < c.length; i += 2) {
           x += c[i]; y += c[i + 1];
-          var p = project(y / scale, x / scale);
-          xy[i] = p.x; xy[i + 1] = p.y;
-          if (p.x < box[0]) box[0] = p.x;
-          if (p.y < box[1]) box[1] = p.y;
-          if (p.x > box[2]) box[2] = p.x;
-          if (p.y > box[3]) box[3] = p.y;
+          var lat = y / scale, lon = x / scale, px, py;
+          if (mercator) {
+            var sin = Math.sin(Math.max(Math.min(lat, 85.0511287798), -85.0511287798) * RAD);
+            px = 256 * (0.5 + lon / 360);
+            py = 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+          } else {
+            var p = map.project([lat, lon], 0);
+            px = p.x; py = p.y;
+          }
+          xy[i] = px; xy[i + 1] = py;
+          if (px < box[0]) box[0] = px;
+          if (py < box[1]) box[1] = py;
+          if (px > box[2]) box[2] = px;
+          if (py > box[3]) box[3] = py;
         }
         return { xy: xy, box: box };
       }
@@ -197,11 +201,17 @@
   function load(map) {
     var box = map.getContainer(), url = box.getAttribute("data-basemap");
     if (!url || !window.fetch) return;
+    // The data read, its streets projected, the layer added: each in a task of its own.
+    function later(value) { return new Promise(function (done) { setTimeout(done, 0, value); }); }
     fetch(url).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
-    }).then(function (data) {
+    }).then(later).then(function (data) {
       var layer = new BaseMap(data);
+      layer.project(map);
+      return later(layer);
+    }).then(function (layer) {
+      var data = layer.data;
       // Marked drawn (the tests wait on it) once its first view is complete.
       layer.once("drawn", function () { box.setAttribute("data-basemap-drawn", ""); });
       map.addLayer(layer);

@@ -42,11 +42,13 @@
     load();
   });
 
-  var last = kept("tourapp-live-" + T.version);
-  if (kept("tourapp-start-" + T.version) || (last && last.state && last.state.active)) {
-    load();
-    return;
-  }
+  // The rest in a task of its own, after the page's first scripts: the first read of
+  // localStorage waits for the browser's storage (on a slow phone, a long task with the rest).
+  setTimeout(function () {
+    var last = kept("tourapp-live-" + T.version);
+    if (kept("tourapp-start-" + T.version) || (last && last.state && last.state.active)) load();
+    else poll();
+  }, 0);
 
   var etag = null;
   function poll() {
@@ -71,5 +73,4 @@
       if (!requested) setTimeout(poll, POLL_MS);
     });
   }
-  poll();
 })();

@@ -40,6 +40,9 @@
   var credit = el("a", "", "Leaflet");
   credit.href = "https://leafletjs.com";
   L.Control.Attribution.mergeOptions({ prefix: credit.outerHTML });
+  // Tiles appear without fading in: a fade redraws the map at every frame for a fifth of a
+  // second after each tile (failed ones too, when offline), work a slow phone feels.
+  L.Map.mergeOptions({ fadeAnimation: false });
 
   /* A stop's pop-up is a small dialog: as wide as the map allows beside its buttons (64 px)
    * with its own margins (90 px), so that on a 320 px phone it and its close button stay on
@@ -95,10 +98,10 @@
     register: function (map, bounds, legs) {
       window.tourapp.map = map;
       window.tourapp.markers = markers;
-      window.tourapp.legs = legs || [];
+      legs = window.tourapp.legs = legs || [];
       labelPopups(map);
-      // The map has no view yet (mapview.py): every layer waits for one. The view and the
-      // lines come in a task of their own, the stops in the next, the tiles last: on a slow
+      // The map has no view yet (mapview.py): every layer waits for one. The view comes in a
+      // task of its own, the lines in the next, then the stops, the tiles last: on a slow
       // phone no single task holds the page for long (Lighthouse's total blocking time).
       var tiles = [];
       map.eachLayer(function (layer) { if (layer instanceof L.GridLayer) tiles.push(layer); });
@@ -109,29 +112,35 @@
         if (map.attributionControl) map.attributionControl.addAttribution(layer.getAttribution());
       });
       markers.forEach(function (m) { map.removeLayer(m.marker); });
-      function later(step) { setTimeout(step, 0); }
+      legs.forEach(function (line) { map.removeLayer(line); });
+      // Each step once the browser has drawn a frame: the layout the last step's changes
+      // need is done in that frame, not forced in the next step (a long task on a phone).
+      function later(step) { requestAnimationFrame(function () { setTimeout(step, 0); }); }
       later(function () {
         // Room on the left for the 44 px zoom buttons, so that no stop hides under them; no
         // animation: the first view is there at once, and markers do not move under a finger.
         map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
         later(function () {
-          markers.forEach(function (m) {
-            map.addLayer(m.marker);
-            var node = m.marker.getElement();
-            node.setAttribute("aria-label", m.texts.label);
-            node.setAttribute("role", "button");
-            node.setAttribute("data-stop", m.texts.id);
-          });
-          map.fire("tourapp:markers"); // follow.js marks them done, next or later
-
+          legs.forEach(function (line) { map.addLayer(line); });
           later(function () {
-            tiles.forEach(function (layer) {
-              map.addLayer(layer);
-              // Only when tiles fail (offline, a server down): online, the page pays nothing
-              // for it; the service worker has it stored for the day there is no signal.
-              layer.once("tileerror", function () { baseMap(map); });
+            markers.forEach(function (m) {
+              map.addLayer(m.marker);
+              var node = m.marker.getElement();
+              node.setAttribute("aria-label", m.texts.label);
+              node.setAttribute("role", "button");
+              node.setAttribute("data-stop", m.texts.id);
             });
-            if (navigator.onLine === false) baseMap(map);
+            map.fire("tourapp:markers"); // follow.js marks them done, next or later
+
+            later(function () {
+              tiles.forEach(function (layer) {
+                map.addLayer(layer);
+                // Only when tiles fail (offline, a server down): online, the page pays
+                // nothing for it; the service worker has it stored for the day there is no signal.
+                layer.once("tileerror", function () { baseMap(map); });
+              });
+              if (navigator.onLine === false) baseMap(map);
+            });
           });
         });
       });

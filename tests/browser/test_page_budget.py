@@ -83,3 +83,32 @@ def test_nothing_moves_while_the_page_comes_to_life(page, live_server, lang, siz
     page.wait_for_function("() => performance.getEntriesByType('resource')"
                            ".some((e) => e.name.includes('/live/state.json') && e.responseEnd > 0)")
     assert page.evaluate(LAYOUT_SHIFTS) == []
+
+
+STEPS = """
+window.__steps = {};
+(function () {
+  var frames = 0;
+  (function tick() { frames++; requestAnimationFrame(tick); })();
+  function seen(name, found) { if (found && !(name in window.__steps)) window.__steps[name] = frames; }
+  new MutationObserver(function () {
+    var scale = document.querySelector(".leaflet-control-scale-line");
+    seen("view", scale && scale.textContent.trim());
+    seen("lines", document.querySelector(".leaflet-overlay-pane path"));
+    seen("stops", document.querySelector(".leaflet-marker-pane .stop-marker"));
+    seen("tiles", document.querySelector("img.leaflet-tile"));
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+})();
+"""
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_map_comes_in_steps_each_after_a_frame(page, live_server, lang):
+    """The view, the lines, the stops, then the tiles, each once the browser has drawn the
+    last step: no step lays out the page the last one changed (a long task on a slow phone,
+    Lighthouse's total blocking time)."""
+    page.add_init_script(STEPS)
+    page.goto(f"{live_server.url}/{lang}/")
+    page.wait_for_function("() => Object.keys(window.__steps).length === 4")
+    steps = page.evaluate("window.__steps")
+    assert steps["view"] < steps["lines"] < steps["stops"] < steps["tiles"], steps

@@ -504,8 +504,11 @@
         circle.setLatLng(ll).setRadius(fix.accuracy);
         dot.setLatLng(ll);
       }
-      // The map stays on the walk when the person is far from it, unless they ask.
-      if (!centred && awayFromWalk(fix.pos) <= data.far_m && !map.getBounds().contains(ll)) map.panTo(ll);
+      // The map stays on the walk when the person is far from it, unless they ask. Once the
+      // map has its view: it comes a few frames after the page (tour-map.js).
+      if (!centred) map.whenReady(function () {
+        if (fix && awayFromWalk(fix.pos) <= data.far_m && !map.getBounds().contains(fix.pos)) map.panTo(fix.pos);
+      });
       centred = true;
       if (recentre) recentre.hidden = false;
     }
@@ -633,8 +636,11 @@
     }
     render();
   }
-  render();
-  root.setAttribute("data-ready", ""); // the card is alive (the tests wait for it)
+  // The card's first render in a task after this set-up: two short tasks on a slow phone.
+  setTimeout(function () {
+    render();
+    root.setAttribute("data-ready", ""); // the card is alive (the tests wait for it)
+  }, 0);
   setInterval(tick, 20000); // the clock moves even when the position does not
   // For live.js: the phone's position stays in this page, live.js only measures from it.
   window.tourapp = window.tourapp || {};

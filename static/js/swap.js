@@ -103,9 +103,11 @@
     credit(map, made.tiles);
     // The walker's view stays, unless the walk is no longer in it.
     var bounds = L.latLngBounds(made.bounds);
-    if (!map.getBounds().intersects(bounds)) {
-      map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
-    }
+    map.whenReady(function () { // a view to compare with (the first comes a few frames in)
+      if (!map.getBounds().intersects(bounds)) {
+        map.fitBounds(bounds, { paddingTopLeft: [64, 24], paddingBottomRight: [24, 32], animate: false });
+      }
+    });
     map.fire("tourapp:markers"); // follow.js marks them done, next or later
   }
 

@@ -213,7 +213,10 @@
     }).then(function (layer) {
       var data = layer.data;
       // Marked drawn (the tests wait on it) once its first view is complete.
-      layer.once("drawn", function () { box.setAttribute("data-basemap-drawn", ""); });
+      layer.once("drawn", function () {
+        box.setAttribute("data-basemap-drawn", "");
+        if (app.mapComplete) app.mapComplete(); // the offline worker may download now (site.js)
+      });
       map.addLayer(layer);
       window.tourapp.basemap = layer;
       // The city's credit, once: the walk's own credit (the same open data) may give it already.
@@ -221,7 +224,10 @@
       var credit = data.credit[lang] || data.credit.fr;
       var control = map.attributionControl;
       if (control && control.getContainer().textContent.indexOf(credit) < 0) control.addAttribution(asHtml(credit));
-    }).catch(function (e) { console.warn("tourapp: no base map:", e); }); // the tiles alone, as before
+    }).catch(function (e) {
+      console.warn("tourapp: no base map:", e); // the tiles alone, as before
+      if (app.mapComplete) app.mapComplete();
+    });
   }
   load(app.map);
 })();

@@ -55,9 +55,19 @@
   // Service workers need a secure context (https or localhost): elsewhere the page
   // simply works online only.
   if (!worker || !("serviceWorker" in navigator)) return;
-  window.addEventListener("load", function () {
+  function register() {
+    if (register.done) return;
+    register.done = true;
     navigator.serviceWorker.register(worker, { updateViaCache: "none" }).catch(function (error) {
       console.warn("tourapp: offline mode unavailable:", error);
     });
+  }
+  // After the page has loaded; on the walk's page, once its map is complete (its tiles, or
+  // the offline base map: tour-map.js): the worker then downloads the whole walk without
+  // taking a weak signal's bandwidth from the map. At the latest 10 s after the page.
+  window.addEventListener("load", function () {
+    if (!app.whenMapComplete) return register();
+    app.whenMapComplete(register);
+    setTimeout(register, 10000);
   });
 })();

@@ -88,7 +88,19 @@
     else window.addEventListener("load", go);
   }
 
+  // The map complete on the screen: its tiles, or (tiles failing) the offline base map
+  // (basemap.js calls settled). site.js registers the offline worker then: its downloads
+  // (the whole walk, in both languages) take no bandwidth from the map on a weak signal.
+  var waiting = [], complete = false;
+  function settled() {
+    if (complete) return;
+    complete = true;
+    waiting.forEach(function (call) { call(); });
+  }
+
   window.tourapp = {
+    whenMapComplete: function (call) { if (complete) call(); else waiting.push(call); },
+    mapComplete: settled,
     bindStop: function (marker, t) {
       marker.bindPopup(function () { return popupContent(t); }, { maxWidth: 280 });
       marker.bindTooltip(function () { return el("span", "", t.order + ". " + t.name); });
@@ -133,13 +145,15 @@
             map.fire("tourapp:markers"); // follow.js marks them done, next or later
 
             later(function () {
+              var failed = !tiles.length;
               tiles.forEach(function (layer) {
                 map.addLayer(layer);
                 // Only when tiles fail (offline, a server down): online, the page pays
                 // nothing for it; the service worker has it stored for the day there is no signal.
-                layer.once("tileerror", function () { baseMap(map); });
+                layer.once("tileerror", function () { failed = true; baseMap(map); });
+                layer.once("load", function () { if (!failed) settled(); });
               });
-              if (navigator.onLine === false) baseMap(map);
+              if (navigator.onLine === false || failed) baseMap(map);
             });
           });
         });

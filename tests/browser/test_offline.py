@@ -172,3 +172,53 @@ def test_manifest_makes_the_site_installable(context, live_server):
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     # Playwright's contexts are incognito ones, where Chromium never offers to install.
     assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+
+
+REGISTRATION = """
+window.__registered = null;
+const register = ServiceWorkerContainer.prototype.register;
+ServiceWorkerContainer.prototype.register = function (...args) {
+  const map = document.querySelector('#map_tour');
+  const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+  window.__registered = {
+    tiles: tiles.length,
+    tilesDone: tiles.length > 0 && tiles.every((t) => t.complete),
+    basemap: !!(map && map.hasAttribute('data-basemap-drawn')),
+    loaded: document.readyState === 'complete',
+  };
+  return register.apply(this, args);
+};
+"""
+
+
+def test_the_worker_waits_for_the_map_s_tiles(context, live_server):
+    """Its downloads (the whole walk, both languages) take no bandwidth from the map's tiles
+    on a weak signal: it is registered once they are on the screen."""
+    context.add_init_script(REGISTRATION)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    wait_for_worker(page)
+    registered = page.evaluate("window.__registered")
+    assert registered["loaded"] and registered["tiles"] > 0 and registered["tilesDone"], registered
+
+
+def test_with_tiles_failing_the_worker_waits_for_the_offline_base_map(browser, live_server):
+    context = new_context(browser, service_workers="allow")
+    context.route(TILE_PATTERN, lambda route: route.abort())  # the tile server down
+    context.add_init_script(REGISTRATION)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/en/")
+        wait_for_worker(page)
+        registered = page.evaluate("window.__registered")
+        assert registered["basemap"], registered  # drawn first (failed tiles are "complete" too)
+    finally:
+        context.close()
+
+
+def test_pages_without_a_map_register_the_worker_once_loaded(context, live_server):
+    context.add_init_script(REGISTRATION)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/guides/")
+    wait_until(page, "() => window.__registered !== null")
+    assert page.evaluate("window.__registered")["loaded"]

@@ -127,7 +127,11 @@
       legs.forEach(function (line) { map.removeLayer(line); });
       // Each step once the browser has drawn a frame: the layout the last step's changes
       // need is done in that frame, not forced in the next step (a long task on a phone).
-      function later(step) { requestAnimationFrame(function () { setTimeout(step, 0); }); }
+      // A page opened in a background tab draws no frames: its steps follow one another.
+      function later(step) {
+        if (document.hidden) setTimeout(step, 0);
+        else requestAnimationFrame(function () { setTimeout(step, 0); });
+      }
       later(function () {
         // Room on the left for the 44 px zoom buttons, so that no stop hides under them; no
         // animation: the first view is there at once, and markers do not move under a finger.

@@ -112,3 +112,15 @@ def test_the_map_comes_in_steps_each_after_a_frame(page, live_server, lang):
     page.wait_for_function("() => Object.keys(window.__steps).length === 4")
     steps = page.evaluate("window.__steps")
     assert steps["view"] < steps["lines"] < steps["stops"] < steps["tiles"], steps
+
+
+def test_in_a_background_tab_the_map_comes_without_frames(page, live_server):
+    """A tab opened in the background draws no frames: the steps do not wait for one."""
+    page.add_init_script("""
+      Object.defineProperty(Document.prototype, "hidden", { get: () => true });
+      window.requestAnimationFrame = () => 0;  // a hidden tab's frames never come
+    """)
+    page.goto(f"{live_server.url}/fr/")
+    page.wait_for_selector(".leaflet-marker-pane .stop-marker", state="attached")
+    page.wait_for_selector("img.leaflet-tile", state="attached")
+    assert page.locator(".leaflet-overlay-pane path").count() >= 3

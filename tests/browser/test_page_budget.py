@@ -68,7 +68,9 @@ LAYOUT_SHIFTS = """() => new Promise((resolve) => {
 })"""
 
 
-@pytest.mark.parametrize("size", [(412, 823), (320, 568)], ids=["lighthouse-phone", "small"])
+@pytest.mark.parametrize(
+    "size", [(412, 823), (320, 568), (1350, 940)],
+    ids=["lighthouse-phone", "small", "lighthouse-desktop"])
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_nothing_moves_while_the_page_comes_to_life(page, live_server, lang, size):
     """What the scripts add (the card's buttons, "Start now", the map's scale and credit) has

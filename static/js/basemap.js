@@ -24,9 +24,9 @@
     },
     project: function (map) {
       var scale = this.data.scale, RAD = Math.PI / 180;
-      // The web map's own projection (Leaflet's EPSG3857 at zoom 0) as plain arithmetic:
-      // no object per point, a few milliseconds for the city even on a slow phone.
-      // Written straight into the arrays: no object per point for the garbage collector.
+      // The web map's own projection (Leaflet's EPSG3857 at zoom 0) as plain arithmetic,
+      // written straight into the arrays: no object per point for the garbage collector, a
+      // few milliseconds for the city even on a slow phone.
       var mercator = map.options.crs === L.CRS.EPSG3857;
       function decode(c) {
         var xy = new Float64Array(c.length), x = 0, y = 0, box = [Infinity, Infinity, -Infinity, -Infinity];

@@ -89,7 +89,7 @@
   }
 
   // The map complete on the screen: its tiles, or (tiles failing) the offline base map
-  // (basemap.js calls settled). site.js registers the offline worker then: its downloads
+  // (basemap.js calls mapComplete). site.js registers the offline worker then: its downloads
   // (the whole walk, in both languages) take no bandwidth from the map on a weak signal.
   var waiting = [], complete = false;
   function settled() {

@@ -73,7 +73,7 @@ def _built(path: str, data: bytes) -> bytes | None:
             return None  # edited since the build: the plain minifier's bytes meanwhile
         with open(built, "rb") as file:
             return file.read().rstrip(b"\n")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # no manifest, or not one of ours
         return None
 
 

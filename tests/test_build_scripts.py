@@ -58,7 +58,7 @@ def test_built_scripts_are_smaller_and_keep_the_names_other_scripts_use():
     assert not re.search(r"function (?:checkStuck|fromSchedule)\b", follow)  # locals are
 
 
-def test_a_script_edited_since_the_build_is_minified_plainly(tmp_path):
+def test_a_script_edited_since_the_build_is_minified_plainly():
     source = (STATIC / "js" / "site.js").read_bytes() + b"\n// edited after the build\n"
     path = str(STATIC / "js" / "site.js")
     expected = rjsmin.jsmin(source.decode("utf-8"), keep_bang_comments=True).encode("utf-8")

@@ -113,6 +113,21 @@ def wait_guide_idle(page) -> None:
     wait_for(lambda: guide_idle(page), "the guide's page ready to send at once", timeout_s=20)
 
 
+def wait_for_reports(page, server, condition, timeout_s: float = 15.0) -> dict:
+    """The live walk's stored document once ``condition`` holds of it (or at the timeout).
+
+    Waiting in the page, not with ``time.sleep``: the harness routes the page's requests
+    through this process's Playwright, which must keep running for a report to arrive.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with server.app.app_context():
+            doc = get_live().read()[1]
+        if condition(doc) or time.monotonic() > deadline:
+            return doc
+        page.wait_for_timeout(50)
+
+
 def open_participant(contexts, server, position=None, lang="fr"):
     options = {"geolocation": where(*position), "permissions": ["geolocation"]} if position else {}
     page = contexts(**options).new_page()
@@ -294,15 +309,10 @@ def test_the_departure_typed_is_read_on_the_walks_clock(contexts, server):
     guide.locator(".guide-departure").fill(f"{left:%H:%M}")
     guide.locator(".guide-set-departure").click()
 
-    def leave():
-        with server.app.app_context():
-            events = get_live().read()[1].get("events", [])
-        return next((e for e in events if e["kind"] == "leave"), None)
+    def left_event(doc):
+        return next((e for e in doc.get("events", []) if e["kind"] == "leave"), None)
 
-    deadline = time.monotonic() + 15
-    while leave() is None and time.monotonic() < deadline:
-        guide.wait_for_timeout(50)
-    event = leave()
+    event = left_event(wait_for_reports(guide, server, left_event))
     assert event is not None and event["stop"] == "hotel-de-metropole", event
     assert event["t"] == pytest.approx(left.timestamp(), abs=1), (event, left)
     assert guide.errors == []
@@ -370,16 +380,8 @@ def test_guide_page_proposes_the_arrival_and_passes_axe(contexts, server):
     guide.locator(".guide-accept").click()
     wait_until(guide, "() => document.querySelector('.guide-state').textContent"
                       " === \"Le groupe est à l'étape 2 : Espace French Tech.\"", timeout_s=15)
-    def reports():
-        with server.app.app_context():
-            return get_live().read()[1]
-
-    # The page shows it at once; the request follows within the one-a-second limit. (Waiting
-    # in the page: the harness routes every request through this process's Playwright.)
-    deadline = time.monotonic() + 15
-    while len(reports().get("events", [])) < 2 and time.monotonic() < deadline:
-        guide.wait_for_timeout(50)
-    doc = reports()
+    # The page shows it at once; the request follows within the one-a-second limit.
+    doc = wait_for_reports(guide, server, lambda d: len(d.get("events", [])) >= 2)
     assert [(e["stop"], e["kind"]) for e in doc["events"]] == [
         ("hotel-de-metropole", "leave"), ("espace-french-tech", "arrive")]
     (marie,) = doc["guides"].values()

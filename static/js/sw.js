@@ -76,7 +76,10 @@ function isAsset(url) {
 async function networkFirst(request) {
   var cache = await caches.open(PRECACHE);
   try {
-    var response = await fetch(request);
+    // Asked of the host every time (a 304 when unchanged): a static host sends no
+    // Cache-Control, and the browser's cache would give a page it holds for a tenth of
+    // its age without asking (days for an export a month old): the old walk after a new one.
+    var response = await fetch(request, { cache: "no-cache" });
     // Refresh stored copies only: a query-string variant is not stored again.
     if (response.ok && (await cache.match(request))) {
       await cache.put(request, response.clone());

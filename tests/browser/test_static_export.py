@@ -239,3 +239,48 @@ def test_the_export_offline_draws_the_base_map(browser, request, where):
     finally:
         context.set_offline(False)
         context.close()
+
+
+def _export_aged(tour_file, destination, days: float = 30) -> None:
+    """Freeze ``tour_file`` to ``destination``, its files dated ``days`` ago, as on a host
+    where the export has been for a while."""
+    import os
+    import time
+
+    freeze(create_app({"TESTING": True, "TOUR_DATA": tour_file}), destination)
+    then = time.time() - days * 86400
+    for path in destination.rglob("*"):
+        os.utime(path, (then, then))
+
+
+def test_a_new_export_reaches_a_phone_that_knows_the_old_one(browser, tour_file, tmp_path):
+    """A re-export (a corrected stop) reaches the phones that visited before, online.
+
+    A plain host (`http.server`, nginx without `expires`) sends no Cache-Control: the
+    browser's cache keeps a page it fetched fresh for a tenth of its age (3 days for a
+    file a month old) and gave the old walk without asking the host. The worker asks the
+    host first for pages and data (issue 20, point 14: the phone gets the new walk)."""
+    from tourapp.testing import phone_context
+
+    site = tmp_path / "site"
+    _export_aged(tour_file, site)
+    # No request routing: routing turns off the browser's HTTP cache, which is the point;
+    # the launch flags' host rules still keep every outside host (tiles) unreachable.
+    context = phone_context(browser, block_outside=False, service_workers="allow",
+                            locale="fr-FR")
+    try:
+        with file_server(tmp_path) as url:
+            page = context.new_page()
+            page.goto(f"{url}/site/")
+            page.wait_for_url(re.compile(r"/fr/index\.html$"))
+            page.wait_for_selector("#follow[data-ready]")
+            wait_for_worker(page)
+            text = tour_file.read_text("utf-8")
+            tour_file.write_text(text.replace("Espace French Tech", "Hub French Tech"), "utf-8")
+            freeze(create_app({"TESTING": True, "TOUR_DATA": tour_file}), site)
+            page.goto(f"{url}/site/")
+            page.wait_for_url(re.compile(r"/fr/index\.html$"))
+            page.wait_for_selector(".stop-marker")
+            assert "Hub French Tech" in page.locator(".stops").inner_text()
+    finally:
+        context.close()

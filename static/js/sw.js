@@ -7,7 +7,9 @@
  * - install: stores every URL /offline.json lists (both languages' pages, their
  *   scripts and styles, Leaflet, the map scripts, the GeoJSON, GPX when the app has it);
  * - pages and data: network first, the stored copy when there is no network
- *   (or when the server answers 5xx: it lost the walk, the stored one is better);
+ *   (or when the server answers 5xx: it lost the walk, the stored one is better),
+ *   asked of the host each time (revalidated), a stored page refreshed only by a page
+ *   of the same walk (never a mix of two versions);
  * - the app's files (map scripts carry the version in their URL): cache first;
  * - map tiles: only those the page asked for, at most N (300), oldest evicted
  *   first. Nothing is ever fetched ahead: the OpenStreetMap tile policy forbids
@@ -80,8 +82,9 @@ async function networkFirst(request) {
     // Cache-Control, and the browser's cache would give a page it holds for a tenth of
     // its age without asking (days for an export a month old): the old walk after a new one.
     var response = await fetch(request, { cache: "no-cache" });
-    // Refresh stored copies only: a query-string variant is not stored again.
-    if (response.ok && (await cache.match(request))) {
+    // Refresh stored copies only (a query-string variant is not stored again), and only
+    // with a page of this worker's walk: see sameWalk.
+    if (response.ok && (await cache.match(request)) && (await sameWalk(response))) {
       await cache.put(request, response.clone());
     }
     // A server that has no walk to give (503) is no better than no network.
@@ -92,6 +95,18 @@ async function networkFirst(request) {
     if (copy) return copy;
     throw error;
   }
+}
+
+// A page names its walk's worker (site.js's data-worker="…sw.js?v=VERSION"). A page of a
+// newer walk, seen online before its own worker has stored that walk (the signal lost
+// during the install), would sit among this walk's files: offline, one language new and
+// the other old, the new page's map script perhaps missing. The stored walk stays whole
+// until the new worker replaces all of it. Data files (GeoJSON, GPX…) change only with
+// the walk, hence with the worker: they are never refreshed here.
+async function sameWalk(response) {
+  var type = response.headers.get("content-type") || "";
+  if (type.indexOf("text/html") === -1) return false;
+  return (await response.clone().text()).indexOf("v=" + VERSION) !== -1;
 }
 
 async function stored(cache, request) {

@@ -219,3 +219,31 @@ def test_pages_without_a_map_register_the_worker_once_loaded(context, live_serve
     page.goto(f"{live_server.url}/fr/guides/")
     wait_until(page, "() => window.__registered !== null")
     assert page.evaluate("window.__registered")["loaded"]
+
+
+def test_a_new_walk_half_stored_never_mixes_with_the_old_one(context, live_server, tour_file):
+    """A page of a newer walk, seen online while its worker could not store it yet (the
+    signal lost during its install), does not take the old walk's place among the stored
+    files: offline, both languages then showed different walks, and the newer page's map
+    script was missing. The stored walk stays whole until the new one is (issue 20)."""
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    wait_for_worker(page)
+    rewrite(tour_file, tour_file.read_text("utf-8").replace("Espace French Tech", "French Tech Hub"))
+    # The new worker's install never gets its list: the old worker stays in charge.
+    context.route("**/offline.json", lambda route: route.abort())
+    page.reload()
+    page.wait_for_selector(".stop-marker")
+    assert "French Tech Hub" in page.locator(".stops").inner_text()  # online: the new walk
+
+    context.set_offline(True)
+    try:
+        names = {}
+        for lang in ("fr", "en"):
+            page.goto(f"{live_server.url}/{lang}/")
+            page.wait_for_selector(".leaflet-marker-icon.stop-marker")
+            assert page.locator("path.leaflet-interactive").count() == 3
+            names[lang] = "French Tech Hub" in page.locator(".stops").inner_text()
+        assert names == {"fr": False, "en": False}  # the stored walk, whole
+    finally:
+        context.set_offline(False)

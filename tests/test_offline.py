@@ -79,6 +79,20 @@ def test_precache_lists_both_languages_their_assets_and_the_data(app, client):
         assert get(client, url).status_code == 200, url
 
 
+def test_every_file_the_pages_offer_is_precached(client):
+    """Offline, « Add to my calendar » and every file the guides' page offers (GPX, the
+    track, the Garmin course, the GeoJSON) download from the stored walk, as the GPX files
+    did; they failed with the browser's offline error (issue 20: downloads offline)."""
+    urls = set(listing(client)["precache"])
+    offered = set()
+    for lang in LANGUAGES:
+        for path in (f"/{lang}/", f"/{lang}/guides"):
+            html = client.get(path).get_data(as_text=True)
+            offered |= set(re.findall(r'href="(/[^"?#]+\.(?:gpx|ics|tcx|geojson))"', html))
+    assert {"/fr/walk.ics", "/en/tour.tcx", "/en/tour-track.gpx", "/fr/legs/3.gpx"} <= offered
+    assert offered - urls == set()
+
+
 def test_new_tour_data_gives_a_new_cache_version(client, tour_file):
     before = listing(client)["version"]
     tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Musée Fabre !"), "utf-8")

@@ -46,6 +46,11 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tour.tour_geojson", ()),
     ("tour.tour_gpx", ("lang",)),
     ("tour.leg_gpx", ("lang", "number")),
+    # The other files the pages offer, so that none fails offline: the calendar event
+    # (« Add to my calendar », under 1 KB), the track only and the Garmin course.
+    ("tour.calendar_event", ("lang",)),
+    ("tour.tour_track_gpx", ("lang",)),
+    ("tour.course_download", ("lang",)),
     ("tour.guides", ("lang",)),
     ("offline.manifest", ("lang",)),
     ("live.texts", ("lang",)),  # live.js's texts (with ?v=, as on the page)

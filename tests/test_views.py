@@ -189,3 +189,18 @@ def test_page_and_map_script_carry_no_indentation(client, lang):
     src = re.search(r'src="(/[a-z]{2}/map\.js[^"]*)"', html).group(1)
     script = client.get(src).get_data(as_text=True)
     assert not re.search(r"\n[ \t]", script) and "L.polyline(" in script
+
+
+@pytest.mark.parametrize(("query", "kept"), [
+    ("?at=14:20", "?at=14:20"),
+    ("?utm_source=qr&at=14:05", "?utm_source=qr&at=14:05"),
+    ("?_external=1&_anchor=x", "?_external=1&_anchor=x"),  # data, never url_for's options
+    ("?a=%0D%0ALocation:%20x", "?a=%0D%0ALocation:+x"),  # re-encoded, one header
+])
+def test_root_keeps_the_query_string(client, query, kept):
+    """The root's redirect keeps ?at= (a rehearsal's link) and the rest, as the offline
+    worker and the static export's root do (issue 20, point 14)."""
+    response = client.get(f"/{query}", headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/en/{kept}"
+    assert response.headers.getlist("Location") == [f"/en/{kept}"]

@@ -9,10 +9,18 @@
   var wanted = (navigator.languages || [navigator.language || ""]).map(function (tag) {
     return String(tag).slice(0, 2).toLowerCase();
   });
+  // The query (a rehearsal's ?at=14:05, a link's tracking) and the fragment are kept, as
+  // the app's root and the offline worker keep them.
+  function go(link) {
+    var target = new URL(link.href, location.href);
+    target.search = location.search;
+    target.hash = location.hash;
+    location.replace(target.href);
+  }
   for (var i = 0; i < wanted.length; i++) {
     for (var j = 0; j < links.length; j++) {
-      if (links[j].hreflang === wanted[i]) { location.replace(links[j].href); return; }
+      if (links[j].hreflang === wanted[i]) { go(links[j]); return; }
     }
   }
-  location.replace(links[0].href);
+  go(links[0]);
 })();

@@ -139,6 +139,22 @@ def test_root_leads_to_the_phone_language_and_the_switch_works(
     context.close()
 
 
+@pytest.mark.parametrize("where", ["root", "sub-path"])
+def test_the_export_root_keeps_the_query_string_online(browser, request, where):
+    """A rehearsal's link (?at=14:20) or a tracked one (?utm_source=…) given at the export's
+    root keeps its query, as the worker does offline and the Flask server's root does."""
+    base = request.getfixturevalue("static_root" if where == "root" else "static_site")
+    context = new_context(browser, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{base}/?utm_source=qr&at=14:20#itinerary-heading")
+    page.wait_for_url(re.compile(r"/en/index\.html\?utm_source=qr&at=14:20#itinerary-heading$"))
+    # Scrolled to the itinerary, the card is compact: its preview line is there, hidden.
+    page.wait_for_selector(".follow-preview", state="attached")
+    assert "2:20" in page.locator(".follow-preview").text_content()
+    assert page.locator("#follow").get_attribute("data-next") == "msh-saint-charles"
+    context.close()
+
+
 def test_without_script_the_root_leads_to_the_default_language(browser, static_site):
     context = new_context(browser, locale="en-GB", java_script_enabled=False)
     page = context.new_page()

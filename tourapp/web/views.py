@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import rjsmin
 from flask import (
@@ -89,8 +90,12 @@ def render_map_script(tour: Tour, lang: str) -> str:
 
 @bp.route("/")
 def index():
-    """Send the visitor to the page in their language."""
-    response = redirect(url_for("tour.page", lang=best_language()))
+    """Send the visitor to the page in their language, keeping the query string (?at=…)."""
+    location = url_for("tour.page", lang=best_language())
+    if request.args:
+        # Re-encoded from the parsed arguments: data, never url_for's options (_external…).
+        location += "?" + urlencode(list(request.args.items(multi=True)), safe=":")
+    response = redirect(location)
     response.vary.add("Accept-Language")
     return response
 

@@ -166,3 +166,20 @@ def test_pages_without_extension_become_html_files(app, tmp_path):
         assert 'href="index.html"' in html and 'href="extra.html"' in html
         assert not (report.destination / lang / "extra").exists()
     assert report.missing_links == []
+
+
+def test_downloads_keep_their_names_in_the_export(app, client, tmp_path):
+    """A static host sends no Content-Disposition: the guides' page names each file in its
+    link's ``download``, as the server's header does (the export's were saved as 1.gpx,
+    tour.tcx…)."""
+    from urllib.parse import unquote
+
+    root = freeze(app, tmp_path / "site").destination
+    for lang in ("fr", "en"):
+        html = (root / lang / "guides.html").read_text(encoding="utf-8")
+        links = re.findall(r'<a href="([^"]+)"[^>]* download(?:="([^"]*)")?>', html)
+        assert len(links) == 6  # the walk, its track, the course, 3 legs
+        for href, name in links:
+            served = client.get(f"/{lang}/{href}").headers["Content-Disposition"]
+            expected = unquote(served.split("filename*=UTF-8''")[1])
+            assert name.replace("&#39;", "'") == expected, href

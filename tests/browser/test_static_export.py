@@ -300,3 +300,14 @@ def test_a_new_export_reaches_a_phone_that_knows_the_old_one(browser, tour_file,
             assert "Hub French Tech" in page.locator(".stops").inner_text()
     finally:
         context.close()
+
+
+def test_the_export_s_downloads_are_saved_under_their_names(page, static_site):
+    """From a static host (no Content-Disposition), a leg's GPX is saved as the Flask
+    server names it, not « 1.gpx »."""
+    page.goto(f"{static_site}/en/guides.html")
+    with page.expect_download() as download:
+        page.locator('a[href="legs/1.gpx"]').click()
+    assert download.value.suggested_filename == (
+        "Urban walk around the smart city – walk 1.gpx"
+    )

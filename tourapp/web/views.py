@@ -33,7 +33,7 @@ from ..stopsfile.photos import folder_of
 from ..stopsfile.store import get_store
 from . import assets
 from .assets import tour_response
-from .security import content_disposition
+from .security import content_disposition, download_name
 
 bp = Blueprint("tour", __name__)
 # The converter and its URL processors: tourapp.render.i18n, for every blueprint.
@@ -346,11 +346,26 @@ def guides():
         ("guides", g.lang, page_url),
         lambda t: render_template(
             "guides.html", tour=t, page_url=page_url, qr_svg=Markup(qr.svg(page_url)),
-            route_svg=Markup(routemap.route_svg(t)),
+            route_svg=Markup(routemap.route_svg(t)), file_names=_file_names(t, g.lang),
         ),
     )
     return tour_response(html, "text/html", f"guides {g.lang} {tour.version} {page_url}",
                          ephemeral=ephemeral)
+
+
+def _file_names(tour: Tour, lang: str) -> dict[str, Any]:
+    """The downloads' names as their Content-Disposition gives them, for the links'
+    ``download``: a static export's host sends no such header (files saved as 1.gpx)."""
+    def name(title: str, extension: str) -> str:
+        return download_name(title, extension)[1]
+
+    return {
+        "tour": name(downloads.gpx_title(tour, lang, None), "gpx"),
+        "track": name(downloads.gpx_title(tour, lang, None, track_only=True), "gpx"),
+        "course": name(tour.title[lang], "tcx"),
+        "legs": [name(downloads.gpx_title(tour, lang, number), "gpx")
+                 for number in range(1, len(tour.legs) + 1)],
+    }
 
 
 @bp.app_errorhandler(400)

@@ -81,7 +81,7 @@ async function networkFirst(request) {
     // Asked of the host every time (a 304 when unchanged): a static host sends no
     // Cache-Control, and the browser's cache would give a page it holds for a tenth of
     // its age without asking (days for an export a month old): the old walk after a new one.
-    var response = await fetch(request, { cache: "no-cache" });
+    var response = await fetch(revalidated(request));
     // Refresh stored copies only (a query-string variant is not stored again), and only
     // with a page of this worker's walk: see sameWalk.
     if (response.ok && (await cache.match(request)) && (await sameWalk(response))) {
@@ -107,6 +107,16 @@ async function sameWalk(response) {
   var type = response.headers.get("content-type") || "";
   if (type.indexOf("text/html") === -1) return false;
   return (await response.clone().text()).indexOf("v=" + VERSION) !== -1;
+}
+
+function revalidated(request) {
+  // A navigation's copy becomes "same-origin" (Fetch standard); browsers from before that
+  // rule (Chrome < 68, old Edge) throw: they get the request as it is.
+  try {
+    return new Request(request, { cache: "no-cache" });
+  } catch (error) {
+    return request;
+  }
 }
 
 async function stored(cache, request) {

@@ -4,7 +4,7 @@
  * walk is live.
  *
  * - The page's own address is fetched again (the server renders each version once; the
- *   service worker refreshes its stored copy on the way): its header, itinerary, footer
+ *   stored copy is the new worker's, never mixed into the old one's): its header, itinerary, footer
  *   and the card's data (#follow[data-follow], #live[data-live]) replace the old ones.
  *   That HTML is the server's, every file text in it escaped there; nothing of it runs.
  * - The new version's map script runs against a hidden map of its own; its stop markers

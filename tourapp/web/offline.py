@@ -47,6 +47,7 @@ PRECACHE_ENDPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tour.tour_gpx", ("lang",)),
     ("tour.leg_gpx", ("lang", "number")),
     ("tour.guides", ("lang",)),
+    ("tour.calendar_event", ("lang",)),  # « Add to my calendar », in a basement too
     ("offline.manifest", ("lang",)),
     ("live.texts", ("lang",)),  # live.js's texts (with ?v=, as on the page)
 )

@@ -475,3 +475,28 @@ def test_a_phone_whose_clock_is_slow_keeps_the_groups_time(browser, group, lang)
     assert card(page)["at"] == "espace-french-tech"
     assert lateness(page) == 0, card(page)
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_i_am_here_survives_a_reload_and_the_language_switch(browser, live_server, lang):
+    """Point 5, mid-walk: without a position, « I am at this stop » is all the card knows
+    of the walker. A reload, the language switch or the phone discarding the tab in the
+    background put it back on the clock's plan (« Planned: … »), the stop said lost."""
+    context = new_context(browser)
+    page = context.new_page()
+    page.clock.set_fixed_time(paris(14, 20))  # planned: walking to stop 3
+    page.goto(f"{live_server.url}/{lang}/")
+    page.wait_for_selector("#follow[data-ready]")
+    page.locator(".follow-prev").click()
+    here = {"fr": "Je suis à cette étape", "en": "I am at this stop"}[lang]
+    page.get_by_role("button", name=here).click()
+    said = card(page)
+    assert said["at"] == "espace-french-tech"
+    page.reload()
+    page.wait_for_selector("#follow[data-ready]")
+    assert card(page) == said
+    other = "en" if lang == "fr" else "fr"
+    page.locator(f'.lang-switch a[hreflang="{other}"]').click()
+    page.wait_for_selector(f'html[lang="{other}"] #follow[data-ready]')
+    assert card(page)["at"] == "espace-french-tech" and card(page)["next"] == "msh-saint-charles"
+    context.close()

@@ -79,6 +79,15 @@ def test_precache_lists_both_languages_their_assets_and_the_data(app, client):
         assert get(client, url).status_code == 200, url
 
 
+def test_precache_leaves_out_the_bundles_inputs(client):
+    """The worker downloads what pages load: a script that only goes into a bundle (its
+    source, or its esbuild output in static/js/min/) is stored inside the bundle, not twice."""
+    urls = listing(client)["precache"]
+    assert not [url for url in urls if "/static/js/min/" in url]
+    assert not [url for url in urls if url.startswith(("/static/js/follow.js", "/static/js/basemap.js"))]
+    assert any(url.startswith("/bundles/basemap.js?v=") for url in urls)
+
+
 def test_new_tour_data_gives_a_new_cache_version(client, tour_file):
     before = listing(client)["version"]
     tour_file.write_text(tour_file.read_text().replace("Musée Fabre", "Musée Fabre !"), "utf-8")

@@ -30,7 +30,6 @@ def nb(text: str) -> str:
 SQLITE_ONLY = pytest.mark.parametrize("live_backend", ["sqlite"], indirect=True)
 """The walk's scenario runs on both stores; the other browser tests on one, to spare the CPU."""
 
-TARGET_S = 5.0  # the issue: every phone within 5 s of the guide's action
 # The guide's page sends a report 1.1 s after the last at the soonest (guide.js MIN_GAP_MS);
 # the server takes one a second per link (tourapp.live.views.RATE_INTERVAL_S).
 MIN_GAP_S = 1.1
@@ -76,8 +75,9 @@ def open_guide(contexts, server, query="", token=None, position=FRENCH_TECH, lan
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    # The guide's reports (POST /live/guide), and when each one's answer came (monotonic s).
-    page.reports, page.answered = [], {}
+    # The guide's reports (POST /live/guide), and when each one's answer came (monotonic s;
+    # and as the time of day, in ms, to compare with the pages' own clocks).
+    page.reports, page.answered, page.answered_ms = [], {}, {}
 
     def posted(request):
         if request.method == "POST" and request.url.endswith("/live/guide"):
@@ -85,6 +85,7 @@ def open_guide(contexts, server, query="", token=None, position=FRENCH_TECH, lan
 
     def ended(request):
         page.answered[id(request)] = time.monotonic()
+        page.answered_ms[id(request)] = time.time() * 1000
 
     page.on("request", posted)
     # The answer's headers: the page reads no report's body, so "requestfinished" never comes.
@@ -128,6 +129,39 @@ def wait_for_reports(page, server, condition, timeout_s: float = 15.0) -> dict:
         page.wait_for_timeout(50)
 
 
+NOTE_CHANGE = """([selector, wanted]) => {
+  window.changedAt = null;  // when the page first showed the wanted text (epoch ms)
+  const look = () => {
+    const node = document.querySelector(selector);
+    if (window.changedAt === null && node && node.textContent === wanted) {
+      window.changedAt = performance.timeOrigin + performance.now();
+    }
+  };
+  new MutationObserver(look).observe(document.body,
+    { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def polls_before_change(guide, participant) -> int:
+    """How many state polls the participant's page sent between the server's answer to the
+    guide's last report and the page showing it (``NOTE_CHANGE``).
+
+    The issue's "every phone within 5 s of the guide's action" is the poll's period (4 s,
+    live.js) plus a request: counted here in polls, so that a loaded machine, which makes
+    every step slower, cannot flip the test, while a page that missed the first poll after
+    the report (a stale answer, an ignored change) fails it. The live_load benchmark
+    measures the seconds under load."""
+    deadline = time.monotonic() + 30
+    while len(guide.answered_ms) < len(guide.reports):  # waiting in the page: see wait_for_reports
+        assert time.monotonic() < deadline, "the guide's report was never answered"
+        guide.wait_for_timeout(50)
+    answered = max(guide.answered_ms[id(request)] for request in guide.reports)
+    return participant.evaluate("""(answered) => performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/live/state.json'))
+        .map((e) => performance.timeOrigin + e.startTime)
+        .filter((sent) => sent > answered && sent < window.changedAt).length""", answered)
+
+
 def open_participant(contexts, server, position=None, lang="fr"):
     options = {"geolocation": where(*position), "permissions": ["geolocation"]} if position else {}
     page = contexts(**options).new_page()
@@ -156,16 +190,11 @@ def test_late_arrival_reaches_the_participant_card_and_itinerary_in_time(context
     wait_until(guide, "() => document.querySelector('.guide-stops li') !== null")
     guide.locator(".guide-other summary").click()
     wait_guide_idle(guide)  # the clock report went first: one report a second
-    tapped = time.monotonic()
+    expected = nb("prévu 15 h 27 → estimé 15 h 36")
+    participant.evaluate(NOTE_CHANGE, ["#stop-musee-fabre .live-times", expected])
     guide.locator('.guide-at[data-stop="espace-french-tech"]').click()
-    wait_until(
-        participant,
-        "(text) => (document.querySelector('#stop-musee-fabre .live-times') || {}).textContent"
-        " === text", nb("prévu 15 h 27 → estimé 15 h 36"),
-        timeout_s=15,
-    )
-    elapsed = time.monotonic() - tapped
-    assert elapsed <= TARGET_S, f"the itinerary changed {elapsed:.1f} s after the tap"
+    wait_until(participant, "() => window.changedAt !== null", timeout_s=30)
+    assert polls_before_change(guide, participant) <= 1
     assert text(participant, ".live-group") == nb("Groupe : Espace French Tech, depuis 13 h 48 · le groupe a 9 min de retard")
     assert text(participant, "#stop-espace-french-tech .live-times") == nb("prévu 13 h 39 → arrivé 13 h 48")
     # The card's next stop (the participant stands at the MSH: the museum) with its shifted time.

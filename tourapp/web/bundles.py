@@ -47,6 +47,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     # Read aloud, the arrival's vibration, share: fetched by site.js at the first gesture or
     # arrival, never for the first render.
     "extras.js": ("js/extras.js",),
+    # The offline base map's drawing (tour-map.js and guide-map.js load it once tiles fail,
+    # or with no signal): minified like the page's scripts, never in the first render.
+    "basemap.js": ("js/basemap.js",),
     # The guide's map: fetched by guide.js once its page has loaded (the page's buttons
     # never wait for it); precached like every bundle, so it works offline from the first load.
     "guide-map.js": ("vendor/leaflet-lite/leaflet.js", "js/guide-map.js"),

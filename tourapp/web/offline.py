@@ -26,7 +26,7 @@ from ..render.i18n import best_language
 from ..settings import BY_NAME
 from ..stopsfile.store import get_store
 from .assets import get_cache, tour_response
-from .bundles import BUNDLES
+from .bundles import BUILT, BUNDLES
 
 bp = Blueprint("offline", __name__)
 
@@ -61,6 +61,9 @@ BUNDLED_ONLY = {file for files in BUNDLES.values() for file in files} - {
     "css/app.css", "css/live.css", "js/site.js", "js/common.js",  # also linked by the guide's page
 }
 """Files the pages get inside a bundle only: the bundle is precached instead."""
+BUILD_OUTPUT = f"{BUILT}/"
+"""tools/build_scripts.py's minified scripts: what bundles are made of, never loaded alone.
+They count in the assets' hash; the worker stores the bundles made of them."""
 
 
 def _link(endpoint: str, **values) -> str:
@@ -136,6 +139,7 @@ def precache_urls(tour: Tour, endpoints=None) -> list[str]:
         _link("static", filename=name)
         for name in _static_files(current_app)
         if name not in NOT_PRECACHED and name not in BUNDLED_ONLY
+        and not name.startswith(BUILD_OUTPUT)
     ]
     # The page's Leaflet is in its bundle: the package's files are not precached.
     urls += [_link("bundles.bundle", name=name) for name in BUNDLES]

@@ -93,7 +93,8 @@ def load(context, url: str, mirror_base: str | None = None, wait_for: str | None
         # The offline base map: fetched after the load event, only because no tile loads
         # here (outside hosts do not resolve); online, the tiles come and it is not fetched.
         # Counted apart, and printed.
-        if "/static/basemap/" in address or "/static/js/basemap.js" in address:
+        # (Its script a bundle of its own since b7bff78: /bundles/basemap.js.)
+        if "/static/basemap/" in address or "/basemap.js" in address:
             basemap += size
             continue
         origin = origin_of(address, mirror_base)

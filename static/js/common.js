@@ -33,6 +33,13 @@
     },
     /* Minutes to walk m metres, as tour.walk_minutes: rounded up, people arrive late
      * rather than early. */
-    walkMin: function (m, speedKmh) { return Math.ceil(m / (speedKmh * 1000 / 60) - 1e-9); }
+    walkMin: function (m, speedKmh) { return Math.ceil(m / (speedKmh * 1000 / 60) - 1e-9); },
+    /* Milliseconds from this phone's clock to the server's (its answer's Date header); 0
+     * when unknown. A server or a proxy may send Date twice, which fetch joins into one
+     * value Date.parse cannot read ("Fri, 04 Dec 2026 09:57:48 GMT, Fri, …"): the first. */
+    skew: function (response) {
+      var date = Date.parse((response.headers.get("Date") || "").split(/, (?=[A-Z][a-z]{2},)/)[0]);
+      return isNaN(date) ? 0 : date - Date.now();
+    }
   };
 })();

@@ -103,7 +103,9 @@
       box.appendChild(node.cloneNode(true));
     });
     // No popup.update(): it would draw the content again from tour-map.js, without these.
-    // The pop-up keeps its width (set by Leaflet on its content) and grows upwards.
+    // The pop-up keeps its width (set by Leaflet on its content) and grows upwards: placed
+    // again inside the map (tour-map.js), its text scrolling when taller than the map.
+    if (app.fitPopup) app.fitPopup(event.popup);
   }
   // (Leaflet's public API only: this file is outside the bundle, whose private names are short.)
   if (app.map) app.map.on("popupopen", popup);

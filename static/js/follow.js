@@ -240,6 +240,30 @@
   }
   fromSchedule(now());
 
+  /* Where the walker is, kept for this tab and version (sessionStorage): a reload, the
+   * language switch or the phone discarding the tab in the background keep « I am at this
+   * stop » and the stops passed, instead of starting again from the clock's plan. Not the
+   * plan itself, nor after 12 hours (a rehearsal's tab opened again the next day). */
+  var KEEP = "tourapp-follow-" + data.version, kept = null;
+  function keep() {
+    var where = state.source === "schedule" ? "" :
+      JSON.stringify([state.next, state.at, state.source, !!state.guess]);
+    if (where === kept) return;
+    kept = where;
+    try {
+      if (where) sessionStorage.setItem(KEEP, Date.now() + " " + where);
+      else sessionStorage.removeItem(KEEP);
+    } catch (e) { /* storage refused: this page only */ }
+  }
+  try {
+    var had = (sessionStorage.getItem(KEEP) || "").split(" "), was = had[1] && JSON.parse(had[1]);
+    if (was && Date.now() - had[0] < 12 * 3600000 && was[0] >= 0 && was[0] <= n) {
+      state = { next: was[0], at: was[1], source: was[2], guess: was[3] };
+      kept = had[1];
+      if (state.at) startLeg(state.next);
+    }
+  } catch (e) { /* nothing kept */ }
+
   function precise() { return fix !== null && fix.accuracy <= data.max_accuracy_m; }
 
   /* A new position: arrivals first, then which leg we are on. The card moves on through
@@ -391,6 +415,7 @@
     ui.next.disabled = !(current + 1 < n || (view !== null && current + 1 === ownIndex()));
     mark();
     var key = k + (state.at ? "@" : "");
+    keep();
     if (shown !== null && key !== shown) announce();
     shown = key;
     // Arrived by the position: extras.js (site.js fetches it) gives the cue.
@@ -655,6 +680,8 @@
     reload: function (d) {
       var id = state.next < n ? stops[state.next].id : "";
       use(d);
+      KEEP = "tourapp-follow-" + d.version; // kept under the new version at the next render
+      kept = null;
       var k = id ? stopIndex[id] : n;
       view = null;
       if (state.source === "schedule" || k === undefined) state = { next: 0, at: false, source: "schedule" };

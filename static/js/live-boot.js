@@ -60,13 +60,13 @@
       var tag = r.headers.get("ETag");
       if (tag && tag === etag) return null;
       etag = tag;
-      var date = Date.parse(r.headers.get("Date") || "");
+      var skew = app.common.skew(r);
       return r.json().then(function (state) {
         // Nothing live, the page's own version: the plan stands. Another version (the
         // organisers accepted an edit): live.js takes it in place (swap.js, its bundle).
         if (!state.active && (!state.tour || state.tour === T.version)) return;
         boot.first = { state: state, etag: tag, received: Date.now(),
-          skew: isNaN(date) ? 0 : date - Date.now() };
+          skew: skew };
         load();
       });
     }).catch(function () { /* no network: the plan stays */ }).then(function () {

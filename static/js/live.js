@@ -284,8 +284,7 @@
     }
     fetch(url, { cache: "no-cache", credentials: "omit" }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
-      var date = Date.parse(r.headers.get("Date") || "");
-      var skew = isNaN(date) ? 0 : date - Date.now();
+      var skew = common.skew(r);
       var tag = r.headers.get("ETag");
       if (tag && tag === etag && last) {
         last.skew = skew;

@@ -51,8 +51,11 @@
     var opener = null, box = map.getContainer();
     map.on("popupopen", function (event) {
       var popup = event.popup, room = map.getSize().x - 154;
-      L.setOptions(popup, { maxWidth: Math.max(140, Math.min(280, room)), autoPanPaddingTopLeft: L.point(64, 12) });
-      popup.update(); // laid out and panned again with that room
+      L.setOptions(popup, { maxWidth: Math.max(140, Math.min(280, room)) });
+      // The scale (top right) hides meanwhile: it would cover the pop-up's close button.
+      L.DomUtil.addClass(box, "has-popup");
+      popup.update(); // laid out again with that room
+      fitPopup(popup);
       var node = popup.getElement(), close = node.querySelector(".leaflet-popup-close-button");
       if (close && texts.closePopup) close.setAttribute("aria-label", texts.closePopup);
       opener = document.activeElement.closest(".leaflet-marker-icon");
@@ -61,6 +64,7 @@
       content.focus({ preventScroll: true });
     });
     map.on("popupclose", function () {
+      L.DomUtil.removeClass(box, "has-popup");
       var focus = document.activeElement;
       if (opener && (focus === document.body || focus.closest(".leaflet-popup"))) opener.focus({ preventScroll: true });
       opener = null;
@@ -68,6 +72,30 @@
     box.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && event.target.closest(".leaflet-popup")) map.closePopup();
     });
+  }
+
+  /* The pop-up inside the map's box, clear of its buttons (64 px on the left) and its credit
+   * (at the bottom), its tip (20 px) too; taller than that, its text scrolls. Panned at once,
+   * not by Leaflet's autoPan: nothing slides under a finger, and its animation, timed with
+   * Date, never ends on a phone whose clock stands still. extras.js calls it again once it
+   * has added the stop's photo. */
+  function fitPopup(popup) {
+    var map = window.tourapp.map, node = popup.getElement();
+    if (!map || !node) return;
+    var content = node.querySelector(".leaflet-popup-content");
+    var credit = map.getContainer().querySelector(".leaflet-control-attribution");
+    var box = map.getContainer().getBoundingClientRect(), foot = 25 + (credit ? credit.offsetHeight : 0);
+    content.style.maxHeight = "";
+    var r = node.getBoundingClientRect(), over = r.height + foot - (box.height - 12);
+    if (over > 0) {
+      content.style.maxHeight = Math.max(60, content.offsetHeight - over) + "px";
+      content.style.overflowY = "auto";
+      r = node.getBoundingClientRect();
+    }
+    var dx = Math.max(0, r.right + 5 - box.right), dy = Math.max(0, r.bottom + foot - box.bottom);
+    if (r.left - dx < box.left + 64) dx = r.left - box.left - 64;
+    if (r.top - dy < box.top + 12) dy = r.top - box.top - 12;
+    if (dx || dy) map.panBy([Math.round(dx), Math.round(dy)], { animate: false });
   }
 
   /* The offline base map (static/js/basemap.js, tools/build_basemap.py): the city's streets
@@ -101,8 +129,9 @@
   window.tourapp = {
     whenMapComplete: function (call) { if (complete) call(); else waiting.push(call); },
     mapComplete: settled,
+    fitPopup: fitPopup, // for extras.js
     bindStop: function (marker, t) {
-      marker.bindPopup(function () { return popupContent(t); }, { maxWidth: 280 });
+      marker.bindPopup(function () { return popupContent(t); }, { maxWidth: 280, autoPan: false });
       marker.bindTooltip(function () { return el("span", "", t.order + ". " + t.name); });
       markers.push({ marker: marker, texts: t });
     },

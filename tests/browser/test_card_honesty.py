@@ -456,3 +456,47 @@ def test_a_group_left_live_the_day_before_bounds_nobody(browser, group):
     wait_until(page, "() => document.querySelector('#follow').dataset.next === 'musee-fabre'")
     assert page.locator(".follow-count").inner_text() == "(4 sur 4)"
     assert "il y a" in page.locator(".live-group").inner_text()  # shown, as old news
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_phone_whose_clock_is_slow_keeps_the_groups_time(browser, group, lang):
+    """The group's walk clock is the server's (its HTTP Date header measures the phone's
+    error): a phone 20 min slow, at stop 2 at 13:48 on the group's clock, is on time, not
+    « 11 min early » (nor, on a phone years out, « 4227648 min early »). The development
+    server sends Date twice, as a proxy may: fetch joins them into one unparsable value."""
+    server = group(at="13:48")
+    context = new_context(browser, geolocation=where(*FRENCH_TECH), permissions=["geolocation"])
+    page = context.new_page()
+    page.clock.set_fixed_time(time.time() - 20 * 60)
+    page.goto(f"{server.url}/{lang}/")
+    wait_until(page, "() => !document.querySelector('.live-group').hidden", timeout_s=15)
+    page.wait_for_selector("path.follow-position")
+    page.evaluate("() => window.tourapp.follow.refresh()")
+    assert card(page)["at"] == "espace-french-tech"
+    assert lateness(page) == 0, card(page)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_i_am_here_survives_a_reload_and_the_language_switch(browser, live_server, lang):
+    """Point 5, mid-walk: without a position, « I am at this stop » is all the card knows
+    of the walker. A reload, the language switch or the phone discarding the tab in the
+    background put it back on the clock's plan (« Planned: … »), the stop said lost."""
+    context = new_context(browser)
+    page = context.new_page()
+    page.clock.set_fixed_time(paris(14, 20))  # planned: walking to stop 3
+    page.goto(f"{live_server.url}/{lang}/")
+    page.wait_for_selector("#follow[data-ready]")
+    page.locator(".follow-prev").click()
+    here = {"fr": "Je suis à cette étape", "en": "I am at this stop"}[lang]
+    page.get_by_role("button", name=here).click()
+    said = card(page)
+    assert said["at"] == "espace-french-tech"
+    page.reload()
+    page.wait_for_selector("#follow[data-ready]")
+    assert card(page) == said
+    other = "en" if lang == "fr" else "fr"
+    page.locator(f'.lang-switch a[hreflang="{other}"]').click()
+    page.wait_for_selector(f'html[lang="{other}"] #follow[data-ready]')
+    assert card(page)["at"] == "espace-french-tech" and card(page)["next"] == "msh-saint-charles"
+    context.close()

@@ -95,6 +95,26 @@ def test_walk_opens_offline_in_both_languages_after_one_visit(context, live_serv
     assert errors == []
 
 
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_add_to_calendar_works_offline_after_one_visit(context, live_server, lang):
+    """« Ajouter à mon agenda » in a basement: the event comes from the worker's store (it
+    was the page's one link that gave the browser's offline error)."""
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/")
+    wait_for_worker(page)
+    wait_until(page, "() => caches.keys().then((ks) => ks.some((k) => k.startsWith('tourapp-precache')))")
+    link = page.locator(f'a[href$="/{lang}/walk.ics"]').get_attribute("href")
+    context.set_offline(True)
+    try:
+        page.reload()
+        page.wait_for_selector("#follow[data-ready]")
+        event = page.evaluate("(url) => fetch(url).then((r) => r.ok ? r.text() : String(r.status), String)", link)
+    finally:
+        context.set_offline(False)
+    assert event.startswith("BEGIN:VCALENDAR"), event[:200]
+
+
 def test_stored_walk_is_shown_when_the_server_has_none(context, live_server, tmp_path):
     page = context.new_page()
     page.goto(f"{live_server.url}/fr/")

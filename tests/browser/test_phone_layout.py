@@ -132,6 +132,38 @@ def test_attribution_leaves_the_scale_readable_in_landscape(open_phone, live_ser
     assert not overlap, (scale, credit)
 
 
+# The map's controls (zoom, locate, re-centre, scale) and its credit: none over another,
+# each inside the map's box.
+CONTROLS_CLASH = """() => {
+  const map = document.getElementById("map_tour").getBoundingClientRect();
+  const boxes = [...document.querySelectorAll(
+    ".leaflet-control-zoom, .follow-locate button, .leaflet-control-scale, .leaflet-control-attribution")]
+    .filter((el) => el.getClientRects().length)
+    .map((el) => ({ name: el.className.split(" ")[0], r: el.getBoundingClientRect() }));
+  const clash = [];
+  boxes.forEach((a, i) => {
+    if (a.r.top < map.top || a.r.bottom > map.bottom + 0.5) clash.push(a.name + " outside the map");
+    boxes.slice(i + 1).forEach((b) => {
+      if (a.r.right > b.r.left && b.r.right > a.r.left && a.r.bottom > b.r.top && b.r.bottom > a.r.top)
+        clash.push(a.name + " over " + b.name);
+    });
+  });
+  return clash;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [SMALL, LANDSCAPE, {"width": 390, "height": 844}],
+                         ids=["320x568", "844x390", "390x844"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_map_buttons_stay_clear_of_the_credit_with_a_position(open_phone, live_server, viewport, lang):
+    """With a position the re-centre button comes under the locate one: on a 320×568 phone
+    it was half under the map's two-line credit (a tap there followed the link)."""
+    page = open_phone(live_server.url, lang, AT_1335, viewport=viewport, position=(43.609125, 3.884371))
+    page.wait_for_selector(".follow-recentre:not([hidden])")
+    settle(page)
+    assert page.evaluate(CONTROLS_CLASH) == []
+
+
 FRAMES = """() => new Promise((resolve) => {
   const seen = [];
   (function frame() {

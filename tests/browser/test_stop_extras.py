@@ -8,11 +8,12 @@ import json
 import pytest
 
 from tourapp import create_app
-from tourapp.testing import SMALL_PHONE
+from tourapp.testing import LANDSCAPE_PHONE, PHONE, SMALL_PHONE
 
 from ..conftest import SEEDED
 from ..test_stop_extras import png
 from .conftest import LiveServer, new_context, wait_until
+from .test_popups import POPUP_PLACE, tap_stop
 
 HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
 
@@ -82,4 +83,23 @@ def test_the_pop_up_shows_them_too(browser, server):
     box = image.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= SMALL_PHONE["width"], box
     assert page.evaluate("() => window.pwned") is None
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [SMALL_PHONE, PHONE, LANDSCAPE_PHONE], ids=["320x568", "390x844", "844x390"])
+def test_the_pop_up_with_its_photo_stays_inside_the_map(browser, server, viewport):
+    """The programme, notes and photo come into the pop-up after it opened (extras.js): it
+    grew upwards past the map's top, its name and close button cut off (500 px of pop-up
+    in a map of 216 to 380). Now it is placed again, its text scrolling when taller."""
+    context = new_context(browser, viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{server.url}/fr/")
+    page.wait_for_selector('[data-stop="musee-fabre"]')
+    tap_stop(page, "musee-fabre")
+    page.wait_for_selector(".leaflet-popup .stop-photo img")
+    place = page.evaluate(POPUP_PLACE)
+    assert place["inside"] and place["closeShown"], place
+    # Its whole text is there, reachable by scrolling the pop-up.
+    content = page.locator(".leaflet-popup-content")
+    assert "Visite commentée" in content.inner_text()
     context.close()

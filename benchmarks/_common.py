@@ -16,6 +16,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,10 +63,18 @@ def machine() -> str:
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 
 
+_INSTANCES = tempfile.TemporaryDirectory(prefix="tourapp-benchmark-")  # removed at exit
+
+
 def tourapp_server(tour_file: Path = SEEDED) -> LiveServer:
-    """The app serving ``tour_file``, as in production (not TESTING)."""
+    """The app serving ``tour_file``, as in production (not TESTING), with an instance
+    folder of its own: a live walk or a history left in the clone's ``instance/`` (by
+    ``make run``, a rehearsal) would change what a first visit loads (live.js, its texts,
+    the group's state) and the figures with it."""
+    instance = tempfile.mkdtemp(dir=_INSTANCES.name)
     return LiveServer(create_app({"TESTING": False, "TOUR_DATA": tour_file,
-                                  "SECRET_KEY": SECRET_KEY, "TRUSTED_HOSTS": LOOPBACK_HOSTS}))
+                                  "SECRET_KEY": SECRET_KEY, "TRUSTED_HOSTS": LOOPBACK_HOSTS,
+                                  "INSTANCE_PATH": instance}))
 
 
 def file_app(root: Path) -> Flask:

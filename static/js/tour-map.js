@@ -43,6 +43,8 @@
   // Tiles appear without fading in: a fade redraws the map at every frame for a fifth of a
   // second after each tile (failed ones too, when offline), work a slow phone feels.
   L.Map.mergeOptions({ fadeAnimation: false });
+  // Feet and miles mean nothing to a French reader: the French page's scale is metric only.
+  if (document.documentElement.lang === "fr") L.Control.Scale.mergeOptions({ imperial: false });
 
   /* A stop's pop-up is a small dialog: as wide as the map allows beside its buttons (64 px)
    * with its own margins (90 px), so that on a 320 px phone it and its close button stay on

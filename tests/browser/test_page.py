@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
+
+from tourapp.testing import wait_until
 
 from .conftest import new_context
 
@@ -88,3 +91,17 @@ def test_held_sideways_the_map_fills_the_screen_below_the_header(browser, live_s
     box = page.evaluate(fits)
     assert box["top"] == pytest.approx(box["header"], abs=1), box
     context.close()
+
+
+@pytest.mark.parametrize("lang, units", [("fr", [r"\d+ k?m"]), ("en", [r"\d+ k?m", r"\d+ (ft|mi)"])])
+def test_the_scale_speaks_the_readers_units(page, live_server, lang, units):
+    """Feet and miles mean nothing to a French reader: the French map's scale is metric only
+    (« 200 m », not also « 500 ft »); the English one keeps both."""
+    page.goto(f"{live_server.url}/{lang}/")
+    wait_until(page, "() => document.querySelector('.leaflet-control-scale-line')"
+                     " && [...document.querySelectorAll('.leaflet-control-scale-line')]"
+                     ".every((line) => line.textContent.trim() !== '')")
+    texts = page.locator(".leaflet-control-scale-line").all_inner_texts()
+    assert len(texts) == len(units), texts
+    for text, unit in zip(texts, units, strict=True):
+        assert re.fullmatch(unit, text.strip()), texts

@@ -74,9 +74,9 @@ def test_the_seeded_walk_as_an_event(client, lang):
     assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert answer.headers["Content-Disposition"].startswith("attachment; filename=")
     event = parse(answer.data)
-    # 13:30 to 15:57 in Paris on 20 November 2018 (UTC+1).
+    # 13:30 to 16:00 in Paris on 20 November 2018 (UTC+1): the walk's one end, as announced.
     assert utc(event["DTSTART"]) == dt.datetime(2018, 11, 20, 12, 30, tzinfo=dt.UTC)
-    assert utc(event["DTEND"]) == dt.datetime(2018, 11, 20, 14, 57, tzinfo=dt.UTC)
+    assert utc(event["DTEND"]) == dt.datetime(2018, 11, 20, 15, 0, tzinfo=dt.UTC)
     utc(event["DTSTAMP"])
     assert event["UID"].startswith("walk-") and event["UID"].endswith("@tourapp")
     location = unescape(event["LOCATION"])
@@ -89,7 +89,7 @@ def test_the_seeded_walk_as_an_event(client, lang):
         assert description[1] == "13\u00a0h\u00a039 – 14\u00a0h\u00a009 : Espace French Tech"
         assert description[-1] == "La déambulation, sa carte et ses horaires : http://localhost/fr/"
     else:
-        assert description[3] == "3:27\u00a0PM – 3:57\u00a0PM: Musée Fabre (Fabre Museum)"
+        assert description[3] == "3:27\u00a0PM – 4:00\u00a0PM: Musée Fabre (Fabre Museum)"
     assert event["URL"] == f"http://localhost/{lang}/"
 
 

@@ -18,7 +18,7 @@ def check(runner, *args):
 def test_a_valid_file(runner, tour_file):
     result = check(runner, str(tour_file))
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{tour_file}: OK: 4 stops, 3.5 km, 13:30–15:57 on 2018-11-20\n"
+    assert result.stdout == f"{tour_file}: OK: 4 stops, 3.5 km, 13:30–16:00 on 2018-11-20\n"
     assert result.stderr == ""
 
 
@@ -135,7 +135,7 @@ def test_through_the_flask_command(tmp_path, doc):
         (["tour", "gpx"], "donnez l'adresse du site avec --url"),
         (["tour", "gpx", "--url", "https://example.org", "--leg", "9"],
          "la déambulation a les trajets 1 à 3"),
-        (["tour", "check", "{file}"], " : OK : 4 étapes, 3.5 km, 13:30–15:57 le 2018-11-20"),
+        (["tour", "check", "{file}"], " : OK : 4 étapes, 3.5 km, 13:30–16:00 le 2018-11-20"),
         (["tour", "guide-link", "--hours", "100"], "plus de 0 et au plus 72 heures"),
         (["tour", "guide-link", "--url", "https://example.org"],
          "gardez-le secret : qui le détient mène le groupe"),

@@ -252,7 +252,7 @@ def test_route_the_seeded_walk_with_no_option(runner, tour_file):
     result = runner.invoke(args=["tour", "route"])
     assert result.exit_code == 0, result.output
     assert f"routing on {VOIES} (the ROUTING_NETWORK setting)" in result.output
-    assert "3 legs, 3.46 km, 13:30–15:57" in result.output
+    assert "3 legs, 3.46 km, 13:30–16:00" in result.output
     # Byte for byte but for where each leg's stops stood, which the seeded file predates.
     routed = json.loads(tour_file.read_bytes())
     for feature in routed["features"]:

@@ -9,7 +9,8 @@ from tourapp.live.estimate import Event, PlannedStop, WalkClock, planned, progre
 
 from .conftest import SEEDED
 
-# Four stops: 13:30 (no visit), 13:39–14:09, 14:32–15:12, 15:27–15:57 (the seeded walk).
+# Four stops: 13:30 (no visit), 13:39–14:09, 14:32–15:12, 15:27–15:57 (the seeded walk's times,
+# but for its last visit, which runs until the planned end there).
 PLAN = (
     PlannedStop("a", 810, 810, 0, 0, None),
     PlannedStop("b", 819, 849, 30, 9, None),
@@ -28,7 +29,7 @@ def test_seeded_walk_gives_the_plan_in_minutes():
         ("hotel-de-metropole", 810, 810),
         ("espace-french-tech", 819, 849),
         ("msh-saint-charles", 872, 912),
-        ("musee-fabre", 927, 957),
+        ("musee-fabre", 927, 960),  # its visit runs until the planned end, 16:00
     ]
 
 

@@ -21,8 +21,8 @@ ALLOWED_ORIGINS = {"https://tile.openstreetmap.org"}
 @pytest.mark.parametrize(
     ("lang", "times", "heading"),
     [
-        ("fr", ["13 h 30", "13 h 39", "14 h 09", "14 h 32", "15 h 12", "15 h 27", "15 h 57"], "Itinéraire"),
-        ("en", ["1:30 PM", "1:39 PM", "2:09 PM", "2:32 PM", "3:12 PM", "3:27 PM", "3:57 PM"], "Itinerary"),
+        ("fr", ["13 h 30", "13 h 39", "14 h 09", "14 h 32", "15 h 12", "15 h 27", "16 h 00"], "Itinéraire"),
+        ("en", ["1:30 PM", "1:39 PM", "2:09 PM", "2:32 PM", "3:12 PM", "3:27 PM", "4:00 PM"], "Itinerary"),
     ],
 )
 def test_page_lists_every_stop_with_its_times(client, tour_file, lang, times, heading):

@@ -189,21 +189,26 @@ def test_browsing_stops_does_not_move_the_walker(browser, live_server, lang):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_one_end_time_everywhere(browser, live_server, lang):
-    """Point 7: the computed end, with the planned one beside it, in the header and the run sheet."""
-    end, planned = {"fr": ("15\u00a0h\u00a057", "16\u00a0h\u00a000"),
-                    "en": ("3:57\u00a0PM", "4:00\u00a0PM")}[lang]
+    """Point 7: one end, the announced 16 h 00, in the itinerary, on the card and on the run
+    sheet (the last visit runs until then), and no second end beside it (it read « 15 h 57
+    (fin prévue : 16 h 00) »)."""
+    end, other = {"fr": ("16\u00a0h\u00a000", "15\u00a0h\u00a057"),
+                  "en": ("4:00\u00a0PM", "3:57\u00a0PM")}[lang]
     context = new_context(browser)
     page = context.new_page()
     page.clock.set_fixed_time(paris(15, 30))
     page.goto(f"{live_server.url}/{lang}/")
     page.wait_for_selector("#follow[data-ready]")
     header = page.locator(".tour-when").inner_text()
-    assert f"– {end}" in header and planned in header, header
+    assert header.rstrip().endswith(f"– {end}") and other not in header, header
+    assert page.locator(".tour-when .planned").count() == 0
     assert end in page.locator(".follow-here").inner_text()
+    assert other not in page.locator("main").inner_text()
     sheet = page.context.new_page()
     sheet.goto(f"{live_server.url}/{lang}/guides")
     when = sheet.locator(".runsheet-when").inner_text()
-    assert f"– {end}" in when and planned in when, when
+    assert f"– {end}" in when and other not in when, when
+    assert other not in sheet.locator("main").inner_text()
     context.close()
 
 

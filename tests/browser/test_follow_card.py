@@ -133,9 +133,9 @@ def test_card_and_itinerary_give_the_same_leg_figures(open_phone, live_server, l
 
 @pytest.mark.parametrize(("lang", "at_1401", "at_1530"), [
     ("en", "Planned: at Espace French Tech until 2:09\u00a0PM",
-     "Planned: at Musée Fabre (Fabre Museum) until 3:57\u00a0PM"),
+     "Planned: at Musée Fabre (Fabre Museum) until 4:00\u00a0PM"),
     ("fr", "Prévu : à l'étape Espace French Tech jusqu'à 14\u00a0h\u00a009",
-     "Prévu : à l'étape Musée Fabre jusqu'à 15\u00a0h\u00a057"),
+     "Prévu : à l'étape Musée Fabre jusqu'à 16\u00a0h\u00a000"),
 ])
 def test_without_a_position_the_card_speaks_of_the_plan(
     browser, live_server, lang, at_1401, at_1530
@@ -148,10 +148,13 @@ def test_without_a_position_the_card_speaks_of_the_plan(
     follow = page.locator("#follow")
     assert page.locator(".follow-here").inner_text() == at_1401
     assert "You are" not in follow.inner_text() and "Vous êtes" not in follow.inner_text()
-    # During the last visit (15:27–15:57): a visit, not yet the end.
+    # During the last visit (15:27–16:00, the walk's end): a visit, not yet the end.
     page.clock.fast_forward("01:29:00")
     wait_until(page, "(t) => document.querySelector('.follow-here').textContent === t", at_1530)
     assert page.locator(".follow-name").inner_text() == SEEDED_TOUR.stops[3].name[lang]
-    page.clock.fast_forward("28:00")  # 15:58
+    page.clock.fast_forward("28:00")  # 15:58: still the visit (it was « Fin » here, before 16:00)
+    wait_until(page, "(t) => document.querySelector('.follow-here').textContent === t", at_1530)
+    assert page.locator(".follow-name").inner_text() == SEEDED_TOUR.stops[3].name[lang]
+    page.clock.fast_forward("03:00")  # 16:01
     wait_until(page, "() => /Fin de la|End of the walk/.test(document.querySelector('.follow-name').textContent)")
     context.close()

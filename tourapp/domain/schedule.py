@@ -15,12 +15,20 @@ def compute(
     date: dt.date,
     timezone: str,
     start: dt.time,
+    end: dt.time | None = None,
 ) -> tuple[tuple[Visit, ...], tuple[str, ...]]:
     """Walk the stops in order from ``start``; return the visits and any warnings.
 
     The group arrives at the first stop at ``start``. A stop with a fixed
     arrival time (``arrive_at``) is honoured: an early group waits for it; a
     late group is reported, with how many minutes it misses it by.
+
+    A walk whose last stop is a visit and would finish before its planned ``end`` ends at
+    ``end``: that visit runs until then. The walk then has one end, the one announced, on
+    every page, card, calendar and run sheet (not « 15 h 57 » here and « 16 h 00 »
+    there). A walk that runs past ``end`` keeps its computed end (``overrun_min`` says by
+    how much), and so does one that ends on arriving at a place with no visit: the time
+    left is not a visit, and the pages give the planned end beside the arrival.
     """
     tz = ZoneInfo(timezone)
     clock = dt.datetime.combine(date, start, tzinfo=tz)
@@ -44,6 +52,12 @@ def compute(
         departure = clock + dt.timedelta(minutes=stop.duration_min)
         visits.append(Visit(stop=stop, arrival=clock, departure=departure, late_min=late_min))
         clock = departure
+    if end is not None and visits:
+        planned = dt.datetime.combine(date, end, tzinfo=tz)
+        last = visits[-1]
+        if last.stop.duration_min and last.departure < planned:
+            visits[-1] = Visit(stop=last.stop, arrival=last.arrival, departure=planned,
+                               late_min=last.late_min)
     return tuple(visits), tuple(warnings)
 
 

@@ -103,6 +103,12 @@ class Visit:
     departure: dt.datetime
     late_min: int = 0  # minutes past the organisers' fixed arrival time
 
+    @property
+    def minutes(self) -> int:
+        """How long the group stays: the stop's duration, or more for the last stop of a
+        walk that would end before its planned end (``schedule.compute``)."""
+        return int((self.departure - self.arrival).total_seconds() // 60)
+
 
 @dataclass(frozen=True)
 class Tour:

@@ -54,7 +54,7 @@ def description(tour: Tour, lang: str, page_url: str) -> str:
     lines = []
     for visit in tour.visits:
         name = visit.stop.name[lang]
-        if visit.stop.duration_min:
+        if visit.minutes:
             when = f"{clock(visit.arrival)} – {clock(visit.departure)}"
         else:
             when = clock(visit.arrival)

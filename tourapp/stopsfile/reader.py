@@ -217,7 +217,7 @@ def _parse(data: bytes, source: str, max_bytes: int, photos: str | os.PathLike |
 
     legs = _legs(stops, file_legs, speed, warnings, routed_for)
     visits, schedule_warnings = schedule.compute(
-        tuple(stops), legs, facts["date"], facts["timezone"], facts["start"]
+        tuple(stops), legs, facts["date"], facts["timezone"], facts["start"], facts["end"]
     )
     # The schedule's own warnings, worded here so that they can be translated.
     warnings.extend(

@@ -60,7 +60,7 @@ def map_labels(tour: Tour, lang: str) -> dict:
     """The texts the map shows beside each stop, formatted for ``lang``."""
     # As the itinerary says it: a stop without a visit has one time, not « 13 h 30 – 13 h 30 ».
     times = {
-        v.stop.id: f"{clock(v.arrival)} – {clock(v.departure)}" if v.stop.duration_min
+        v.stop.id: f"{clock(v.arrival)} – {clock(v.departure)}" if v.minutes
         else _("Departure at %(time)s", time=clock(v.departure)) if i == 0
         else _("Arrival at %(time)s", time=clock(v.arrival))
         for i, v in enumerate(tour.visits)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from .clock import whole_minutes
@@ -54,10 +55,8 @@ def compute(
         clock = departure
     if end is not None and visits:
         planned = dt.datetime.combine(date, end, tzinfo=tz)
-        last = visits[-1]
-        if last.stop.duration_min and last.departure < planned:
-            visits[-1] = Visit(stop=last.stop, arrival=last.arrival, departure=planned,
-                               late_min=last.late_min)
+        if visits[-1].stop.duration_min and visits[-1].departure < planned:
+            visits[-1] = replace(visits[-1], departure=planned)
     return tuple(visits), tuple(warnings)
 
 
